@@ -1,0 +1,124 @@
+// The vocabulary of the controller. Everything here is plain data: the core is pure
+// functions over these types, with time passed in as `nowMs`.
+
+export type PoolKind = 'transfer' | 'buffer';
+
+/** Every law the core knows; each one is selectable per pool in config. */
+export const LAW_NAMES = ['pi', 'band', 'aimd', 'hpa', 'hill', 'cheaper'] as const;
+export type LawName = (typeof LAW_NAMES)[number];
+
+/** adaptive: acts; observe: recommends only; pinned: fixed size; disabled: static size. */
+export type Mode = 'adaptive' | 'observe' | 'pinned' | 'disabled';
+/** What a pool is configured to do (pinned and disabled come from threads, pins and the env switch). */
+export type ConfiguredMode = 'adaptive' | 'observe';
+
+export type Action = 'grow' | 'shrink' | 'hold' | 'pin';
+
+/**
+ * Why a decision is what it is. The same word appears in the log line, the API and the
+ * metric labels, so it is a closed set.
+ */
+export const REASONS = [
+  'above-band', // utilization over the band: grow
+  'below-band', // utilization under the band: shrink
+  'in-band', // inside the band: nothing to do
+  'cooldown', // a move was wanted but its cooldown is not over
+  'guard', // convergence guard: a direction reversal waits for three holds
+  'stale', // no sample for staleAfterPeriods periods: hold, never shrink
+  'saturated', // a grow did not raise throughput: the pool is CPU-bound
+  'backlog', // the backlog fast path skipped the grow cooldown
+  'bound', // the move was clipped at the pool's min or max
+  'pinned', // the pool is pinned to a size
+  'disabled', // adaptive sizing is off: static size
+  'failed-grow', // the daemon did not apply the last grow: back off
+  'stabilized', // a shrink limited by the sizes recommended during the shrink window
+  'no-data', // no signal yet (first tick, or a counter reset)
+  'law', // a peer law's own rule (its detail is in the law's state)
+] as const;
+export type Reason = (typeof REASONS)[number];
+
+export const CLASSIFICATIONS = ['cpu-bound', 'io-bound', 'balanced', 'unknown'] as const;
+export type Classification = (typeof CLASSIFICATIONS)[number];
+
+/** One telemetry report from the daemon (SPEC §5). */
+export interface Sample {
+  /** epoch ms */
+  ts: number;
+  /** workers (or shards) the pool has now */
+  size: number;
+  /** workers (or shards) in use; 0 <= busy <= size */
+  busy: number;
+  queueDepth?: number;
+  queueCapacity?: number;
+  /** fraction of the period the hand-off queue was at capacity, in [0, 1] */
+  queueStall?: number;
+  /** fraction of worker time spent off-CPU (waiting for a task or blocked on I/O), in [0, 1] */
+  idle?: number;
+  /** cumulative completions; a decrease is a daemon restart */
+  completed?: number;
+}
+
+export interface Bounds {
+  min: number;
+  max: number;
+}
+
+export interface Band {
+  low: number;
+  high: number;
+}
+
+/** The tuning of one pool's controller (SPEC §2), every field overridable in config. */
+export interface ControllerParams {
+  law: LawName;
+  periodMs: number;
+  band: Band;
+  growCooldownMs: number;
+  shrinkCooldownMs: number;
+  staleAfterPeriods: number;
+  idleEwmaSeconds: number;
+  failedGrowBackoffMs: number;
+  /** largest step of the `pi` law; null: max(1, ceil(size / 4)) */
+  maxStep: number | null;
+}
+
+/** What one tick's samples say about a pool. */
+export interface Signals {
+  /** busy / size over the period, or null when no sample arrived */
+  utilization: number | null;
+  queueStall: number | null;
+  /** EWMA of the idle fraction (time constant idleEwmaSeconds) */
+  workerIdle: number | null;
+  /** completions per second, or null when unknown (first sample, counter reset) */
+  throughput: number | null;
+  classification: Classification;
+  /** the size the daemon reported last */
+  size: number | null;
+  /** whether any sample arrived in this period */
+  fresh: boolean;
+}
+
+export interface Decision {
+  pool: string;
+  ts: number;
+  action: Action;
+  from: number;
+  to: number;
+  /** what the law recommended, before observe mode kept the size */
+  recommended: number;
+  reason: Reason;
+  mode: Mode;
+  utilization: number | null;
+  queueStall: number | null;
+  workerIdle: number | null;
+  band: Band;
+}
+
+/** The short form kept in a pool's state and shown in the API. */
+export interface DecisionSummary {
+  ts: number;
+  action: Action;
+  from: number;
+  to: number;
+  reason: Reason;
+}
