@@ -12,7 +12,8 @@ export type Mode = 'adaptive' | 'observe' | 'pinned' | 'disabled';
 /** What a pool is configured to do (pinned and disabled come from threads, pins and the env switch). */
 export type ConfiguredMode = 'adaptive' | 'observe';
 
-export type Action = 'grow' | 'shrink' | 'hold' | 'pin';
+export const ACTIONS = ['grow', 'shrink', 'hold', 'pin', 'unpin'] as const;
+export type Action = (typeof ACTIONS)[number];
 
 /**
  * Why a decision is what it is. The same word appears in the log line, the API and the

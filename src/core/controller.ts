@@ -1,0 +1,354 @@
+// One pool's controller: a pure step from (state, the period's samples, now) to (state,
+// decision). The order of stages is fixed and named:
+//   signals -> mode (disabled, pinned, stale, failed grow) -> law proposal
+//   -> saturation -> stabilization -> guard -> cooldown -> step -> bounds -> observe
+// Time comes in as `nowMs`; nothing here reads a clock, logs or does I/O.
+import { poolBounds, staticSize } from './bounds.js';
+import { getLaw } from './laws/index.js';
+import { initSaturation, observe, startProbe, stepBackSize } from './saturation.js';
+import type { SaturationState } from './saturation.js';
+import { computeSignals, initSignalState } from './signals.js';
+import type { SignalState } from './signals.js';
+import { bound, cooldown, guard, limitStep, stabilize, thrashScale, GUARD_HOLDS } from './stages.js';
+import type { CooldownGate, Proposal } from './stages.js';
+import type {
+  Action,
+  Bounds,
+  ConfiguredMode,
+  ControllerParams,
+  Decision,
+  DecisionSummary,
+  Mode,
+  PoolKind,
+  Sample,
+  Signals,
+} from './types.js';
+
+/** SPEC §3: the last four decisions of each pool are kept and shown. */
+export const KEPT_DECISIONS = 4;
+/** Backlog fast path: the queue was full for at least this share of the period. */
+export const BACKLOG_STALL = 0.5;
+/** A pin is a whole number of workers in [1, 4096] (SPEC §4). */
+export const PIN_RANGE = { min: 1, max: 4096 } as const;
+
+export interface PoolSpec {
+  name: string;
+  kind: PoolKind;
+  /** CPUs the daemon may use */
+  n: number;
+  params: ControllerParams;
+  mode: ConfiguredMode;
+  /** a size from config (`threads: N`), or null for adaptive */
+  pinned: number | null;
+  /** false when OC_ADAPTIVE_THREADS=0 */
+  enabled: boolean;
+}
+
+export interface ControllerState {
+  spec: PoolSpec;
+  bounds: Bounds;
+  staticSize: number;
+  pinned: number | null;
+  /** the size the daemon is told */
+  target: number;
+  /** what the law recommends (equals target except in observe mode) */
+  recommended: number;
+  /** the size the daemon reported last (before any sample: its static size) */
+  size: number;
+  seenSample: boolean;
+  signalState: SignalState;
+  signals: Signals;
+  lawState: unknown;
+  startedMs: number;
+  lastTickMs: number | null;
+  staleTicks: number;
+  stale: boolean;
+  lastGrowMs: number | null;
+  lastShrinkMs: number | null;
+  lastMove: 1 | -1 | 0;
+  lastMoveMs: number | null;
+  holdsSinceMove: number;
+  /** thrash penalty: the shrink cooldown's multiplier (1, 2 or 4) */
+  shrinkScale: number;
+  /** sizes proposed during the shrink window, for stabilization */
+  proposals: { ts: number; size: number }[];
+  /** the size at the start of the current grow window (the fast path at most doubles it) */
+  growWindow: { size: number; sinceMs: number } | null;
+  saturation: SaturationState;
+  pendingGrow: { to: number; atMs: number } | null;
+  growBackoffUntilMs: number | null;
+  lastDecisions: DecisionSummary[];
+}
+
+export class ControllerError extends Error {
+  constructor(pool: string, message: string) {
+    super(`pool ${pool}: ${message}`);
+    this.name = 'ControllerError';
+  }
+}
+
+export function createController(spec: PoolSpec, nowMs: number): ControllerState {
+  const bounds = poolBounds(spec.kind, spec.n);
+  const fixed = staticSize(spec.kind, spec.n);
+  const initial = spec.pinned ?? fixed;
+  return {
+    spec,
+    bounds,
+    staticSize: fixed,
+    pinned: spec.pinned,
+    target: initial,
+    recommended: initial,
+    size: fixed,
+    seenSample: false,
+    signalState: initSignalState(),
+    signals: {
+      utilization: null,
+      queueStall: null,
+      workerIdle: null,
+      throughput: null,
+      classification: 'unknown',
+      size: null,
+      fresh: false,
+    },
+    lawState: getLaw(spec.params.law).init(initial, spec.params),
+    startedMs: nowMs,
+    lastTickMs: null,
+    staleTicks: 0,
+    stale: false,
+    lastGrowMs: null,
+    lastShrinkMs: null,
+    lastMove: 0,
+    lastMoveMs: null,
+    holdsSinceMove: GUARD_HOLDS,
+    shrinkScale: 1,
+    proposals: [],
+    growWindow: null,
+    saturation: initSaturation(),
+    pendingGrow: null,
+    growBackoffUntilMs: null,
+    lastDecisions: [],
+  };
+}
+
+export function modeOf(state: ControllerState): Mode {
+  if (state.pinned !== null) return 'pinned';
+  if (!state.spec.enabled) return 'disabled';
+  return state.spec.mode;
+}
+
+/** One tick: the samples received during the period, and the time of the tick. */
+export function tick(
+  prev: ControllerState,
+  samples: readonly Sample[],
+  nowMs: number,
+): { state: ControllerState; decision: Decision } {
+  const { params } = prev.spec;
+  const law = getLaw(params.law);
+  const dtMs = prev.lastTickMs === null ? params.periodMs : Math.max(0, nowMs - prev.lastTickMs);
+  const computed = computeSignals(prev.signalState, samples, params.idleEwmaSeconds);
+  const signals = computed.signals;
+  const staleTicks = signals.fresh ? 0 : prev.staleTicks + 1;
+  const reported = signals.fresh ? signals.size : null;
+  let s: ControllerState = {
+    ...prev,
+    signalState: computed.state,
+    signals,
+    lastTickMs: nowMs,
+    staleTicks,
+    stale: staleTicks >= params.staleAfterPeriods,
+    size: reported ?? prev.size,
+  };
+  const mode = modeOf(s);
+  if (reported !== null && !prev.seenSample) {
+    // Control starts from the size the daemon reports (a restarted sidecar resumes from it).
+    s = { ...s, seenSample: true, target: mode === 'adaptive' || mode === 'observe' ? reported : s.target };
+  }
+
+  if (mode === 'pinned' || mode === 'disabled') {
+    const target = mode === 'pinned' ? (s.pinned as number) : s.staticSize;
+    return finish({ ...s, target, recommended: target }, nowMs, prev.target, target, target, mode === 'pinned' ? 'pinned' : 'disabled');
+  }
+  const base = mode === 'observe' ? s.size : s.target;
+  if (s.stale) return finish(s, nowMs, base, s.target, base, 'stale');
+  if (signals.utilization === null) return finish(s, nowMs, base, s.target, base, 'no-data');
+
+  if (law.features.saturationGuard) {
+    s = {
+      ...s,
+      saturation: observe(
+        s.saturation,
+        reported,
+        signals.throughput,
+        signals.utilization,
+        params.band.high,
+        signals.classification,
+        nowMs,
+        params.shrinkCooldownMs * 4,
+      ),
+    };
+  }
+  if (s.pendingGrow !== null && reported !== null) {
+    if (reported >= s.pendingGrow.to) {
+      s = { ...s, pendingGrow: null };
+    } else if (nowMs - s.pendingGrow.atMs >= (params.staleAfterPeriods + 1) * params.periodMs) {
+      // The daemon did not apply the grow: keep its size and back off before growing again.
+      s = { ...s, pendingGrow: null, target: reported, recommended: reported, growBackoffUntilMs: nowMs + params.failedGrowBackoffMs };
+      return finish(s, nowMs, reported, reported, reported, 'failed-grow');
+    }
+  }
+
+  const gate = cooldownGate(s, base, nowMs);
+  const maxStep = law.maxStep(base, params);
+  const guardBlocks = (dir: 1 | -1): boolean =>
+    law.features.guard && s.lastMove === -dir && s.holdsSinceMove < GUARD_HOLDS;
+  const saturated = law.features.saturationGuard && s.saturation.saturated !== null;
+  const stepped = law.step(s.lawState, {
+    signals,
+    utilization: signals.utilization,
+    size: base,
+    bounds: s.bounds,
+    band: params.band,
+    params,
+    n: s.spec.n,
+    nowMs,
+    dtMs,
+    canGrow: !saturated && !gate.growBackedOff && !guardBlocks(1) && (gate.growReady || (gate.fastGrowUpTo ?? 0) > base),
+    canShrink: gate.shrinkReady && !guardBlocks(-1),
+    maxStep,
+  });
+  if (!Number.isInteger(stepped.proposal.size)) {
+    throw new ControllerError(s.spec.name, `law ${law.name} proposed ${stepped.proposal.size}, not a whole number`);
+  }
+  s = { ...s, lawState: stepped.state };
+
+  let p: Proposal = stepped.proposal;
+  if (saturated && p.size > base && s.saturation.saturated !== null) {
+    const back = stepBackSize(s.saturation.saturated, s.spec.n, signals.workerIdle, s.bounds.min);
+    p = { size: Math.min(base, back), reason: 'saturated' };
+  }
+  const windowMs = params.shrinkCooldownMs * s.shrinkScale;
+  const proposals = s.proposals.filter((r) => nowMs - r.ts < windowMs);
+  if (law.features.shrinkStabilization) {
+    const recentMax = proposals.length > 0 ? Math.max(...proposals.map((r) => r.size)) : null;
+    p = stabilize(p, base, recentMax);
+  }
+  s = { ...s, proposals: law.features.shrinkStabilization ? [...proposals, { ts: nowMs, size: p.size }] : [] };
+  if (law.features.guard) p = guard(p, base, s.lastMove, s.holdsSinceMove);
+  if (law.features.cooldowns) p = cooldown(p, base, gate);
+  else if (p.size > base && gate.growBackedOff) p = { size: base, reason: 'failed-grow' };
+  p = bound(limitStep(p, base, maxStep), s.bounds);
+  if (!Number.isInteger(p.size) || p.size < s.bounds.min || p.size > s.bounds.max) {
+    throw new ControllerError(s.spec.name, `decision ${p.size} is outside ${s.bounds.min}..${s.bounds.max}`);
+  }
+  s = afterMove(s, base, p.size, nowMs, mode === 'adaptive', law.features.thrashPenalty);
+  const target = mode === 'observe' ? s.size : p.size;
+  return finish({ ...s, target, recommended: p.size }, nowMs, base, target, p.size, p.reason);
+}
+
+function cooldownGate(s: ControllerState, base: number, nowMs: number): CooldownGate {
+  const { params } = s.spec;
+  const growReady = s.lastGrowMs === null || nowMs - s.lastGrowMs >= params.growCooldownMs;
+  const shrinkSince = s.lastShrinkMs ?? s.startedMs;
+  const shrinkReady = nowMs - shrinkSince >= params.shrinkCooldownMs * s.shrinkScale;
+  const law = getLaw(params.law);
+  let fastGrowUpTo: number | null = null;
+  if (law.features.backlogFastPath && (s.signals.queueStall ?? 0) >= BACKLOG_STALL && s.saturation.lastGrowPaidOff) {
+    const window = s.growWindow !== null && nowMs - s.growWindow.sinceMs < params.growCooldownMs ? s.growWindow.size : base;
+    fastGrowUpTo = 2 * window;
+  }
+  const growBackedOff = s.growBackoffUntilMs !== null && nowMs < s.growBackoffUntilMs;
+  return { growReady, shrinkReady, fastGrowUpTo, growBackedOff };
+}
+
+/** Moves the timers, the guard's count, the thrash penalty and the saturation probe. */
+function afterMove(
+  s: ControllerState,
+  from: number,
+  to: number,
+  nowMs: number,
+  acting: boolean,
+  thrashPenalty: boolean,
+): ControllerState {
+  const moved: 1 | -1 | 0 = to > from ? 1 : to < from ? -1 : 0;
+  const { params } = s.spec;
+  const shrinkScale = thrashPenalty
+    ? thrashScale(s.shrinkScale, moved, nowMs, s.lastShrinkMs, s.lastMoveMs, params.shrinkCooldownMs)
+    : 1;
+  if (moved === 0) return { ...s, shrinkScale, holdsSinceMove: s.holdsSinceMove + 1 };
+  const next: ControllerState = { ...s, shrinkScale, lastMove: moved, lastMoveMs: nowMs, holdsSinceMove: 0 };
+  if (moved < 0) return { ...next, lastShrinkMs: nowMs, pendingGrow: null };
+  const windowOpen = s.growWindow !== null && nowMs - s.growWindow.sinceMs < params.growCooldownMs;
+  return {
+    ...next,
+    lastGrowMs: nowMs,
+    growWindow: windowOpen ? s.growWindow : { size: from, sinceMs: nowMs },
+    pendingGrow: acting ? { to, atMs: nowMs } : null,
+    saturation: acting ? startProbe(s.saturation, from, to) : s.saturation,
+  };
+}
+
+function finish(
+  s: ControllerState,
+  nowMs: number,
+  from: number,
+  to: number,
+  recommended: number,
+  reason: Decision['reason'],
+): { state: ControllerState; decision: Decision } {
+  const mode = modeOf(s);
+  const shown = mode === 'observe' ? recommended : to;
+  const action: Action = shown > from ? 'grow' : shown < from ? 'shrink' : 'hold';
+  const decision: Decision = {
+    pool: s.spec.name,
+    ts: nowMs,
+    action,
+    from,
+    to: shown,
+    recommended,
+    reason,
+    mode,
+    utilization: s.signals.utilization,
+    queueStall: s.signals.queueStall,
+    workerIdle: s.signals.workerIdle,
+    band: s.spec.params.band,
+  };
+  return { state: remember(s, decision), decision };
+}
+
+function remember(s: ControllerState, d: Decision): ControllerState {
+  if (d.action === 'hold' && d.reason !== 'failed-grow') return s;
+  const summary: DecisionSummary = { ts: d.ts, action: d.action, from: d.from, to: d.to, reason: d.reason };
+  return { ...s, lastDecisions: [...s.lastDecisions, summary].slice(-KEPT_DECISIONS) };
+}
+
+/**
+ * Pins the pool to `size`, or unpins it with null (control resumes from the size in force).
+ * Throws a RangeError for a size that is not a whole number in [1, 4096].
+ */
+export function setPin(
+  s: ControllerState,
+  size: number | null,
+  nowMs: number,
+): { state: ControllerState; decision: Decision } {
+  if (size !== null && (!Number.isInteger(size) || size < PIN_RANGE.min || size > PIN_RANGE.max)) {
+    throw new RangeError(`pin size must be a whole number in [${PIN_RANGE.min}, ${PIN_RANGE.max}], got ${size}`);
+  }
+  const from = s.target;
+  const to = size ?? from;
+  const next: ControllerState = { ...s, pinned: size, target: to, recommended: to };
+  const decision: Decision = {
+    pool: s.spec.name,
+    ts: nowMs,
+    action: size === null ? 'unpin' : 'pin',
+    from,
+    to,
+    recommended: to,
+    reason: 'pinned',
+    mode: modeOf(next),
+    utilization: s.signals.utilization,
+    queueStall: s.signals.queueStall,
+    workerIdle: s.signals.workerIdle,
+    band: s.spec.params.band,
+  };
+  return { state: remember(next, decision), decision };
+}

@@ -1,0 +1,22 @@
+// The registry of laws by name. A law added here is selectable in config and becomes a
+// contender in the benchmarks without touching either.
+import { aimd } from './aimd.js';
+import { band } from './band.js';
+import { pi } from './pi.js';
+import type { LawName } from '../types.js';
+import type { AnyLaw } from './law.js';
+
+const LAWS: Partial<Record<LawName, AnyLaw>> = { pi, band, aimd };
+
+export function getLaw(name: LawName): AnyLaw {
+  const law = LAWS[name];
+  if (law === undefined) throw new Error(`law '${name}' is not implemented`);
+  return law;
+}
+
+/** The laws the core can run, in a stable order. */
+export function lawNames(): LawName[] {
+  return Object.keys(LAWS) as LawName[];
+}
+
+export type { AnyLaw, Law, LawContext, LawFeatures, LawProposal } from './law.js';

@@ -1,0 +1,69 @@
+// The default law: a discrete PI controller on the error outside the band (zero inside it).
+//
+// The proportional term is the move that would put the predicted utilization back on the
+// band's violated edge (size * e / edge: utilization scales as 1/size at a fixed load); the
+// integral adds a share of the size for an error that persists. When the pool is over the
+// band, the queue stall is added to utilization: a full queue is demand that utilization,
+// capped at 1, cannot show. Anti-windup: the integral does not grow while the move it asks
+// for is clamped (by bounds, step or cooldown), and it is cleared inside the band and on a
+// change of sign, so a past error never moves a pool that is in band.
+import { defaultMaxStep } from '../bounds.js';
+import { bandSide, eraseLaw } from './law.js';
+import type { Law } from './law.js';
+
+/** Integral gain, per second of error (a tenth of the size per second at an error of 1). */
+export const PI_KI_PER_SECOND = 0.1;
+
+export interface PiState {
+  /** accumulated error-seconds times the gain, as a share of the size */
+  integral: number;
+  /** sign of the error the integral was built on */
+  sign: 1 | -1 | 0;
+}
+
+export const piLaw: Law<PiState> = {
+  name: 'pi',
+  features: {
+    cooldowns: true,
+    guard: true,
+    saturationGuard: true,
+    backlogFastPath: true,
+    shrinkStabilization: true,
+    thrashPenalty: true,
+  },
+  maxStep: (size, params) => params.maxStep ?? defaultMaxStep(size),
+  init: () => ({ integral: 0, sign: 0 }),
+  step(state, ctx) {
+    const { band, size } = ctx;
+    const side = bandSide(ctx.utilization, band);
+    if (side === 0) return { state: { integral: 0, sign: 0 }, proposal: { size, reason: 'in-band' } };
+
+    const demand = side > 0 ? ctx.utilization + (ctx.signals.queueStall ?? 0) : ctx.utilization;
+    const edge = side > 0 ? band.high : band.low;
+    const error = demand - edge;
+    const base = state.sign === side ? state.integral : 0;
+
+    const raw = (share: number): number => size * (error / edge + share);
+    const tentative = quantise(raw(base), side);
+    const clamped =
+      (side > 0 && (!ctx.canGrow || tentative > ctx.maxStep || size >= ctx.bounds.max)) ||
+      (side < 0 && (!ctx.canShrink || -tentative > ctx.maxStep || size <= ctx.bounds.min));
+    const integral = clamped ? base : base + (PI_KI_PER_SECOND * error * ctx.dtMs) / 1000;
+    const delta = quantise(raw(integral), side);
+    return {
+      state: { integral, sign: side },
+      proposal: { size: size + delta, reason: side > 0 ? 'above-band' : 'below-band' },
+    };
+  },
+};
+
+/**
+ * Whole workers: a grow rounds up (the smallest grow that reaches the edge), a shrink rounds
+ * down (the largest shrink that stays inside it); either is at least one worker.
+ */
+function quantise(raw: number, side: 1 | -1): number {
+  if (side > 0) return Math.max(1, Math.ceil(raw - 1e-9));
+  return Math.min(-1, -Math.floor(-raw + 1e-9));
+}
+
+export const pi = eraseLaw(piLaw);
