@@ -1,0 +1,76 @@
+// One pool's control loop as a stream: the samples received during a period are windowed
+// by a tick at the pool's period, and each tick (or a run-time pin) is reduced into the
+// controller state with `scan`. The reducer is guarded: an exception in the controller is
+// caught here, at the pool's boundary, and the pool keeps its last-known-good state, so the
+// stream never errors and the other pools never notice.
+import { Subject, buffer, interval, map, merge, scan } from 'rxjs';
+import type { Observable, SchedulerLike } from 'rxjs';
+import { performance } from 'node:perf_hooks';
+import { setPin } from '../core/index.js';
+import type { ControllerState, Decision, Sample } from '../core/index.js';
+import type { StepFn } from './types.js';
+
+/**
+ * At most this many samples are fed to one tick (the newest). A daemon reporting faster
+ * than this per period gains nothing from more, and memory stays bounded.
+ */
+export const MAX_SAMPLES_PER_TICK = 10_000;
+
+export type LoopEvent =
+  | { kind: 'tick'; samples: readonly Sample[]; nowMs: number }
+  | { kind: 'pin'; size: number | null; nowMs: number };
+
+/** The reducer's output: the state after the event, its decision, or the error it threw. */
+export interface LoopOutput {
+  event: LoopEvent['kind'];
+  state: ControllerState;
+  decision: Decision | null;
+  error: Error | null;
+  tickSeconds: number | null;
+}
+
+export interface PoolLoop {
+  /** where accepted samples go; the next tick sees them */
+  readonly samples: Subject<readonly Sample[]>;
+  readonly pins: Subject<LoopEvent & { kind: 'pin' }>;
+  /** every tick and pin, reduced: subscribe once (the engine does) */
+  readonly outputs$: Observable<LoopOutput>;
+}
+
+/** A reducer that never throws: on an exception it returns the previous state and the error. */
+export function guardedReducer(step: StepFn): (prev: LoopOutput, ev: LoopEvent) => LoopOutput {
+  return (prev, ev) => {
+    const started = performance.now();
+    try {
+      const out = ev.kind === 'tick' ? step(prev.state, ev.samples, ev.nowMs) : setPin(prev.state, ev.size, ev.nowMs);
+      const tickSeconds = ev.kind === 'tick' ? (performance.now() - started) / 1000 : null;
+      return { event: ev.kind, state: out.state, decision: out.decision, error: null, tickSeconds };
+    } catch (e) {
+      const error = e instanceof Error ? e : new Error(String(e));
+      return { event: ev.kind, state: prev.state, decision: null, error, tickSeconds: null };
+    }
+  };
+}
+
+export function createPoolLoop(
+  initial: ControllerState,
+  step: StepFn,
+  scheduler: SchedulerLike,
+): PoolLoop {
+  const samples = new Subject<readonly Sample[]>();
+  const pins = new Subject<LoopEvent & { kind: 'pin' }>();
+  const ticks$: Observable<LoopEvent> = samples.pipe(
+    buffer(interval(initial.spec.params.periodMs, scheduler)),
+    map((batches): LoopEvent => {
+      const window = batches.flat();
+      return {
+        kind: 'tick',
+        samples: window.length > MAX_SAMPLES_PER_TICK ? window.slice(-MAX_SAMPLES_PER_TICK) : window,
+        nowMs: scheduler.now(),
+      };
+    }),
+  );
+  const seed: LoopOutput = { event: 'tick', state: initial, decision: null, error: null, tickSeconds: null };
+  const outputs$ = merge(ticks$, pins).pipe(scan(guardedReducer(step), seed));
+  return { samples, pins, outputs$ };
+}

@@ -1,0 +1,218 @@
+import test from 'ava';
+import { createEngine } from '../../src/streams/index.js';
+import type { Engine, EngineMetrics, Logger, StepFn } from '../../src/streams/index.js';
+import { tick } from '../../src/core/index.js';
+import type { Decision } from '../../src/core/index.js';
+import { pool, virtualClock } from './helpers.js';
+import type { Clock } from './helpers.js';
+
+interface Recorder extends EngineMetrics {
+  errors: string[];
+  accepted: Map<string, number>;
+}
+
+function recorder(): Recorder {
+  const errors: string[] = [];
+  const accepted = new Map<string, number>();
+  return {
+    errors,
+    accepted,
+    samplesAccepted: (p, n) => accepted.set(p, (accepted.get(p) ?? 0) + n),
+    controllerError: (p) => errors.push(p),
+    tickDuration: () => undefined,
+  };
+}
+
+function logs(): Logger & { errors: { obj: object; msg: string }[] } {
+  const errors: { obj: object; msg: string }[] = [];
+  const none = () => undefined;
+  return { errors, error: (obj, msg) => errors.push({ obj, msg }), warn: none, info: none, debug: none };
+}
+
+/**
+ * A fake daemon in virtual time: half a period before each tick it reports `busy(size)` at
+ * the size it was last told (it obeys the reply), with a throughput that rises with size.
+ */
+function daemon(clock: Clock, engine: Engine, name: string, busy: (size: number) => number, untilMs: number, periodMs = 1000): void {
+  let size = engine.state(name).target;
+  let completed = 0;
+  for (let t = periodMs / 2; t <= untilMs; t += periodMs) {
+    clock.at(t, () => {
+      completed += size * 10;
+      size = engine.ingest(name, [{ ts: clock.scheduler.now(), size, busy: Math.min(size, busy(size)), completed }]).target;
+    });
+  }
+}
+
+function collect(engine: Engine): Decision[] {
+  const out: Decision[] = [];
+  engine.decisions$.subscribe((d) => out.push(d));
+  return out;
+}
+
+test('when the load stays over the band, then the pool grows exactly once per grow cooldown, at the ticks', (t) => {
+  const clock = virtualClock();
+  const engine = createEngine({ config: { pools: [pool('transfer')], cpus: 8, enabled: true }, scheduler: clock.scheduler });
+  const decisions = collect(engine);
+  daemon(clock, engine, 'transfer', (size) => size, 20_000);
+  clock.advanceTo(20_000);
+
+  const grows = decisions.filter((d) => d.action === 'grow');
+  t.deepEqual(grows.map((d) => d.ts), [1000, 6000, 11000, 16000]);
+  t.true(grows.every((d, i) => i === 0 || d.from === grows[i - 1]?.to), 'each grow starts where the last one ended');
+  // Between grows the pool held for the cooldown, one decision per period.
+  t.deepEqual(decisions.map((d) => d.ts), Array.from({ length: 20 }, (_, i) => (i + 1) * 1000));
+  t.true(decisions.filter((d) => d.action === 'hold').every((d) => d.reason === 'cooldown'));
+  t.is(engine.state('transfer').target, grows.at(-1)?.to);
+  engine.stop();
+});
+
+test('when a reply is sent, then it carries the target in force now and the last action (the decision waits for the tick)', (t) => {
+  const clock = virtualClock();
+  const engine = createEngine({ config: { pools: [pool('transfer')], cpus: 8, enabled: true }, scheduler: clock.scheduler });
+  const first = engine.ingest('transfer', [{ ts: 0, size: 16, busy: 16 }]);
+  t.deepEqual(first, { pool: 'transfer', target: 16, action: 'hold', mode: 'adaptive' });
+  clock.advanceTo(1000);
+  const second = engine.ingest('transfer', [{ ts: 1000, size: 16, busy: 16 }]);
+  t.is(second.action, 'grow');
+  t.true(second.target > 16);
+  engine.stop();
+});
+
+test('when the daemon stops reporting, then the pool goes stale and never shrinks on the missing data', (t) => {
+  const clock = virtualClock();
+  const params = { periodMs: 1000, shrinkCooldownMs: 5000, staleAfterPeriods: 3 };
+  const engine = createEngine({ config: { pools: [pool('transfer', 'transfer', params)], cpus: 8, enabled: true }, scheduler: clock.scheduler });
+  const decisions = collect(engine);
+  // Under the band (a shrink is wanted) but only while the shrink cooldown still runs, then silence.
+  daemon(clock, engine, 'transfer', () => 2, 3000);
+  clock.advanceTo(30_000);
+
+  t.false(decisions.some((d) => d.action === 'shrink'), 'no shrink on missing data');
+  t.true(engine.state('transfer').stale);
+  t.is(engine.state('transfer').target, 16);
+  // Stale from the third empty period on (ticks at 4000, 5000, 6000 had no sample).
+  t.deepEqual(decisions.filter((d) => d.reason === 'stale').map((d) => d.ts)[0], 6000);
+  engine.stop();
+});
+
+test('when the daemon reports again after a stall, then the pool is fresh and sizes again', (t) => {
+  const clock = virtualClock();
+  const engine = createEngine({ config: { pools: [pool('transfer')], cpus: 8, enabled: true }, scheduler: clock.scheduler });
+  const decisions = collect(engine);
+  clock.advanceTo(10_000);
+  t.true(engine.state('transfer').stale);
+  clock.at(10_500, () => engine.ingest('transfer', [{ ts: 10_500, size: 16, busy: 16 }]));
+  clock.advanceTo(11_000);
+  t.false(engine.state('transfer').stale);
+  t.is(decisions.at(-1)?.action, 'grow');
+  engine.stop();
+});
+
+test('when one pool\'s controller throws, then that pool keeps its target, the error is counted and logged with its stack, and the other pool goes on sizing', (t) => {
+  const clock = virtualClock();
+  const metrics = recorder();
+  const logger = logs();
+  // The buffer pool's law fails for its first five ticks only: the loop must survive it.
+  const faulty: StepFn = (state, samples, nowMs) => {
+    if (state.spec.name === 'buffer' && nowMs <= 5000) throw new Error('law exploded');
+    return tick(state, samples, nowMs);
+  };
+  const engine = createEngine({
+    config: { pools: [pool('transfer'), pool('buffer', 'buffer')], cpus: 8, enabled: true },
+    scheduler: clock.scheduler,
+    metrics,
+    logger,
+    step: faulty,
+  });
+  const decisions = collect(engine);
+  daemon(clock, engine, 'transfer', (size) => size, 12_000);
+  daemon(clock, engine, 'buffer', (size) => size, 12_000);
+
+  clock.advanceTo(5000);
+  t.deepEqual(metrics.errors, ['buffer', 'buffer', 'buffer', 'buffer', 'buffer']);
+  t.is(logger.errors.length, 5);
+  const logged = logger.errors[0]?.obj as { pool: string; err: Error };
+  t.is(logged.pool, 'buffer');
+  t.regex(String(logged.err.stack), /law exploded\n\s+at /);
+  t.is(engine.state('buffer').target, 16, 'last-known-good target');
+  t.is(engine.ingest('buffer', [{ ts: 5000, size: 16, busy: 16 }]).target, 16);
+  t.true(decisions.some((d) => d.pool === 'transfer' && d.action === 'grow'));
+  t.false(decisions.some((d) => d.pool === 'buffer'));
+
+  clock.advanceTo(12_000);
+  t.true(decisions.some((d) => d.pool === 'buffer' && d.action === 'grow'), 'the buffer pool resumes: no dead stream');
+  t.is(metrics.errors.length, 5);
+  engine.stop();
+});
+
+test('when a pool is pinned and unpinned, then the pin decision goes out at once and ticks hold the pinned size', (t) => {
+  const clock = virtualClock();
+  const engine = createEngine({ config: { pools: [pool('transfer')], cpus: 8, enabled: true }, scheduler: clock.scheduler });
+  const decisions = collect(engine);
+  const pinned = engine.pin('transfer', 10);
+  t.is(pinned.view.mode, 'pinned');
+  t.is(pinned.view.target, 10);
+  t.like(decisions.at(-1), { action: 'pin', from: 16, to: 10, reason: 'pinned' });
+  daemon(clock, engine, 'transfer', (size) => size, 12_000);
+  clock.advanceTo(8000);
+  t.is(engine.state('transfer').target, 10);
+  t.false(decisions.some((d) => d.action === 'grow'));
+  const unpinned = engine.pin('transfer', null);
+  t.is(unpinned.view.mode, 'adaptive');
+  t.is(unpinned.decision.action, 'unpin');
+  clock.advanceTo(9000);
+  t.like(decisions.at(-1), { action: 'grow', from: 10, mode: 'adaptive' });
+  engine.stop();
+});
+
+test('when a pin size is not a whole number in [1, 4096], then it is refused and nothing changes', (t) => {
+  const clock = virtualClock();
+  const engine = createEngine({ config: { pools: [pool('transfer')], cpus: 8, enabled: true }, scheduler: clock.scheduler });
+  for (const bad of [0, 4097, 1.5, -3, Number.NaN]) t.throws(() => engine.pin('transfer', bad), { instanceOf: RangeError });
+  t.is(engine.state('transfer').mode, 'adaptive');
+  t.throws(() => engine.pin('__proto__', 3), { message: /unknown pool/ });
+  engine.stop();
+});
+
+test('when a long poll waits, then it answers on the next target change, or with the current target at its timeout', (t) => {
+  const clock = virtualClock();
+  const engine = createEngine({ config: { pools: [pool('transfer')], cpus: 8, enabled: true }, scheduler: clock.scheduler });
+  const quiet: [number, number][] = [];
+  engine.waitForTarget('transfer', 2500).subscribe((v) => quiet.push([clock.scheduler.now(), v]));
+  clock.advanceTo(5000);
+  t.deepEqual(quiet, [[2500, 16]]);
+
+  const changed: [number, number][] = [];
+  engine.waitForTarget('transfer', 60_000).subscribe((v) => changed.push([clock.scheduler.now(), v]));
+  clock.at(5500, () => engine.ingest('transfer', [{ ts: 5500, size: 16, busy: 16 }]));
+  clock.advanceTo(70_000);
+  t.is(changed.length, 1);
+  t.is(changed[0]?.[0], 6000);
+  t.true((changed[0]?.[1] ?? 0) > 16);
+  engine.stop();
+});
+
+test('when every pool has ticked, then the engine is ready; after stop it is not', (t) => {
+  const clock = virtualClock();
+  const engine = createEngine({ config: { pools: [pool('transfer'), pool('slow', 'buffer', { periodMs: 3000 })], cpus: 8, enabled: true }, scheduler: clock.scheduler });
+  t.false(engine.ready());
+  clock.advanceTo(1000);
+  t.false(engine.ready());
+  clock.advanceTo(3000);
+  t.true(engine.ready());
+  engine.stop();
+  t.false(engine.ready());
+});
+
+test('when adaptive sizing is disabled, then every target is the static size and nothing grows', (t) => {
+  const clock = virtualClock();
+  const engine = createEngine({ config: { pools: [pool('transfer')], cpus: 8, enabled: false }, scheduler: clock.scheduler });
+  const decisions = collect(engine);
+  daemon(clock, engine, 'transfer', (size) => size, 10_000);
+  clock.advanceTo(10_000);
+  t.is(engine.state('transfer').mode, 'disabled');
+  t.is(engine.state('transfer').target, 16);
+  t.true(decisions.every((d) => d.action === 'hold' && d.reason === 'disabled'));
+  engine.stop();
+});

@@ -1,0 +1,43 @@
+// Virtual time for the stream tests: a TestScheduler driven by hand, and pool configs with
+// the controller defaults of SPEC §2 (overridable per test).
+import { TestScheduler } from 'rxjs/testing';
+import type { PoolConfig } from '../../src/config/index.js';
+import type { ControllerParams, PoolKind } from '../../src/core/index.js';
+
+export const PARAMS: ControllerParams = {
+  law: 'pi',
+  periodMs: 1000,
+  band: { low: 0.6, high: 0.85 },
+  growCooldownMs: 5000,
+  shrinkCooldownMs: 30000,
+  staleAfterPeriods: 3,
+  idleEwmaSeconds: 30,
+  failedGrowBackoffMs: 10000,
+  maxStep: null,
+};
+
+export function pool(name: string, kind: PoolKind = 'transfer', over: Partial<ControllerParams> = {}, extra: Partial<PoolConfig> = {}): PoolConfig {
+  return { name, kind, pinned: null, mode: 'adaptive', params: { ...PARAMS, ...over }, ...extra };
+}
+
+export interface Clock {
+  scheduler: TestScheduler;
+  /** runs everything scheduled up to and including `ms` (virtual) */
+  advanceTo(ms: number): void;
+  /** runs `fn` at virtual time `ms` */
+  at(ms: number, fn: () => void): void;
+}
+
+export function virtualClock(): Clock {
+  const scheduler = new TestScheduler(() => undefined);
+  return {
+    scheduler,
+    advanceTo(ms) {
+      scheduler.maxFrames = ms;
+      scheduler.flush();
+    },
+    at(ms, fn) {
+      scheduler.schedule(fn, ms - scheduler.now());
+    },
+  };
+}
