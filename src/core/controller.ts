@@ -229,10 +229,11 @@ export function tick(
   const windowMs = params.shrinkCooldownMs * s.shrinkScale;
   const proposals = s.proposals.filter((r) => nowMs - r.ts < windowMs);
   if (law.features.shrinkStabilization) {
+    // The window holds what was recommended (before stabilization), as HPA's does.
     const recentMax = proposals.length > 0 ? Math.max(...proposals.map((r) => r.size)) : null;
+    s = { ...s, proposals: [...proposals, { ts: nowMs, size: p.size }] };
     p = stabilize(p, base, recentMax);
   }
-  s = { ...s, proposals: law.features.shrinkStabilization ? [...proposals, { ts: nowMs, size: p.size }] : [] };
   if (law.features.guard) p = guard(p, base, s.lastMove, s.holdsSinceMove);
   if (law.features.cooldowns) p = cooldown(p, base, gate);
   else if (p.size > base && gate.growBackedOff) p = { size: base, reason: 'failed-grow' };

@@ -1,0 +1,249 @@
+import test from 'ava';
+import { createController, setPin, tick } from '../../src/core/controller.js';
+import { REASONS } from '../../src/core/types.js';
+import type { Decision, Sample } from '../../src/core/types.js';
+import { atUtilization, drive, makeSpec, moves, start } from './helpers.js';
+
+const sample = (ts: number, size: number, busy: number, over: Partial<Sample> = {}): Sample => ({ ts, size, busy, ...over });
+
+test('when the first sample arrives, then control starts from the size the daemon reports', (t) => {
+  const s0 = start({ n: 8 });
+  t.is(s0.target, 16, 'before any sample the target is the static size');
+  const { state } = tick(s0, [sample(1000, 23, 16)], 1000);
+  t.is(state.target, 23);
+  t.is(state.size, 23);
+});
+
+test('when a band pool is at 85.1 %, then it grows by one and not again before 5 s (4,999 ms: no; 5,000 ms: yes)', (t) => {
+  let s = start({ n: 16, params: { law: 'band' } });
+  const busyFor = (size: number) => Math.floor(0.85 * size) + 1; // 47 -> 40 (85.1 %), 48 -> 41
+  let r = tick(s, [sample(1000, 47, busyFor(47))], 1000);
+  t.is(r.decision.utilization?.toFixed(3), '0.851');
+  t.like(r.decision, { action: 'grow', from: 47, to: 48, reason: 'above-band' });
+  s = r.state;
+  for (const now of [2000, 3000, 4000, 5000, 5999]) {
+    r = tick(s, [sample(now, 48, busyFor(48))], now);
+    t.like(r.decision, { action: 'hold', to: 48, reason: 'cooldown' }, `at ${now} ms`);
+    s = r.state;
+  }
+  r = tick(s, [sample(6000, 48, busyFor(48))], 6000);
+  t.like(r.decision, { action: 'grow', from: 48, to: 49, reason: 'above-band' });
+});
+
+test('when a band pool is at exactly 85 %, then it holds', (t) => {
+  const r = tick(start({ n: 16, params: { law: 'band' } }), [sample(1000, 20, 17)], 1000);
+  t.like(r.decision, { action: 'hold', reason: 'in-band' });
+});
+
+test('when a band pool is at 59 %, then it shrinks by one at most every 30 s', (t) => {
+  let s = start({ n: 32, params: { law: 'band' } }, 0);
+  let size = 100;
+  const shrinks: [number, number][] = [];
+  const times: number[] = [];
+  for (let now = 1000; now <= 90_000; now += 1000) times.push(...(now % 30_000 === 0 ? [now - 1, now] : [now]));
+  for (const at of times) {
+    const r = tick(s, [sample(at, size, Math.floor(0.59 * size))], at);
+    s = r.state;
+    size = s.target;
+    if (r.decision.action === 'shrink') shrinks.push([at, r.decision.to]);
+    if (at % 30_000 === 29_999) t.is(r.decision.reason, 'cooldown', `at ${at} ms`);
+  }
+  t.deepEqual(shrinks, [
+    [30_000, 99],
+    [60_000, 98],
+    [90_000, 97],
+  ]);
+});
+
+test('when a grow is followed by a shrink proposal, then the guard holds three ticks before the reversal', (t) => {
+  const s = start({ n: 8, params: { law: 'band', shrinkCooldownMs: 0 } });
+  const run = drive(s, 0, 6000, (now) => atUtilization(now <= 1000 ? 0.9 : 0.5));
+  t.deepEqual(
+    run.decisions.map((d) => [d.action, d.reason]),
+    [
+      ['grow', 'above-band'],
+      ['hold', 'guard'],
+      ['hold', 'guard'],
+      ['hold', 'guard'],
+      ['shrink', 'below-band'],
+      ['shrink', 'below-band'],
+    ],
+  );
+});
+
+test('when samples stop, then the pool holds, goes stale after three periods and never shrinks', (t) => {
+  const s = start({ n: 8, params: { law: 'pi' } });
+  // Utilization was low, but the shrink cooldown (from start) is not over when the daemon goes quiet.
+  const run = drive(s, 0, 120_000, (now) => (now <= 20_000 ? atUtilization(0.1) : null));
+  const after = run.decisions.slice(20);
+  t.deepEqual(after.slice(0, 3).map((d) => d.reason), ['no-data', 'no-data', 'stale']);
+  t.true(after.slice(2).every((d) => d.action === 'hold' && d.reason === 'stale'));
+  t.true(run.state.stale);
+  t.is(moves(run.decisions).length, 0);
+  t.is(run.state.target, 16);
+});
+
+test('when a pi pool sits at its max, then the integral does not wind up', (t) => {
+  // n = 1: transfer bounds 2..4; the daemon reports 4 and full utilization for a minute.
+  const s = start({ n: 1, params: { law: 'pi' } });
+  const run = drive(s, 0, 60_000, atUtilization(1, { stall: () => 1 }), { startSize: 4 });
+  t.true(run.decisions.every((d) => d.to === 4));
+  t.deepEqual((run.state.lawState as { integral: number }).integral, 0);
+  t.true(run.decisions.some((d) => d.reason === 'bound'));
+});
+
+const cpuBound = { busy: (size: number) => size, stall: () => 0.6, idle: 0.05, rate: () => 800 };
+const shortOfWorkers = { busy: (size: number) => size, stall: () => 0.6, idle: 0.9, rate: (size: number) => 40 * size };
+
+test('when a grow does not raise throughput, then the pool is saturated: growth stops and it steps back', (t) => {
+  const s = start({ n: 8, params: { law: 'pi' } });
+  const run = drive(s, 0, 100_000, cpuBound);
+  const grows = run.decisions.filter((d) => d.action === 'grow');
+  t.deepEqual(grows.map((d) => [d.ts, d.from, d.to]), [
+    [1000, 16, 20],
+    [6000, 20, 25],
+  ]);
+  t.truthy(run.state.saturation.saturated);
+  t.is(run.state.saturation.saturated?.ceiling, 20);
+  t.true(run.decisions.some((d) => d.reason === 'saturated'));
+  t.true(run.state.target < 16, `stepped back below the static size, to ${run.state.target}`);
+});
+
+test('when grows keep raising throughput, then the pool keeps growing to its max', (t) => {
+  const run = drive(start({ n: 8, params: { law: 'pi' } }), 0, 100_000, shortOfWorkers);
+  t.is(run.state.target, 32);
+  t.false(run.decisions.some((d) => d.reason === 'saturated'));
+});
+
+test('when the queue stays full and the last grow paid off, then grows skip the cooldown, at most doubling per cooldown', (t) => {
+  const run = drive(start({ n: 16, params: { law: 'pi' } }), 0, 30_000, shortOfWorkers);
+  const grows = run.decisions.filter((d) => d.action === 'grow');
+  const fast = grows.filter((d) => d.reason === 'backlog');
+  t.true(fast.length > 0);
+  for (const d of fast) {
+    const previous = grows[grows.indexOf(d) - 1] as Decision;
+    t.true(d.ts - previous.ts < 5000, 'a backlog grow comes inside the grow cooldown');
+    t.true(d.to - d.from <= Math.ceil(d.from / 4), 'by at most maxStep');
+  }
+  for (const d of grows) {
+    const windowStart = grows.find((g) => g.ts > d.ts - 5000 && g.ts <= d.ts) as Decision;
+    t.true(d.to <= 2 * windowStart.from, `at ${d.ts}: ${d.to} <= 2 x ${windowStart.from}`);
+  }
+});
+
+test('when a burst ends, then no shrink comes before the burst size leaves the shrink window', (t) => {
+  const run = drive(start({ n: 8, params: { law: 'pi' } }), 0, 120_000, (now) =>
+    now <= 40_000 ? shortOfWorkers : atUtilization(0.3, { idle: 0.9 }),
+  );
+  const firstShrink = run.decisions.find((d) => d.action === 'shrink');
+  t.truthy(firstShrink);
+  t.true((firstShrink as Decision).ts >= 70_000, `first shrink at ${firstShrink?.ts}`);
+  t.true(run.decisions.some((d) => d.reason === 'stabilized'));
+});
+
+test('when a grow follows a shrink within one shrink cooldown, then the next shrink cooldown doubles', (t) => {
+  const load = (now: number) => (now < 40_000 || now > 41_000 ? atUtilization(0.3) : atUtilization(1, { stall: () => 0.2 }));
+  const run = drive(start({ n: 8, params: { law: 'pi' } }), 0, 45_000, load);
+  t.deepEqual(moves(run.decisions).map((d) => [d.ts, d.action]), [
+    [30_000, 'shrink'],
+    [40_000, 'grow'],
+  ]);
+  t.is(run.state.shrinkScale, 2);
+});
+
+test('when the daemon does not apply a grow, then the target falls back to its size and grows back off', (t) => {
+  const run = drive(start({ n: 8, params: { law: 'band' } }), 0, 16_000, atUtilization(0.9), { obey: false });
+  t.deepEqual(
+    run.decisions.filter((d) => d.action !== 'hold' || d.reason === 'failed-grow').map((d) => [d.ts, d.action, d.to, d.reason]),
+    [
+      [1000, 'grow', 17, 'above-band'],
+      [5000, 'hold', 16, 'failed-grow'],
+      [6000, 'hold', 16, 'failed-grow'],
+      [7000, 'hold', 16, 'failed-grow'],
+      [8000, 'hold', 16, 'failed-grow'],
+      [9000, 'hold', 16, 'failed-grow'],
+      [10_000, 'hold', 16, 'failed-grow'],
+      [11_000, 'hold', 16, 'failed-grow'],
+      [12_000, 'hold', 16, 'failed-grow'],
+      [13_000, 'hold', 16, 'failed-grow'],
+      [14_000, 'hold', 16, 'failed-grow'],
+      [15_000, 'grow', 17, 'above-band'],
+    ],
+  );
+});
+
+test('when a pool is pinned in config, then its target is the pin whatever the load', (t) => {
+  const run = drive(start({ n: 8, pinned: 12 }), 0, 10_000, atUtilization(1, { stall: () => 1 }));
+  t.true(run.decisions.every((d) => d.to === 12 && d.reason === 'pinned' && d.mode === 'pinned'));
+});
+
+test('when pinned and unpinned at run time, then pin and unpin decisions are made and control resumes', (t) => {
+  let s = drive(start({ n: 8, params: { law: 'band' } }), 0, 2000, atUtilization(0.7)).state;
+  const pinned = setPin(s, 20, 2500);
+  t.like(pinned.decision, { action: 'pin', from: 16, to: 20, reason: 'pinned', mode: 'pinned' });
+  t.is(pinned.state.target, 20);
+  s = drive(pinned.state, 2500, 10_500, atUtilization(0.99)).state;
+  t.is(s.target, 20);
+  const unpinned = setPin(s, null, 11_000);
+  t.like(unpinned.decision, { action: 'unpin', to: 20, mode: 'adaptive' });
+  const after = drive(unpinned.state, 11_000, 12_000, atUtilization(0.99));
+  t.like(after.decisions[0], { action: 'grow', from: 20, to: 21 });
+});
+
+test('when a pin is not a whole number in [1, 4096], then it is refused', (t) => {
+  const s = start();
+  for (const bad of [0, -1, 4097, 1.5, Number.NaN]) t.throws(() => setPin(s, bad, 0), { instanceOf: RangeError });
+  t.notThrows(() => setPin(s, 4096, 0));
+  t.notThrows(() => setPin(s, 1, 0));
+});
+
+test('when adaptive sizing is disabled, then every target is the static size and no decision moves', (t) => {
+  const transfer = drive(start({ n: 8, enabled: false }), 0, 40_000, atUtilization(1, { stall: () => 1 }));
+  t.true(transfer.decisions.every((d) => d.action === 'hold' && d.reason === 'disabled' && d.to === 16 && d.mode === 'disabled'));
+  const buffer = drive(start({ n: 1, kind: 'buffer', name: 'buffer', enabled: false }), 0, 40_000, atUtilization(0.1));
+  t.true(buffer.decisions.every((d) => d.to === 4));
+});
+
+test('when a pool is in observe mode, then it recommends but the target stays the reported size', (t) => {
+  const run = drive(start({ n: 8, mode: 'observe', params: { law: 'band' } }), 0, 6000, atUtilization(0.9));
+  const recs = moves(run.decisions);
+  t.deepEqual(recs.map((d) => [d.ts, d.action, d.from, d.to, d.mode]), [
+    [1000, 'grow', 16, 17, 'observe'],
+    [6000, 'grow', 16, 17, 'observe'],
+  ]);
+  t.is(run.state.target, 16);
+  t.is(run.state.recommended, 17);
+});
+
+test('when many decisions are made, then each has a known reason and the last four are kept', (t) => {
+  let seed = 7;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const run = drive(start({ n: 8, params: { law: 'pi' } }), 0, 600_000, (now) =>
+    now % 97_000 < 3000
+      ? null
+      : atUtilization(Math.floor(now / 60_000) % 3 === 0 ? 0.85 + 0.15 * random() : 0.5 * random(), {
+          stall: () => random() * 0.6,
+          rate: (size) => size * 10 * random(),
+        }),
+  );
+  t.true(run.decisions.every((d) => (REASONS as readonly string[]).includes(d.reason)));
+  const made = moves(run.decisions);
+  t.true(made.length > 4);
+  t.deepEqual(
+    run.state.lastDecisions,
+    made.slice(-4).map((d) => ({ ts: d.ts, action: d.action, from: d.from, to: d.to, reason: d.reason })),
+  );
+});
+
+test('when a sample reports a size outside the bounds, then the target is brought inside with reason bound', (t) => {
+  const r = tick(createController(makeSpec({ n: 8 }), 0), [sample(1000, 50, 30)], 1000);
+  t.like(r.decision, { from: 50, to: 32, reason: 'bound', action: 'shrink' });
+});
+
+test('when the daemon restarts (counter reset, new size), then no saturation is judged on it', (t) => {
+  const run = drive(start({ n: 8, params: { law: 'pi' } }), 0, 5000, atUtilization(0.7, { rate: () => 500 }), { completed: 1e6 });
+  const r = tick(run.state, [sample(6000, 16, 11, { completed: 3 })], 6000);
+  t.is(r.decision.action, 'hold');
+  t.is(r.state.signals.throughput, null);
+  t.is(r.state.saturation.saturated, null);
+});

@@ -1,0 +1,21 @@
+// A law context for the laws' own tests: a pool of `size` at utilization `u`, everything allowed.
+import type { LawContext } from '../../../src/core/laws/law.js';
+import { DEFAULTS } from '../helpers.js';
+
+export function ctx(size: number, u: number, over: Partial<LawContext> = {}): LawContext {
+  return {
+    signals: { utilization: u, queueStall: 0, workerIdle: 0.5, throughput: null, classification: 'unknown', size, fresh: true },
+    utilization: u,
+    size,
+    bounds: { min: 4, max: 32 },
+    band: DEFAULTS.band,
+    params: DEFAULTS,
+    n: 8,
+    nowMs: 0,
+    dtMs: 1000,
+    canGrow: true,
+    canShrink: true,
+    maxStep: Math.max(1, Math.ceil(size / 4)),
+    ...over,
+  };
+}

@@ -1,0 +1,65 @@
+import test from 'ava';
+import { piLaw, PI_KI_PER_SECOND } from '../../../src/core/laws/pi.js';
+import type { PiState } from '../../../src/core/laws/pi.js';
+import { ctx } from './ctx.js';
+import { DEFAULTS } from '../helpers.js';
+
+const fresh = { integral: 0, sign: 0 as const };
+
+test('when utilization is inside the band, then pi holds and clears its integral', (t) => {
+  const r = piLaw.step({ integral: 0.3, sign: 1 }, ctx(16, 0.7));
+  t.deepEqual(r.proposal, { size: 16, reason: 'in-band' });
+  t.is(r.state.integral, 0);
+});
+
+test('when utilization is just over the band, then pi grows by the smallest move that reaches the edge', (t) => {
+  // 20 workers at 90 %: 20 * 0.05 / 0.85 = 1.18 workers plus the integral's first step -> 2.
+  t.deepEqual(piLaw.step(fresh, ctx(20, 0.9)).proposal, { size: 22, reason: 'above-band' });
+  // 16 at 85.1 %: a sliver of error still grows by one.
+  t.deepEqual(piLaw.step(fresh, ctx(16, 0.851)).proposal, { size: 17, reason: 'above-band' });
+});
+
+test('when the queue is stalling, then the stall counts as demand over the band', (t) => {
+  const calm = piLaw.step(fresh, ctx(16, 1)).proposal.size;
+  const stalled = piLaw.step(fresh, ctx(16, 1, { signals: { ...ctx(16, 1).signals, queueStall: 0.5 } })).proposal.size;
+  t.true(stalled > calm, `${stalled} > ${calm}`);
+});
+
+test('when utilization is under the band, then pi shrinks by whole workers without leaving the band upward', (t) => {
+  const r = piLaw.step(fresh, ctx(16, 0.5));
+  t.deepEqual(r.proposal, { size: 14, reason: 'below-band' });
+  t.true((0.5 * 16) / r.proposal.size <= DEFAULTS.band.high);
+  t.deepEqual(piLaw.step(fresh, ctx(16, 0.59)).proposal, { size: 15, reason: 'below-band' });
+});
+
+test('when the move is allowed and not clamped, then the integral grows with error and time', (t) => {
+  const r = piLaw.step(fresh, ctx(20, 0.9, { dtMs: 2000 }));
+  t.true(Math.abs(r.state.integral - PI_KI_PER_SECOND * 0.05 * 2) < 1e-12);
+});
+
+test('when the move is clamped by bounds, step or cooldown, then the integral does not grow (anti-windup)', (t) => {
+  const clampedBy = {
+    bound: ctx(32, 0.9, { size: 32 }),
+    cooldown: ctx(20, 0.9, { canGrow: false }),
+    step: ctx(20, 1, { maxStep: 1 }),
+    shrinkCooldown: ctx(20, 0.3, { canShrink: false }),
+    minBound: ctx(4, 0.3),
+  };
+  for (const [what, c] of Object.entries(clampedBy)) {
+    let state: PiState = { integral: 0.01, sign: c.utilization > 0.85 ? 1 : -1 };
+    for (let i = 0; i < 100; i++) state = piLaw.step(state, c).state;
+    t.is(state.integral, 0.01, what);
+  }
+});
+
+test('when the error changes sign, then the integral starts again from zero', (t) => {
+  const r = piLaw.step({ integral: 0.4, sign: 1 }, ctx(20, 0.5, { canShrink: false }));
+  t.is(r.state.integral, 0);
+  t.is(r.state.sign, -1);
+});
+
+test('when maxStep is unset, then it is max(1, ceil(size/4)); when set, it is that', (t) => {
+  t.is(piLaw.maxStep(16, DEFAULTS), 4);
+  t.is(piLaw.maxStep(2, DEFAULTS), 1);
+  t.is(piLaw.maxStep(16, { ...DEFAULTS, maxStep: 2 }), 2);
+});

@@ -1,0 +1,81 @@
+import test from 'ava';
+import { classify, computeSignals, initSignalState } from '../../src/core/signals.js';
+import type { Classification, Sample } from '../../src/core/types.js';
+
+const s = (ts: number, over: Partial<Sample> = {}): Sample => ({ ts, size: 10, busy: 5, ...over });
+
+test('when samples arrive, then utilization is busy over size across the period', (t) => {
+  const { signals } = computeSignals(initSignalState(), [s(1, { size: 10, busy: 9 }), s(2, { size: 30, busy: 15 })], 30);
+  t.is(signals.utilization, 24 / 40);
+  t.is(signals.size, 30);
+  t.true(signals.fresh);
+});
+
+test('when no sample arrives, then utilization is null and the period is not fresh', (t) => {
+  const { signals, state } = computeSignals(initSignalState(), [], 30);
+  t.is(signals.utilization, null);
+  t.false(signals.fresh);
+  t.is(state.freshTicks, 0);
+});
+
+test('when queueStall is reported, then it is averaged; without it, the share of full-queue samples stands in', (t) => {
+  t.is(computeSignals(initSignalState(), [s(1, { queueStall: 0.2 }), s(2, { queueStall: 0.6 })], 30).signals.queueStall, 0.4);
+  const full = computeSignals(initSignalState(), [s(1, { queueDepth: 64, queueCapacity: 64 }), s(2, { queueDepth: 3, queueCapacity: 64 })], 30);
+  t.is(full.signals.queueStall, 0.5);
+  t.is(computeSignals(initSignalState(), [s(1)], 30).signals.queueStall, null);
+});
+
+test('when the idle EWMA updates, then its weight comes from the real time between samples', (t) => {
+  const first = computeSignals(initSignalState(), [s(0, { idle: 0 })], 30);
+  t.is(first.signals.workerIdle, 0);
+  // One time constant later, the average has moved 1 - 1/e of the way.
+  const late = computeSignals(first.state, [s(30_000, { idle: 1 })], 30);
+  t.true(Math.abs((late.signals.workerIdle ?? 0) - (1 - Math.exp(-1))) < 1e-12);
+  // One second later, it has moved only 1 - e^(-1/30) of the way.
+  const soon = computeSignals(first.state, [s(1000, { idle: 1 })], 30);
+  t.true(Math.abs((soon.signals.workerIdle ?? 0) - (1 - Math.exp(-1 / 30))) < 1e-12);
+});
+
+test('when a sample has no idle share, then the share of workers not busy stands in', (t) => {
+  t.true(Math.abs((computeSignals(initSignalState(), [s(0, { size: 10, busy: 8 })], 30).signals.workerIdle ?? 0) - 0.2) < 1e-12);
+});
+
+test('when the completed counter rises, then throughput is completions per second', (t) => {
+  const a = computeSignals(initSignalState(), [s(0, { completed: 100 })], 30);
+  t.is(a.signals.throughput, null, 'one reading has no rate');
+  const b = computeSignals(a.state, [s(2000, { completed: 200 })], 30);
+  t.is(b.signals.throughput, 50);
+});
+
+test('when the completed counter decreases, then it is a restart: no throughput this tick, then rates from the new base', (t) => {
+  const a = computeSignals(initSignalState(), [s(0, { completed: 5000 })], 30);
+  const b = computeSignals(a.state, [s(1000, { completed: 10 })], 30);
+  t.is(b.signals.throughput, null);
+  const c = computeSignals(b.state, [s(2000, { completed: 110 })], 30);
+  t.is(c.signals.throughput, 100);
+});
+
+test('when samples come out of order, then they are read in time order', (t) => {
+  const a = computeSignals(initSignalState(), [s(0, { completed: 0 })], 30);
+  const b = computeSignals(a.state, [s(2000, { completed: 40, size: 12 }), s(1000, { completed: 20, size: 11 })], 30);
+  t.is(b.signals.throughput, 20);
+  t.is(b.signals.size, 12);
+});
+
+const classes: [number | null, number | null, number, Classification][] = [
+  [0.2, 0.2, 3, 'cpu-bound'],
+  [0.9, 0.0, 5, 'cpu-bound'],
+  [0.19, 0.2, 3, 'balanced'],
+  [0.2, 0.21, 3, 'balanced'],
+  [0.0, 0.5, 3, 'io-bound'],
+  [0.19, 0.9, 3, 'io-bound'],
+  [0.0, 0.49, 3, 'balanced'],
+  [0.5, 0.0, 2, 'unknown'],
+  [null, 0.5, 9, 'unknown'],
+  [0.5, null, 9, 'unknown'],
+];
+for (const [stall, idle, ticks, expected] of classes) {
+  test(`when stall is ${stall}, idle ${idle} after ${ticks} ticks, then the pool is ${expected}`, (t) => {
+    t.is(classify(stall, idle, ticks), expected);
+  });
+}

@@ -1,0 +1,47 @@
+import test from 'ava';
+import { decisionLine, poolView } from '../../src/core/view.js';
+import type { Decision } from '../../src/core/types.js';
+import { atUtilization, drive, start } from './helpers.js';
+
+const decision: Decision = {
+  pool: 'transfer',
+  ts: 0,
+  action: 'grow',
+  from: 20,
+  to: 21,
+  recommended: 21,
+  reason: 'above-band',
+  mode: 'adaptive',
+  utilization: 0.89,
+  queueStall: 0.42,
+  workerIdle: 0.02,
+  band: { low: 0.6, high: 0.85 },
+};
+
+test('when a decision is logged, then the line is exactly SPEC §3', (t) => {
+  t.is(
+    decisionLine(decision),
+    'adaptive_thread_pool: domain=transfer size=20 utilization=89% queue_stall=42% worker_idle=2% target=[60,85] action=grow new_size=21',
+  );
+});
+
+test('when a signal is missing, then the line says n/a', (t) => {
+  t.is(
+    decisionLine({ ...decision, action: 'hold', to: 20, utilization: null, queueStall: null, workerIdle: null }),
+    'adaptive_thread_pool: domain=transfer size=20 utilization=n/a queue_stall=n/a worker_idle=n/a target=[60,85] action=hold new_size=20',
+  );
+});
+
+test('when a pool is shown, then its state has every field of SPEC §5 and the cooldowns left', (t) => {
+  const run = drive(start({ n: 8, params: { law: 'band' } }), 0, 3000, atUtilization(0.9, { rate: () => 100 }));
+  const view = poolView(run.state, 3000);
+  t.deepEqual(Object.keys(view).sort(), [
+    'band', 'bounds', 'classification', 'growReadyInMs', 'kind', 'lastDecisions', 'law', 'mode', 'name', 'queueStall',
+    'recommended', 'shrinkReadyInMs', 'size', 'stale', 'target', 'throughput', 'utilization', 'workerIdle',
+  ]);
+  t.like(view, { name: 'transfer', kind: 'transfer', mode: 'adaptive', law: 'band', size: 17, target: 17, bounds: { min: 4, max: 32 } });
+  t.is(view.growReadyInMs, 3000, 'grew at 1000 ms, ready at 6000 ms');
+  t.is(view.shrinkReadyInMs, 27_000, 'a first shrink waits one shrink cooldown from start');
+  t.is(view.throughput, 100);
+  t.is(view.lastDecisions.length, 1);
+});
