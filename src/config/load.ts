@@ -1,0 +1,152 @@
+// loadConfig: command line + config file + environment -> one frozen, typed Config, or a
+// ConfigError that names the file, the line, the key, the bad value and what is allowed.
+// Pure apart from the injected `files`: tests pass fakes, src/cli passes fs, os and cgroup.
+import { fileURLToPath } from 'node:url';
+import type { ControllerParams, PoolKind } from '../core/types.js';
+import { parseArgs, parseListen, LISTEN_ALLOWED } from './args.js';
+import { ConfigError, locationPrefix } from './errors.js';
+import { explainSchemaError, invalidValue } from './explain.js';
+import { readEnvSwitch, resolveCpus } from './host.js';
+import type { HostProbe } from './host.js';
+import { controllerProperties, DEFAULT_CONTROLLER, DEFAULT_LISTEN, DEFAULT_POOLS, DEFAULT_WEBHOOK, validateConfigFile } from './schema.js';
+import type { ConfigFile, ControllerFile, PoolFile } from './schema.js';
+import type { ActuatorConfig, Config, LoadResult, PoolConfig } from './types.js';
+import { parseYaml } from './yaml-source.js';
+import type { KeyPath, YamlSource } from './yaml-source.js';
+
+/** The shipped config/default.yaml: two levels up from src/config (or dist/config). */
+export const DEFAULT_CONFIG_PATH = fileURLToPath(new URL('../../config/default.yaml', import.meta.url));
+
+export interface ConfigFiles extends HostProbe {
+  readFile(path: string): string;
+}
+
+export interface LoadOptions {
+  /** used when there is no --config; default DEFAULT_CONFIG_PATH */
+  defaultConfigPath?: string;
+}
+
+const BAND_ALLOWED = 'low must be below high: [low, high] with 0 < low < high < 1';
+const CONTROLLER_KEYS = Object.keys(controllerProperties) as (keyof ControllerFile)[];
+
+export function loadConfig(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  files: ConfigFiles,
+  warn: (msg: string) => void = (msg) => console.warn(msg),
+  options: LoadOptions = {},
+): LoadResult {
+  const args = parseArgs(argv);
+  if (args.kind !== 'run') return args;
+
+  const file = args.configPath ?? options.defaultConfigPath ?? DEFAULT_CONFIG_PATH;
+  const src = parseYaml(file, readConfigFile(files, file));
+  // An empty file is an empty map: every key takes its default.
+  const data: unknown = src.data ?? {};
+  if (!validateConfigFile(data)) {
+    const first = validateConfigFile.errors?.[0];
+    if (first === undefined) throw new ConfigError(`${locationPrefix(file, null)}invalid config`, { code: 'invalid-value', file, key: null, line: null, value: data });
+    throw explainSchemaError(src, data, first);
+  }
+  checkCrossFields(src, data);
+
+  // The file's listen is checked even when --listen overrides it: a bad file is a bad file.
+  const fileListen = parseListen(data.listen ?? DEFAULT_LISTEN);
+  if (fileListen === null) throw invalidValue(src, ['listen'], data.listen, LISTEN_ALLOWED);
+  const listen = args.listen ?? fileListen;
+  const { cpus, cpusSource } = resolveCpus(args.cpus, data.cpus ?? 'auto', files);
+
+  const config: Config = {
+    file,
+    listen,
+    cpus,
+    cpusSource,
+    token: data.token ?? null,
+    enabled: readEnvSwitch(env, warn),
+    logLevel: args.logLevel,
+    record: args.record,
+    pools: resolvePools(src, data),
+    actuators: (data.actuators ?? []).map(resolveActuator),
+  };
+  return { kind: 'run', config: deepFreeze(config) };
+}
+
+function readConfigFile(files: ConfigFiles, file: string): string {
+  try {
+    return files.readFile(file);
+  } catch (e) {
+    const reason = e instanceof Error ? e.message : String(e);
+    throw new ConfigError(`${file}: cannot read the config file (${reason})`, { code: 'file-unreadable', file, key: null, line: null, value: file });
+  }
+}
+
+/** What one schema cannot say: band order and a usable webhook URL (the listen port range is checked as it is parsed). */
+function checkCrossFields(src: YamlSource, data: ConfigFile): void {
+  const checkBand = (path: KeyPath, band: readonly [number, number] | undefined) => {
+    if (band !== undefined && !(band[0] < band[1])) throw invalidValue(src, path, band, BAND_ALLOWED);
+  };
+  checkBand(['defaults', 'band'], data.defaults?.band);
+  for (const [name, pool] of Object.entries(data.pools ?? {})) checkBand(['pools', name, 'band'], pool.band);
+
+  (data.actuators ?? []).forEach((actuator, i) => {
+    if (actuator.type === 'webhook' && !isHttpUrl(actuator.url)) {
+      throw invalidValue(src, ['actuators', i, 'url'], actuator.url, 'an http:// or https:// URL');
+    }
+  });
+}
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text.replaceAll('{pool}', 'pool'));
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+type Controller = typeof DEFAULT_CONTROLLER;
+
+function resolvePools(src: YamlSource, data: ConfigFile): PoolConfig[] {
+  const defaults: Controller = { ...DEFAULT_CONTROLLER, ...data.defaults };
+  const pools: Record<string, PoolFile> = data.pools ?? DEFAULT_POOLS;
+  // File order from the YAML map itself: a plain object puts integer-like names first.
+  const names = data.pools === undefined ? Object.keys(pools) : src.keysOf(['pools']);
+  return names.map((name) => {
+    const pool = pools[name] as PoolFile;
+    const merged: Controller = { ...defaults };
+    for (const key of CONTROLLER_KEYS) {
+      if (pool[key] !== undefined) (merged as Record<string, unknown>)[key] = pool[key];
+    }
+    const threads = pool.threads ?? 'adaptive';
+    return {
+      name,
+      kind: pool.kind as PoolKind,
+      pinned: threads === 'adaptive' || threads === 0 ? null : threads,
+      mode: pool.mode ?? 'adaptive',
+      params: toParams(merged),
+    };
+  });
+}
+
+function toParams(c: Controller): ControllerParams {
+  const { band, ...rest } = c;
+  return { ...rest, band: { low: band[0], high: band[1] } };
+}
+
+function resolveActuator(a: NonNullable<ConfigFile['actuators']>[number]): ActuatorConfig {
+  if (a.type === 'file') return { type: 'file', dir: a.dir };
+  return {
+    type: 'webhook',
+    url: a.url,
+    timeoutMs: a.timeoutMs ?? DEFAULT_WEBHOOK.timeoutMs,
+    maxRetries: a.maxRetries ?? DEFAULT_WEBHOOK.maxRetries,
+  };
+}
+
+export function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

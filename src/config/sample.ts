@@ -1,0 +1,125 @@
+// The sample of SPEC §5 and the body of POST /v1/pools/{pool}/samples. This is the hot
+// path of the HTTP layer: the validators are compiled once, and a batch is refused as a
+// whole at its first bad element, so nothing is ever half-applied.
+import { Type } from '@sinclair/typebox';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { Sample } from '../core/types.js';
+import { ajv } from './ajv.js';
+
+export const MAX_SAMPLES_PER_BATCH = 1000;
+
+const count = (description: string) => Type.Integer({ minimum: 0, description });
+const fraction = (description: string) => Type.Number({ minimum: 0, maximum: 1, description });
+
+export const SampleSchema = Type.Object(
+  {
+    ts: Type.Optional(Type.Number({ minimum: 0, description: 'Epoch milliseconds of the measurement; default: time of receipt.' })),
+    size: count('Workers (or shards) the pool has now.'),
+    busy: count('Workers (or shards) in use over the period; 0 <= busy <= size.'),
+    queueDepth: Type.Optional(count('Tasks waiting in the hand-off queue.')),
+    queueCapacity: Type.Optional(count('Capacity of the hand-off queue.')),
+    queueStall: Type.Optional(fraction('Fraction of the period the hand-off queue was at capacity (buffer pools: fraction of acquisitions that overflowed).')),
+    idle: Type.Optional(fraction('Fraction of worker time spent off-CPU (waiting for a task or blocked on I/O).')),
+    completed: Type.Optional(count('Cumulative completed tasks; a decrease is a daemon restart.')),
+  },
+  { additionalProperties: false, description: 'One telemetry report from the daemon (SPEC §5).' },
+);
+
+export const SampleBatchSchema = Type.Array(SampleSchema, {
+  minItems: 1,
+  maxItems: MAX_SAMPLES_PER_BATCH,
+  description: `A batch of 1 to ${MAX_SAMPLES_PER_BATCH} samples, applied in order, all or none.`,
+});
+
+/** For the generated reference: what the endpoint accepts (validation goes through the two validators below). */
+export const SampleBodySchema = Type.Union([SampleSchema, SampleBatchSchema], {
+  description: 'The body of POST /v1/pools/{pool}/samples: one sample or a batch.',
+});
+
+const validateOne: ValidateFunction = ajv.compile(SampleSchema);
+const validateBatch: ValidateFunction = ajv.compile(SampleBatchSchema);
+
+export type SampleBodyResult = { ok: true; samples: Sample[] } | { ok: false; error: string; field: string };
+
+interface RawSample {
+  ts?: number;
+  size: number;
+  busy: number;
+  queueDepth?: number;
+  queueCapacity?: number;
+  queueStall?: number;
+  idle?: number;
+  completed?: number;
+}
+
+/**
+ * Validates a parsed JSON body: one sample or an array of 1..1000. `field` names the bad
+ * field as `busy`, `[3].busy`, or `` (empty) for the body itself. Samples without `ts` get
+ * `receivedAtMs`. The input is not modified.
+ */
+export function validateSampleBody(body: unknown, receivedAtMs: number = Date.now()): SampleBodyResult {
+  if (Array.isArray(body)) {
+    // Checked before ajv so an oversized batch costs nothing to refuse.
+    if (body.length === 0 || body.length > MAX_SAMPLES_PER_BATCH) {
+      return { ok: false, error: `a batch holds 1 to ${MAX_SAMPLES_PER_BATCH} samples, got ${body.length}`, field: '' };
+    }
+    if (!validateBatch(body)) return refusal(validateBatch.errors);
+    const samples: Sample[] = new Array<Sample>(body.length);
+    for (let i = 0; i < body.length; i++) {
+      const raw = body[i] as RawSample;
+      if (raw.busy > raw.size) return busyOverSize(raw, `[${i}].busy`);
+      samples[i] = toSample(raw, receivedAtMs);
+    }
+    return { ok: true, samples };
+  }
+  if (body === null || typeof body !== 'object') {
+    return { ok: false, error: `the body must be a sample object or an array of 1 to ${MAX_SAMPLES_PER_BATCH} samples`, field: '' };
+  }
+  if (!validateOne(body)) return refusal(validateOne.errors);
+  const raw = body as RawSample;
+  if (raw.busy > raw.size) return busyOverSize(raw, 'busy');
+  return { ok: true, samples: [toSample(raw, receivedAtMs)] };
+}
+
+function toSample(raw: RawSample, receivedAtMs: number): Sample {
+  const sample: Sample = { ts: raw.ts ?? receivedAtMs, size: raw.size, busy: raw.busy };
+  if (raw.queueDepth !== undefined) sample.queueDepth = raw.queueDepth;
+  if (raw.queueCapacity !== undefined) sample.queueCapacity = raw.queueCapacity;
+  if (raw.queueStall !== undefined) sample.queueStall = raw.queueStall;
+  if (raw.idle !== undefined) sample.idle = raw.idle;
+  if (raw.completed !== undefined) sample.completed = raw.completed;
+  return sample;
+}
+
+function busyOverSize(raw: RawSample, field: string): SampleBodyResult {
+  return { ok: false, error: `${field} must be <= size (busy ${raw.busy}, size ${raw.size})`, field };
+}
+
+/** `/3/busy` -> `[3].busy`; `/busy` -> `busy`. */
+export function fieldOf(instancePath: string, child?: string): string {
+  const segments = instancePath.split('/').slice(1);
+  if (child !== undefined) segments.push(child);
+  let field = '';
+  for (const seg of segments) {
+    field += /^\d+$/.test(seg) ? `[${seg}]` : field === '' ? seg : `.${seg}`;
+  }
+  return field;
+}
+
+function refusal(errors: ErrorObject[] | null | undefined): SampleBodyResult {
+  const err = errors?.[0];
+  if (err === undefined) return { ok: false, error: 'invalid sample', field: '' };
+  if (err.keyword === 'additionalProperties') {
+    const name = String(err.params['additionalProperty']);
+    return { ok: false, error: `unknown field "${name}"`, field: fieldOf(err.instancePath, name) };
+  }
+  if (err.keyword === 'required') {
+    const name = String(err.params['missingProperty']);
+    return { ok: false, error: `missing required field "${name}"`, field: fieldOf(err.instancePath, name) };
+  }
+  const field = fieldOf(err.instancePath);
+  if (err.keyword === 'type' && err.params['type'] === 'object') {
+    return { ok: false, error: `${field === '' ? 'a sample' : field} must be an object`, field };
+  }
+  return { ok: false, error: `${field} ${err.message ?? 'is invalid'}`, field };
+}

@@ -1,0 +1,257 @@
+// The config file's schema (SPEC §4), written once in TypeBox: `Static<>` gives the
+// TypeScript type, ajv compiles it for validation, and the same JSON Schema (with its
+// `description`, `default` and `x-allowed` on every key) generates the config reference.
+// `additionalProperties: false` everywhere, so a typo is an error, not a silent default.
+import { Type } from '@sinclair/typebox';
+import type { Static, TSchema } from '@sinclair/typebox';
+import { LAW_NAMES } from '../core/types.js';
+import type { LawName } from '../core/types.js';
+import { ajv } from './ajv.js';
+
+export { SampleSchema, SampleBatchSchema, SampleBodySchema, validateSampleBody } from './sample.js';
+export type { SampleBodyResult } from './sample.js';
+
+/** Pool names appear in URLs, metric labels and file names, so they stay plain. */
+export const POOL_NAME_PATTERN = '^[a-z0-9_-]{1,64}$';
+/** SPEC §4: an integer in [1, 4096] pins a pool. */
+export const MAX_PINNED_THREADS = 4096;
+
+/** The controller defaults of SPEC §2, in the file's form (band as [low, high]). */
+export const DEFAULT_CONTROLLER = {
+  law: 'pi' as LawName,
+  periodMs: 1000,
+  band: [0.6, 0.85] as [number, number],
+  growCooldownMs: 5000,
+  shrinkCooldownMs: 30000,
+  staleAfterPeriods: 3,
+  idleEwmaSeconds: 30,
+  failedGrowBackoffMs: 10000,
+  maxStep: null as number | null,
+};
+
+export const DEFAULT_LISTEN = '127.0.0.1:9464';
+
+/** Webhook actuator defaults (SPEC §5 names retries with back-off, not their numbers). */
+export const DEFAULT_WEBHOOK = { timeoutMs: 2000, maxRetries: 3 };
+
+const fraction = (description: string) =>
+  Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, description, 'x-allowed': 'a fraction strictly between 0 and 1' });
+
+/** Every controller parameter; the same schemas serve `defaults` and the per-pool overrides. */
+export const controllerProperties = {
+  law: Type.Unsafe<LawName>({
+    type: 'string',
+    enum: [...LAW_NAMES],
+    description: 'Control law that sizes the pool: pi (default, SPEC §3), band (the reference law), aimd, hpa, hill, cheaper.',
+    default: DEFAULT_CONTROLLER.law,
+    'x-allowed': LAW_NAMES.join(' | '),
+  }),
+  periodMs: Type.Integer({
+    minimum: 10,
+    description: 'Sample (tick) period in milliseconds: the controller decides once per period.',
+    default: DEFAULT_CONTROLLER.periodMs,
+    'x-allowed': 'an integer number of milliseconds >= 10',
+  }),
+  band: Type.Tuple([fraction('low edge of the band'), fraction('high edge of the band')], {
+    description: 'Utilization band [low, high]: above high the pool grows, below low it shrinks, inside it holds.',
+    default: DEFAULT_CONTROLLER.band,
+    'x-allowed': '[low, high] with 0 < low < high < 1',
+  }),
+  growCooldownMs: Type.Integer({
+    minimum: 0,
+    description: 'Milliseconds after a grow before the next grow.',
+    default: DEFAULT_CONTROLLER.growCooldownMs,
+    'x-allowed': 'an integer number of milliseconds >= 0',
+  }),
+  shrinkCooldownMs: Type.Integer({
+    minimum: 0,
+    description: 'Milliseconds after a shrink before the next shrink.',
+    default: DEFAULT_CONTROLLER.shrinkCooldownMs,
+    'x-allowed': 'an integer number of milliseconds >= 0',
+  }),
+  staleAfterPeriods: Type.Integer({
+    minimum: 1,
+    description: 'Periods without a sample after which the pool is stale: it holds, and never shrinks on missing data.',
+    default: DEFAULT_CONTROLLER.staleAfterPeriods,
+    'x-allowed': 'an integer number of periods >= 1',
+  }),
+  idleEwmaSeconds: Type.Number({
+    exclusiveMinimum: 0,
+    description: 'Time constant in seconds of the EWMA that smooths the worker idle fraction.',
+    default: DEFAULT_CONTROLLER.idleEwmaSeconds,
+    'x-allowed': 'a number of seconds > 0',
+  }),
+  failedGrowBackoffMs: Type.Integer({
+    minimum: 0,
+    description: 'Milliseconds to wait after a grow the daemon did not apply; the pool keeps its previous size.',
+    default: DEFAULT_CONTROLLER.failedGrowBackoffMs,
+    'x-allowed': 'an integer number of milliseconds >= 0',
+  }),
+  maxStep: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], {
+    description: 'Largest resize of one pi decision, in workers; null means max(1, ceil(size / 4)). The band law always steps by 1.',
+    default: DEFAULT_CONTROLLER.maxStep,
+    'x-allowed': 'an integer >= 1, or null for max(1, ceil(size / 4))',
+  }),
+};
+
+export const DefaultsSchema = Type.Partial(Type.Object(controllerProperties), {
+  additionalProperties: false,
+  description: 'Controller parameters for every pool (SPEC §2); each one can be overridden per pool.',
+  default: DEFAULT_CONTROLLER,
+  'x-allowed': `a map of ${Object.keys(controllerProperties).join(', ')}`,
+});
+
+const threadsAllowed = `an integer in [1, ${MAX_PINNED_THREADS}] pins the pool, 0 or "adaptive" means adaptive`;
+
+export const PoolSchema = Type.Object(
+  {
+    kind: Type.Union([Type.Literal('transfer'), Type.Literal('buffer')], {
+      description: 'What the pool sizes: transfer (worker threads) or buffer (buffer-pool shards); its hard bounds come from n (SPEC §2).',
+      'x-allowed': 'transfer | buffer',
+    }),
+    threads: Type.Optional(
+      Type.Union([Type.Literal('adaptive'), Type.Integer({ minimum: 0, maximum: MAX_PINNED_THREADS })], {
+        description: `"adaptive" (or 0) lets the controller size the pool; an integer in [1, ${MAX_PINNED_THREADS}] pins it to that size.`,
+        default: 'adaptive',
+        'x-allowed': threadsAllowed,
+      }),
+    ),
+    mode: Type.Optional(
+      Type.Union([Type.Literal('adaptive'), Type.Literal('observe')], {
+        description: 'adaptive: decisions are applied; observe: decisions are only recommended, the target stays the current size.',
+        default: 'adaptive',
+        'x-allowed': 'adaptive | observe',
+      }),
+    ),
+    ...Type.Partial(Type.Object(controllerProperties)).properties,
+  },
+  {
+    additionalProperties: false,
+    description: 'One pool: its kind, threads and mode, plus any key of `defaults` as a per-pool override.',
+    'x-allowed': `a map of kind, threads, mode, ${Object.keys(controllerProperties).join(', ')}`,
+  },
+);
+
+export const DEFAULT_POOLS = {
+  transfer: { kind: 'transfer', threads: 'adaptive' },
+  buffer: { kind: 'buffer', threads: 'adaptive' },
+} as const;
+
+export const PoolsSchema = Type.Record(Type.String({ pattern: POOL_NAME_PATTERN }), PoolSchema, {
+  additionalProperties: false,
+  minProperties: 1,
+  description: 'The pools to size, by name; each has its own controller and state.',
+  default: DEFAULT_POOLS,
+  'x-allowed': `at least one pool, named by ${POOL_NAME_PATTERN}`,
+});
+
+export const WebhookActuatorSchema = Type.Object(
+  {
+    type: Type.Literal('webhook', { description: 'POST {pool, size, action, reason} to a URL.', 'x-allowed': 'webhook' }),
+    url: Type.String({
+      minLength: 1,
+      description: 'http(s) URL to POST to; "{pool}" is replaced by the pool name.',
+      'x-allowed': 'an http:// or https:// URL',
+    }),
+    timeoutMs: Type.Optional(
+      Type.Integer({ minimum: 1, description: 'Milliseconds before one POST is abandoned.', default: DEFAULT_WEBHOOK.timeoutMs, 'x-allowed': 'an integer number of milliseconds >= 1' }),
+    ),
+    maxRetries: Type.Optional(
+      Type.Integer({ minimum: 0, description: 'Retries (with exponential back-off) after a failed POST.', default: DEFAULT_WEBHOOK.maxRetries, 'x-allowed': 'an integer >= 0' }),
+    ),
+  },
+  { additionalProperties: false, description: 'Webhook actuator.', 'x-allowed': 'a map of type, url, timeoutMs, maxRetries' },
+);
+
+export const FileActuatorSchema = Type.Object(
+  {
+    type: Type.Literal('file', { description: 'Write the size to {dir}/{pool}.size atomically (temp file and rename).', 'x-allowed': 'file' }),
+    dir: Type.String({ minLength: 1, description: 'Directory the size files are written to.', 'x-allowed': 'a non-empty directory path' }),
+  },
+  { additionalProperties: false, description: 'File actuator.', 'x-allowed': 'a map of type, dir' },
+);
+
+/** A discriminated oneOf, so ajv reports errors from the branch `type` selects. */
+export const ActuatorSchema = Type.Unsafe<Static<typeof WebhookActuatorSchema> | Static<typeof FileActuatorSchema>>({
+  type: 'object',
+  discriminator: { propertyName: 'type' },
+  oneOf: [WebhookActuatorSchema, FileActuatorSchema],
+  description: 'How a decision reaches the daemon, besides the reply to a sample, the long poll and SSE.',
+  'x-allowed': '{type: webhook, url, timeoutMs?, maxRetries?} or {type: file, dir}',
+});
+
+export const ConfigFileSchema = Type.Object(
+  {
+    listen: Type.Optional(
+      Type.String({
+        pattern: '^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+):[0-9]{1,5}$',
+        description: 'HOST:PORT of the HTTP listener (API and /metrics).',
+        default: DEFAULT_LISTEN,
+        'x-allowed': 'HOST:PORT with a port in [0, 65535], e.g. 127.0.0.1:9464 or [::1]:9464',
+      }),
+    ),
+    cpus: Type.Optional(
+      Type.Union([Type.Literal('auto'), Type.Integer({ minimum: 1 })], {
+        description: 'n, the CPUs the daemon may use: auto reads the cgroup v2 quota, else os.availableParallelism().',
+        default: 'auto',
+        'x-allowed': '"auto" or an integer >= 1',
+      }),
+    ),
+    token: Type.Optional(
+      Type.Union([Type.String({ minLength: 1 }), Type.Null()], {
+        description: 'Bearer token required by PUT/DELETE /v1/pools/{pool}/pin; null: pinning only from loopback.',
+        default: null,
+        'x-allowed': 'a non-empty string, or null',
+      }),
+    ),
+    defaults: Type.Optional(DefaultsSchema),
+    pools: Type.Optional(PoolsSchema),
+    actuators: Type.Optional(
+      Type.Array(ActuatorSchema, { description: 'Actuators that apply decisions.', default: [], 'x-allowed': 'a list of actuators' }),
+    ),
+  },
+  { additionalProperties: false, description: 'adaptive-threads configuration (SPEC §4).', 'x-allowed': 'a map of listen, cpus, token, defaults, pools, actuators' },
+);
+
+export type ConfigFile = Static<typeof ConfigFileSchema>;
+export type PoolFile = Static<typeof PoolSchema>;
+export type ControllerFile = Static<typeof DefaultsSchema>;
+
+/** Compiled once at module load. */
+export const validateConfigFile = ajv.compile<ConfigFile>(ConfigFileSchema);
+
+/**
+ * The schemas along a key path, root first, for error messages: walks properties, records,
+ * tuples and arrays, and picks a discriminated union's branch by the data's `type`.
+ */
+export function schemaAt(root: TSchema, data: unknown, segments: readonly (string | number)[]): TSchema[] {
+  let value: unknown = data;
+  let schema: TSchema | undefined = branchOf(root, value);
+  const chain: TSchema[] = [schema];
+  for (const seg of segments) {
+    value = value !== null && typeof value === 'object' ? (value as Record<string | number, unknown>)[seg] : undefined;
+    schema = childSchema(schema, seg);
+    if (schema === undefined) break;
+    schema = branchOf(schema, value);
+    chain.push(schema);
+  }
+  return chain;
+}
+
+function branchOf(schema: TSchema, value: unknown): TSchema {
+  const branches = (schema as { oneOf?: TSchema[] }).oneOf;
+  if (branches === undefined || value === null || typeof value !== 'object') return schema;
+  const tag = (value as Record<string, unknown>)['type'];
+  const branch = branches.find((b) => (b['properties'] as Record<string, { const?: unknown }> | undefined)?.['type']?.const === tag);
+  return branch ?? schema;
+}
+
+function childSchema(schema: TSchema, seg: string | number): TSchema | undefined {
+  const props = schema['properties'] as Record<string, TSchema> | undefined;
+  if (props !== undefined && typeof seg === 'string' && props[seg] !== undefined) return props[seg];
+  const patterns = schema['patternProperties'] as Record<string, TSchema> | undefined;
+  if (patterns !== undefined) return Object.values(patterns)[0];
+  const items = schema['items'] as TSchema | TSchema[] | undefined;
+  if (Array.isArray(items)) return typeof seg === 'number' ? items[seg] : undefined;
+  return items;
+}
