@@ -1,0 +1,93 @@
+// The figures of one run (the benchmark's columns): throughput, refusals, queue wait,
+// size and thread time, resizes and reversals, time in band, and recovery after load steps.
+import { quantile } from 'simple-statistics';
+import type { RunResult, TickRow } from './run.js';
+
+/** A reversal within this long of the previous move counts as thrashing. */
+export const QUICK_REVERSAL_MS = 30_000;
+/** Back in band: the first tick that starts this many in-band ticks in a row. */
+export const SETTLED_TICKS = 3;
+
+export interface Figures {
+  scenario: string;
+  contender: string;
+  throughputPerSecond: number;
+  completed: number;
+  refused: number;
+  waitP50Ms: number;
+  waitP99Ms: number;
+  meanSize: number;
+  threadSeconds: number;
+  resizes: number;
+  reversals: number;
+  quickReversals: number;
+  inBandShare: number;
+  /** seconds from each load step back into the band; null: never within the run */
+  recoverySeconds: (number | null)[];
+}
+
+export function inBand(u: number | null, band: { low: number; high: number }): boolean {
+  return u !== null && u >= band.low && u <= band.high;
+}
+
+export function figuresOf(run: RunResult): Figures {
+  const seconds = run.durationMs / 1000;
+  const [p50, p99] = run.waits.length > 0 ? quantile(run.waits, [0.5, 0.99]) : [0, 0];
+  const moves = movesOf(run.ticks);
+  let reversals = 0;
+  let quickReversals = 0;
+  for (let i = 1; i < moves.length; i += 1) {
+    const prev = moves[i - 1] as { t: number; dir: number };
+    const cur = moves[i] as { t: number; dir: number };
+    if (cur.dir !== prev.dir) {
+      reversals += 1;
+      if (cur.t - prev.t < QUICK_REVERSAL_MS) quickReversals += 1;
+    }
+  }
+  const measured = run.ticks.filter((r) => r.utilization !== null);
+  const banded = measured.filter((r) => inBand(r.utilization, run.band)).length;
+  return {
+    scenario: run.scenario,
+    contender: run.contender,
+    throughputPerSecond: run.completed / seconds,
+    completed: run.completed,
+    refused: run.refused,
+    waitP50Ms: p50 ?? 0,
+    waitP99Ms: p99 ?? 0,
+    meanSize: run.sizeTotalMs / run.durationMs,
+    threadSeconds: run.liveTotalMs / 1000,
+    resizes: moves.length,
+    reversals,
+    quickReversals,
+    inBandShare: measured.length > 0 ? banded / measured.length : 0,
+    recoverySeconds: run.stepsMs.map((s) => recoveryAfter(run.ticks, s, run.band)),
+  };
+}
+
+/** Every change of target, with its direction. */
+export function movesOf(ticks: readonly TickRow[]): { t: number; dir: 1 | -1 }[] {
+  const out: { t: number; dir: 1 | -1 }[] = [];
+  let prev: number | null = null;
+  for (const r of ticks) {
+    if (prev !== null && r.target !== prev) out.push({ t: r.t, dir: r.target > prev ? 1 : -1 });
+    prev = r.target;
+  }
+  return out;
+}
+
+/**
+ * Seconds from a load step to the first tick after it that starts SETTLED_TICKS in-band
+ * ticks in a row (measured at the tick's end, so a pool that never left the band scores one
+ * period); null when that never happens.
+ */
+export function recoveryAfter(ticks: readonly TickRow[], stepMs: number, band: { low: number; high: number }): number | null {
+  let start = ticks.findIndex((r) => r.t > stepMs);
+  if (start < 0) return null;
+  for (let i = start; i + SETTLED_TICKS <= ticks.length; i += 1) {
+    let ok = true;
+    for (let k = 0; k < SETTLED_TICKS && ok; k += 1) ok = inBand((ticks[i + k] as TickRow).utilization, band);
+    if (ok) return ((ticks[i] as TickRow).t - stepMs) / 1000;
+    start = i;
+  }
+  return null;
+}

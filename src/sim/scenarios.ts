@@ -1,0 +1,147 @@
+// The benchmark's workloads, each seeded and at least 30 simulated minutes, on an 8-core
+// host with a `transfer` pool (bounds 4..32, static 16). Loads are chosen so each scenario
+// asks a different question of a law (see docs/design.md, "Simulator model"):
+//   io-bound   90 % blocking I/O whose latency shifts (slow disks, long-haul links):
+//              between ~12 and ~26 busy workers, so static 16 starves it half the time
+//   cpu-bound  all CPU, offered 125 % of what 8 cores can do: the best size is n
+//   mixed      40 % CPU, 60 % I/O, CPU half used: ~14 busy workers, some contention
+//   bursty     quiet (~3 busy) with short bursts (~24 busy) at random times
+//   step       ~6 busy workers, x4 at minute 10, back at minute 20
+//   diurnal    a day as a sine over the run, 3..23 busy workers
+import type { Random } from './random.js';
+
+/** A stretch of time with one arrival rate and one I/O latency scale. */
+export interface Segment {
+  startMs: number;
+  /** Poisson arrivals per second */
+  ratePerSecond: number;
+  /** multiplies the I/O phase of each task that arrives in this segment */
+  ioScale: number;
+}
+
+export interface Scenario {
+  name: string;
+  description: string;
+  /** cores */
+  n: number;
+  minutes: number;
+  queueCapacity: number;
+  /** context-switch cost c of cpuRate */
+  switchCost: number;
+  /** mean CPU and I/O phase of a task, ms, and the Erlang shape of both (1: exponential) */
+  cpuMs: number;
+  ioMs: number;
+  shape: number;
+  /** the load over time; `random` is the scenario's own stream */
+  segments(durationMs: number, random: Random): Segment[];
+  /** times of load steps, ms (recovery into the band is measured from each) */
+  stepsMs: number[];
+}
+
+const MINUTE = 60_000;
+/** SPEC §5's example sample has a 64-slot hand-off queue. */
+export const QUEUE_CAPACITY = 64;
+export const SWITCH_COST = 0.1;
+export const CORES = 8;
+
+const base = { n: CORES, minutes: 30, queueCapacity: QUEUE_CAPACITY, switchCost: SWITCH_COST, stepsMs: [] as number[] };
+
+const constant = (ratePerSecond: number) => (): Segment[] => [{ startMs: 0, ratePerSecond, ioScale: 1 }];
+
+/** Alternating stretches with exponential durations (means in ms), starting with the first. */
+function alternate(
+  durationMs: number,
+  random: Random,
+  a: { meanMs: number; rate: number; ioScale: number },
+  b: { meanMs: number; rate: number; ioScale: number },
+): Segment[] {
+  const out: Segment[] = [];
+  let t = 0;
+  let onA = true;
+  while (t < durationMs) {
+    const s = onA ? a : b;
+    out.push({ startMs: t, ratePerSecond: s.rate, ioScale: s.ioScale });
+    t += Math.max(2_000, random.exponential(s.meanMs));
+    onA = !onA;
+  }
+  return out;
+}
+
+export const SCENARIOS: readonly Scenario[] = [
+  {
+    ...base,
+    name: 'io-bound',
+    description: '90 % blocking I/O, 200 tasks/s, I/O latency shifting between 50 and 120 ms',
+    cpuMs: 10,
+    ioMs: 90,
+    shape: 2,
+    segments: (d, r) =>
+      alternate(d, r, { meanMs: 3 * MINUTE, rate: 200, ioScale: 0.55 }, { meanMs: 3 * MINUTE, rate: 200, ioScale: 1.3 }),
+  },
+  {
+    ...base,
+    name: 'cpu-bound',
+    description: 'all CPU (25 ms), 400 tasks/s offered against 320/s of capacity',
+    cpuMs: 25,
+    ioMs: 0,
+    shape: 4,
+    segments: constant(400),
+  },
+  {
+    ...base,
+    name: 'mixed',
+    description: '40 % CPU (16 ms), 60 % I/O (24 ms), 280 tasks/s',
+    cpuMs: 16,
+    ioMs: 24,
+    shape: 2,
+    segments: constant(280),
+  },
+  {
+    ...base,
+    name: 'bursty',
+    description: 'quiet 30 tasks/s for ~2 min, bursts of 240 tasks/s for ~15 s',
+    cpuMs: 10,
+    ioMs: 90,
+    shape: 2,
+    segments: (d, r) =>
+      alternate(d, r, { meanMs: 2 * MINUTE, rate: 30, ioScale: 1 }, { meanMs: 15_000, rate: 240, ioScale: 1 }),
+  },
+  {
+    ...base,
+    name: 'step',
+    description: '60 tasks/s, x4 at minute 10, back at minute 20',
+    cpuMs: 10,
+    ioMs: 90,
+    shape: 2,
+    segments: () => [
+      { startMs: 0, ratePerSecond: 60, ioScale: 1 },
+      { startMs: 10 * MINUTE, ratePerSecond: 240, ioScale: 1 },
+      { startMs: 20 * MINUTE, ratePerSecond: 60, ioScale: 1 },
+    ],
+    stepsMs: [10 * MINUTE, 20 * MINUTE],
+  },
+  {
+    ...base,
+    name: 'diurnal',
+    description: 'a day as one sine over the run: 30..230 tasks/s',
+    cpuMs: 10,
+    ioMs: 90,
+    shape: 2,
+    segments: (d) => {
+      const out: Segment[] = [];
+      for (let t = 0; t < d; t += 1000) {
+        const rate = 130 - 100 * Math.cos((2 * Math.PI * t) / d);
+        out.push({ startMs: t, ratePerSecond: rate, ioScale: 1 });
+      }
+      return out;
+    },
+  },
+];
+
+export function scenarioNames(): string[] {
+  return SCENARIOS.map((s) => s.name);
+}
+
+export function getScenario(name: string): Scenario | undefined {
+  return SCENARIOS.find((s) => s.name === name);
+}
