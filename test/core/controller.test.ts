@@ -149,6 +149,10 @@ test('when a grow follows a shrink within one shrink cooldown, then the next shr
     [40_000, 'grow'],
   ]);
   t.is(run.state.shrinkScale, 2);
+  const later = drive(run.state, 45_000, 200_000, atUtilization(0.3));
+  const next = moves(later.decisions)[0] as Decision;
+  t.is(next.action, 'shrink');
+  t.true(next.ts >= 90_000, `the next shrink waits 2 x 30 s after the last one, came at ${next.ts}`);
 });
 
 test('when the daemon does not apply a grow, then the target falls back to its size and grows back off', (t) => {
