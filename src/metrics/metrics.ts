@@ -1,0 +1,140 @@
+// Every metric of SPEC §6, by name, in one file, on a Registry the caller creates (never
+// prom-client's global one). Pool gauges are set from the engine's state at scrape time, in
+// collect(), so they can never drift from what the API shows.
+import { Counter, Gauge, Histogram, collectDefaultMetrics } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { CLASSIFICATIONS } from '../core/index.js';
+import type { Decision, LawName, PoolView } from '../core/index.js';
+import type { EngineMetrics } from '../streams/index.js';
+
+export const PREFIX = 'adaptive_threads_';
+
+export type ActuationResult = 'ok' | 'error';
+
+export interface Metrics extends EngineMetrics {
+  readonly registry: Registry;
+  decision(d: Decision): void;
+  sampleRejected(reason: string): void;
+  actuation(pool: string, result: ActuationResult): void;
+}
+
+export interface MetricsOptions {
+  registry: Registry;
+  version: string;
+  /** OC_ADAPTIVE_THREADS, as read at start */
+  enabled: boolean;
+  pools: readonly { name: string; law: LawName }[];
+  /** the pools' state now; called at scrape time */
+  states: () => readonly PoolView[];
+  /** prom-client's process metrics (off in tests that count series) */
+  defaultMetrics?: boolean;
+}
+
+type PoolGauge = [name: string, help: string, value: (v: PoolView) => number | null];
+
+const bit = (b: boolean): number => (b ? 1 : 0);
+
+const POOL_GAUGES: readonly PoolGauge[] = [
+  ['pool_size', 'Workers (or shards) the daemon reported last.', (v) => v.size],
+  ['pool_target_size', 'The size the daemon is told.', (v) => v.target],
+  ['pool_min_size', 'Hard lower bound of the pool (SPEC §2).', (v) => v.bounds.min],
+  ['pool_max_size', 'Hard upper bound of the pool (SPEC §2).', (v) => v.bounds.max],
+  ['pool_utilization_ratio', 'busy / size over the last period.', (v) => v.utilization],
+  ['pool_queue_stall_ratio', 'Fraction of the last period the hand-off queue was at capacity.', (v) => v.queueStall],
+  ['pool_worker_idle_ratio', 'EWMA of the fraction of worker time spent off-CPU.', (v) => v.workerIdle],
+  ['pool_throughput_per_second', 'Completions per second over the last period.', (v) => v.throughput],
+  ['pool_band_low_ratio', 'Lower edge of the utilization band.', (v) => v.band.low],
+  ['pool_band_high_ratio', 'Upper edge of the utilization band.', (v) => v.band.high],
+  ['pool_stale', '1 when no sample arrived for staleAfterPeriods periods.', (v) => bit(v.stale)],
+  ['pool_pinned', '1 when the pool is pinned to a size.', (v) => bit(v.mode === 'pinned')],
+];
+
+/** Tick durations are microseconds to milliseconds: the core is a few pure functions. */
+const TICK_BUCKETS = [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05];
+
+export function createMetrics(options: MetricsOptions): Metrics {
+  const { registry, states } = options;
+  const registers = [registry];
+
+  for (const [name, help, value] of POOL_GAUGES) {
+    new Gauge({
+      name: PREFIX + name,
+      help,
+      labelNames: ['pool'],
+      registers,
+      collect() {
+        this.reset();
+        for (const v of states()) {
+          const x = value(v);
+          // Unknown (no sample yet) is an absent series, not a made-up 0.
+          if (x !== null && Number.isFinite(x)) this.set({ pool: v.name }, x);
+        }
+      },
+    });
+  }
+  new Gauge({
+    name: `${PREFIX}pool_classification`,
+    help: 'The pool\'s current classification: 1 for its class, 0 for the others.',
+    labelNames: ['pool', 'class'],
+    registers,
+    collect() {
+      this.reset();
+      for (const v of states()) {
+        for (const c of CLASSIFICATIONS) this.set({ pool: v.name, class: c }, bit(v.classification === c));
+      }
+    },
+  });
+
+  const decisions = new Counter({
+    name: `${PREFIX}decisions_total`,
+    help: 'Decisions taken, by pool, action and reason (holds included).',
+    labelNames: ['pool', 'action', 'reason'],
+    registers,
+  });
+  const samples = new Counter({ name: `${PREFIX}samples_total`, help: 'Samples accepted, by pool.', labelNames: ['pool'], registers });
+  const rejected = new Counter({
+    name: `${PREFIX}samples_rejected_total`,
+    help: 'Sample requests refused, by reason (the error code of the reply).',
+    labelNames: ['reason'],
+    registers,
+  });
+  const actuations = new Counter({
+    name: `${PREFIX}actuations_total`,
+    help: 'Actuation attempts (webhook POSTs, file writes), by pool and result.',
+    labelNames: ['pool', 'result'],
+    registers,
+  });
+  const controllerErrors = new Counter({
+    name: `${PREFIX}controller_errors_total`,
+    help: 'Exceptions caught at a pool\'s boundary; the pool kept its last-known-good target.',
+    labelNames: ['pool'],
+    registers,
+  });
+  const enabled = new Gauge({ name: `${PREFIX}enabled`, help: 'OC_ADAPTIVE_THREADS as read at start: 1 adaptive sizing on, 0 off.', registers });
+  const info = new Gauge({ name: `${PREFIX}info`, help: 'The sidecar\'s version and the control laws in use.', labelNames: ['version', 'law'], registers });
+  const tickDuration = new Histogram({
+    name: `${PREFIX}tick_duration_seconds`,
+    help: 'Time one pool\'s controller took for one tick.',
+    buckets: TICK_BUCKETS,
+    registers,
+  });
+
+  enabled.set(bit(options.enabled));
+  for (const law of new Set(options.pools.map((p) => p.law))) info.set({ version: options.version, law }, 1);
+  // Series exist from the start, so rate() and alerts see a 0 before the first event.
+  for (const p of options.pools) {
+    samples.inc({ pool: p.name }, 0);
+    controllerErrors.inc({ pool: p.name }, 0);
+  }
+  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: '' });
+
+  return {
+    registry,
+    decision: (d) => decisions.inc({ pool: d.pool, action: d.action, reason: d.reason }),
+    samplesAccepted: (pool, count) => samples.inc({ pool }, count),
+    sampleRejected: (reason) => rejected.inc({ reason }),
+    actuation: (pool, result) => actuations.inc({ pool, result }),
+    controllerError: (pool) => controllerErrors.inc({ pool }),
+    tickDuration: (seconds) => tickDuration.observe(seconds),
+  };
+}
