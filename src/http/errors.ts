@@ -1,0 +1,82 @@
+// The HTTP errors, as one catalogue (code, status, message), and the one error middleware
+// that turns anything thrown into `{error, code, field?}`. Clients never see a stack or a
+// path; unexpected errors are logged here with theirs.
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { EngineError } from '../streams/index.js';
+import type { Logger } from '../streams/index.js';
+
+export const ERRORS = {
+  'invalid-sample': { status: 400, message: 'invalid sample' },
+  'invalid-parameter': { status: 400, message: 'invalid parameter' },
+  'bad-request': { status: 400, message: 'the request could not be read' },
+  unauthorized: { status: 401, message: 'a valid bearer token is required' },
+  forbidden: { status: 403, message: 'pinning at run time needs a token when the listener is not loopback' },
+  'unknown-pool': { status: 404, message: 'unknown pool' },
+  'not-found': { status: 404, message: 'no such route' },
+  'too-large': { status: 413, message: 'the body is over 256 KiB' },
+  'not-json': { status: 415, message: 'the body is not JSON' },
+  'unsupported-media-type': { status: 415, message: 'the body must be application/json' },
+  internal: { status: 500, message: 'internal error' },
+  'not-ready': { status: 503, message: 'not ready: the control loop is not running' },
+  stopping: { status: 503, message: 'the sidecar is stopping' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export class HttpError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly field: string | undefined;
+  constructor(code: ErrorCode, detail?: { message?: string; field?: string }) {
+    super(detail?.message ?? ERRORS[code].message);
+    this.name = 'HttpError';
+    this.code = code;
+    this.status = ERRORS[code].status;
+    this.field = detail?.field;
+  }
+}
+
+/** body-parser's error types, as the catalogue names them. */
+const BODY_ERRORS: Record<string, ErrorCode> = {
+  'entity.too.large': 'too-large',
+  'entity.parse.failed': 'not-json',
+  'encoding.unsupported': 'unsupported-media-type',
+  'charset.unsupported': 'unsupported-media-type',
+  'request.aborted': 'bad-request',
+  'request.size.invalid': 'bad-request',
+  'stream.encoding.set': 'internal',
+};
+
+export function toHttpError(err: unknown): HttpError {
+  if (err instanceof HttpError) return err;
+  if (err instanceof EngineError) {
+    if (err.code === 'unknown-pool') return new HttpError('unknown-pool', { message: err.message, field: 'pool' });
+    if (err.code === 'stopped') return new HttpError('stopping');
+    return new HttpError('internal');
+  }
+  if (err !== null && typeof err === 'object' && 'type' in err && typeof err.type === 'string') {
+    const code = BODY_ERRORS[err.type];
+    if (code !== undefined) return new HttpError(code);
+  }
+  return new HttpError('internal');
+}
+
+export function errorBody(e: HttpError): { error: string; code: ErrorCode; field?: string } {
+  return e.field === undefined ? { error: e.message, code: e.code } : { error: e.message, code: e.code, field: e.field };
+}
+
+export function errorMiddleware(logger: Logger, onSamplesRejected: (code: ErrorCode) => void): ErrorRequestHandler {
+  return (err: unknown, req, res, next) => {
+    const e = toHttpError(err);
+    if (e.code === 'internal') logger.error({ err, method: req.method, path: req.path }, 'request failed');
+    if (res.locals['samples'] === true) onSamplesRejected(e.code);
+    if (res.headersSent) {
+      next(err);
+      return;
+    }
+    if (e.status === 401) res.set('WWW-Authenticate', 'Bearer');
+    res.status(e.status).json(errorBody(e));
+  };
+}
+
+export const notFound: RequestHandler = (_req, _res, next) => next(new HttpError('not-found'));

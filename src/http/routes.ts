@@ -1,0 +1,108 @@
+// The routes of SPEC §5, thin: check, hand to the engine, answer. No control logic here.
+import { Router } from 'express';
+import type { Request, Response } from 'express';
+import { validateSampleBody } from '../config/index.js';
+import { renderMetrics, wantsOpenMetrics } from '../metrics/index.js';
+import type { Metrics } from '../metrics/index.js';
+import type { Engine } from '../streams/index.js';
+import { HttpError } from './errors.js';
+import { jsonBody, poolParam, requireToken } from './guards.js';
+import type { Live } from './live.js';
+
+export interface RouteDeps {
+  engine: Engine;
+  metrics: Metrics;
+  live: Live;
+  token: string | null;
+  listenHost: string;
+  maxWaitMs: number;
+}
+
+/** The parsed body; an empty body is not JSON. */
+function bodyOf(req: Request): unknown {
+  if (req.body === undefined) throw new HttpError('not-json');
+  return req.body;
+}
+
+function parseWaitMs(req: Request, maxWaitMs: number): number | null {
+  const raw = req.query['waitMs'];
+  if (raw === undefined) return null;
+  if (typeof raw !== 'string' || !/^\d{1,9}$/.test(raw)) {
+    throw new HttpError('invalid-parameter', { message: 'waitMs must be a whole number of milliseconds', field: 'waitMs' });
+  }
+  return Math.min(Number(raw), maxWaitMs);
+}
+
+function parsePinSize(body: unknown): number {
+  const size = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>)['size'] : undefined;
+  if (typeof size !== 'number' || !Number.isInteger(size) || size < 1 || size > 4096) {
+    throw new HttpError('invalid-parameter', { message: 'size must be a whole number in [1, 4096]', field: 'size' });
+  }
+  return size;
+}
+
+export function routes(deps: RouteDeps): Router {
+  const { engine, metrics, live } = deps;
+  const has = (pool: string): boolean => engine.has(pool);
+  const r = Router();
+
+  r.post(
+    '/v1/pools/:pool/samples',
+    (_req, res, next) => {
+      // Refusals from here on are counted in samples_rejected_total by the error middleware.
+      res.locals['samples'] = true;
+      next();
+    },
+    (req, _res, next) => {
+      poolParam(req, has);
+      next();
+    },
+    jsonBody,
+    (req: Request, res: Response) => {
+      const pool = poolParam(req, has);
+      const result = validateSampleBody(bodyOf(req), engine.now());
+      if (!result.ok) throw new HttpError('invalid-sample', { message: result.error, field: result.field });
+      res.status(202).json(engine.ingest(pool, result.samples));
+    },
+  );
+
+  r.get('/v1/pools', (_req, res) => {
+    res.json({ pools: engine.states() });
+  });
+  r.get('/v1/pools/:pool', (req, res) => {
+    res.json(engine.state(poolParam(req, has)));
+  });
+  r.get('/v1/pools/:pool/target', (req, res) => {
+    const pool = poolParam(req, has);
+    const waitMs = parseWaitMs(req, deps.maxWaitMs);
+    if (waitMs === null || waitMs === 0) res.json({ pool, target: engine.state(pool).target });
+    else live.longPoll(res, pool, waitMs);
+  });
+
+  const auth = requireToken(deps.token, deps.listenHost);
+  r.put('/v1/pools/:pool/pin', auth, (req, _res, next) => {
+    poolParam(req, has);
+    next();
+  }, jsonBody, (req, res) => {
+    const pool = poolParam(req, has);
+    res.json(engine.pin(pool, parsePinSize(bodyOf(req))).view);
+  });
+  r.delete('/v1/pools/:pool/pin', auth, (req, res) => {
+    res.json(engine.pin(poolParam(req, has), null).view);
+  });
+
+  r.get('/v1/events', (_req, res) => live.events(res));
+
+  r.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  r.get('/readyz', (_req, res) => {
+    if (!engine.ready()) throw new HttpError('not-ready');
+    res.json({ status: 'ready' });
+  });
+  r.get('/metrics', async (req, res) => {
+    const out = await renderMetrics(metrics.registry, wantsOpenMetrics(req.get('accept')));
+    res.set('Content-Type', out.contentType).send(out.body);
+  });
+  return r;
+}
