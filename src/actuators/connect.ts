@@ -1,0 +1,48 @@
+// Actuators from config, and their wiring to the engine: they read the shared decision
+// stream (fire and forget: an actuator never blocks the loop) and the accepted samples
+// (to see a size applied).
+import { filter } from 'rxjs';
+import type { Subscription } from 'rxjs';
+import type { ActuatorConfig } from '../config/index.js';
+import type { Engine, Logger } from '../streams/index.js';
+import { fileActuator } from './file.js';
+import { shouldActuate } from './types.js';
+import type { Actuator, AttemptHook, Sleep } from './types.js';
+import { webhookActuator } from './webhook.js';
+
+export function createActuators(configs: readonly ActuatorConfig[], onAttempt: AttemptHook, sleep?: Sleep): Actuator[] {
+  return configs.map((c) =>
+    c.type === 'webhook'
+      ? webhookActuator({ url: c.url, timeoutMs: c.timeoutMs, maxRetries: c.maxRetries, onAttempt, ...(sleep ? { sleep } : {}) })
+      : fileActuator({ dir: c.dir, onAttempt }),
+  );
+}
+
+export function connectActuators(engine: Engine, actuators: readonly Actuator[], logger: Logger): () => void {
+  if (actuators.length === 0) return () => undefined;
+  const subs: Subscription[] = [];
+  subs.push(
+    engine.decisions$.pipe(filter(shouldActuate)).subscribe((d) => {
+      for (const a of actuators) {
+        a.apply(d).then(
+          (out) => {
+            if (out.status === 'error') logger.warn({ actuator: a.kind, ...out }, `${a.kind}: could not set pool ${out.pool} to ${out.size}: ${out.error}`);
+            else if (out.status === 'ok') logger.debug({ actuator: a.kind, ...out }, `${a.kind}: pool ${out.pool} set to ${out.size}`);
+          },
+          (err: unknown) => logger.error({ actuator: a.kind, err }, `${a.kind}: actuator failed`),
+        );
+      }
+    }),
+  );
+  subs.push(
+    engine.ingested$.subscribe(({ pool, samples }) => {
+      const last = samples[samples.length - 1];
+      if (last === undefined) return;
+      for (const a of actuators) a.reported?.(pool, last.size);
+    }),
+  );
+  return () => {
+    for (const s of subs) s.unsubscribe();
+    for (const a of actuators) a.stop();
+  };
+}

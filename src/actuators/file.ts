@@ -1,0 +1,48 @@
+// The file actuator: the size goes to {dir}/{pool}.size, atomically (a temp file in the
+// same directory, then rename), so a daemon reading it never sees a partial number.
+import { rename, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Decision } from '../core/index.js';
+import { latestQueue } from './latest.js';
+import type { ActuationOutcome, Actuator, AttemptHook } from './types.js';
+
+export interface FileOptions {
+  dir: string;
+  onAttempt?: AttemptHook;
+}
+
+const SAFE_POOL = /^[a-z0-9_-]{1,64}$/;
+
+export function fileActuator(options: FileOptions): Actuator {
+  let seq = 0;
+  let stopped = false;
+  // One write per pool at a time, newest first: renames never race each other.
+  const queue = latestQueue<Decision, ActuationOutcome>(async (pool, d) => {
+    const size = d.to;
+    const target = join(options.dir, `${pool}.size`);
+    const temp = join(options.dir, `.${pool}.size.${process.pid}.${++seq}.tmp`);
+    try {
+      if (!SAFE_POOL.test(pool)) throw new Error(`pool name ${JSON.stringify(pool)} is not a file name`);
+      await writeFile(temp, `${size}\n`, { flush: true });
+      await rename(temp, target);
+      options.onAttempt?.(pool, 'ok');
+      return { status: 'ok', pool, size, attempts: 1 };
+    } catch (e) {
+      await unlink(temp).catch(() => undefined);
+      options.onAttempt?.(pool, 'error');
+      return { status: 'error', pool, size, attempts: 1, error: e instanceof Error ? e.message : String(e) };
+    }
+  });
+  return {
+    kind: 'file',
+    async apply(d) {
+      if (stopped) return { status: 'superseded', pool: d.pool, size: d.to, attempts: 0 };
+      const settled = await queue.push(d.pool, d);
+      return settled.superseded ? { status: 'superseded', pool: d.pool, size: d.to, attempts: 0 } : settled.value;
+    },
+    stop() {
+      stopped = true;
+      queue.clear();
+    },
+  };
+}
