@@ -26,6 +26,11 @@ export const jsonBody: RequestHandler = (req, res, next) => {
     next(new HttpError('unsupported-media-type'));
     return;
   }
+  // body-parser reads an empty body as {}; an empty body is not JSON.
+  if (req.get('content-length') === '0') {
+    next(new HttpError('not-json'));
+    return;
+  }
   parseJson(req, res, next);
 };
 

@@ -1,0 +1,143 @@
+// An in-process sidecar for the HTTP tests: engine, metrics and createApp on 127.0.0.1:0,
+// with short periods from config (50 ms ticks, 250 ms grow cooldown).
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { asyncScheduler } from 'rxjs';
+import { Registry } from 'prom-client';
+import type { PoolConfig } from '../../src/config/index.js';
+import type { ControllerParams, Decision } from '../../src/core/index.js';
+import { createApp } from '../../src/http/index.js';
+import type { AppHandle } from '../../src/http/index.js';
+import { createMetrics } from '../../src/metrics/index.js';
+import type { Metrics } from '../../src/metrics/index.js';
+import { createEngine, silentLogger } from '../../src/streams/index.js';
+import type { Engine, StepFn } from '../../src/streams/index.js';
+import { pool } from '../streams/helpers.js';
+
+export const FAST: Partial<ControllerParams> = { periodMs: 50, growCooldownMs: 250, shrinkCooldownMs: 1500 };
+/** No tick within a test: state changes only through the requests under test. */
+export const FROZEN: Partial<ControllerParams> = { periodMs: 600_000 };
+
+export interface Harness {
+  url: string;
+  engine: Engine;
+  metrics: Metrics;
+  handle: AppHandle;
+  decisions: Decision[];
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  params?: Partial<ControllerParams>;
+  pools?: PoolConfig[];
+  token?: string | null;
+  listenHost?: string;
+  heartbeatMs?: number;
+  maxWaitMs?: number;
+  step?: StepFn;
+  cpus?: number;
+}
+
+export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
+  const params = o.params ?? FAST;
+  const pools = o.pools ?? [pool('transfer', 'transfer', params), pool('buffer', 'buffer', params)];
+  const registry = new Registry();
+  const metrics = createMetrics({
+    registry,
+    version: '0.0.0-test',
+    enabled: true,
+    pools: pools.map((p) => ({ name: p.name, law: p.params.law })),
+    states: () => engine.states(),
+  });
+  const engine = createEngine({
+    config: { pools, cpus: o.cpus ?? 8, enabled: true },
+    scheduler: asyncScheduler,
+    metrics,
+    ...(o.step ? { step: o.step } : {}),
+  });
+  const decisions: Decision[] = [];
+  engine.decisions$.subscribe((d) => {
+    decisions.push(d);
+    metrics.decision(d);
+  });
+  const handle = createApp({
+    engine,
+    metrics,
+    logger: silentLogger,
+    token: o.token ?? null,
+    listenHost: o.listenHost ?? '127.0.0.1',
+    ...(o.heartbeatMs ? { heartbeatMs: o.heartbeatMs } : {}),
+    ...(o.maxWaitMs ? { maxWaitMs: o.maxWaitMs } : {}),
+  });
+  const server = createServer(handle.app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    engine,
+    metrics,
+    handle,
+    decisions,
+    async close() {
+      handle.drain();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      engine.stop();
+    },
+  };
+}
+
+export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+}
+
+export async function getJson(url: string, headers: Record<string, string> = {}): Promise<{ status: number; json: Record<string, unknown>; ms: number }> {
+  const started = performance.now();
+  const res = await fetch(url, { headers });
+  const json = (await res.json()) as Record<string, unknown>;
+  return { status: res.status, json, ms: performance.now() - started };
+}
+
+/** Reads an SSE stream until `until` holds for the text received so far (or the stream ends). */
+export async function readSse(url: string, until: (text: string) => boolean, onOpen?: () => void | Promise<void>): Promise<{ text: string; contentType: string | null }> {
+  const ac = new AbortController();
+  const res = await fetch(url, { signal: ac.signal });
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  let opened = false;
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += decoder.decode(value, { stream: true });
+    if (!opened) {
+      opened = true;
+      await onOpen?.();
+    }
+    if (until(text)) break;
+  }
+  ac.abort();
+  return { text, contentType: res.headers.get('content-type') };
+}
+
+export function sseDecisions(text: string): Decision[] {
+  return text
+    .split('\n\n')
+    .filter((frame) => frame.startsWith('event: decision\n'))
+    .map((frame) => JSON.parse(frame.slice(frame.indexOf('data: ') + 6)) as Decision);
+}
+
+/** Waits (bounded) for a condition that real time will make true: connection bookkeeping, not control logic. */
+export async function eventually(check: () => boolean, timeoutMs = 2000): Promise<boolean> {
+  const until = performance.now() + timeoutMs;
+  while (!check()) {
+    if (performance.now() > until) return false;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return true;
+}

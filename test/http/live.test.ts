@@ -1,0 +1,141 @@
+import test from 'ava';
+import { FAST, FROZEN, eventually, getJson, postJson, readSse, sseDecisions, startHarness } from './harness.js';
+
+test('a long poll without waitMs answers at once', async (t) => {
+  const h = await startHarness({ params: FROZEN });
+  try {
+    const res = await getJson(`${h.url}/v1/pools/transfer/target`);
+    t.deepEqual(res.json, { pool: 'transfer', target: 16 });
+  } finally {
+    await h.close();
+  }
+});
+
+test('a long poll with nothing changing answers with the current target at its timeout', async (t) => {
+  const h = await startHarness({ params: FROZEN });
+  try {
+    const res = await getJson(`${h.url}/v1/pools/transfer/target?waitMs=300`);
+    t.is(res.status, 200);
+    t.deepEqual(res.json, { pool: 'transfer', target: 16 });
+    t.true(res.ms >= 290, `answered after ${res.ms} ms`);
+    t.is(h.handle.connections().longPolls, 0);
+  } finally {
+    await h.close();
+  }
+});
+
+test('a long poll answers when the target changes, long before its timeout', async (t) => {
+  const h = await startHarness({ params: FAST });
+  try {
+    const poll = getJson(`${h.url}/v1/pools/transfer/target?waitMs=20000`);
+    t.true(await eventually(() => h.handle.connections().longPolls === 1));
+    await postJson(`${h.url}/v1/pools/transfer/samples`, { size: 16, busy: 16 });
+    const res = await poll;
+    t.is(res.json['pool'], 'transfer');
+    t.true((res.json['target'] as number) > 16);
+    t.true(res.ms < 5000);
+  } finally {
+    await h.close();
+  }
+});
+
+test('waitMs is capped, and one that is not a whole number is a 400 naming it', async (t) => {
+  const h = await startHarness({ params: FROZEN, maxWaitMs: 200 });
+  try {
+    const capped = await getJson(`${h.url}/v1/pools/transfer/target?waitMs=999999999`);
+    t.is(capped.status, 200);
+    t.true(capped.ms < 3000);
+    for (const bad of ['abc', '-1', '1.5', '']) {
+      const res = await getJson(`${h.url}/v1/pools/transfer/target?waitMs=${bad}`);
+      t.is(res.status, 400, bad);
+      t.is(res.json['field'], 'waitMs');
+    }
+  } finally {
+    await h.close();
+  }
+});
+
+test('SSE sends one decision event per pin/unpin/grow, with the decision JSON as data, and heartbeats', async (t) => {
+  const h = await startHarness({ params: FROZEN, heartbeatMs: 50 });
+  try {
+    const put = async (): Promise<void> => {
+      await fetch(`${h.url}/v1/pools/transfer/pin`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"size":9}' });
+      await fetch(`${h.url}/v1/pools/transfer/pin`, { method: 'DELETE' });
+    };
+    const sse = await readSse(`${h.url}/v1/events`, (text) => sseDecisions(text).length >= 2 && text.includes(': heartbeat'), put);
+    t.regex(sse.contentType ?? '', /^text\/event-stream/);
+    const events = sseDecisions(sse.text);
+    t.deepEqual(events.map((d) => [d.action, d.from, d.to]), [['pin', 16, 9], ['unpin', 9, 9]]);
+    t.deepEqual(Object.keys(events[0] ?? {}).sort(), ['action', 'band', 'from', 'mode', 'pool', 'queueStall', 'reason', 'recommended', 'to', 'ts', 'utilization', 'workerIdle']);
+    t.false(sse.text.includes('"action":"hold"'));
+  } finally {
+    await h.close();
+  }
+});
+
+test('a closed SSE client is forgotten', async (t) => {
+  const h = await startHarness({ params: FROZEN });
+  try {
+    await readSse(`${h.url}/v1/events`, () => true);
+    t.true(await eventually(() => h.handle.connections().sse === 0));
+    const ac = new AbortController();
+    await fetch(`${h.url}/v1/events`, { signal: ac.signal });
+    t.is(h.handle.connections().sse, 1);
+    ac.abort();
+    t.true(await eventually(() => h.handle.connections().sse === 0));
+  } finally {
+    await h.close();
+  }
+});
+
+test('the pool routes answer with the state of SPEC §5', async (t) => {
+  const h = await startHarness({ params: FROZEN });
+  try {
+    const all = await getJson(`${h.url}/v1/pools`);
+    const pools = all.json['pools'] as Record<string, unknown>[];
+    t.deepEqual(pools.map((p) => p['name']), ['transfer', 'buffer']);
+    const one = await getJson(`${h.url}/v1/pools/buffer`);
+    t.deepEqual(Object.keys(one.json).sort(), [
+      'band', 'bounds', 'classification', 'growReadyInMs', 'kind', 'lastDecisions', 'law', 'mode', 'name', 'queueStall',
+      'recommended', 'shrinkReadyInMs', 'size', 'stale', 'target', 'throughput', 'utilization', 'workerIdle',
+    ]);
+    t.like(one.json, { name: 'buffer', kind: 'buffer', bounds: { min: 4, max: 32 }, band: { low: 0.6, high: 0.85 } });
+    t.is((await getJson(`${h.url}/v1/pools/hasOwnProperty`)).status, 404);
+    const missing = await getJson(`${h.url}/v2/nothing`);
+    t.is(missing.status, 404);
+    t.is(missing.json['code'], 'not-found');
+  } finally {
+    await h.close();
+  }
+});
+
+test('healthz answers at once; readyz is 503 until every pool\'s loop has ticked', async (t) => {
+  const h = await startHarness({ params: { periodMs: 200 } });
+  try {
+    t.is((await getJson(`${h.url}/healthz`)).status, 200);
+    const early = await getJson(`${h.url}/readyz`);
+    t.is(early.status, 503);
+    t.is(early.json['code'], 'not-ready');
+    t.true(await eventually(() => h.engine.ready()));
+    t.is((await getJson(`${h.url}/readyz`)).status, 200);
+  } finally {
+    await h.close();
+  }
+});
+
+test('drain answers pending long polls and ends SSE streams', async (t) => {
+  const h = await startHarness({ params: FROZEN });
+  try {
+    const poll = getJson(`${h.url}/v1/pools/transfer/target?waitMs=30000`);
+    const sse = readSse(`${h.url}/v1/events`, () => false);
+    t.true(await eventually(() => h.handle.connections().longPolls === 1 && h.handle.connections().sse === 1));
+    h.handle.drain();
+    const res = await poll;
+    t.deepEqual(res.json, { pool: 'transfer', target: 16 });
+    t.true(res.ms < 5000);
+    await sse;
+    t.deepEqual(h.handle.connections(), { sse: 0, longPolls: 0 });
+  } finally {
+    await h.close();
+  }
+});
