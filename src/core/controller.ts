@@ -204,6 +204,7 @@ export function tick(
   const saturated = law.features.saturationGuard && s.saturation.saturated !== null;
   const stepped = law.step(s.lawState, {
     signals,
+    samples,
     utilization: signals.utilization,
     size: base,
     bounds: s.bounds,

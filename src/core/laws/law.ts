@@ -1,7 +1,7 @@
 // The contract every control law keeps: one pure step from (state, context) to a proposed
 // size and its reason. Cooldowns, the guard, step limits and bounds are stages of the
 // controller around the law (controller.ts), not part of it; a law says which apply.
-import type { Band, Bounds, ControllerParams, LawName, Reason, Signals } from '../types.js';
+import type { Band, Bounds, ControllerParams, LawName, Reason, Sample, Signals } from '../types.js';
 
 /** Which of the controller's stages and additions apply to a law. */
 export interface LawFeatures {
@@ -21,6 +21,8 @@ export interface LawFeatures {
 
 export interface LawContext {
   signals: Signals;
+  /** the samples of this tick, for a peer law that reads what the signals do not carry (queue depth) */
+  samples?: readonly Sample[];
   /** utilization of this tick (never null: the controller holds on missing data) */
   utilization: number;
   /** the size the law moves from */
