@@ -52,6 +52,8 @@ const POOL_GAUGES: readonly PoolGauge[] = [
 /** Tick durations are microseconds to milliseconds: the core is a few pure functions. */
 const TICK_BUCKETS = [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05];
 
+export const MISNAMED_DEFAULT_GAUGES = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
 export function createMetrics(options: MetricsOptions): Metrics {
   const { registry, states } = options;
   const registers = [registry];
@@ -126,7 +128,12 @@ export function createMetrics(options: MetricsOptions): Metrics {
     samples.inc({ pool: p.name }, 0);
     controllerErrors.inc({ pool: p.name }, 0);
   }
-  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: '' });
+  if (options.defaultMetrics ?? true) {
+    collectDefaultMetrics({ register: registry, prefix: '' });
+    // prom-client names three gauges with a counter's `_total` suffix, which promtool flags
+    // (SPEC §6: it must report nothing); handle and request counts are not worth the noise.
+    for (const name of MISNAMED_DEFAULT_GAUGES) registry.removeSingleMetric(name);
+  }
 
   return {
     registry,
