@@ -1,0 +1,149 @@
+import test from 'ava';
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const MAIN = join(ROOT, 'src/cli/main.ts');
+const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+
+interface Run {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+function run(args: string[], env: Record<string, string> = {}): Run {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  return { child, stdout: () => out, stderr: () => err, exit };
+}
+
+function logLines(text: string): Record<string, unknown>[] {
+  return text.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+/** The URL the service prints when it is bound (its "listening" log line). */
+async function boundUrl(r: Run): Promise<string> {
+  for (;;) {
+    const line = logLines(r.stdout()).find((l) => typeof l['url'] === 'string');
+    if (line !== undefined) return line['url'] as string;
+    const early = await Promise.race([r.exit.then(() => true), new Promise<false>((res) => setTimeout(() => res(false), 20))]);
+    if (early) throw new Error(`exited before listening: ${r.stderr()}${r.stdout()}`);
+  }
+}
+
+function tempConfig(yaml: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'at-cli-'));
+  const file = join(dir, 'config.yaml');
+  writeFileSync(file, yaml);
+  return file;
+}
+
+test('--version prints the package version; --help the usage', async (t) => {
+  const v = run(['--version']);
+  t.is((await v.exit).code, 0);
+  t.is(v.stdout(), `${VERSION}\n`);
+  const h = run(['--help']);
+  t.is((await h.exit).code, 0);
+  t.regex(h.stdout(), /^Usage: adaptive-threads/);
+});
+
+test('a config error prints its message (file, key, value) to stderr and exits 2', async (t) => {
+  const file = tempConfig('pools:\n  transfer: {kind: transfer, threads: 5000}\n');
+  const r = run(['--config', file]);
+  t.is((await r.exit).code, 2);
+  t.true(r.stderr().includes(file));
+  t.regex(r.stderr(), /threads/);
+  t.regex(r.stderr(), /5000/);
+  t.is(r.stdout(), '');
+  const bad = run(['--cpus', 'many']);
+  t.is((await bad.exit).code, 2);
+  t.regex(bad.stderr(), /--cpus/);
+});
+
+test('simulate and replay are handed to the simulator', async (t) => {
+  const r = run(['simulate', '--help']);
+  t.is((await r.exit).code, 0);
+  t.regex(r.stdout(), /simulate/);
+});
+
+test('SIGTERM: intake stops, the in-flight long poll is answered, every accepted sample is recorded, exit 0 within 5 s', async (t) => {
+  const config = tempConfig('defaults: {periodMs: 50, growCooldownMs: 250, shrinkCooldownMs: 1500}\n');
+  const record = join(mkdtempSync(join(tmpdir(), 'at-rec-')), 'samples.ndjson');
+  const r = run(['--config', config, '--listen', '127.0.0.1:0', '--cpus', '8', '--record', record]);
+  try {
+    const url = await boundUrl(r);
+    let posted = 0;
+    for (let i = 0; i < 5; i++) {
+      const batch = Array.from({ length: 4 }, () => ({ size: 16, busy: 16 }));
+      const res = await fetch(`${url}/v1/pools/transfer/samples`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(batch) });
+      t.is(res.status, 202);
+      posted += batch.length;
+      await new Promise((res2) => setTimeout(res2, 60));
+    }
+    const poll = new Promise<{ status: number | undefined; body: string }>((resolve, reject) => {
+      const req = request(`${url}/v1/pools/buffer/target?waitMs=30000`, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode, body }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    // A round trip after the poll was sent: the server has it in flight.
+    await fetch(`${url}/v1/pools/buffer/samples`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"size":16,"busy":8}' });
+    posted += 1;
+
+    const started = performance.now();
+    r.child.kill('SIGTERM');
+    const { code } = await r.exit;
+    const elapsed = performance.now() - started;
+    t.is(code, 0);
+    t.true(elapsed < 5000, `exited after ${elapsed} ms`);
+    const answered = await poll;
+    t.is(answered.status, 200);
+    t.deepEqual(JSON.parse(answered.body), { pool: 'buffer', target: 16 });
+
+    const recorded = readFileSync(record, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    t.is(recorded.length, posted);
+    t.like(recorded[0], { pool: 'transfer', size: 16, busy: 16 });
+    t.is(typeof recorded[0]?.['receivedAt'], 'number');
+    t.is(recorded.at(-1)?.['pool'], 'buffer');
+
+    const logs = logLines(r.stdout());
+    const grow = logs.find((l) => l['action'] === 'grow');
+    t.regex(String(grow?.['msg']), /^adaptive_thread_pool: domain=transfer size=16 .* action=grow new_size=\d+$/);
+    t.truthy(logs.find((l) => l['msg'] === 'stopped'));
+  } finally {
+    if (r.child.exitCode === null) r.child.kill('SIGKILL');
+  }
+});
+
+test('OC_ADAPTIVE_THREADS=0 runs every pool at its static size; an odd value warns and enables', async (t) => {
+  for (const [value, mode] of [['0', 'disabled'], ['yes', 'adaptive']] as const) {
+    const r = run(['--listen', '127.0.0.1:0', '--cpus', '4'], { OC_ADAPTIVE_THREADS: value });
+    try {
+      const url = await boundUrl(r);
+      const state = (await (await fetch(`${url}/v1/pools/transfer`)).json()) as { mode: string; target: number };
+      t.is(state.mode, mode);
+      t.is(state.target, 8);
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      t.regex(metrics, new RegExp(`^adaptive_threads_enabled ${value === '0' ? 0 : 1}$`, 'm'));
+      if (value === 'yes') t.true(logLines(r.stdout()).some((l) => l['level'] === 40 && String(l['msg']).includes('OC_ADAPTIVE_THREADS=yes')));
+      r.child.kill('SIGINT');
+      t.is((await r.exit).code, 0);
+    } finally {
+      if (r.child.exitCode === null) r.child.kill('SIGKILL');
+    }
+  }
+});
