@@ -5,7 +5,7 @@
 // Time comes in as `nowMs`; nothing here reads a clock, logs or does I/O.
 import { poolBounds, staticSize } from './bounds.js';
 import { getLaw } from './laws/index.js';
-import { initSaturation, observe, startProbe, stepBackSize } from './saturation.js';
+import { cpusFree, initSaturation, observe, startProbe, stepBackSize, SATURATION_RETRY_COOLDOWNS } from './saturation.js';
 import type { SaturationState } from './saturation.js';
 import { computeSignals, initSignalState } from './signals.js';
 import type { SignalState } from './signals.js';
@@ -183,7 +183,8 @@ export function tick(
         params.band.high,
         signals.classification,
         nowMs,
-        params.shrinkCooldownMs * 4,
+        params.shrinkCooldownMs * SATURATION_RETRY_COOLDOWNS,
+        cpusFree(reported, signals.workerIdle, s.spec.n),
       ),
     };
   }
@@ -278,7 +279,12 @@ function afterMove(
     : 1;
   if (moved === 0) return { ...s, shrinkScale, holdsSinceMove: s.holdsSinceMove + 1 };
   const next: ControllerState = { ...s, shrinkScale, lastMove: moved, lastMoveMs: nowMs, holdsSinceMove: 0 };
-  if (moved < 0) return { ...next, lastShrinkMs: nowMs, pendingGrow: null };
+  if (moved < 0) {
+    // A saturated pool's retry counts from its last step back, so a retry never reverses one.
+    const sat = s.saturation.saturated;
+    const saturation = sat !== null ? { ...s.saturation, saturated: { ...sat, sinceMs: nowMs } } : s.saturation;
+    return { ...next, lastShrinkMs: nowMs, pendingGrow: null, saturation };
+  }
   const windowOpen = s.growWindow !== null && nowMs - s.growWindow.sinceMs < params.growCooldownMs;
   return {
     ...next,

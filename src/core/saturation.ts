@@ -4,6 +4,9 @@
 // throughput by SATURATION_MIN_GAIN while utilization stayed over the band means the pool is
 // CPU-bound, not short of workers: growth stops at the old size until the classification
 // changes or SATURATION_RETRY_COOLDOWNS shrink cooldowns pass, and the pool may step back.
+// A change to the opposite class (cpu-bound <-> io-bound) counts at once; a change to or from
+// `balanced` must last SATURATION_CLASS_TICKS ticks, because a CPU-bound pool at its ceiling
+// refuses just enough work to sit near the stall threshold and flickers into `balanced`.
 import { mean } from 'simple-statistics';
 import type { Classification } from './types.js';
 
@@ -15,6 +18,10 @@ export const PROBE_TICKS = 2;
 export const BEFORE_TICKS = 5;
 /** A learned ceiling is tried again after this many shrink cooldowns. */
 export const SATURATION_RETRY_COOLDOWNS = 4;
+/** Each retry that finds the same ceiling again doubles the wait before the next, up to this. */
+export const SATURATION_RETRY_MAX_SCALE = 8;
+/** Ticks in a row a change involving `balanced` must last before the saturation is forgotten. */
+export const SATURATION_CLASS_TICKS = 10;
 
 export interface Probe {
   from: number;
@@ -37,13 +44,27 @@ export interface SaturationState {
   /** whether the last judged grow raised throughput (the backlog fast path needs it) */
   lastGrowPaidOff: boolean;
   saturated: Saturation | null;
+  /** ticks in a row with a known class other than the saturated one */
+  classChangeTicks: number;
+  /** the retry wait's multiplier: doubles when a retry confirms the ceiling, 1 after a grow that paid off */
+  retryScale: number;
+  /** the ceiling learned last (kept after the retry time, to tell a confirmed ceiling) */
+  lastCeiling: number | null;
 }
 
 export function initSaturation(): SaturationState {
-  return { atSize: null, probe: null, lastGrowPaidOff: false, saturated: null };
+  return { atSize: null, probe: null, lastGrowPaidOff: false, saturated: null, classChangeTicks: 0, retryScale: 1, lastCeiling: null };
 }
 
-/** Records this tick's throughput at the reported size and judges a pending probe. */
+function opposite(a: Classification, b: Classification): boolean {
+  return (a === 'cpu-bound' && b === 'io-bound') || (a === 'io-bound' && b === 'cpu-bound');
+}
+
+/**
+ * Records this tick's throughput at the reported size and judges a pending probe.
+ * `cpusFree`: the pool's threads leave CPUs idle (see cpusFree()), so a flat grow cannot mean
+ * CPU saturation; it is a load that changed during the probe, and nothing is learned from it.
+ */
 export function observe(
   s: SaturationState,
   reportedSize: number | null,
@@ -53,13 +74,19 @@ export function observe(
   classification: Classification,
   nowMs: number,
   retryAfterMs: number,
+  cpusFree = false,
 ): SaturationState {
-  let { atSize, probe, lastGrowPaidOff, saturated } = s;
+  let { atSize, probe, lastGrowPaidOff, saturated, classChangeTicks, retryScale, lastCeiling } = s;
   if (saturated !== null) {
-    const changed = classification !== 'unknown' && classification !== saturated.classification;
-    if (changed || nowMs - saturated.sinceMs >= retryAfterMs) saturated = null;
+    const differs = classification !== 'unknown' && classification !== saturated.classification;
+    classChangeTicks = differs ? classChangeTicks + 1 : classification === 'unknown' ? classChangeTicks : 0;
+    const changed = differs && (opposite(classification, saturated.classification) || classChangeTicks >= SATURATION_CLASS_TICKS);
+    if (changed) retryScale = 1;
+    if (changed || nowMs - saturated.sinceMs >= retryAfterMs * retryScale) saturated = null;
   }
-  if (reportedSize === null || throughput === null) return { atSize, probe, lastGrowPaidOff, saturated };
+  if (saturated === null) classChangeTicks = 0;
+  const result = (): SaturationState => ({ atSize, probe, lastGrowPaidOff, saturated, classChangeTicks, retryScale, lastCeiling });
+  if (reportedSize === null || throughput === null) return result();
 
   atSize =
     atSize !== null && atSize.size === reportedSize
@@ -73,15 +100,32 @@ export function observe(
     } else {
       const gain = probe.before > 0 ? mean(after) / probe.before - 1 : Number.POSITIVE_INFINITY;
       lastGrowPaidOff = gain >= SATURATION_MIN_GAIN;
-      if (!lastGrowPaidOff && utilization !== null && utilization > bandHigh) {
+      if (lastGrowPaidOff) retryScale = 1;
+      if (!lastGrowPaidOff && !cpusFree && utilization !== null && utilization > bandHigh) {
         saturated = { ceiling: probe.from, classification, sinceMs: nowMs };
+        // A retry that hits the same ceiling again: the ceiling holds, so try less often.
+        if (lastCeiling !== null && probe.from <= lastCeiling) retryScale = Math.min(SATURATION_RETRY_MAX_SCALE, retryScale * 2);
+        lastCeiling = probe.from;
       }
       probe = null;
     }
   } else if (probe !== null && reportedSize !== probe.from) {
     probe = null; // the daemon went somewhere else: this grow cannot be judged
   }
-  return { atSize, probe, lastGrowPaidOff, saturated };
+  return result();
+}
+
+/** Fewer threads than this share of the CPUs computing on average: the CPUs are not saturated. */
+export const CPU_BUSY_SHARE = 0.9;
+
+/**
+ * Whether the pool leaves CPUs free: its threads compute (are runnable) size * (1 - idle) of
+ * the time, and that is below CPU_BUSY_SHARE of `n`. Idle counts waiting and blocked time only,
+ * so a preempted thread counts as computing.
+ */
+export function cpusFree(size: number | null, workerIdle: number | null, n: number): boolean {
+  if (size === null || workerIdle === null) return false;
+  return size * (1 - workerIdle) < CPU_BUSY_SHARE * n;
 }
 
 /** Starts a probe when the pool grows from `from` to `to` (none without a "before"). */
@@ -92,7 +136,8 @@ export function startProbe(s: SaturationState, from: number, to: number): Satura
 
 /**
  * The size a saturated pool steps back to: its ceiling, and for a CPU-bound pool no more
- * workers than can be on a CPU at once (n / the share of time a worker computes).
+ * workers than can be on a CPU at once (n / the share of time a worker computes), to the
+ * nearest worker: rounding up would add a thread for any trace of idle left in the EWMA.
  */
 export function stepBackSize(
   sat: Saturation,
@@ -102,5 +147,5 @@ export function stepBackSize(
 ): number {
   if (sat.classification !== 'cpu-bound' || workerIdle === null) return Math.max(min, sat.ceiling);
   const cpuShare = Math.max(0.05, 1 - workerIdle);
-  return Math.max(min, Math.min(sat.ceiling, Math.ceil(n / cpuShare)));
+  return Math.max(min, Math.min(sat.ceiling, Math.round(n / cpuShare)));
 }
