@@ -2,8 +2,8 @@
 // host with a `transfer` pool (bounds 4..32, static 16). Loads are chosen so each scenario
 // asks a different question of a law (see docs/design.md, "Simulator model"):
 //   io-bound   90 % blocking I/O whose latency shifts (slow disks, long-haul links):
-//              between ~12 and ~26 busy workers, so static 16 starves it half the time
-//   cpu-bound  all CPU, offered 125 % of what 8 cores can do: the best size is n
+//              between ~9 and ~26 busy workers, so static 16 starves it half the time
+//   cpu-bound  all CPU, offered 150 % of what 8 cores can do: the best size is n
 //   mixed      40 % CPU, 60 % I/O, CPU half used: ~14 busy workers, some contention
 //   bursty     quiet (~3 busy) with short bursts (~24 busy) at random times
 //   step       ~6 busy workers, x4 at minute 10, back at minute 20
@@ -71,21 +71,21 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     ...base,
     name: 'io-bound',
-    description: '90 % blocking I/O, 200 tasks/s, I/O latency shifting between 50 and 120 ms',
+    description: '90 % blocking I/O (mean 10 ms CPU + 90 ms I/O), 200 tasks/s, I/O latency shifting between 40 and 122 ms every ~2 min',
     cpuMs: 10,
     ioMs: 90,
     shape: 2,
     segments: (d, r) =>
-      alternate(d, r, { meanMs: 3 * MINUTE, rate: 200, ioScale: 0.55 }, { meanMs: 3 * MINUTE, rate: 200, ioScale: 1.3 }),
+      alternate(d, r, { meanMs: 2 * MINUTE, rate: 200, ioScale: 0.45 }, { meanMs: 2 * MINUTE, rate: 200, ioScale: 1.35 }),
   },
   {
     ...base,
     name: 'cpu-bound',
-    description: 'all CPU (25 ms), 400 tasks/s offered against 320/s of capacity',
+    description: 'all CPU (25 ms), 480 tasks/s offered against 320/s of capacity',
     cpuMs: 25,
     ioMs: 0,
     shape: 4,
-    segments: constant(400),
+    segments: constant(480),
   },
   {
     ...base,
