@@ -110,13 +110,13 @@ test('the pool routes answer with the state of SPEC §5', async (t) => {
 });
 
 test('healthz answers at once; readyz is 503 until every pool\'s loop has ticked', async (t) => {
-  const h = await startHarness({ params: { periodMs: 200 } });
+  const h = await startHarness({ params: { periodMs: 1000 } });
   try {
     t.is((await getJson(`${h.url}/healthz`)).status, 200);
     const early = await getJson(`${h.url}/readyz`);
     t.is(early.status, 503);
     t.is(early.json['code'], 'not-ready');
-    t.true(await eventually(() => h.engine.ready()));
+    t.true(await eventually(() => h.engine.ready(), 5000));
     t.is((await getJson(`${h.url}/readyz`)).status, 200);
   } finally {
     await h.close();
