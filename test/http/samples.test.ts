@@ -120,6 +120,7 @@ test('a daemon posting a load over the band sees one grow per grow cooldown, in 
 
     const grows = sseDecisions(sse.text).filter((d: Decision) => d.action === 'grow' && d.pool === 'transfer');
     t.true(grows.length >= 4);
+    t.false(sseDecisions(sse.text).some((d) => d.action === 'hold'), 'holds are not sent on SSE');
     for (let i = 1; i < grows.length; i++) {
       const gap = (grows[i] as Decision).ts - (grows[i - 1] as Decision).ts;
       t.true(gap >= 250, `grow ${i} came ${gap} ms after the previous one; the cooldown is 250 ms`);
