@@ -9,16 +9,40 @@
 // change of sign, so a past error never moves a pool that is in band.
 import { defaultMaxStep } from '../bounds.js';
 import { bandSide, eraseLaw } from './law.js';
-import type { Law } from './law.js';
+import type { Law, LawContext } from './law.js';
 
 /** Integral gain, per second of error (a tenth of the size per second at an error of 1). */
 export const PI_KI_PER_SECOND = 0.1;
+/**
+ * Time constant of the utilization a shrink is judged on. A grow answers the tick's own
+ * utilization (a backlog cannot wait); a shrink, which the shrink cooldown makes slow anyway,
+ * answers a 10 s average, so one quiet tick (busy is a whole number of workers) neither
+ * proposes a shrink nor sets how far the stabilization window lets the next one go.
+ */
+export const PI_SHRINK_SMOOTHING_SECONDS = 10;
 
 export interface PiState {
   /** accumulated error-seconds times the gain, as a share of the size */
   integral: number;
   /** sign of the error the integral was built on */
   sign: 1 | -1 | 0;
+  /** the smoothed utilization shrinks are judged on (absent: start from this tick's) */
+  smoothed?: number;
+  /** when this law last proposed a shrink the cooldown let through */
+  shrankAtMs?: number;
+  /** ticks in a row over the band */
+  aboveTicks?: number;
+}
+
+/**
+ * Within a shrink cooldown of its own shrink, an overload that does not stall the queue must
+ * last two ticks before pi grows back: at a small size one worker is a fifth or a tenth of the
+ * pool, and a single busy tick would otherwise reverse the shrink. A stalling queue (work is
+ * blocked or refused) is answered at once.
+ */
+function debounced(state: PiState, ctx: LawContext, aboveTicks: number): boolean {
+  const recent = state.shrankAtMs !== undefined && ctx.nowMs - state.shrankAtMs < ctx.params.shrinkCooldownMs;
+  return recent && (ctx.signals.queueStall ?? 0) === 0 && aboveTicks < 2;
 }
 
 export const piLaw: Law<PiState> = {
@@ -35,10 +59,18 @@ export const piLaw: Law<PiState> = {
   init: () => ({ integral: 0, sign: 0 }),
   step(state, ctx) {
     const { band, size } = ctx;
-    const side = bandSide(ctx.utilization, band);
-    if (side === 0) return { state: { integral: 0, sign: 0 }, proposal: { size, reason: 'in-band' } };
+    const alpha = 1 - Math.exp(-ctx.dtMs / (PI_SHRINK_SMOOTHING_SECONDS * 1000));
+    const smoothed = state.smoothed === undefined ? ctx.utilization : state.smoothed + alpha * (ctx.utilization - state.smoothed);
+    const fast = bandSide(ctx.utilization, band);
+    const aboveTicks = fast > 0 ? (state.aboveTicks ?? 0) + 1 : 0;
+    const keep = { smoothed, aboveTicks, ...(state.shrankAtMs !== undefined ? { shrankAtMs: state.shrankAtMs } : {}) };
+    if (fast > 0 && debounced(state, ctx, aboveTicks)) {
+      return { state: { ...state, ...keep }, proposal: { size, reason: 'guard' } };
+    }
+    const side = fast > 0 ? 1 : bandSide(smoothed, band) < 0 ? -1 : 0;
+    if (side === 0) return { state: { integral: 0, sign: 0, ...keep }, proposal: { size, reason: 'in-band' } };
 
-    const demand = side > 0 ? ctx.utilization + (ctx.signals.queueStall ?? 0) : ctx.utilization;
+    const demand = side > 0 ? ctx.utilization + (ctx.signals.queueStall ?? 0) : smoothed;
     const edge = side > 0 ? band.high : band.low;
     const error = demand - edge;
     const base = state.sign === side ? state.integral : 0;
@@ -51,7 +83,7 @@ export const piLaw: Law<PiState> = {
     const integral = clamped ? base : base + (PI_KI_PER_SECOND * error * ctx.dtMs) / 1000;
     const delta = quantise(raw(integral), side);
     return {
-      state: { integral, sign: side },
+      state: { integral, sign: side, ...keep, ...(side < 0 && ctx.canShrink ? { shrankAtMs: ctx.nowMs } : {}) },
       proposal: { size: size + delta, reason: side > 0 ? 'above-band' : 'below-band' },
     };
   },
