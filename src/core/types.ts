@@ -81,6 +81,19 @@ export interface ControllerParams {
   failedGrowBackoffMs: number;
   /** largest step of the `pi` law; null: max(1, ceil(size / 4)) */
   maxStep: number | null;
+  // Peer laws' own parameters (optional: each law falls back to its published default).
+  /** `hpa`: scale-down stabilization window (Kubernetes' default 300 s) */
+  hpaStabilizationMs?: number;
+  /** `hpa`: the period of its scale-up policies, +4 or +100 % per period (Kubernetes' default 15 s) */
+  hpaPolicyPeriodMs?: number;
+  /** `hill`: seed of the PRNG that draws its sample interval (.NET draws it from an unseeded Random) */
+  hillSeed?: number;
+  /** `cheaper`: true (default) uses uWSGI's own band of 25 %..50 % busy; false uses `band` */
+  cheaperOwnBand?: boolean;
+  /** `cheaper`: workers added above the band (uWSGI's cheaper-step, default 1) */
+  cheaperStep?: number;
+  /** `cheaper`: the period busyness is averaged over (uWSGI's cheaper-overload, default 3 s) */
+  cheaperOverloadMs?: number;
 }
 
 /** What one tick's samples say about a pool. */
