@@ -2,11 +2,12 @@
 // contender in the benchmarks without touching either.
 import { aimd } from './aimd.js';
 import { band } from './band.js';
+import { hpa } from './hpa.js';
 import { pi } from './pi.js';
 import type { LawName } from '../types.js';
 import type { AnyLaw } from './law.js';
 
-const LAWS: Partial<Record<LawName, AnyLaw>> = { pi, band, aimd };
+const LAWS: Partial<Record<LawName, AnyLaw>> = { pi, band, aimd, hpa };
 
 export function getLaw(name: LawName): AnyLaw {
   const law = LAWS[name];
