@@ -92,11 +92,17 @@ test('an attempt that takes longer than timeoutMs fails', async (t) => {
 test('only the newest size per pool is pending: a retry gives way to a newer size', async (t) => {
   const hook = await endpoint((n) => (n === 1 ? 500 : 200));
   let release: () => void = () => undefined;
-  const sleep: Sleep = () => new Promise((resolve) => (release = resolve));
+  let retrying: () => void = () => undefined;
+  const retryWaits = new Promise<void>((resolve) => (retrying = resolve));
+  const sleep: Sleep = () =>
+    new Promise((resolve) => {
+      release = resolve;
+      retrying();
+    });
   const actuator = webhookActuator({ url: hook.url, timeoutMs: 1000, maxRetries: 3, sleep });
   try {
     const first = actuator.apply(decision(9));
-    await new Promise((r) => setTimeout(r, 100)); // the first POST failed; its retry waits
+    await retryWaits; // the first POST failed; its retry waits
     const second = actuator.apply(decision(10));
     const third = actuator.apply(decision(11));
     release();
