@@ -1,24 +1,177 @@
-// The `simulate` and `replay` commands (dispatched from src/cli/main.ts). Work in progress:
-// the full commands land with the simulator.
+// The `simulate` and `replay` commands (src/cli/main.ts dispatches to them). They return an
+// exit code and write through `io`; only src/cli exits the process.
+import { readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { lawNames, poolBounds } from '../core/index.js';
+import type { LawName, PoolKind } from '../core/index.js';
+import { figuresOf } from './figures.js';
+import type { Figures } from './figures.js';
+import { ReplayError, parseRecording, replay } from './replay.js';
+import { runScenario } from './run.js';
+import type { Contender } from './run.js';
+import { getScenario, scenarioNames } from './scenarios.js';
+import { renderChart } from './svg.js';
+
 export interface CliIo {
   stdout: (s: string) => void;
   stderr: (s: string) => void;
 }
 
+const SIMULATE_USAGE = `usage: adaptive-threads simulate --scenario S --law L [--seed N] [--minutes M] [--out chart.svg]
+
+Runs a scenario in the simulator (virtual time) with a law and prints its figures.
+  --scenario S   one of: ${scenarioNames().join(', ')}
+  --law L        one of: ${lawNames().join(', ')}, or static (the pinned n*2 pool)
+  --seed N       whole number, default 1 (the same seed gives the same run)
+  --minutes M    whole number of simulated minutes, default the scenario's (30)
+  --out FILE     also draw size, target, utilization and the band as an SVG
+`;
+
+const REPLAY_USAGE = `usage: adaptive-threads replay FILE.ndjson --law L [--pool P] [--kind transfer|buffer] [--cpus N] [--period-ms MS]
+
+Runs recorded samples (one {"pool", "receivedAt", ...sample} a line, as --record writes
+them) through a law and prints what it would have decided (a what-if, as in observe mode).
+  --law L        one of: ${lawNames().join(', ')}
+  --pool P       the pool to replay, default the first in the file
+  --kind K       transfer (default) or buffer
+  --cpus N       the CPUs the daemon had, default this host's (${os.availableParallelism()})
+  --period-ms MS tick period, default 1000
+`;
+
+class ArgError extends Error {}
+
+/** Parses `--name value` pairs and positionals; every flag must be one of `known`. */
+function parseArgs(argv: readonly string[], known: readonly string[]): { flags: Map<string, string>; positional: string[] } {
+  const flags = new Map<string, string>();
+  const positional: string[] = [];
+  for (let i = 0; i < argv.length; i += 1) {
+    const a = argv[i] as string;
+    if (!a.startsWith('--')) {
+      positional.push(a);
+      continue;
+    }
+    const [name, inline] = a.split('=', 2) as [string, string | undefined];
+    if (!known.includes(name)) throw new ArgError(`unknown option ${name} (allowed: ${known.join(', ')})`);
+    const value = inline ?? argv[i + 1];
+    if (value === undefined || (inline === undefined && value.startsWith('--'))) throw new ArgError(`${name} needs a value`);
+    if (inline === undefined) i += 1;
+    flags.set(name, value);
+  }
+  return { flags, positional };
+}
+
+function wholeNumber(flags: Map<string, string>, name: string, fallback: number | undefined, min: number): number | undefined {
+  const raw = flags.get(name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) throw new ArgError(`${name} must be a whole number >= ${min}, got "${raw}"`);
+  return value;
+}
+
+function lawOf(raw: string | undefined, allowStatic: boolean): LawName | 'static' {
+  const allowed = [...lawNames(), ...(allowStatic ? ['static'] : [])];
+  if (raw === undefined) throw new ArgError(`--law is required (one of: ${allowed.join(', ')})`);
+  if (!allowed.includes(raw)) throw new ArgError(`unknown law "${raw}" (one of: ${allowed.join(', ')})`);
+  return raw as LawName | 'static';
+}
+
+export function formatFigures(f: Figures): string {
+  const rows: [string, string][] = [
+    ['throughput', `${f.throughputPerSecond.toFixed(1)} tasks/s (${f.completed} completed)`],
+    ['refused', `${f.refused}`],
+    ['queue wait p50 / p99', `${f.waitP50Ms.toFixed(1)} / ${f.waitP99Ms.toFixed(0)} ms`],
+    ['mean size', f.meanSize.toFixed(1)],
+    ['thread-seconds', f.threadSeconds.toFixed(0)],
+    ['resizes', `${f.resizes}`],
+    ['reversals', `${f.reversals} (${f.quickReversals} within 30 s)`],
+    ['ticks in band', `${(f.inBandShare * 100).toFixed(0)} %`],
+  ];
+  if (f.recoverySeconds.length > 0) {
+    rows.push(['back in band after steps', f.recoverySeconds.map((s) => (s === null ? 'never' : `${s} s`)).join(' / ')]);
+  }
+  return rows.map(([k, v]) => `  ${k.padEnd(26)}${v}`).join('\n');
+}
+
+async function guarded(usage: string, io: CliIo, command: string, body: () => Promise<number>): Promise<number> {
+  try {
+    return await body();
+  } catch (err) {
+    if (err instanceof ArgError || err instanceof ReplayError) {
+      io.stderr(`${command}: ${err.message}\n\n${usage}`);
+      return 2;
+    }
+    io.stderr(`${command}: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}
+
 export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
-  if (argv.includes('--help')) {
-    io.stdout('usage: adaptive-threads simulate --scenario S --law L [--seed N] [--minutes M] [--out chart.svg]\n');
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.stdout(SIMULATE_USAGE);
     return 0;
   }
-  io.stderr('simulate: not implemented yet\n');
-  return 1;
+  return guarded(SIMULATE_USAGE, io, 'simulate', async () => {
+    const { flags, positional } = parseArgs(argv, ['--scenario', '--law', '--seed', '--minutes', '--out']);
+    if (positional.length > 0) throw new ArgError(`unexpected argument "${positional[0]}"`);
+    const name = flags.get('--scenario');
+    if (name === undefined) throw new ArgError(`--scenario is required (one of: ${scenarioNames().join(', ')})`);
+    const scenario = getScenario(name);
+    if (scenario === undefined) throw new ArgError(`unknown scenario "${name}" (one of: ${scenarioNames().join(', ')})`);
+    const law = lawOf(flags.get('--law'), true);
+    const seed = wholeNumber(flags, '--seed', 1, 0) as number;
+    const minutes = wholeNumber(flags, '--minutes', scenario.minutes, 1) as number;
+    const contender: Contender = law === 'static' ? { kind: 'static', size: scenario.n * 2 } : { kind: 'law', law };
+    const run = runScenario(scenario, contender, { seed, minutes });
+    io.stdout(`${scenario.name} (${scenario.description}), law ${law}, seed ${seed}, ${minutes} min, n = ${scenario.n}\n`);
+    io.stdout(`${formatFigures(figuresOf(run))}\n`);
+    const out = flags.get('--out');
+    if (out !== undefined) {
+      const svg = renderChart(run.ticks, {
+        title: `${scenario.name}: ${law} (seed ${seed})`,
+        band: run.band,
+        maxSize: poolBounds('transfer', scenario.n).max,
+      });
+      await writeFile(out, svg);
+      io.stdout(`chart: ${out}\n`);
+    }
+    return 0;
+  });
 }
 
 export async function runReplay(argv: string[], io: CliIo): Promise<number> {
-  if (argv.includes('--help')) {
-    io.stdout('usage: adaptive-threads replay FILE.ndjson --law L\n');
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.stdout(REPLAY_USAGE);
     return 0;
   }
-  io.stderr('replay: not implemented yet\n');
-  return 1;
+  return guarded(REPLAY_USAGE, io, 'replay', async () => {
+    const { flags, positional } = parseArgs(argv, ['--law', '--pool', '--kind', '--cpus', '--period-ms']);
+    if (positional.length !== 1) throw new ArgError(positional.length === 0 ? 'the recording FILE.ndjson is required' : `one recording, got ${positional.length}`);
+    const law = lawOf(flags.get('--law'), false) as LawName;
+    const kind = flags.get('--kind') ?? 'transfer';
+    if (kind !== 'transfer' && kind !== 'buffer') throw new ArgError(`--kind must be transfer or buffer, got "${kind}"`);
+    const n = wholeNumber(flags, '--cpus', os.availableParallelism(), 1) as number;
+    const periodMs = wholeNumber(flags, '--period-ms', 1000, 1) as number;
+    const file = positional[0] as string;
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      throw new ArgError(`cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    let samples;
+    try {
+      samples = parseRecording(text);
+    } catch (err) {
+      if (err instanceof ReplayError) throw new ReplayError(`${file}: ${err.message}`);
+      throw err;
+    }
+    const pool = flags.get('--pool');
+    const result = replay(samples, { law, kind: kind as PoolKind, n, periodMs, ...(pool !== undefined ? { pool } : {}) });
+    io.stdout(`replay of ${file}: pool ${result.pool}, law ${law}, ${result.ticks} ticks, ${result.disagreements} would have moved\n`);
+    for (const d of result.decisions) {
+      const u = d.utilization === null ? 'n/a' : `${Math.round(d.utilization * 100)}%`;
+      io.stdout(`  ${new Date(d.ts).toISOString()} size=${d.from} utilization=${u} -> ${d.action} ${d.recommended} (${d.reason})\n`);
+    }
+    return 0;
+  });
 }

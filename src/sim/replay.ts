@@ -1,0 +1,96 @@
+// What-if tuning: recorded samples (NDJSON, one `{"pool", "receivedAt", ...sample}` a line,
+// as the service's --record writes them) run through any law, one tick a period, and what
+// it would have decided is reported. The samples' sizes are the daemon's real ones: the
+// law's decisions are recommendations, as in observe mode.
+import { createController, poolBounds, tick } from '../core/index.js';
+import type { Decision, LawName, PoolKind, Sample } from '../core/index.js';
+import { DEFAULT_PARAMS } from './run.js';
+
+export interface RecordedSample extends Sample {
+  pool: string;
+  receivedAt: number;
+}
+
+export class ReplayError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReplayError';
+  }
+}
+
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+
+/** Parses NDJSON text; a bad line is an error that names the line and what is wrong. */
+export function parseRecording(text: string): RecordedSample[] {
+  const out: RecordedSample[] = [];
+  text.split('\n').forEach((raw, i) => {
+    const line = raw.trim();
+    if (line === '') return;
+    let v: unknown;
+    try {
+      v = JSON.parse(line);
+    } catch {
+      throw new ReplayError(`line ${i + 1}: not JSON`);
+    }
+    if (typeof v !== 'object' || v === null) throw new ReplayError(`line ${i + 1}: not an object`);
+    const o = v as Record<string, unknown>;
+    if (typeof o.pool !== 'string') throw new ReplayError(`line ${i + 1}: "pool" must be a string`);
+    if (!isCount(o.size) || !isCount(o.busy) || o.busy > o.size) {
+      throw new ReplayError(`line ${i + 1}: "size" and "busy" must be whole numbers with 0 <= busy <= size`);
+    }
+    const receivedAt = typeof o.receivedAt === 'number' ? o.receivedAt : typeof o.ts === 'number' ? o.ts : null;
+    if (receivedAt === null) throw new ReplayError(`line ${i + 1}: "receivedAt" (epoch ms) is missing`);
+    const sample = { ...(o as unknown as RecordedSample), receivedAt, ts: typeof o.ts === 'number' ? o.ts : receivedAt };
+    out.push(sample);
+  });
+  return out;
+}
+
+export interface ReplayOptions {
+  law: LawName;
+  pool?: string;
+  kind: PoolKind;
+  n: number;
+  periodMs?: number;
+}
+
+export interface ReplayResult {
+  pool: string;
+  ticks: number;
+  decisions: Decision[];
+  /** ticks where the law's recommendation differed from the size the daemon had */
+  disagreements: number;
+}
+
+export function replay(samples: readonly RecordedSample[], options: ReplayOptions): ReplayResult {
+  const pools = [...new Set(samples.map((s) => s.pool))];
+  const pool = options.pool ?? pools[0];
+  if (pool === undefined) throw new ReplayError('the recording has no samples');
+  if (!pools.includes(pool)) throw new ReplayError(`no samples for pool "${pool}" (the recording has: ${pools.join(', ')})`);
+  const mine = samples.filter((s) => s.pool === pool).sort((a, b) => a.receivedAt - b.receivedAt);
+  const params = { ...DEFAULT_PARAMS, law: options.law, ...(options.periodMs ? { periodMs: options.periodMs } : {}) };
+  poolBounds(options.kind, options.n);
+  const first = (mine[0] as RecordedSample).receivedAt;
+  let state = createController({ name: pool, kind: options.kind, n: options.n, params, mode: 'observe', pinned: null, enabled: true }, first);
+  const decisions: Decision[] = [];
+  let disagreements = 0;
+  let i = 0;
+  const last = (mine[mine.length - 1] as RecordedSample).receivedAt;
+  let ticks = 0;
+  for (let t = first + params.periodMs; t <= last + params.periodMs; t += params.periodMs) {
+    const batch: Sample[] = [];
+    while (i < mine.length && (mine[i] as RecordedSample).receivedAt < t) {
+      const { pool: _pool, receivedAt: _at, ...sample } = mine[i] as RecordedSample;
+      batch.push(sample);
+      i += 1;
+    }
+    const out = tick(state, batch, t);
+    state = out.state;
+    ticks += 1;
+    if (out.decision.recommended !== out.decision.from) {
+      disagreements += 1;
+      decisions.push(out.decision);
+    }
+  }
+  return { pool, ticks, decisions, disagreements };
+}
