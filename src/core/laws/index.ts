@@ -2,13 +2,14 @@
 // contender in the benchmarks without touching either.
 import { aimd } from './aimd.js';
 import { band } from './band.js';
+import { cheaper } from './cheaper.js';
 import { hill } from './hill.js';
 import { hpa } from './hpa.js';
 import { pi } from './pi.js';
 import type { LawName } from '../types.js';
 import type { AnyLaw } from './law.js';
 
-const LAWS: Partial<Record<LawName, AnyLaw>> = { pi, band, aimd, hpa, hill };
+const LAWS: Partial<Record<LawName, AnyLaw>> = { pi, band, aimd, hpa, hill, cheaper };
 
 export function getLaw(name: LawName): AnyLaw {
   const law = LAWS[name];
