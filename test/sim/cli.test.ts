@@ -1,0 +1,67 @@
+import test from 'ava';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { runReplay, runSimulate } from '../../src/sim/cli.js';
+
+function capture(): { io: { stdout: (s: string) => void; stderr: (s: string) => void }; out: () => string; err: () => string } {
+  let out = '';
+  let err = '';
+  return { io: { stdout: (s) => (out += s), stderr: (s) => (err += s) }, out: () => out, err: () => err };
+}
+
+test('when simulate runs a short scenario with --out, then it prints the figures and writes the chart', async (t) => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'sim-cli-'));
+  const c = capture();
+  const file = path.join(dir, 'chart.svg');
+  t.is(await runSimulate(['--scenario', 'step', '--law', 'pi', '--seed', '2', '--minutes', '1', '--out', file], c.io), 0);
+  t.regex(c.out(), /throughput\s+[\d.]+ tasks\/s/);
+  t.regex(c.out(), /back in band after steps/);
+  t.regex(await readFile(file, 'utf8'), /<svg[\s\S]*id="band"[\s\S]*<\/svg>/);
+});
+
+test('when simulate gets bad arguments, then it says what was wrong and what is allowed, exit 2', async (t) => {
+  const cases: [string[], RegExp][] = [
+    [['--law', 'pi'], /--scenario is required \(one of: io-bound, cpu-bound/],
+    [['--scenario', 'nope', '--law', 'pi'], /unknown scenario "nope"/],
+    [['--scenario', 'step', '--law', 'magic'], /unknown law "magic" \(one of: pi, band, aimd/],
+    [['--scenario', 'step', '--law', 'pi', '--seed', '-1'], /--seed must be a whole number >= 0, got "-1"/],
+    [['--scenario', 'step', '--law', 'pi', '--minutes', '0.5'], /--minutes must be a whole number >= 1/],
+    [['--scenario', 'step', '--law', 'pi', '--colour', 'red'], /unknown option --colour/],
+  ];
+  for (const [argv, message] of cases) {
+    const c = capture();
+    t.is(await runSimulate(argv, c.io), 2, argv.join(' '));
+    t.regex(c.err(), message);
+    t.regex(c.err(), /usage: adaptive-threads simulate/);
+  }
+});
+
+test('when --help is asked, then each command prints its usage and exits 0', async (t) => {
+  const a = capture();
+  t.is(await runSimulate(['--help'], a.io), 0);
+  t.regex(a.out(), /--scenario S/);
+  const b = capture();
+  t.is(await runReplay(['--help'], b.io), 0);
+  t.regex(b.out(), /FILE\.ndjson --law L/);
+});
+
+test('when replay reads a recording, then it prints what the law would have decided', async (t) => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'sim-replay-'));
+  const file = path.join(dir, 'rec.ndjson');
+  const lines = Array.from({ length: 8 }, (_, i) =>
+    JSON.stringify({ pool: 'transfer', receivedAt: 1_700_000_000_000 + i * 1000, size: 16, busy: 16, queueStall: 0, completed: i * 50 }),
+  );
+  await writeFile(file, `${lines.join('\n')}\n`);
+  const c = capture();
+  t.is(await runReplay([file, '--law', 'band', '--cpus', '8'], c.io), 0);
+  t.regex(c.out(), /pool transfer, law band, 8 ticks/);
+  t.regex(c.out(), /-> grow 17 \(above-band\)/);
+
+  const bad = capture();
+  t.is(await runReplay([path.join(dir, 'missing.ndjson'), '--law', 'pi'], bad.io), 2);
+  t.regex(bad.err(), /cannot read .*missing\.ndjson/);
+  const noLaw = capture();
+  t.is(await runReplay([file], noLaw.io), 2);
+  t.regex(noLaw.err(), /--law is required/);
+});
