@@ -4,6 +4,9 @@
 // `additionalProperties: false` everywhere, so a typo is an error, not a silent default.
 import { Type } from '@sinclair/typebox';
 import type { Static, TSchema } from '@sinclair/typebox';
+import { CHEAPER_OVERLOAD_MS, CHEAPER_STEP } from '../core/laws/cheaper.js';
+import { HILL_SEED } from '../core/laws/hill.js';
+import { HPA_POLICY_PERIOD_MS, HPA_STABILIZATION_MS } from '../core/laws/hpa.js';
 import { LAW_NAMES } from '../core/types.js';
 import type { LawName } from '../core/types.js';
 import { ajv } from './ajv.js';
@@ -27,6 +30,13 @@ export const DEFAULT_CONTROLLER = {
   idleEwmaSeconds: 30,
   failedGrowBackoffMs: 10000,
   maxStep: null as number | null,
+  // The peer laws' own parameters, at their published defaults (the constants live with each law).
+  hpaStabilizationMs: HPA_STABILIZATION_MS,
+  hpaPolicyPeriodMs: HPA_POLICY_PERIOD_MS,
+  hillSeed: HILL_SEED,
+  cheaperOwnBand: true,
+  cheaperStep: CHEAPER_STEP,
+  cheaperOverloadMs: CHEAPER_OVERLOAD_MS,
 };
 
 export const DEFAULT_LISTEN = '127.0.0.1:9464';
@@ -91,6 +101,41 @@ export const controllerProperties = {
     description: 'Largest resize of one pi decision, in workers; null means max(1, ceil(size / 4)). The band law always steps by 1.',
     default: DEFAULT_CONTROLLER.maxStep,
     'x-allowed': 'an integer >= 1, or null for max(1, ceil(size / 4))',
+  }),
+  hpaStabilizationMs: Type.Integer({
+    minimum: 0,
+    description: "hpa law only: scale-down stabilization window in milliseconds (Kubernetes' default 300 s).",
+    default: DEFAULT_CONTROLLER.hpaStabilizationMs,
+    'x-allowed': 'an integer number of milliseconds >= 0',
+  }),
+  hpaPolicyPeriodMs: Type.Integer({
+    minimum: 1,
+    description: "hpa law only: period of its scale-up policies, +4 or +100 % per period (Kubernetes' default 15 s).",
+    default: DEFAULT_CONTROLLER.hpaPolicyPeriodMs,
+    'x-allowed': 'an integer number of milliseconds >= 1',
+  }),
+  hillSeed: Type.Integer({
+    minimum: 0,
+    description: 'hill law only: seed of the random sample interval (.NET draws it unseeded; a seed makes runs repeatable).',
+    default: DEFAULT_CONTROLLER.hillSeed,
+    'x-allowed': 'an integer >= 0',
+  }),
+  cheaperOwnBand: Type.Boolean({
+    description: "cheaper law only: true judges busyness against uWSGI's own 25 %..50 %; false against `band`.",
+    default: DEFAULT_CONTROLLER.cheaperOwnBand,
+    'x-allowed': 'true | false',
+  }),
+  cheaperStep: Type.Integer({
+    minimum: 1,
+    description: "cheaper law only: workers added when busyness is over the band (uWSGI's cheaper-step).",
+    default: DEFAULT_CONTROLLER.cheaperStep,
+    'x-allowed': 'an integer >= 1',
+  }),
+  cheaperOverloadMs: Type.Integer({
+    minimum: 1,
+    description: "cheaper law only: the period busyness is averaged over, in milliseconds (uWSGI's cheaper-overload, 3 s).",
+    default: DEFAULT_CONTROLLER.cheaperOverloadMs,
+    'x-allowed': 'an integer number of milliseconds >= 1',
   }),
 };
 

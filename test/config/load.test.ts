@@ -59,6 +59,12 @@ const SPEC_PARAMS: ControllerParams = {
   idleEwmaSeconds: 30,
   failedGrowBackoffMs: 10000,
   maxStep: null,
+  hpaStabilizationMs: 300_000,
+  hpaPolicyPeriodMs: 15_000,
+  hillSeed: 0x5eed,
+  cheaperOwnBand: true,
+  cheaperStep: 1,
+  cheaperOverloadMs: 3000,
 };
 
 test('when the shipped config/default.yaml is loaded, then it holds exactly the defaults of the SPEC', (t) => {

@@ -60,6 +60,8 @@ test('when defaults are declared, then the schema defaults are the SPEC values',
   t.deepEqual(DEFAULT_CONTROLLER, {
     law: 'pi', periodMs: 1000, band: [0.6, 0.85], growCooldownMs: 5000, shrinkCooldownMs: 30000,
     staleAfterPeriods: 3, idleEwmaSeconds: 30, failedGrowBackoffMs: 10000, maxStep: null,
+    hpaStabilizationMs: 300_000, hpaPolicyPeriodMs: 15_000, hillSeed: 0x5eed,
+    cheaperOwnBand: true, cheaperStep: 1, cheaperOverloadMs: 3000,
   });
 });
 
