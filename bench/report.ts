@@ -1,4 +1,4 @@
-// docs/benchmarks.md from the control benchmark's results.
+// The control benchmark's section of docs/benchmarks.md, from its results.
 import type { Goal, ScenarioResult } from '../src/sim/bench.js';
 import type { Figures } from '../src/sim/figures.js';
 
@@ -17,10 +17,8 @@ function row(f: Figures, oracle: number): string {
   return `| ${f.contender} | ${f1(f.throughputPerSecond)} | ${f1((100 * f.throughputPerSecond) / oracle)} % | ${f.refused} | ${f1(f.waitP50Ms)} | ${f0(f.waitP99Ms)} | ${f1(f.meanSize)} | ${f0(f.threadSeconds)} | ${f.resizes} | ${f.reversals} (${f.quickReversals}) | ${f0(f.inBandShare * 100)} % |${rec === '' ? '' : ` ${rec} |`}`;
 }
 
-export function renderReport(results: readonly ScenarioResult[], goals: readonly Goal[], meta: ReportMeta, notes: string): string {
+export function renderReport(results: readonly ScenarioResult[], goals: readonly Goal[], meta: ReportMeta): string {
   const lines: string[] = [
-    '# Benchmarks',
-    '',
     '## Control quality (simulator)',
     '',
     `Made by \`${meta.command}\` on ${meta.date}, ${meta.machine}, seed ${meta.seed}. Every contender sees the same`,
@@ -56,6 +54,5 @@ export function renderReport(results: readonly ScenarioResult[], goals: readonly
       '',
     );
   }
-  lines.push(notes.trim(), '');
   return lines.join('\n');
 }
