@@ -11,6 +11,7 @@ import { connectActuators, createActuators } from '../actuators/index.js';
 import type { Sleep } from '../actuators/index.js';
 import type { Config } from '../config/index.js';
 import { createApp } from '../http/index.js';
+import type { SampleRate } from '../http/index.js';
 import { createMetrics } from '../metrics/index.js';
 import type { Metrics } from '../metrics/index.js';
 import { createEngine } from '../streams/index.js';
@@ -31,6 +32,8 @@ export interface ServiceOptions {
   sleep?: Sleep;
   heartbeatMs?: number;
   defaultMetrics?: boolean;
+  /** the per-pool sample rate limit (default: the HTTP layer's 200 samples/s) */
+  sampleRate?: SampleRate;
 }
 
 export interface Service {
@@ -71,6 +74,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     token: config.token,
     listenHost: config.listen.host,
     ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
+    ...(options.sampleRate ? { sampleRate: options.sampleRate } : {}),
   });
   const server = createServer(handle.app);
   try {

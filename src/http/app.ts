@@ -6,6 +6,8 @@ import type { Metrics } from '../metrics/index.js';
 import type { Engine, Logger } from '../streams/index.js';
 import { errorMiddleware, notFound } from './errors.js';
 import { createLive } from './live.js';
+import { DEFAULT_SAMPLE_RATE, sampleLimiter } from './rate-limit.js';
+import type { SampleRate } from './rate-limit.js';
 import { routes } from './routes.js';
 
 export const HEARTBEAT_MS = 15_000;
@@ -23,6 +25,10 @@ export interface AppDeps {
   heartbeatMs?: number;
   /** the cap of a long poll's waitMs (default 60 s) */
   maxWaitMs?: number;
+  /** the per-pool sample rate limit (default 200 samples/s, bursts of one full batch) */
+  sampleRate?: SampleRate;
+  /** a monotonic clock in ms for the rate limit (default performance.now) */
+  clockMs?: () => number;
 }
 
 export interface AppHandle {
@@ -47,6 +53,8 @@ export function createApp(deps: AppDeps): AppHandle {
       token: deps.token,
       listenHost: deps.listenHost,
       maxWaitMs: deps.maxWaitMs ?? MAX_WAIT_MS,
+      limiter: sampleLimiter(deps.engine.pools, deps.sampleRate ?? DEFAULT_SAMPLE_RATE),
+      clockMs: deps.clockMs ?? (() => performance.now()),
     }),
   );
   app.use(notFound);

@@ -15,6 +15,7 @@ export const ERRORS = {
   'not-found': { status: 404, message: 'no such route' },
   'too-large': { status: 413, message: 'the body is over 256 KiB' },
   'not-json': { status: 415, message: 'the body is not JSON' },
+  'rate-limited': { status: 429, message: 'too many samples for this pool; retry after the Retry-After seconds' },
   'unsupported-media-type': { status: 415, message: 'the body must be application/json' },
   internal: { status: 500, message: 'internal error' },
   'not-ready': { status: 503, message: 'not ready: the control loop is not running' },
@@ -27,12 +28,15 @@ export class HttpError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
   readonly field: string | undefined;
-  constructor(code: ErrorCode, detail?: { message?: string; field?: string }) {
+  /** for 429: the Retry-After header, in whole seconds */
+  readonly retryAfterSeconds: number | undefined;
+  constructor(code: ErrorCode, detail?: { message?: string; field?: string; retryAfterSeconds?: number }) {
     super(detail?.message ?? ERRORS[code].message);
     this.name = 'HttpError';
     this.code = code;
     this.status = ERRORS[code].status;
     this.field = detail?.field;
+    this.retryAfterSeconds = detail?.retryAfterSeconds;
   }
 }
 
@@ -54,11 +58,24 @@ export function toHttpError(err: unknown): HttpError {
     if (err.code === 'stopped') return new HttpError('stopping');
     return new HttpError('internal');
   }
+  if (err instanceof URIError) {
+    // The router could not percent-decode a path parameter (e.g. /v1/pools/%E0%A4%A).
+    return new HttpError('bad-request', { message: 'the URL path is not valid percent-encoding', field: 'path' });
+  }
   if (err !== null && typeof err === 'object' && 'type' in err && typeof err.type === 'string') {
     const code = BODY_ERRORS[err.type];
     if (code !== undefined) return new HttpError(code);
   }
+  // Any other client error from body-parser (a gzip, deflate or br body that does not
+  // decompress): a 400, never a 500 with the library's message.
+  if (clientErrorStatus(err) !== null) return new HttpError('bad-request', { message: 'the body could not be decoded as its Content-Encoding says', field: 'content-encoding' });
   return new HttpError('internal');
+}
+
+function clientErrorStatus(err: unknown): number | null {
+  if (err === null || typeof err !== 'object' || !('status' in err)) return null;
+  const status = err.status;
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : null;
 }
 
 export function errorBody(e: HttpError): { error: string; code: ErrorCode; field?: string } {
@@ -75,6 +92,7 @@ export function errorMiddleware(logger: Logger, onSamplesRejected: (code: ErrorC
       return;
     }
     if (e.status === 401) res.set('WWW-Authenticate', 'Bearer');
+    if (e.retryAfterSeconds !== undefined) res.set('Retry-After', String(e.retryAfterSeconds));
     res.status(e.status).json(errorBody(e));
   };
 }

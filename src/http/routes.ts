@@ -1,13 +1,14 @@
 // The routes of SPEC §5, thin: check, hand to the engine, answer. No control logic here.
 import { Router } from 'express';
 import type { Request, Response } from 'express';
-import { validateSampleBody } from '../config/index.js';
+import { SAMPLE_TS_WINDOW, validateSampleBody } from '../config/sample.js';
 import { renderMetrics, wantsOpenMetrics } from '../metrics/index.js';
 import type { Metrics } from '../metrics/index.js';
 import type { Engine } from '../streams/index.js';
 import { HttpError } from './errors.js';
 import { jsonBody, poolParam, requireToken } from './guards.js';
 import type { Live } from './live.js';
+import type { SampleLimiter } from './rate-limit.js';
 
 export interface RouteDeps {
   engine: Engine;
@@ -16,6 +17,9 @@ export interface RouteDeps {
   token: string | null;
   listenHost: string;
   maxWaitMs: number;
+  limiter: SampleLimiter;
+  /** a monotonic clock for the rate limit, in ms */
+  clockMs: () => number;
 }
 
 /** The parsed body; an empty body is not JSON. */
@@ -33,6 +37,15 @@ function parseWaitMs(req: Request, maxWaitMs: number): number | null {
   return Math.min(Number(raw), maxWaitMs);
 }
 
+function rateLimited(pool: string, retryMs: number): HttpError {
+  const retryAfterSeconds = Number.isFinite(retryMs) ? Math.max(1, Math.ceil(retryMs / 1000)) : 60;
+  return new HttpError('rate-limited', {
+    message: `pool ${pool} is over its sample rate limit; retry in ${retryAfterSeconds} s (batches count every sample)`,
+    field: 'pool',
+    retryAfterSeconds,
+  });
+}
+
 function parsePinSize(body: unknown): number {
   const size = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>)['size'] : undefined;
   if (typeof size !== 'number' || !Number.isInteger(size) || size < 1 || size > 4096) {
@@ -42,7 +55,7 @@ function parsePinSize(body: unknown): number {
 }
 
 export function routes(deps: RouteDeps): Router {
-  const { engine, metrics, live } = deps;
+  const { engine, metrics, live, limiter, clockMs } = deps;
   const has = (pool: string): boolean => engine.has(pool);
   const r = Router();
 
@@ -54,14 +67,19 @@ export function routes(deps: RouteDeps): Router {
       next();
     },
     (req, _res, next) => {
-      poolParam(req, has);
+      const pool = poolParam(req, has);
+      // An empty bucket refuses before the body is read: a flood costs no parsing.
+      if (!limiter.hasRoom(pool, clockMs())) throw rateLimited(pool, 1000);
       next();
     },
     jsonBody,
     (req: Request, res: Response) => {
       const pool = poolParam(req, has);
-      const result = validateSampleBody(bodyOf(req), engine.now());
+      const result = validateSampleBody(bodyOf(req), engine.now(), SAMPLE_TS_WINDOW);
       if (!result.ok) throw new HttpError('invalid-sample', { message: result.error, field: result.field });
+      // All or none: a batch that does not fit the bucket is refused whole.
+      const retryMs = limiter.take(pool, result.samples.length, clockMs());
+      if (retryMs > 0) throw rateLimited(pool, retryMs);
       res.status(202).json(engine.ingest(pool, result.samples));
     },
   );
