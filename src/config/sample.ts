@@ -8,19 +8,48 @@ import { ajv } from './ajv.js';
 
 export const MAX_SAMPLES_PER_BATCH = 1000;
 
-const count = (description: string) => Type.Integer({ minimum: 0, description });
+/**
+ * How far a sample's `ts` may be from the time of receipt. The core orders samples and
+ * derives throughput and the idle EWMA from `ts`, so a clock that is far off is refused
+ * (400 naming `ts`), never trusted: a future `ts` would hold back every later sample's
+ * throughput, a very old one would be read as a long gap.
+ */
+export interface TsWindow {
+  maxFutureMs: number;
+  maxPastMs: number;
+}
+
+/** 60 s ahead covers ordinary clock skew; 1 h behind covers a batch held back by an outage. */
+export const SAMPLE_TS_WINDOW: TsWindow = { maxFutureMs: 60_000, maxPastMs: 3_600_000 };
+
+/**
+ * Bounds no real daemon reaches, so a value past them is a broken or hostile client: a size
+ * of 2^60 is an integer to JSON Schema, and a counter past 2^53 loses the increments that
+ * throughput is computed from.
+ */
+export const MAX_SAMPLE_COUNT = 1_048_576;
+
+const count = (description: string) => Type.Integer({ minimum: 0, maximum: MAX_SAMPLE_COUNT, description });
 const fraction = (description: string) => Type.Number({ minimum: 0, maximum: 1, description });
 
 export const SampleSchema = Type.Object(
   {
-    ts: Type.Optional(Type.Number({ minimum: 0, description: 'Epoch milliseconds of the measurement; default: time of receipt.' })),
+    ts: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        maximum: Number.MAX_SAFE_INTEGER,
+        description: 'Epoch milliseconds of the measurement; default: time of receipt. Refused more than 60 s ahead of, or 1 h behind, the sidecar\'s clock.',
+      }),
+    ),
     size: count('Workers (or shards) the pool has now.'),
     busy: count('Workers (or shards) in use over the period; 0 <= busy <= size.'),
     queueDepth: Type.Optional(count('Tasks waiting in the hand-off queue.')),
     queueCapacity: Type.Optional(count('Capacity of the hand-off queue.')),
     queueStall: Type.Optional(fraction('Fraction of the period the hand-off queue was at capacity (buffer pools: fraction of acquisitions that overflowed).')),
     idle: Type.Optional(fraction('Fraction of worker time spent off-CPU (waiting for a task or blocked on I/O).')),
-    completed: Type.Optional(count('Cumulative completed tasks; a decrease is a daemon restart.')),
+    completed: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'Cumulative completed tasks; a decrease is a daemon restart.' }),
+    ),
   },
   { additionalProperties: false, description: 'One telemetry report from the daemon (SPEC §5).' },
 );
@@ -55,9 +84,9 @@ interface RawSample {
 /**
  * Validates a parsed JSON body: one sample or an array of 1..1000. `field` names the bad
  * field as `busy`, `[3].busy`, or `` (empty) for the body itself. Samples without `ts` get
- * `receivedAtMs`. The input is not modified.
+ * `receivedAtMs`; with a `window`, a `ts` outside it is refused. The input is not modified.
  */
-export function validateSampleBody(body: unknown, receivedAtMs: number = Date.now()): SampleBodyResult {
+export function validateSampleBody(body: unknown, receivedAtMs: number = Date.now(), window: TsWindow | null = null): SampleBodyResult {
   if (Array.isArray(body)) {
     // Checked before ajv so an oversized batch costs nothing to refuse.
     if (body.length === 0 || body.length > MAX_SAMPLES_PER_BATCH) {
@@ -68,6 +97,7 @@ export function validateSampleBody(body: unknown, receivedAtMs: number = Date.no
     for (let i = 0; i < body.length; i++) {
       const raw = body[i] as RawSample;
       if (raw.busy > raw.size) return busyOverSize(raw, `[${i}].busy`);
+      if (window !== null && raw.ts !== undefined && outside(raw.ts, receivedAtMs, window)) return tsRefusal(raw.ts, receivedAtMs, window, `[${i}].ts`);
       samples[i] = toSample(raw, receivedAtMs);
     }
     return { ok: true, samples };
@@ -78,7 +108,19 @@ export function validateSampleBody(body: unknown, receivedAtMs: number = Date.no
   if (!validateOne(body)) return refusal(validateOne.errors);
   const raw = body as RawSample;
   if (raw.busy > raw.size) return busyOverSize(raw, 'busy');
+  if (window !== null && raw.ts !== undefined && outside(raw.ts, receivedAtMs, window)) return tsRefusal(raw.ts, receivedAtMs, window, 'ts');
   return { ok: true, samples: [toSample(raw, receivedAtMs)] };
+}
+
+function outside(ts: number, receivedAtMs: number, w: TsWindow): boolean {
+  return ts > receivedAtMs + w.maxFutureMs || ts < receivedAtMs - w.maxPastMs;
+}
+
+function tsRefusal(ts: number, receivedAtMs: number, w: TsWindow, field: string): SampleBodyResult {
+  const ahead = ts > receivedAtMs;
+  const offMs = Math.abs(ts - receivedAtMs);
+  const error = `${field} is ${offMs} ms ${ahead ? 'ahead of' : 'behind'} the sidecar's clock; a ts at most ${w.maxFutureMs} ms ahead or ${w.maxPastMs} ms behind is accepted (omit ts to use the time of receipt)`;
+  return { ok: false, error, field };
 }
 
 function toSample(raw: RawSample, receivedAtMs: number): Sample {
