@@ -15,6 +15,8 @@ export interface LatestQueue<T, R> {
   hasNewer(key: string): boolean;
   /** resolves every waiting value as superseded */
   clear(): void;
+  /** values waiting (at most one per key), for tests and the bound it proves */
+  waiting(): number;
 }
 
 export function latestQueue<T, R>(run: (key: string, value: T) => Promise<R>): LatestQueue<T, R> {
@@ -43,6 +45,7 @@ export function latestQueue<T, R>(run: (key: string, value: T) => Promise<R>): L
       });
     },
     hasNewer: (key) => waiting.has(key),
+    waiting: () => waiting.size,
     clear() {
       for (const w of waiting.values()) w.resolve({ superseded: true });
       waiting.clear();

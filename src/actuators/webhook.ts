@@ -37,6 +37,8 @@ export function backoffMs(retry: number, baseMs: number, maxMs: number): number 
 
 export interface WebhookActuator extends Actuator {
   status(pool: string): WebhookStatus;
+  /** sizes waiting behind a POST in flight: at most one per pool, whatever the webhook does */
+  backlog(): number;
 }
 
 export function webhookActuator(options: WebhookOptions): WebhookActuator {
@@ -103,6 +105,7 @@ export function webhookActuator(options: WebhookOptions): WebhookActuator {
       if (s !== undefined && s.delivered === size) s.applied = size;
     },
     status: (pool) => ({ ...statusOf(pool) }),
+    backlog: () => queue.waiting(),
     stop() {
       stopped = true;
       queue.clear();
