@@ -31,10 +31,14 @@ function memoryLog(level: Config['logLevel']) {
   return { lines, logger };
 }
 
-/** The daemon: posts a full pool until `done()` says stop (bounded by `limit` rounds). */
-async function overload(url: string, pools: string[], done: () => boolean, limit = 200): Promise<void> {
+/**
+ * The daemon: posts a full pool until `done()` says stop, bounded by time, not by rounds (a
+ * loaded machine runs fewer rounds per second, and the condition is what matters).
+ */
+async function overload(url: string, pools: string[], done: () => boolean, limitMs = 15_000): Promise<void> {
   const sizes = new Map(pools.map((p) => [p, 16]));
-  for (let i = 0; i < limit && !done(); i++) {
+  const until = performance.now() + limitMs;
+  while (performance.now() < until && !done()) {
     for (const p of pools) {
       const size = sizes.get(p) as number;
       const reply = await postJson(`${url}/v1/pools/${p}/samples`, { size, busy: size });

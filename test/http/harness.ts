@@ -7,14 +7,19 @@ import { Registry } from 'prom-client';
 import type { PoolConfig } from '../../src/config/index.js';
 import type { ControllerParams, Decision } from '../../src/core/index.js';
 import { createApp } from '../../src/http/index.js';
-import type { AppHandle } from '../../src/http/index.js';
+import type { AppHandle, SampleRate } from '../../src/http/index.js';
 import { createMetrics } from '../../src/metrics/index.js';
 import type { Metrics } from '../../src/metrics/index.js';
 import { createEngine, silentLogger } from '../../src/streams/index.js';
 import type { Engine, StepFn } from '../../src/streams/index.js';
 import { pool } from '../streams/helpers.js';
 
-export const FAST: Partial<ControllerParams> = { periodMs: 50, growCooldownMs: 250, shrinkCooldownMs: 1500 };
+/**
+ * Short periods for real-time tests. A grow counts as failed when the daemon has not reported
+ * it within (staleAfterPeriods + 1) periods; at 3 periods of 50 ms, one event-loop stall of a
+ * loaded CI machine reverted a grow and made the "it grew" tests flaky, so the window is 2 s.
+ */
+export const FAST: Partial<ControllerParams> = { periodMs: 50, growCooldownMs: 250, shrinkCooldownMs: 1500, staleAfterPeriods: 40 };
 /** No tick within a test: state changes only through the requests under test. */
 export const FROZEN: Partial<ControllerParams> = { periodMs: 600_000 };
 
@@ -36,6 +41,8 @@ export interface HarnessOptions {
   maxWaitMs?: number;
   step?: StepFn;
   cpus?: number;
+  sampleRate?: SampleRate;
+  clockMs?: () => number;
 }
 
 export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
@@ -68,6 +75,8 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
     listenHost: o.listenHost ?? '127.0.0.1',
     ...(o.heartbeatMs ? { heartbeatMs: o.heartbeatMs } : {}),
     ...(o.maxWaitMs ? { maxWaitMs: o.maxWaitMs } : {}),
+    ...(o.sampleRate ? { sampleRate: o.sampleRate } : {}),
+    ...(o.clockMs ? { clockMs: o.clockMs } : {}),
   });
   const server = createServer(handle.app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
