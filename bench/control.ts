@@ -3,7 +3,7 @@
 // and its tables into docs/benchmarks.md.
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
-import { piGoals, runBench } from '../src/sim/bench.js';
+import { peerGoals, piGoals, runBench } from '../src/sim/bench.js';
 import { renderReport } from './report.js';
 
 // The generated tables live between these markers; everything else in the file (other
@@ -31,17 +31,18 @@ const results = runBench({
   progress: (line) => process.stderr.write(`${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s  ${line}\n`),
 });
 const goals = piGoals(results);
+const peers = peerGoals(results);
 const cpus = os.cpus();
 const machine = `${cpus.length} cores (${cpus[0]?.model.trim() ?? 'unknown CPU'}), Node.js ${process.version}`;
 const date = new Date().toISOString().slice(0, 10);
 const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
 
 mkdirSync('bench/results', { recursive: true });
-writeFileSync('bench/results/control.json', `${JSON.stringify({ command, date, machine, seed, results, goals }, null, 2)}\n`);
+writeFileSync('bench/results/control.json', `${JSON.stringify({ command, date, machine, seed, results, goals, peerGoals: peers }, null, 2)}\n`);
 
 const docPath = 'docs/benchmarks.md';
 const previous = existsSync(docPath) ? readFileSync(docPath, 'utf8') : '# Benchmarks\n';
-const block = `${BEGIN}\n${renderReport(results, goals, { command, date, machine, seed })}${END}`;
+const block = `${BEGIN}\n${renderReport(results, goals, { command, date, machine, seed }, peers)}${END}`;
 const from = previous.indexOf(BEGIN);
 const to = previous.indexOf(END);
 const next =
@@ -51,4 +52,4 @@ const next =
 mkdirSync('docs', { recursive: true });
 writeFileSync(docPath, next);
 process.stderr.write(`bench: done in ${((Date.now() - started) / 1000).toFixed(0)} s; wrote bench/results/control.json and ${docPath}\n`);
-for (const g of goals) process.stderr.write(`  ${g.met ? 'met   ' : 'MISSED'} ${g.scenario}: ${g.goal} (${g.detail})\n`);
+for (const g of [...goals, ...peers]) process.stderr.write(`  ${g.met ? 'met   ' : 'MISSED'} ${g.scenario}: ${g.goal} (${g.detail})\n`);
