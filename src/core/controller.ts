@@ -5,80 +5,21 @@
 // Time comes in as `nowMs`; nothing here reads a clock, logs or does I/O.
 import { poolBounds, staticSize } from './bounds.js';
 import { getLaw } from './laws/index.js';
-import { cpusFree, initSaturation, observe, startProbe, stepBackSize, SATURATION_RETRY_COOLDOWNS } from './saturation.js';
-import type { SaturationState } from './saturation.js';
+import { cpusFree, initSaturation, observe, stepBackSize, SATURATION_RETRY_COOLDOWNS } from './saturation.js';
 import { computeSignals, initSignalState } from './signals.js';
-import type { SignalState } from './signals.js';
-import { bound, cooldown, guard, limitStep, stabilize, thrashScale, GUARD_HOLDS } from './stages.js';
-import type { CooldownGate, Proposal } from './stages.js';
-import type {
-  Action,
-  Bounds,
-  ConfiguredMode,
-  ControllerParams,
-  Decision,
-  DecisionSummary,
-  Mode,
-  PoolKind,
-  Sample,
-  Signals,
-} from './types.js';
+import { bound, cooldown, guard, limitStep, stabilize, GUARD_HOLDS } from './stages.js';
+import type { Proposal } from './stages.js';
+import type { ControllerState, PoolSpec } from './state.js';
+import { afterMove, cooldownGate } from './timers.js';
+import type { Action, Decision, DecisionSummary, Mode, Sample } from './types.js';
+
+export type { ControllerState, PoolSpec } from './state.js';
+export { BACKLOG_STALL } from './timers.js';
 
 /** SPEC §3: the last four decisions of each pool are kept and shown. */
 export const KEPT_DECISIONS = 4;
-/** Backlog fast path: the queue was full for at least this share of the period. */
-export const BACKLOG_STALL = 0.5;
 /** A pin is a whole number of workers in [1, 4096] (SPEC §4). */
 export const PIN_RANGE = { min: 1, max: 4096 } as const;
-
-export interface PoolSpec {
-  name: string;
-  kind: PoolKind;
-  /** CPUs the daemon may use */
-  n: number;
-  params: ControllerParams;
-  mode: ConfiguredMode;
-  /** a size from config (`threads: N`), or null for adaptive */
-  pinned: number | null;
-  /** false when OC_ADAPTIVE_THREADS=0 */
-  enabled: boolean;
-}
-
-export interface ControllerState {
-  spec: PoolSpec;
-  bounds: Bounds;
-  staticSize: number;
-  pinned: number | null;
-  /** the size the daemon is told */
-  target: number;
-  /** what the law recommends (equals target except in observe mode) */
-  recommended: number;
-  /** the size the daemon reported last (before any sample: its static size) */
-  size: number;
-  seenSample: boolean;
-  signalState: SignalState;
-  signals: Signals;
-  lawState: unknown;
-  startedMs: number;
-  lastTickMs: number | null;
-  staleTicks: number;
-  stale: boolean;
-  lastGrowMs: number | null;
-  lastShrinkMs: number | null;
-  lastMove: 1 | -1 | 0;
-  lastMoveMs: number | null;
-  holdsSinceMove: number;
-  /** thrash penalty: the shrink cooldown's multiplier (1, 2 or 4) */
-  shrinkScale: number;
-  /** sizes proposed during the shrink window, for stabilization */
-  proposals: { ts: number; size: number }[];
-  /** the size at the start of the current grow window (the fast path at most doubles it) */
-  growWindow: { size: number; sinceMs: number } | null;
-  saturation: SaturationState;
-  pendingGrow: { to: number; atMs: number } | null;
-  growBackoffUntilMs: number | null;
-  lastDecisions: DecisionSummary[];
-}
 
 export class ControllerError extends Error {
   constructor(pool: string, message: string) {
@@ -246,53 +187,6 @@ export function tick(
   s = afterMove(s, base, p.size, nowMs, mode === 'adaptive', law.features.thrashPenalty);
   const target = mode === 'observe' ? s.size : p.size;
   return finish({ ...s, target, recommended: p.size }, nowMs, base, target, p.size, p.reason);
-}
-
-function cooldownGate(s: ControllerState, base: number, nowMs: number): CooldownGate {
-  const { params } = s.spec;
-  const growReady = s.lastGrowMs === null || nowMs - s.lastGrowMs >= params.growCooldownMs;
-  const shrinkSince = s.lastShrinkMs ?? s.startedMs;
-  const shrinkReady = nowMs - shrinkSince >= params.shrinkCooldownMs * s.shrinkScale;
-  const law = getLaw(params.law);
-  let fastGrowUpTo: number | null = null;
-  if (law.features.backlogFastPath && (s.signals.queueStall ?? 0) >= BACKLOG_STALL && s.saturation.lastGrowPaidOff) {
-    const window = s.growWindow !== null && nowMs - s.growWindow.sinceMs < params.growCooldownMs ? s.growWindow.size : base;
-    fastGrowUpTo = 2 * window;
-  }
-  const growBackedOff = s.growBackoffUntilMs !== null && nowMs < s.growBackoffUntilMs;
-  return { growReady, shrinkReady, fastGrowUpTo, growBackedOff };
-}
-
-/** Moves the timers, the guard's count, the thrash penalty and the saturation probe. */
-function afterMove(
-  s: ControllerState,
-  from: number,
-  to: number,
-  nowMs: number,
-  acting: boolean,
-  thrashPenalty: boolean,
-): ControllerState {
-  const moved: 1 | -1 | 0 = to > from ? 1 : to < from ? -1 : 0;
-  const { params } = s.spec;
-  const shrinkScale = thrashPenalty
-    ? thrashScale(s.shrinkScale, moved, nowMs, s.lastShrinkMs, s.lastMoveMs, params.shrinkCooldownMs)
-    : 1;
-  if (moved === 0) return { ...s, shrinkScale, holdsSinceMove: s.holdsSinceMove + 1 };
-  const next: ControllerState = { ...s, shrinkScale, lastMove: moved, lastMoveMs: nowMs, holdsSinceMove: 0 };
-  if (moved < 0) {
-    // A saturated pool's retry counts from its last step back, so a retry never reverses one.
-    const sat = s.saturation.saturated;
-    const saturation = sat !== null ? { ...s.saturation, saturated: { ...sat, sinceMs: nowMs } } : s.saturation;
-    return { ...next, lastShrinkMs: nowMs, pendingGrow: null, saturation };
-  }
-  const windowOpen = s.growWindow !== null && nowMs - s.growWindow.sinceMs < params.growCooldownMs;
-  return {
-    ...next,
-    lastGrowMs: nowMs,
-    growWindow: windowOpen ? s.growWindow : { size: from, sinceMs: nowMs },
-    pendingGrow: acting ? { to, atMs: nowMs } : null,
-    saturation: acting ? startProbe(s.saturation, from, to) : s.saturation,
-  };
 }
 
 function finish(

@@ -1,0 +1,53 @@
+// The state of one pool's controller: plain data, replaced (never mutated) by each tick.
+import type { SaturationState } from './saturation.js';
+import type { SignalState } from './signals.js';
+import type { Bounds, ConfiguredMode, ControllerParams, DecisionSummary, PoolKind, Signals } from './types.js';
+
+export interface PoolSpec {
+  name: string;
+  kind: PoolKind;
+  /** CPUs the daemon may use */
+  n: number;
+  params: ControllerParams;
+  mode: ConfiguredMode;
+  /** a size from config (`threads: N`), or null for adaptive */
+  pinned: number | null;
+  /** false when OC_ADAPTIVE_THREADS=0 */
+  enabled: boolean;
+}
+
+export interface ControllerState {
+  spec: PoolSpec;
+  bounds: Bounds;
+  staticSize: number;
+  pinned: number | null;
+  /** the size the daemon is told */
+  target: number;
+  /** what the law recommends (equals target except in observe mode) */
+  recommended: number;
+  /** the size the daemon reported last (before any sample: its static size) */
+  size: number;
+  seenSample: boolean;
+  signalState: SignalState;
+  signals: Signals;
+  lawState: unknown;
+  startedMs: number;
+  lastTickMs: number | null;
+  staleTicks: number;
+  stale: boolean;
+  lastGrowMs: number | null;
+  lastShrinkMs: number | null;
+  lastMove: 1 | -1 | 0;
+  lastMoveMs: number | null;
+  holdsSinceMove: number;
+  /** thrash penalty: the shrink cooldown's multiplier (1, 2 or 4) */
+  shrinkScale: number;
+  /** sizes proposed during the shrink window, for stabilization */
+  proposals: { ts: number; size: number }[];
+  /** the size at the start of the current grow window (the fast path at most doubles it) */
+  growWindow: { size: number; sinceMs: number } | null;
+  saturation: SaturationState;
+  pendingGrow: { to: number; atMs: number } | null;
+  growBackoffUntilMs: number | null;
+  lastDecisions: DecisionSummary[];
+}

@@ -1,0 +1,59 @@
+// The controller's clocks: the cooldown gate a proposal passes (grow and shrink cooldowns,
+// the backlog fast path, the failed-grow back-off), and what a move (or a hold) does to the
+// timers, the guard's count, the thrash penalty and the saturation probe.
+import { getLaw } from './laws/index.js';
+import { startProbe } from './saturation.js';
+import { thrashScale } from './stages.js';
+import type { CooldownGate } from './stages.js';
+import type { ControllerState } from './state.js';
+
+/** Backlog fast path: the queue was full for at least this share of the period (SPEC §3). */
+export const BACKLOG_STALL = 0.5;
+
+/** What the cooldowns let through now (and how far the backlog fast path may grow). */
+export function cooldownGate(s: ControllerState, base: number, nowMs: number): CooldownGate {
+  const { params } = s.spec;
+  const growReady = s.lastGrowMs === null || nowMs - s.lastGrowMs >= params.growCooldownMs;
+  const shrinkSince = s.lastShrinkMs ?? s.startedMs;
+  const shrinkReady = nowMs - shrinkSince >= params.shrinkCooldownMs * s.shrinkScale;
+  const law = getLaw(params.law);
+  let fastGrowUpTo: number | null = null;
+  if (law.features.backlogFastPath && (s.signals.queueStall ?? 0) >= BACKLOG_STALL && s.saturation.lastGrowPaidOff) {
+    const window = s.growWindow !== null && nowMs - s.growWindow.sinceMs < params.growCooldownMs ? s.growWindow.size : base;
+    fastGrowUpTo = 2 * window;
+  }
+  const growBackedOff = s.growBackoffUntilMs !== null && nowMs < s.growBackoffUntilMs;
+  return { growReady, shrinkReady, fastGrowUpTo, growBackedOff };
+}
+
+/** Moves the timers, the guard's count, the thrash penalty and the saturation probe. */
+export function afterMove(
+  s: ControllerState,
+  from: number,
+  to: number,
+  nowMs: number,
+  acting: boolean,
+  thrashPenalty: boolean,
+): ControllerState {
+  const moved: 1 | -1 | 0 = to > from ? 1 : to < from ? -1 : 0;
+  const { params } = s.spec;
+  const shrinkScale = thrashPenalty
+    ? thrashScale(s.shrinkScale, moved, nowMs, s.lastShrinkMs, s.lastMoveMs, params.shrinkCooldownMs)
+    : 1;
+  if (moved === 0) return { ...s, shrinkScale, holdsSinceMove: s.holdsSinceMove + 1 };
+  const next: ControllerState = { ...s, shrinkScale, lastMove: moved, lastMoveMs: nowMs, holdsSinceMove: 0 };
+  if (moved < 0) {
+    // A saturated pool's retry counts from its last step back, so a retry never reverses one.
+    const sat = s.saturation.saturated;
+    const saturation = sat !== null ? { ...s.saturation, saturated: { ...sat, sinceMs: nowMs } } : s.saturation;
+    return { ...next, lastShrinkMs: nowMs, pendingGrow: null, saturation };
+  }
+  const windowOpen = s.growWindow !== null && nowMs - s.growWindow.sinceMs < params.growCooldownMs;
+  return {
+    ...next,
+    lastGrowMs: nowMs,
+    growWindow: windowOpen ? s.growWindow : { size: from, sinceMs: nowMs },
+    pendingGrow: acting ? { to, atMs: nowMs } : null,
+    saturation: acting ? startProbe(s.saturation, from, to) : s.saturation,
+  };
+}
