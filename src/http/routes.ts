@@ -61,12 +61,9 @@ export function routes(deps: RouteDeps): Router {
 
   r.post(
     '/v1/pools/:pool/samples',
-    (_req, res, next) => {
+    (req, res, next) => {
       // Refusals from here on are counted in samples_rejected_total by the error middleware.
       res.locals['samples'] = true;
-      next();
-    },
-    (req, _res, next) => {
       const pool = poolParam(req, has);
       // An empty bucket refuses before the body is read: a flood costs no parsing.
       if (!limiter.hasRoom(pool, clockMs())) throw rateLimited(pool, 1000);

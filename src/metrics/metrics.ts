@@ -94,6 +94,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
     registers,
   });
   const samples = new Counter({ name: `${PREFIX}samples_total`, help: 'Samples accepted, by pool.', labelNames: ['pool'], registers });
+  const sampleCounters = new Map<string, ReturnType<typeof samples.labels>>();
   const rejected = new Counter({
     name: `${PREFIX}samples_rejected_total`,
     help: 'Sample requests refused, by reason (the error code of the reply).',
@@ -138,7 +139,15 @@ export function createMetrics(options: MetricsOptions): Metrics {
   return {
     registry,
     decision: (d) => decisions.inc({ pool: d.pool, action: d.action, reason: d.reason }),
-    samplesAccepted: (pool, count) => samples.inc({ pool }, count),
+    // On the ingest hot path: the labelled child is looked up once per pool, not per request.
+    samplesAccepted: (pool, count) => {
+      let child = sampleCounters.get(pool);
+      if (child === undefined) {
+        child = samples.labels({ pool });
+        sampleCounters.set(pool, child);
+      }
+      child.inc(count);
+    },
     sampleRejected: (reason) => rejected.inc({ reason }),
     actuation: (pool, result) => actuations.inc({ pool, result }),
     controllerError: (pool) => controllerErrors.inc({ pool }),
