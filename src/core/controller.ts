@@ -62,6 +62,7 @@ export function createController(spec: PoolSpec, nowMs: number): ControllerState
     lastMoveMs: null,
     holdsSinceMove: GUARD_HOLDS,
     shrinkScale: 1,
+    shrinkScaleSinceMs: null,
     proposals: [],
     growWindow: null,
     saturation: initSaturation(),

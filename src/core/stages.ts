@@ -81,19 +81,43 @@ export function bound(p: Proposal, bounds: Bounds): Proposal {
   return size === p.size ? p : { size, reason: 'bound' };
 }
 
-/** When a grow comes within one shrink cooldown of a shrink, the next shrink waits longer. */
-export function thrashScale(
-  scale: number,
+/** The thrash penalty: the shrink cooldown's multiplier, and when it last changed. */
+export interface ThrashPenalty {
+  scale: number;
+  sinceMs: number | null;
+}
+
+/** The last moves (before this tick's) the penalty is judged on. */
+export interface MoveTimes {
+  lastShrinkMs: number | null;
+  lastGrowMs: number | null;
+}
+
+/**
+ * The thrash penalty (SPEC §3). A grow within one (scaled) shrink cooldown of a shrink
+ * doubles the multiplier, at most THRASH_MAX_SCALE. A quiet shrink cooldown halves it: a
+ * whole scaled cooldown since the last shrink (and since the last change) with no grow after
+ * that shrink. Quiet counts from a shrink only, and the penalty comes off one step at a
+ * time, so a pool whose bursts recur keeps its longer window across the gaps between them
+ * (after a burst there is no shrink until the window lets one through); only shrinks that
+ * stick earn the base cooldown back.
+ */
+export function thrashPenalty(
+  p: ThrashPenalty,
   moved: 1 | -1 | 0,
   nowMs: number,
-  lastShrinkMs: number | null,
-  lastMoveMs: number | null,
+  times: MoveTimes,
   shrinkCooldownMs: number,
-): number {
-  if (moved > 0 && lastShrinkMs !== null && nowMs - lastShrinkMs < shrinkCooldownMs * scale) {
-    return Math.min(THRASH_MAX_SCALE, scale * 2);
+): ThrashPenalty {
+  const { lastShrinkMs, lastGrowMs } = times;
+  const scaledMs = shrinkCooldownMs * p.scale;
+  if (moved > 0 && lastShrinkMs !== null && nowMs - lastShrinkMs < scaledMs) {
+    return { scale: Math.min(THRASH_MAX_SCALE, p.scale * 2), sinceMs: nowMs };
   }
-  // A quiet shrink cooldown (no move at all) restores the base cooldown.
-  if (moved === 0 && scale > 1 && lastMoveMs !== null && nowMs - lastMoveMs >= shrinkCooldownMs * scale) return 1;
-  return scale;
+  if (p.scale <= 1 || moved > 0 || lastShrinkMs === null) return p;
+  const grewSince = lastGrowMs !== null && lastGrowMs >= lastShrinkMs;
+  if (!grewSince && nowMs - Math.max(lastShrinkMs, p.sinceMs ?? lastShrinkMs) >= scaledMs) {
+    return { scale: p.scale / 2, sinceMs: nowMs };
+  }
+  return p;
 }

@@ -42,6 +42,8 @@ export interface ControllerState {
   holdsSinceMove: number;
   /** thrash penalty: the shrink cooldown's multiplier (1, 2 or 4) */
   shrinkScale: number;
+  /** when the thrash penalty last changed (a quiet shrink cooldown is counted from it too) */
+  shrinkScaleSinceMs: number | null;
   /** sizes proposed during the shrink window, for stabilization */
   proposals: { ts: number; size: number }[];
   /** the size at the start of the current grow window (the fast path at most doubles it) */

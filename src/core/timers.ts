@@ -3,7 +3,7 @@
 // timers, the guard's count, the thrash penalty and the saturation probe.
 import { getLaw } from './laws/index.js';
 import { startProbe } from './saturation.js';
-import { thrashScale } from './stages.js';
+import { thrashPenalty } from './stages.js';
 import type { CooldownGate } from './stages.js';
 import type { ControllerState } from './state.js';
 
@@ -33,15 +33,16 @@ export function afterMove(
   to: number,
   nowMs: number,
   acting: boolean,
-  thrashPenalty: boolean,
+  withPenalty: boolean,
 ): ControllerState {
   const moved: 1 | -1 | 0 = to > from ? 1 : to < from ? -1 : 0;
   const { params } = s.spec;
-  const shrinkScale = thrashPenalty
-    ? thrashScale(s.shrinkScale, moved, nowMs, s.lastShrinkMs, s.lastMoveMs, params.shrinkCooldownMs)
-    : 1;
-  if (moved === 0) return { ...s, shrinkScale, holdsSinceMove: s.holdsSinceMove + 1 };
-  const next: ControllerState = { ...s, shrinkScale, lastMove: moved, lastMoveMs: nowMs, holdsSinceMove: 0 };
+  const penalty = withPenalty
+    ? thrashPenalty({ scale: s.shrinkScale, sinceMs: s.shrinkScaleSinceMs }, moved, nowMs, s, params.shrinkCooldownMs)
+    : { scale: 1, sinceMs: null };
+  const scaled = { shrinkScale: penalty.scale, shrinkScaleSinceMs: penalty.sinceMs };
+  if (moved === 0) return { ...s, ...scaled, holdsSinceMove: s.holdsSinceMove + 1 };
+  const next: ControllerState = { ...s, ...scaled, lastMove: moved, lastMoveMs: nowMs, holdsSinceMove: 0 };
   if (moved < 0) {
     // A saturated pool's retry counts from its last step back, so a retry never reverses one.
     const sat = s.saturation.saturated;

@@ -155,6 +155,23 @@ test('when a grow follows a shrink within one shrink cooldown, then the next shr
   t.true(next.ts >= 90_000, `the next shrink waits 2 x 30 s after the last one, came at ${next.ts}`);
 });
 
+test('when a pool holds after the grow that thrashed, then the penalty stays until a shrink sticks, and comes off one step at a time', (t) => {
+  const load = (now: number) => (now < 40_000 || now > 41_000 ? atUtilization(0.3) : atUtilization(1, { stall: () => 0.2 }));
+  const first = drive(start({ n: 8, params: { law: 'pi' } }), 0, 45_000, load);
+  t.is(first.state.shrinkScale, 2);
+  // In band for four minutes: no shrink, so no quiet shrink cooldown (the old rule lifted it after 60 s).
+  const held = drive(first.state, 45_000, 285_000, atUtilization(0.7));
+  t.deepEqual(moves(held.decisions), []);
+  t.is(held.state.shrinkScale, 2);
+  // Quiet again: the shrink that comes sticks, and a whole 60 s after it the penalty halves to 1.
+  const quiet = drive(held.state, 285_000, 600_000, atUtilization(0.5));
+  const shrinks = moves(quiet.decisions).filter((d) => d.action === 'shrink');
+  t.true(shrinks.length >= 2);
+  const [a, b] = shrinks as [Decision, Decision];
+  t.true(b.ts - a.ts >= 60_000 && b.ts - a.ts < 61_000 + 1, `the second shrink at the 2x cooldown, ${b.ts - a.ts} ms after the first`);
+  t.is(quiet.state.shrinkScale, 1);
+});
+
 test('when the daemon does not apply a grow, then the target falls back to its size and grows back off', (t) => {
   const run = drive(start({ n: 8, params: { law: 'band' } }), 0, 16_000, atUtilization(0.9), { obey: false });
   t.deepEqual(

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { bound, cooldown, guard, limitStep, stabilize, thrashScale, GUARD_HOLDS } from '../../src/core/stages.js';
+import { bound, cooldown, guard, limitStep, stabilize, thrashPenalty, GUARD_HOLDS } from '../../src/core/stages.js';
 import type { CooldownGate } from '../../src/core/stages.js';
 
 const gate = (over: Partial<CooldownGate> = {}): CooldownGate => ({
@@ -56,15 +56,35 @@ test('when a proposal is outside the bounds, then it is clipped with reason boun
   t.deepEqual(bound({ size: 32, reason: 'above-band' }, { min: 4, max: 32 }), { size: 32, reason: 'above-band' });
 });
 
+const CD = 30_000;
+const scaleAfter = (scale: number, moved: 1 | -1 | 0, nowMs: number, lastShrinkMs: number | null, lastGrowMs: number | null, sinceMs: number | null = null): number =>
+  thrashPenalty({ scale, sinceMs }, moved, nowMs, { lastShrinkMs, lastGrowMs }, CD).scale;
+
 test('when a grow follows a shrink within one shrink cooldown, then the next shrink cooldown doubles, at most 4x', (t) => {
-  t.is(thrashScale(1, 1, 10_000, 0, 0, 30_000), 2);
-  t.is(thrashScale(2, 1, 50_000, 0, 40_000, 30_000), 4);
-  t.is(thrashScale(4, 1, 50_000, 0, 40_000, 30_000), 4);
-  t.is(thrashScale(1, 1, 30_000, 0, 0, 30_000), 1, 'a grow one full cooldown after the shrink is no thrash');
-  t.is(thrashScale(1, 1, 10_000, null, null, 30_000), 1, 'no shrink yet');
+  t.is(scaleAfter(1, 1, 10_000, 0, null), 2);
+  t.is(scaleAfter(2, 1, 50_000, 0, null), 4, 'within the scaled cooldown (60 s)');
+  t.is(scaleAfter(4, 1, 50_000, 0, null), 4);
+  t.is(scaleAfter(1, 1, 29_999, 0, null), 2);
+  t.is(scaleAfter(1, 1, 30_000, 0, null), 1, 'a grow one full cooldown after the shrink is no thrash');
+  t.is(scaleAfter(1, 1, 10_000, null, null), 1, 'no shrink yet');
 });
 
-test('when a whole (scaled) shrink cooldown passes without a move, then the penalty is lifted', (t) => {
-  t.is(thrashScale(2, 0, 59_999, 0, 0, 30_000), 2);
-  t.is(thrashScale(2, 0, 60_000, 0, 0, 30_000), 1);
+test('when a shrink is followed by a quiet scaled cooldown, then the penalty halves (one step, not all at once)', (t) => {
+  t.is(scaleAfter(4, 0, 119_999, 0, null), 4);
+  t.is(scaleAfter(4, 0, 120_000, 0, null), 2);
+  t.is(scaleAfter(4, -1, 120_000, 0, null), 2, 'the next shrink itself may be the end of the quiet cooldown');
+  t.is(scaleAfter(2, 0, 60_000, 0, null), 1);
+  // after halving at 120 s, the next halving waits a whole cooldown at the new scale from then
+  t.is(scaleAfter(2, 0, 179_999, 0, null, 120_000), 2);
+  t.is(scaleAfter(2, 0, 180_000, 0, null, 120_000), 1);
+});
+
+test('when a grow came after the last shrink, then no quiet time counts until the pool shrinks again', (t) => {
+  // A burst grew the pool after its last shrink: however long the pool then holds, the
+  // penalty stays (the stabilization window keeps the burst size that long).
+  t.is(scaleAfter(4, 0, 10_000_000, 0, 5_000), 4);
+  t.is(scaleAfter(4, 0, 10_000_000, null, 5_000), 4, 'no shrink at all');
+  // a shrink after the grow starts the quiet count again
+  t.is(scaleAfter(4, 0, 200_000 + 119_999, 200_000, 5_000), 4);
+  t.is(scaleAfter(4, 0, 200_000 + 120_000, 200_000, 5_000), 2);
 });
