@@ -1,0 +1,174 @@
+// The demo daemon: what a real daemon embeds. Two pools (a WorkerPool `transfer` and a
+// BufferPool `buffer`), each reported to the sidecar by its own SidecarClient every period,
+// each resized to the target of the reply; and a load generator that keeps them working.
+// It knows nothing of laws: it reports, and it obeys.
+import { SidecarClient } from '../client/index.js';
+import type { ClientLogger, Sample, SampleSource, TickResult } from '../client/index.js';
+import { staticSize } from '../core/index.js';
+import { BufferPool } from '../pool/buffer-pool.js';
+import { clamp01 } from '../pool/integral.js';
+import type { ResizablePool } from '../pool/types.js';
+import { WorkerPool } from '../pool/worker-pool.js';
+import { LoadGenerator, seededRandom } from './load.js';
+
+/** SPEC §2's hard max for a transfer pool is 4n; the demo also never starts more threads than this. */
+export const MAX_DEMO_THREADS = 32;
+
+export interface PoolReport {
+  ts: number;
+  pool: string;
+  /** what the client's tick did: posted, failed, skipped-* */
+  result: TickResult;
+  /** the pool's size after the reply was applied */
+  size: number;
+  /** the target of this period's reply, or null when there was none */
+  target: number | null;
+  connected: boolean;
+  /** transfers completed so far (the transfer pool) or buffers released (the buffer pool) */
+  completed: number;
+}
+
+export interface DaemonOptions {
+  sidecarUrl: string;
+  /** n: sizes the pools start at (the static n*2) */
+  cpus: number;
+  periodMs: number;
+  /** hand-off queue of the transfer pool; default 64 */
+  queueCapacity?: number;
+  /** the client's longest back-off while the sidecar is down; default 5 periods */
+  maxBackoffMs?: number;
+  seed?: number;
+  logger?: ClientLogger;
+  /** one report per pool per period */
+  onReport?: (report: PoolReport) => void;
+  onDone?: (doneMs: number, latencyMs: number) => void;
+  now?: () => number;
+}
+
+/**
+ * The transfer pool's sample with I/O counted as idle. SPEC §5's `idle` is the share of worker
+ * time off the CPU, "waiting for a task or blocked on I/O"; the pool sees only the first (a
+ * blocked thread is busy to it), while the daemon knows how long each transfer blocked.
+ */
+export class IoAwareSource implements SampleSource {
+  private lastTs: number | null = null;
+
+  constructor(
+    private readonly pool: ResizablePool,
+    private readonly takeIoMs: () => number,
+  ) {}
+
+  get size(): number {
+    return this.pool.size;
+  }
+
+  sample(): Sample {
+    const s = this.pool.sample();
+    const ioMs = this.takeIoMs();
+    const periodMs = this.lastTs === null ? 0 : s.ts - this.lastTs;
+    this.lastTs = s.ts;
+    const capacityMs = Math.max(1, s.size) * periodMs;
+    return periodMs > 0 ? { ...s, idle: clamp01((s.idle ?? 0) + ioMs / capacityMs) } : s;
+  }
+
+  resize(n: number): void {
+    this.pool.resize(Math.min(n, MAX_DEMO_THREADS));
+  }
+}
+
+/** A buffer pool whose size the client reads (the shard count). */
+class BufferSource implements SampleSource {
+  constructor(private readonly buffers: BufferPool) {}
+  get size(): number {
+    return this.buffers.size;
+  }
+  sample(): Sample {
+    return this.buffers.sample();
+  }
+  resize(n: number): void {
+    this.buffers.resize(n);
+  }
+}
+
+export class DemoDaemon {
+  readonly transfer: WorkerPool;
+  readonly buffers: BufferPool;
+  readonly load: LoadGenerator;
+  private readonly clients: { client: SidecarClient; size: () => number }[];
+  private readonly options: DaemonOptions;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private starting = false;
+  private readonly ticks = new Set<Promise<void>>();
+
+  constructor(options: DaemonOptions) {
+    this.options = options;
+    const n = options.cpus;
+    this.transfer = new WorkerPool({ size: Math.min(staticSize('transfer', n), MAX_DEMO_THREADS), queueCapacity: options.queueCapacity ?? 64 });
+    this.buffers = new BufferPool({ bufferSize: 64 * 1024, shards: staticSize('buffer', n), shardCapacity: 4 });
+    this.load = new LoadGenerator({
+      pool: this.transfer,
+      buffers: this.buffers,
+      random: seededRandom(options.seed ?? 1),
+      ...(options.now ? { now: options.now } : {}),
+      ...(options.onDone ? { onDone: options.onDone } : {}),
+    });
+    const common = {
+      baseUrl: options.sidecarUrl,
+      periodMs: options.periodMs,
+      timeoutMs: Math.max(500, options.periodMs * 2),
+      maxBackoffMs: options.maxBackoffMs ?? options.periodMs * 5,
+      ...(options.logger ? { logger: options.logger } : {}),
+    };
+    this.clients = [
+      { client: new SidecarClient({ ...common, pool: 'transfer', source: new IoAwareSource(this.transfer, () => this.load.takeIoMs()) }), size: () => this.transfer.size },
+      { client: new SidecarClient({ ...common, pool: 'buffer', source: new BufferSource(this.buffers) }), size: () => this.buffers.size },
+    ];
+  }
+
+  /**
+   * Waits until every worker thread has loaded (so the first period the sidecar sees is not
+   * thread start-up, which it would read as low throughput), then starts the load and the
+   * report loop (the clients' ticks, driven here so each reply is seen).
+   */
+  async start(): Promise<void> {
+    if (this.timer !== undefined || this.starting) return;
+    this.starting = true;
+    const size = this.transfer.size;
+    await Promise.all(Array.from({ length: size }, () => this.transfer.run({ kind: 'hash', bytes: 0, rounds: 0 })));
+    this.transfer.sample(); // the next sample covers the time from here
+    this.buffers.sample();
+    this.load.start();
+    this.timer = setInterval(() => {
+      for (const c of this.clients) this.tickClient(c);
+    }, this.options.periodMs);
+  }
+
+  /** Stops reporting and the load, lets accepted transfers finish, then ends the threads. */
+  async stop(): Promise<void> {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+    await Promise.all(this.clients.map((c) => c.client.stop()));
+    await Promise.all([...this.ticks]);
+    await this.load.stop();
+    await this.transfer.close();
+  }
+
+  private tickClient(c: { client: SidecarClient; size: () => number }): void {
+    const done = c.client.tick().then((result) => {
+      if (result === 'stopped') return;
+      const stats = c.client.stats();
+      const completed = c.client.pool === 'transfer' ? this.transfer.stats().completed : this.buffers.stats().released;
+      this.options.onReport?.({
+        ts: (this.options.now ?? Date.now)(),
+        pool: c.client.pool,
+        result,
+        size: c.size(),
+        target: result === 'posted' ? stats.lastTarget : null,
+        connected: stats.connected,
+        completed,
+      });
+    });
+    const tracked = done.finally(() => this.ticks.delete(tracked));
+    this.ticks.add(tracked);
+  }
+}
