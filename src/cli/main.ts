@@ -1,6 +1,7 @@
 // The command: the only place that reads process.env, installs signal handlers and exits.
 //   adaptive-threads [--config PATH] [--listen HOST:PORT] [--cpus N] [--log-level L] [--record FILE]
 //   adaptive-threads simulate ... | replay ...    (the simulator's commands)
+//   adaptive-threads demo ...                     (the demo daemon under the sidecar)
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { config as rxConfig } from 'rxjs';
@@ -34,6 +35,17 @@ async function main(argv: string[]): Promise<number | null> {
   if (command === 'simulate' || command === 'replay') {
     const sim = await import('../sim/cli.js');
     return command === 'simulate' ? sim.runSimulate(rest, io) : sim.runReplay(rest, io);
+  }
+  if (command === 'demo') {
+    const { runDemo } = await import('../demo/run.js');
+    const stop = new AbortController();
+    const onSignal = (): void => {
+      stop.abort();
+      setTimeout(() => process.exit(1), 2 * EXIT_DEADLINE_MS).unref(); // a stuck shutdown must not hang the terminal
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    return runDemo(rest, { ...io, signal: stop.signal, env: process.env, version: VERSION });
   }
 
   const warnings: string[] = [];
