@@ -94,6 +94,7 @@ export class DemoDaemon {
   readonly transfer: WorkerPool;
   readonly buffers: BufferPool;
   readonly load: LoadGenerator;
+  private readonly sources: SampleSource[];
   private readonly clients: { client: SidecarClient; size: () => number }[];
   private readonly options: DaemonOptions;
   private timer: ReturnType<typeof setInterval> | undefined;
@@ -119,10 +120,11 @@ export class DemoDaemon {
       maxBackoffMs: options.maxBackoffMs ?? options.periodMs * 5,
       ...(options.logger ? { logger: options.logger } : {}),
     };
-    this.clients = [
-      { client: new SidecarClient({ ...common, pool: 'transfer', source: new IoAwareSource(this.transfer, () => this.load.takeIoMs()) }), size: () => this.transfer.size },
-      { client: new SidecarClient({ ...common, pool: 'buffer', source: new BufferSource(this.buffers) }), size: () => this.buffers.size },
-    ];
+    this.sources = [new IoAwareSource(this.transfer, () => this.load.takeIoMs()), new BufferSource(this.buffers)];
+    this.clients = this.sources.map((source, i) => ({
+      client: new SidecarClient({ ...common, pool: i === 0 ? 'transfer' : 'buffer', source }),
+      size: () => (i === 0 ? this.transfer.size : this.buffers.size),
+    }));
   }
 
   /**
@@ -135,8 +137,8 @@ export class DemoDaemon {
     this.starting = true;
     const size = this.transfer.size;
     await Promise.all(Array.from({ length: size }, () => this.transfer.run({ kind: 'hash', bytes: 0, rounds: 0 })));
-    this.transfer.sample(); // the next sample covers the time from here
-    this.buffers.sample();
+    // The next samples cover the time from here (and I/O from here counts against it).
+    for (const source of this.sources) source.sample();
     this.load.start();
     this.timer = setInterval(() => {
       for (const c of this.clients) this.tickClient(c);
