@@ -5,7 +5,7 @@
 // Time comes in as `nowMs`; nothing here reads a clock, logs or does I/O.
 import { poolBounds, staticSize } from './bounds.js';
 import { getLaw } from './laws/index.js';
-import { cpusFree, initSaturation, observe, stepBackSize, SATURATION_RETRY_COOLDOWNS } from './saturation.js';
+import { cpusFree, initSaturation, learnCovered, observe, retryStep, stepBackSize, SATURATION_RETRY_COOLDOWNS } from './saturation.js';
 import { computeSignals, initSignalState } from './signals.js';
 import { bound, cooldown, guard, limitStep, stabilize, GUARD_HOLDS } from './stages.js';
 import type { Proposal } from './stages.js';
@@ -129,6 +129,10 @@ export function tick(
         cpusFree(reported, signals.workerIdle, s.spec.n),
       ),
     };
+    s = {
+      ...s,
+      saturation: learnCovered(s.saturation, reported, signals.workerIdle, s.spec.n, signals.utilization, params.band.high, signals.classification, nowMs),
+    };
   }
   if (s.pendingGrow !== null && reported !== null) {
     if (reported >= s.pendingGrow.to) {
@@ -169,13 +173,16 @@ export function tick(
   if (saturated && p.size > base && s.saturation.saturated !== null) {
     const back = stepBackSize(s.saturation.saturated, s.spec.n, signals.workerIdle, s.bounds.min);
     p = { size: Math.min(base, back), reason: 'saturated' };
+  } else if (law.features.saturationGuard) {
+    p = { ...p, size: retryStep(p.size, base, s.saturation) };
   }
   const windowMs = params.shrinkCooldownMs * s.shrinkScale;
   const proposals = s.proposals.filter((r) => nowMs - r.ts < windowMs);
   if (law.features.shrinkStabilization) {
-    // The window holds what was recommended (before stabilization), as HPA's does.
+    // The window holds what was recommended (before stabilization), as HPA's does, except a
+    // saturated pool's step back: it says what the CPUs can run, not what the load needs.
     const recentMax = proposals.length > 0 ? Math.max(...proposals.map((r) => r.size)) : null;
-    s = { ...s, proposals: [...proposals, { ts: nowMs, size: p.size }] };
+    if (p.reason !== 'saturated') s = { ...s, proposals: [...proposals, { ts: nowMs, size: p.size }] };
     p = stabilize(p, base, recentMax);
   }
   if (law.features.guard) p = guard(p, base, s.lastMove, s.holdsSinceMove);

@@ -100,7 +100,10 @@ export function observe(
     } else {
       const gain = probe.before > 0 ? mean(after) / probe.before - 1 : Number.POSITIVE_INFINITY;
       lastGrowPaidOff = gain >= SATURATION_MIN_GAIN;
-      if (lastGrowPaidOff) retryScale = 1;
+      if (lastGrowPaidOff) {
+        retryScale = 1;
+        lastCeiling = null;
+      }
       if (!lastGrowPaidOff && !cpusFree && utilization !== null && utilization > bandHigh) {
         saturated = { ceiling: probe.from, classification, sinceMs: nowMs };
         // A retry that hits the same ceiling again: the ceiling holds, so try less often.
@@ -126,6 +129,42 @@ export const CPU_BUSY_SHARE = 0.9;
 export function cpusFree(size: number | null, workerIdle: number | null, n: number): boolean {
   if (size === null || workerIdle === null) return false;
   return size * (1 - workerIdle) < CPU_BUSY_SHARE * n;
+}
+
+/**
+ * Whether the pool's threads alone keep every CPU busy: size * (1 - idle) >= n. A grow then
+ * cannot raise throughput (there is no CPU left for another thread to use), so the ceiling is
+ * the current size, learned without a probe; the .NET thread pool refuses a hill-climbing
+ * increase above 95 % CPU for the same reason.
+ */
+export function cpusCovered(size: number | null, workerIdle: number | null, n: number): boolean {
+  if (size === null || workerIdle === null) return false;
+  return size * (1 - workerIdle) >= n;
+}
+
+/** Learns the ceiling at `size` without a probe when the pool is over the band with every CPU covered. */
+export function learnCovered(
+  s: SaturationState,
+  size: number | null,
+  workerIdle: number | null,
+  n: number,
+  utilization: number,
+  bandHigh: number,
+  classification: Classification,
+  nowMs: number,
+): SaturationState {
+  if (s.saturated !== null || size === null || utilization <= bandHigh || !cpusCovered(size, workerIdle, n)) return s;
+  return { ...s, saturated: { ceiling: size, classification, sinceMs: nowMs }, lastCeiling: size };
+}
+
+/**
+ * A retry of a learned ceiling probes with one worker: at or above the last ceiling (and no
+ * grow having paid off since), a grow is one worker, enough to see a 2 % gain at the sizes
+ * where a ceiling is learned, and the cheapest probe when the ceiling holds.
+ */
+export function retryStep(proposed: number, size: number, s: SaturationState): number {
+  if (s.saturated !== null || s.lastCeiling === null || size < s.lastCeiling || proposed <= size) return proposed;
+  return Math.min(proposed, size + 1);
 }
 
 /** Starts a probe when the pool grows from `from` to `to` (none without a "before"). */

@@ -86,7 +86,8 @@ test('when samples stop, then the pool holds, goes stale after three periods and
 test('when a pi pool sits at its max, then the integral does not wind up', (t) => {
   // n = 1: transfer bounds 2..4; the daemon reports 4 and full utilization for a minute.
   const s = start({ n: 1, params: { law: 'pi' } });
-  const run = drive(s, 0, 60_000, atUtilization(1, { stall: () => 1 }), { startSize: 4 });
+  // idle 0.9: the threads leave the CPU free, so the saturation guard has nothing to say.
+  const run = drive(s, 0, 60_000, atUtilization(1, { stall: () => 1, idle: 0.9 }), { startSize: 4 });
   t.true(run.decisions.every((d) => d.to === 4));
   t.deepEqual((run.state.lawState as { integral: number }).integral, 0);
   t.true(run.decisions.some((d) => d.reason === 'bound'));
@@ -94,19 +95,43 @@ test('when a pi pool sits at its max, then the integral does not wind up', (t) =
 
 const cpuBound = { busy: (size: number) => size, stall: () => 0.6, idle: 0.05, rate: () => 800 };
 const shortOfWorkers = { busy: (size: number) => size, stall: () => 0.6, idle: 0.9, rate: (size: number) => 40 * size };
+/** Workers 30 % on a CPU: 16 of them keep 4.8 of 8 CPUs busy, so only a probe can tell. */
+const flatButCpusLeft = { busy: (size: number) => size, stall: () => 0.6, idle: 0.7, rate: () => 800 };
 
-test('when a grow does not raise throughput, then the pool is saturated: growth stops and it steps back', (t) => {
-  const s = start({ n: 8, params: { law: 'pi' } });
-  const run = drive(s, 0, 100_000, cpuBound);
+test('when a grow does not raise throughput, then the pool is saturated at the old size and growth stops', (t) => {
+  const run = drive(start({ n: 8, params: { law: 'pi' } }), 0, 100_000, flatButCpusLeft);
   const grows = run.decisions.filter((d) => d.action === 'grow');
   t.deepEqual(grows.map((d) => [d.ts, d.from, d.to]), [
     [1000, 16, 20],
     [6000, 20, 25],
   ]);
-  t.truthy(run.state.saturation.saturated);
   t.is(run.state.saturation.saturated?.ceiling, 20);
   t.true(run.decisions.some((d) => d.reason === 'saturated'));
-  t.true(run.state.target < 16, `stepped back below the static size, to ${run.state.target}`);
+  t.is(run.state.target, 20, 'a balanced pool steps back to its ceiling');
+});
+
+test('when the threads already keep every CPU busy, then the ceiling is learned without a probe and the pool steps back to n', (t) => {
+  // 16 threads at 5 % idle compute 15.2 CPUs' worth on 8 CPUs: no grow can raise throughput.
+  const run = drive(start({ n: 8, params: { law: 'pi' } }), 0, 100_000, cpuBound);
+  t.false(run.decisions.some((d) => d.action === 'grow'), 'no probe grow');
+  t.is(run.decisions[0]?.reason, 'saturated');
+  // One shrink a cooldown, each by maxStep; the first at 30 s: the step back is not held by the
+  // stabilization window (its proposals say what the CPUs can run, not what the load needs).
+  t.deepEqual(moves(run.decisions).map((d) => [d.ts, d.from, d.to, d.reason]), [
+    [30_000, 16, 12, 'saturated'],
+    [60_000, 12, 9, 'saturated'],
+    [90_000, 9, 8, 'saturated'],
+  ]);
+});
+
+test('when the threads leave CPUs free (size x (1 - idle) < n), then over the band is no saturation', (t) => {
+  // 16 threads at 50 % idle compute 8 - 0.5 CPUs' worth: just short of covering 8 CPUs.
+  const load = (idle: number) => ({ busy: (size: number) => size, stall: () => 0.6, idle, rate: (size: number) => 40 * size });
+  const free = drive(start({ n: 8, params: { law: 'pi' } }), 0, 1_000, load(0.5 + 1 / 32));
+  t.is(free.decisions[0]?.action, 'grow');
+  t.is(free.state.saturation.saturated, null);
+  const covered = drive(start({ n: 8, params: { law: 'pi' } }), 0, 1_000, load(0.5));
+  t.is(covered.decisions[0]?.reason, 'saturated', 'at exactly n CPUs covered, the ceiling is learned');
 });
 
 test('when grows keep raising throughput, then the pool keeps growing to its max', (t) => {
