@@ -1,5 +1,5 @@
 import test from 'ava';
-import { piLaw, PI_KI_PER_SECOND } from '../../../src/core/laws/pi.js';
+import { piLaw, PI_KI_PER_SECOND, PI_SHRINK_SMOOTHING_SECONDS } from '../../../src/core/laws/pi.js';
 import type { PiState } from '../../../src/core/laws/pi.js';
 import { ctx } from './ctx.js';
 import { DEFAULTS } from '../helpers.js';
@@ -62,4 +62,30 @@ test('when maxStep is unset, then it is max(1, ceil(size/4)); when set, it is th
   t.is(piLaw.maxStep(16, DEFAULTS), 4);
   t.is(piLaw.maxStep(2, DEFAULTS), 1);
   t.is(piLaw.maxStep(16, { ...DEFAULTS, maxStep: 2 }), 2);
+});
+
+test('when one quiet tick follows in-band ticks, then pi does not shrink: shrinks are judged on a 10 s average', (t) => {
+  t.is(PI_SHRINK_SMOOTHING_SECONDS, 10);
+  // average 0.7, this tick 0.3: 0.7 - (1 - e^-0.1) x 0.4 = 0.66, in band
+  const one = piLaw.step({ ...fresh, smoothed: 0.7 }, ctx(16, 0.3));
+  t.deepEqual(one.proposal, { size: 16, reason: 'in-band' });
+  t.true(Math.abs((one.state.smoothed ?? 0) - (0.7 - (1 - Math.exp(-0.1)) * 0.4)) < 1e-12);
+  // an average under the band shrinks even on a tick that is in band
+  t.is(piLaw.step({ ...fresh, smoothed: 0.5 }, ctx(16, 0.61)).proposal.reason, 'below-band');
+  // a grow answers the tick itself
+  t.is(piLaw.step({ ...fresh, smoothed: 0.5 }, ctx(16, 0.9)).proposal.reason, 'above-band');
+});
+
+test('when pi is over the band within one shrink cooldown of its own shrink, then the grow waits a second tick unless the queue stalls', (t) => {
+  const shrank: PiState = { ...fresh, smoothed: 0.7, shrankAtMs: 0 };
+  const first = piLaw.step(shrank, ctx(8, 0.9, { nowMs: 10_000 }));
+  t.deepEqual(first.proposal, { size: 8, reason: 'guard' });
+  t.is(piLaw.step(first.state, ctx(8, 0.9, { nowMs: 11_000 })).proposal.reason, 'above-band', 'the second tick over the band grows');
+  const stalled = ctx(8, 0.9, { nowMs: 10_000, signals: { ...ctx(8, 0.9).signals, queueStall: 0.1 } });
+  t.is(piLaw.step(shrank, stalled).proposal.reason, 'above-band', 'a stalling queue is answered at once');
+  t.is(piLaw.step(shrank, ctx(8, 0.9, { nowMs: DEFAULTS.shrinkCooldownMs - 1 })).proposal.reason, 'guard');
+  t.is(piLaw.step(shrank, ctx(8, 0.9, { nowMs: DEFAULTS.shrinkCooldownMs })).proposal.reason, 'above-band', 'one shrink cooldown later');
+  // a shrink the cooldown let through is remembered; one it held is not
+  t.is(piLaw.step({ ...fresh, smoothed: 0.3 }, ctx(16, 0.3, { nowMs: 5_000 })).state.shrankAtMs, 5_000);
+  t.is(piLaw.step({ ...fresh, smoothed: 0.3 }, ctx(16, 0.3, { nowMs: 5_000, canShrink: false })).state.shrankAtMs, undefined);
 });
