@@ -3,11 +3,11 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { lawNames, poolBounds } from '../core/index.js';
-import type { LawName, PoolKind } from '../core/index.js';
+import type { ControllerParams, LawName, PoolKind } from '../core/index.js';
 import { figuresOf } from './figures.js';
 import type { Figures } from './figures.js';
 import { ReplayError, parseRecording, replay } from './replay.js';
-import { runScenario } from './run.js';
+import { DEFAULT_PARAMS, runScenario } from './run.js';
 import type { Contender } from './run.js';
 import { getScenario, scenarioNames } from './scenarios.js';
 import { renderChart } from './svg.js';
@@ -28,6 +28,7 @@ Runs a scenario in the simulator (virtual time) with a law and prints its figure
 `;
 
 const REPLAY_USAGE = `usage: adaptive-threads replay FILE.ndjson --law L [--pool P] [--kind transfer|buffer] [--cpus N] [--period-ms MS]
+       [--band LOW,HIGH] [--grow-cooldown-ms MS] [--shrink-cooldown-ms MS] [--max-step N]
 
 Runs recorded samples (one {"pool", "receivedAt", ...sample} a line, as --record writes
 them) through a law and prints what it would have decided (a what-if, as in observe mode).
@@ -36,6 +37,11 @@ them) through a law and prints what it would have decided (a what-if, as in obse
   --kind K       transfer (default) or buffer
   --cpus N       the CPUs the daemon had, default this host's (${os.availableParallelism()})
   --period-ms MS tick period, default 1000
+To tune a pool on its recorded trace (defaults: SPEC's, as config/default.yaml):
+  --band LOW,HIGH          utilization band, fractions with 0 < LOW < HIGH <= 1, default 0.60,0.85
+  --grow-cooldown-ms MS    time since the last grow before the next, default 5000
+  --shrink-cooldown-ms MS  time since the last shrink before the next, default 30000
+  --max-step N             the pi law's largest step, default max(1, ceil(size/4))
 `;
 
 class ArgError extends Error {}
@@ -66,6 +72,27 @@ function wholeNumber(flags: Map<string, string>, name: string, fallback: number 
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min) throw new ArgError(`${name} must be a whole number >= ${min}, got "${raw}"`);
   return value;
+}
+
+/** The replay's tuning flags as controller parameters (only those given). */
+function tuning(flags: Map<string, string>): Partial<Omit<ControllerParams, 'law'>> {
+  const out: Partial<Omit<ControllerParams, 'law'>> = {};
+  const raw = flags.get('--band');
+  if (raw !== undefined) {
+    const parts = raw.split(',').map((x) => Number(x.trim()));
+    const [low, high] = parts as [number, number];
+    if (parts.length !== 2 || !parts.every(Number.isFinite) || !(low > 0 && low < high && high <= 1)) {
+      throw new ArgError(`--band must be LOW,HIGH with 0 < LOW < HIGH <= 1, got "${raw}"`);
+    }
+    out.band = { low, high };
+  }
+  const grow = wholeNumber(flags, '--grow-cooldown-ms', undefined, 0);
+  if (grow !== undefined) out.growCooldownMs = grow;
+  const shrink = wholeNumber(flags, '--shrink-cooldown-ms', undefined, 0);
+  if (shrink !== undefined) out.shrinkCooldownMs = shrink;
+  const maxStep = wholeNumber(flags, '--max-step', undefined, 1);
+  if (maxStep !== undefined) out.maxStep = maxStep;
+  return out;
 }
 
 function lawOf(raw: string | undefined, allowStatic: boolean): LawName | 'static' {
@@ -144,7 +171,18 @@ export async function runReplay(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   return guarded(REPLAY_USAGE, io, 'replay', async () => {
-    const { flags, positional } = parseArgs(argv, ['--law', '--pool', '--kind', '--cpus', '--period-ms']);
+    const { flags, positional } = parseArgs(argv, [
+      '--law',
+      '--pool',
+      '--kind',
+      '--cpus',
+      '--period-ms',
+      '--band',
+      '--grow-cooldown-ms',
+      '--shrink-cooldown-ms',
+      '--max-step',
+    ]);
+    const params = tuning(flags);
     if (positional.length !== 1) throw new ArgError(positional.length === 0 ? 'the recording FILE.ndjson is required' : `one recording, got ${positional.length}`);
     const law = lawOf(flags.get('--law'), false) as LawName;
     const kind = flags.get('--kind') ?? 'transfer';
@@ -166,8 +204,12 @@ export async function runReplay(argv: string[], io: CliIo): Promise<number> {
       throw err;
     }
     const pool = flags.get('--pool');
-    const result = replay(samples, { law, kind: kind as PoolKind, n, periodMs, ...(pool !== undefined ? { pool } : {}) });
+    const result = replay(samples, { law, kind: kind as PoolKind, n, periodMs, params, ...(pool !== undefined ? { pool } : {}) });
+    const band = params.band ?? DEFAULT_PARAMS.band;
     io.stdout(`replay of ${file}: pool ${result.pool}, law ${law}, ${result.ticks} ticks, ${result.disagreements} would have moved\n`);
+    io.stdout(
+      `  band [${band.low}, ${band.high}], grow cooldown ${params.growCooldownMs ?? DEFAULT_PARAMS.growCooldownMs} ms, shrink cooldown ${params.shrinkCooldownMs ?? DEFAULT_PARAMS.shrinkCooldownMs} ms\n`,
+    );
     for (const d of result.decisions) {
       const u = d.utilization === null ? 'n/a' : `${Math.round(d.utilization * 100)}%`;
       io.stdout(`  ${new Date(d.ts).toISOString()} size=${d.from} utilization=${u} -> ${d.action} ${d.recommended} (${d.reason})\n`);

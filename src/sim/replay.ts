@@ -3,7 +3,7 @@
 // it would have decided is reported. The samples' sizes are the daemon's real ones: the
 // law's decisions are recommendations, as in observe mode.
 import { createController, poolBounds, tick } from '../core/index.js';
-import type { Decision, LawName, PoolKind, Sample } from '../core/index.js';
+import type { ControllerParams, Decision, LawName, PoolKind, Sample } from '../core/index.js';
 import { DEFAULT_PARAMS } from './run.js';
 
 export interface RecordedSample extends Sample {
@@ -52,6 +52,8 @@ export interface ReplayOptions {
   kind: PoolKind;
   n: number;
   periodMs?: number;
+  /** controller parameters to try instead of SPEC §2's defaults (band, cooldowns, ...) */
+  params?: Partial<Omit<ControllerParams, 'law'>>;
 }
 
 export interface ReplayResult {
@@ -68,7 +70,7 @@ export function replay(samples: readonly RecordedSample[], options: ReplayOption
   if (pool === undefined) throw new ReplayError('the recording has no samples');
   if (!pools.includes(pool)) throw new ReplayError(`no samples for pool "${pool}" (the recording has: ${pools.join(', ')})`);
   const mine = samples.filter((s) => s.pool === pool).sort((a, b) => a.receivedAt - b.receivedAt);
-  const params = { ...DEFAULT_PARAMS, law: options.law, ...(options.periodMs ? { periodMs: options.periodMs } : {}) };
+  const params = { ...DEFAULT_PARAMS, ...options.params, law: options.law, ...(options.periodMs ? { periodMs: options.periodMs } : {}) };
   poolBounds(options.kind, options.n);
   const first = (mine[0] as RecordedSample).receivedAt;
   let state = createController({ name: pool, kind: options.kind, n: options.n, params, mode: 'observe', pinned: null, enabled: true }, first);

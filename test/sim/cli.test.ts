@@ -65,3 +65,35 @@ test('when replay reads a recording, then it prints what the law would have deci
   t.is(await runReplay([file], noLaw.io), 2);
   t.regex(noLaw.err(), /--law is required/);
 });
+
+test('when replay is given a band and cadences, then the law runs with them (tuning on a recorded trace)', async (t) => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'sim-replay-tune-'));
+  const file = path.join(dir, 'rec.ndjson');
+  // 16 workers, 14 busy: 87.5 %, over the default band's 85 %, inside [0.5, 0.9].
+  const lines = Array.from({ length: 12 }, (_, i) =>
+    JSON.stringify({ pool: 'transfer', receivedAt: 1_700_000_000_000 + i * 1000, size: 16, busy: 14, queueStall: 0, completed: i * 50 }),
+  );
+  await writeFile(file, `${lines.join('\n')}\n`);
+  const base = capture();
+  t.is(await runReplay([file, '--law', 'band', '--cpus', '8'], base.io), 0);
+  t.regex(base.out(), /band \[0\.6, 0\.85\], grow cooldown 5000 ms, shrink cooldown 30000 ms/);
+  t.regex(base.out(), /3 would have moved/, 'one grow per 5 s over 12 ticks');
+  const wide = capture();
+  t.is(await runReplay([file, '--law', 'band', '--cpus', '8', '--band', '0.5,0.9'], wide.io), 0);
+  t.regex(wide.out(), /band \[0\.5, 0\.9\]/);
+  t.regex(wide.out(), /0 would have moved/);
+  const fast = capture();
+  t.is(await runReplay([file, '--law', 'band', '--cpus', '8', '--grow-cooldown-ms', '2000', '--shrink-cooldown-ms', '60000'], fast.io), 0);
+  t.regex(fast.out(), /grow cooldown 2000 ms, shrink cooldown 60000 ms/);
+  t.regex(fast.out(), /6 would have moved/, 'one grow per 2 s');
+  for (const [argv, message] of [
+    [['--band', '0.9,0.5'], /--band must be LOW,HIGH with 0 < LOW < HIGH <= 1, got "0.9,0.5"/],
+    [['--band', '0.6'], /--band must be LOW,HIGH/],
+    [['--grow-cooldown-ms', '-1'], /--grow-cooldown-ms must be a whole number >= 0/],
+    [['--max-step', '0'], /--max-step must be a whole number >= 1/],
+  ] as [string[], RegExp][]) {
+    const bad = capture();
+    t.is(await runReplay([file, '--law', 'pi', ...argv], bad.io), 2, argv.join(' '));
+    t.regex(bad.err(), message);
+  }
+});
