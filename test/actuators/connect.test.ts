@@ -32,8 +32,8 @@ test('actuators get the moves of the target and nothing else: no holds, no obser
   for (const t0 of [500, 1500, 2500]) {
     clock.at(t0, () => {
       const size = engine.state('transfer').target;
-      engine.ingest('transfer', [{ ts: t0, size, busy: size }]);
-      engine.ingest('shadow', [{ ts: t0, size: 16, busy: 16 }]);
+      engine.ingest('transfer', [{ ts: t0, size, busy: size, idle: 0.9 }]);
+      engine.ingest('shadow', [{ ts: t0, size: 16, busy: 16, idle: 0.9 }]);
     });
   }
   clock.advanceTo(3000);
@@ -52,7 +52,7 @@ test('an actuator that never answers does not hold up the loop', (t) => {
   for (let t0 = 500; t0 < 5000; t0 += 1000) {
     clock.at(t0, () => {
       const size = engine.state('transfer').target;
-      engine.ingest('transfer', [{ ts: t0, size, busy: size }]);
+      engine.ingest('transfer', [{ ts: t0, size, busy: size, idle: 0.9 }]);
     });
   }
   clock.advanceTo(5000);

@@ -85,7 +85,7 @@ test('SIGTERM: intake stops, the in-flight long poll is answered, every accepted
     const url = await boundUrl(r);
     let posted = 0;
     for (let i = 0; i < 5; i++) {
-      const batch = Array.from({ length: 4 }, () => ({ size: 16, busy: 16 }));
+      const batch = Array.from({ length: 4 }, () => ({ size: 16, busy: 16, idle: 0.9 }));
       const res = await fetch(`${url}/v1/pools/transfer/samples`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(batch) });
       t.is(res.status, 202);
       posted += batch.length;

@@ -51,7 +51,7 @@ for (const behaviour of ['down', 'hangs', 'fails'] as const) {
       const until = performance.now() + 1500;
       while (performance.now() < until) {
         const started = performance.now();
-        const reply = await postJson(`${h.url}/v1/pools/transfer/samples`, { size, busy: size });
+        const reply = await postJson(`${h.url}/v1/pools/transfer/samples`, { size, busy: size, idle: 0.9 });
         latencies.push(performance.now() - started);
         t.is(reply.status, 202);
         size = reply.json['target'] as number;
@@ -166,7 +166,7 @@ test('when one pool\'s controller throws on every tick, then its replies still c
       const buffer = await post(h.url, 'buffer', JSON.stringify({ size: 16, busy: 16 }));
       t.is(buffer.status, 202);
       t.is(buffer.json['target'], 32, 'the failing pool answers with its last-known-good target');
-      size = (await postJson(`${h.url}/v1/pools/transfer/samples`, { size, busy: size })).json['target'] as number;
+      size = (await postJson(`${h.url}/v1/pools/transfer/samples`, { size, busy: size, idle: 0.9 })).json['target'] as number;
       await new Promise((r) => setTimeout(r, 20));
     }
     t.true(h.engine.state('transfer').target > 32);

@@ -29,7 +29,7 @@ test('a long poll answers when the target changes, long before its timeout', asy
   try {
     const poll = getJson(`${h.url}/v1/pools/transfer/target?waitMs=20000`);
     t.true(await eventually(() => h.handle.connections().longPolls === 1));
-    await postJson(`${h.url}/v1/pools/transfer/samples`, { size: 16, busy: 16 });
+    await postJson(`${h.url}/v1/pools/transfer/samples`, { size: 16, busy: 16, idle: 0.9 });
     const res = await poll;
     t.is(res.json['pool'], 'transfer');
     t.true((res.json['target'] as number) > 16);

@@ -108,7 +108,7 @@ test('a daemon posting a load over the band sees one grow per grow cooldown, in 
     let running = true;
     const daemon = (async () => {
       while (running) {
-        const reply = await postJson(`${h.url}/v1/pools/transfer/samples`, { size, busy: size });
+        const reply = await postJson(`${h.url}/v1/pools/transfer/samples`, { size, busy: size, idle: 0.9 });
         size = reply.json['target'] as number;
         targets.push(size);
         await new Promise((r) => setTimeout(r, 20));

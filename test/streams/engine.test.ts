@@ -39,7 +39,7 @@ function daemon(clock: Clock, engine: Engine, name: string, busy: (size: number)
   for (let t = periodMs / 2; t <= untilMs; t += periodMs) {
     clock.at(t, () => {
       completed += size * 10;
-      size = engine.ingest(name, [{ ts: clock.scheduler.now(), size, busy: Math.min(size, busy(size)), completed }]).target;
+      size = engine.ingest(name, [{ ts: clock.scheduler.now(), size, busy: Math.min(size, busy(size)), idle: 0.9, completed }]).target;
     });
   }
 }
@@ -70,10 +70,10 @@ test('when the load stays over the band, then the pool grows exactly once per gr
 test('when a reply is sent, then it carries the target in force now and the last action (the decision waits for the tick)', (t) => {
   const clock = virtualClock();
   const engine = createEngine({ config: { pools: [pool('transfer')], cpus: 8, enabled: true }, scheduler: clock.scheduler });
-  const first = engine.ingest('transfer', [{ ts: 0, size: 16, busy: 16 }]);
+  const first = engine.ingest('transfer', [{ ts: 0, size: 16, busy: 16, idle: 0.9 }]);
   t.deepEqual(first, { pool: 'transfer', target: 16, action: 'hold', mode: 'adaptive' });
   clock.advanceTo(1000);
-  const second = engine.ingest('transfer', [{ ts: 1000, size: 16, busy: 16 }]);
+  const second = engine.ingest('transfer', [{ ts: 1000, size: 16, busy: 16, idle: 0.9 }]);
   t.is(second.action, 'grow');
   t.true(second.target > 16);
   engine.stop();
@@ -102,7 +102,7 @@ test('when the daemon reports again after a stall, then the pool is fresh and si
   const decisions = collect(engine);
   clock.advanceTo(10_000);
   t.true(engine.state('transfer').stale);
-  clock.at(10_500, () => engine.ingest('transfer', [{ ts: 10_500, size: 16, busy: 16 }]));
+  clock.at(10_500, () => engine.ingest('transfer', [{ ts: 10_500, size: 16, busy: 16, idle: 0.9 }]));
   clock.advanceTo(11_000);
   t.false(engine.state('transfer').stale);
   t.is(decisions.at(-1)?.action, 'grow');
@@ -136,7 +136,7 @@ test('when one pool\'s controller throws, then that pool keeps its target, the e
   t.is(logged.pool, 'buffer');
   t.regex(String(logged.err.stack), /law exploded\n\s+at /);
   t.is(engine.state('buffer').target, 16, 'last-known-good target');
-  t.is(engine.ingest('buffer', [{ ts: 5000, size: 16, busy: 16 }]).target, 16);
+  t.is(engine.ingest('buffer', [{ ts: 5000, size: 16, busy: 16, idle: 0.9 }]).target, 16);
   t.true(decisions.some((d) => d.pool === 'transfer' && d.action === 'grow'));
   t.false(decisions.some((d) => d.pool === 'buffer'));
 
@@ -185,7 +185,7 @@ test('when a long poll waits, then it answers on the next target change, or with
 
   const changed: [number, number][] = [];
   engine.waitForTarget('transfer', 60_000).subscribe((v) => changed.push([clock.scheduler.now(), v]));
-  clock.at(5500, () => engine.ingest('transfer', [{ ts: 5500, size: 16, busy: 16 }]));
+  clock.at(5500, () => engine.ingest('transfer', [{ ts: 5500, size: 16, busy: 16, idle: 0.9 }]));
   clock.advanceTo(70_000);
   t.is(changed.length, 1);
   t.is(changed[0]?.[0], 6000);
