@@ -46,6 +46,7 @@ export function createController(spec: PoolSpec, nowMs: number): ControllerState
       utilization: null,
       queueStall: null,
       workerIdle: null,
+      idleReported: false,
       throughput: null,
       classification: 'unknown',
       size: null,
@@ -114,6 +115,8 @@ export function tick(
   if (s.stale) return finish(s, nowMs, base, s.target, base, 'stale');
   if (signals.utilization === null) return finish(s, nowMs, base, s.target, base, 'no-data');
 
+  // Only a reported idle share tells computing workers from blocked ones (CPU coverage).
+  const cpuIdle = signals.idleReported ? signals.workerIdle : null;
   if (law.features.saturationGuard) {
     s = {
       ...s,
@@ -131,7 +134,7 @@ export function tick(
     };
     s = {
       ...s,
-      saturation: learnCovered(s.saturation, reported, signals.workerIdle, s.spec.n, signals.utilization, params.band.high, signals.classification, nowMs),
+      saturation: learnCovered(s.saturation, reported, cpuIdle, s.spec.n, signals.utilization, params.band.high, signals.classification, nowMs),
     };
   }
   if (s.pendingGrow !== null && reported !== null) {
@@ -171,7 +174,7 @@ export function tick(
 
   let p: Proposal = stepped.proposal;
   if (saturated && p.size > base && s.saturation.saturated !== null) {
-    const back = stepBackSize(s.saturation.saturated, s.spec.n, signals.workerIdle, s.bounds.min);
+    const back = stepBackSize(s.saturation.saturated, s.spec.n, cpuIdle, s.bounds.min);
     p = { size: Math.min(base, back), reason: 'saturated' };
   } else if (law.features.saturationGuard) {
     p = { ...p, size: retryStep(p.size, base, s.saturation) };

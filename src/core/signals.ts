@@ -21,10 +21,12 @@ export interface SignalState {
   /** fresh ticks in a row (for the classification's "enough data") */
   freshTicks: number;
   lastSize: number | null;
+  /** whether the newest sample reported its idle share */
+  idleReported: boolean;
 }
 
 export function initSignalState(): SignalState {
-  return { idleEwma: null, idleTs: null, counter: null, freshTicks: 0, lastSize: null };
+  return { idleEwma: null, idleTs: null, counter: null, freshTicks: 0, lastSize: null, idleReported: false };
 }
 
 /**
@@ -44,6 +46,7 @@ export function computeSignals(
         utilization: null,
         queueStall: null,
         workerIdle: state.idleEwma,
+        idleReported: state.idleReported,
         throughput: null,
         classification: 'unknown',
         size: state.lastSize,
@@ -66,12 +69,14 @@ export function computeSignals(
   const tput = updateThroughput(state.counter, ordered);
   const queueStall = stallOf(ordered);
   const freshTicks = state.freshTicks + 1;
+  const idleReported = last.idle !== undefined;
   const next: SignalState = {
     idleEwma: idle.ewma,
     idleTs: idle.ts,
     counter: tput.counter,
     freshTicks,
     lastSize: last.size,
+    idleReported,
   };
   return {
     state: next,
@@ -79,8 +84,9 @@ export function computeSignals(
       utilization,
       queueStall,
       workerIdle: idle.ewma,
+      idleReported,
       throughput: tput.perSecond,
-      classification: classify(queueStall, idle.ewma, freshTicks),
+      classification: classify(queueStall, idleReported ? idle.ewma : null, freshTicks),
       size: last.size,
       fresh: true,
     },

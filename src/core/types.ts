@@ -103,6 +103,12 @@ export interface Signals {
   queueStall: number | null;
   /** EWMA of the idle fraction (time constant idleEwmaSeconds) */
   workerIdle: number | null;
+  /**
+   * whether the daemon reports `idle`; without it workerIdle stands in as 1 - utilization,
+   * which cannot tell a worker blocked in I/O from one computing, so nothing that needs
+   * that difference (the classification, CPU coverage) is judged on it
+   */
+  idleReported: boolean;
   /** completions per second, or null when unknown (first sample, counter reset) */
   throughput: number | null;
   classification: Classification;

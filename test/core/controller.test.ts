@@ -293,3 +293,21 @@ test('when the daemon restarts (counter reset, new size), then no saturation is 
   t.is(r.state.signals.throughput, null);
   t.is(r.state.saturation.saturated, null);
 });
+
+test('when the daemon reports no idle share, then a full pool with more threads than CPUs still grows', (t) => {
+  // 16 threads on 8 CPUs, all busy: without `idle`, busy workers may be blocked in I/O, so
+  // nothing says the CPUs are covered; only a grow that fails to raise throughput would.
+  const s = start({ n: 8, params: { law: 'pi' } });
+  const run = drive(s, 0, 12_000, { busy: (size: number) => size, idle: null, rate: (size: number) => 40 * size });
+  t.false(run.state.signals.idleReported);
+  t.is(run.state.saturation.saturated, null);
+  t.true(run.state.target > 16, `grew to ${run.state.target}`);
+});
+
+test('when the daemon reports a low idle share with every CPU covered, then the pool does not grow past its CPUs', (t) => {
+  const s = start({ n: 8, params: { law: 'pi' } });
+  const run = drive(s, 0, 12_000, { busy: (size: number) => size, stall: () => 0.6, idle: 0.05, rate: () => 800 });
+  t.true(run.state.signals.idleReported);
+  t.not(run.state.saturation.saturated, null);
+  t.true(moves(run.decisions).every((d) => d.action !== 'grow'));
+});

@@ -33,7 +33,8 @@ export function makeSpec(over: Partial<Omit<PoolSpec, 'params'>> & { params?: Pa
 export interface Load {
   busy: (size: number) => number;
   stall?: (size: number) => number;
-  idle?: number;
+  /** the idle share reported (default 0.5); null: the sample has no `idle` */
+  idle?: number | null;
   /** completions per second at this size (undefined: no counter) */
   rate?: (size: number) => number;
 }
@@ -73,7 +74,7 @@ export function drive(
         size,
         busy: Math.min(size, Math.round(l.busy(size))),
         queueStall: l.stall?.(size) ?? 0,
-        idle: l.idle ?? 0.5,
+        ...(l.idle === null ? {} : { idle: l.idle ?? 0.5 }),
         ...(l.rate !== undefined ? { completed } : {}),
       });
     }

@@ -79,3 +79,18 @@ for (const [stall, idle, ticks, expected] of classes) {
     t.is(classify(stall, idle, ticks), expected);
   });
 }
+
+test('when samples carry no idle share, then idle is derived for display but the pool is not classified', (t) => {
+  let state = initSignalState();
+  let last = computeSignals(state, [s(0, { size: 10, busy: 10, queueStall: 0.9 })], 30);
+  for (let i = 1; i <= 5; i++) {
+    state = last.state;
+    last = computeSignals(state, [s(i * 1000, { size: 10, busy: 10, queueStall: 0.9 })], 30);
+  }
+  t.is(last.signals.workerIdle, 0);
+  t.false(last.signals.idleReported);
+  t.is(last.signals.classification, 'unknown');
+  const reported = computeSignals(last.state, [s(9000, { size: 10, busy: 10, queueStall: 0.9, idle: 0 })], 30);
+  t.true(reported.signals.idleReported);
+  t.is(reported.signals.classification, 'cpu-bound');
+});

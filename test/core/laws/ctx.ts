@@ -4,7 +4,7 @@ import { DEFAULTS } from '../helpers.js';
 
 export function ctx(size: number, u: number, over: Partial<LawContext> = {}): LawContext {
   return {
-    signals: { utilization: u, queueStall: 0, workerIdle: 0.5, throughput: null, classification: 'unknown', size, fresh: true },
+    signals: { utilization: u, queueStall: 0, workerIdle: 0.5, idleReported: true, throughput: null, classification: 'unknown', size, fresh: true },
     utilization: u,
     size,
     bounds: { min: 4, max: 32 },
