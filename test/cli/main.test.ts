@@ -100,9 +100,12 @@ test('SIGTERM: intake stops, the in-flight long poll is answered, every accepted
       req.on('error', reject);
       req.end();
     });
-    // A round trip after the poll was sent: the server has it in flight.
+    // Round trips after the poll was sent, and a moment for a loaded machine: the server has
+    // parsed it and holds it in flight (a request still unread at SIGTERM is an idle socket).
     await fetch(`${url}/v1/pools/buffer/samples`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"size":16,"busy":8}' });
     posted += 1;
+    await new Promise((res2) => setTimeout(res2, 300));
+    await fetch(`${url}/healthz`);
 
     const started = performance.now();
     r.child.kill('SIGTERM');

@@ -22,7 +22,7 @@ async function scrape(url: string, accept?: string): Promise<{ contentType: stri
 async function busyHarness() {
   const h = await startHarness({ params: { periodMs: 30, growCooldownMs: 60, shrinkCooldownMs: 1500 } });
   for (let i = 0; i < 4; i++) {
-    await postJson(`${h.url}/v1/pools/transfer/samples`, { size: 16, busy: 16, queueStall: 0.1, idle: 0.05, completed: 100 * (i + 1) });
+    await postJson(`${h.url}/v1/pools/transfer/samples`, { size: 16, busy: 16, queueStall: 0.1, idle: 0.9, completed: 100 * (i + 1) });
     await postJson(`${h.url}/v1/pools/buffer/samples`, { size: 16, busy: 4, idle: 0.8 });
     await new Promise((r) => setTimeout(r, 35));
   }
