@@ -110,9 +110,14 @@ export function createEngine(options: EngineOptions): Engine {
     return rt;
   }
 
-  function reply(rt: PoolRuntime): SampleReply {
+  function reply(rt: PoolRuntime, samples: readonly Sample[]): SampleReply {
     const { state } = rt.current;
-    return { pool: rt.name, target: state.target, action: rt.lastAction, mode: modeOf(state) };
+    const mode = modeOf(state);
+    // Until its first sample is ticked, a pool has not taken control: it answers with the size
+    // the daemon reports, so a restarted sidecar never tells a running daemon its static size.
+    const newest = samples.reduce<Sample | undefined>((a, b) => (a === undefined || b.ts >= a.ts ? b : a), undefined);
+    const waiting = !state.seenSample && (mode === 'adaptive' || mode === 'observe') && newest !== undefined;
+    return { pool: rt.name, target: waiting ? newest.size : state.target, action: rt.lastAction, mode };
   }
 
   return {
@@ -125,7 +130,7 @@ export function createEngine(options: EngineOptions): Engine {
       rt.loop.samples.next(samples);
       metrics?.samplesAccepted(pool, samples.length);
       ingested.next({ pool, receivedAt: scheduler.now(), samples });
-      return reply(rt);
+      return reply(rt, samples);
     },
     state: (pool) => poolView(runtime(pool).current.state, scheduler.now()),
     states: () => [...runtimes.values()].map((rt) => poolView(rt.current.state, scheduler.now())),

@@ -91,11 +91,9 @@ test.serial('when the sidecar raises the target, the daemon follows; when it die
   t.is(daemon.child.exitCode, null, 'the daemon ran throughout');
 });
 
-// Known bug: before its first tick, a new sidecar answers a sample with its static size
-// (src/streams/engine.ts ingest() replies with the initial target until the first tick sets
-// target = reported size), so a daemon applies n*2 for one period and then grows back.
-// When that is fixed, this test fails: make it a plain test.
-test.serial.failing('a restarted sidecar\'s very first reply is the daemon\'s size, not the static size', (t) => {
+// Before its first tick a new sidecar answers with the size the daemon reports, so a daemon
+// is never told the static size by a restarted sidecar.
+test.serial('a restarted sidecar\'s very first reply is the daemon\'s size, not the static size', (t) => {
   if (trace === null) return t.fail('the scenario above did not get this far');
   const reply = trace.firstReplyAfterRestart;
   t.is(reply.target, trace.sizeAtKill, `first reply ${JSON.stringify(reply)}`);

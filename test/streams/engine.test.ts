@@ -79,6 +79,18 @@ test('when a reply is sent, then it carries the target in force now and the last
   engine.stop();
 });
 
+test('when a fresh engine gets its first samples before its first tick, then the reply is the daemon\'s size, never the static size', (t) => {
+  const clock = virtualClock();
+  const engine = createEngine({ config: { pools: [pool('transfer')], cpus: 8, enabled: true }, scheduler: clock.scheduler });
+  t.is(engine.state('transfer').target, 16, 'the static size before any sample');
+  // A daemon that was sized to 27 by a sidecar that restarted: it must not be told 16.
+  t.like(engine.ingest('transfer', [{ ts: 0, size: 26, busy: 20, idle: 0.9 }, { ts: 10, size: 27, busy: 20, idle: 0.9 }]), { target: 27 });
+  clock.advanceTo(1000);
+  t.is(engine.state('transfer').target, 27, 'control resumes from the reported size');
+  t.like(engine.ingest('transfer', [{ ts: 1000, size: 27, busy: 20, idle: 0.9 }]), { target: 27 });
+  engine.stop();
+});
+
 test('when the daemon stops reporting, then the pool goes stale and never shrinks on the missing data', (t) => {
   const clock = virtualClock();
   const params = { periodMs: 1000, shrinkCooldownMs: 5000, staleAfterPeriods: 3 };
