@@ -18,7 +18,7 @@ export interface YamlSource {
 
 export function parseYaml(file: string, text: string): YamlSource {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, merge: true });
   const first = doc.errors[0];
   if (first !== undefined) {
     const line = first.pos[0] >= 0 ? lineCounter.linePos(first.pos[0]).line : null;
@@ -31,7 +31,22 @@ export function parseYaml(file: string, text: string): YamlSource {
       value: undefined,
     });
   }
-  const data: unknown = doc.toJS();
+  let data: unknown;
+  try {
+    // An alias bomb, an alias of itself or one without its anchor throws here: refuse it as
+    // bad YAML, like a syntax error, instead of letting a TypeError escape.
+    data = doc.toJS({ maxAliasCount: 100 });
+    if (isCyclic(data, new Set())) throw new Error('an alias refers to a node that contains it');
+  } catch (e) {
+    const reason = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    throw new ConfigError(`${locationPrefix(file, null)}not valid YAML: ${reason}`, {
+      code: 'yaml-syntax',
+      file,
+      key: null,
+      line: null,
+      value: undefined,
+    });
+  }
   const lineAt = (offset: number | undefined) => (offset === undefined ? null : lineCounter.linePos(offset).line);
 
   return {
@@ -39,7 +54,15 @@ export function parseYaml(file: string, text: string): YamlSource {
     data,
     keysOf(path) {
       const node: unknown = path.length === 0 ? doc.contents : doc.getIn(path, true);
-      return isMap(node) ? node.items.map((p) => String(isScalar(p.key) ? p.key.value : p.key)) : [];
+      if (!isMap(node)) return [];
+      // A merge key (<<, a symbol once parsed) brings its map's keys in after the map's own.
+      const own = node.items
+        .map((p) => (isScalar(p.key) ? p.key.value : p.key))
+        .filter((k) => typeof k !== 'symbol' && k !== '<<')
+        .map((k) => String(k));
+      const data = path.reduce<unknown>((d, seg) => (d !== null && typeof d === 'object' ? (d as Record<string, unknown>)[String(seg)] : undefined), this.data);
+      const merged = data !== null && typeof data === 'object' ? Object.keys(data).filter((k) => !own.includes(k)) : [];
+      return [...own, ...merged];
     },
     lineOf(path) {
       let node: unknown = doc.contents;
@@ -61,4 +84,14 @@ export function parseYaml(file: string, text: string): YamlSource {
       return line;
     },
   };
+}
+
+/** Whether plain data built from aliases refers back to one of its own ancestors. */
+function isCyclic(value: unknown, ancestors: Set<object>): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (ancestors.has(value)) return true;
+  ancestors.add(value);
+  const cyclic = Object.values(value).some((child) => isCyclic(child, ancestors));
+  ancestors.delete(value);
+  return cyclic;
 }

@@ -49,3 +49,14 @@ for (const [name, bad, line] of [
     t.true(error?.message.startsWith(`f.yaml:${line}: not valid YAML: `), error?.message);
   });
 }
+
+test('when a pool merges a shared map with <<, then its keys come in and the merge key is no pool name', (t) => {
+  const src = parseYaml('m.yaml', 'defaults: &d {periodMs: 500}\npools:\n  t: {kind: transfer, <<: *d}\n');
+  t.deepEqual(src.data, { defaults: { periodMs: 500 }, pools: { t: { kind: 'transfer', periodMs: 500 } } });
+  t.deepEqual(src.keysOf(['pools', 't']), ['kind', 'periodMs']);
+});
+
+test('when an alias loops or has no anchor, then the file is refused as bad YAML', (t) => {
+  t.throws(() => parseYaml('a.yaml', '&a [*a]'), { message: /a\.yaml: not valid YAML: an alias refers to a node that contains it/ });
+  t.throws(() => parseYaml('a.yaml', 'a: 1\nb: *y'), { message: /a\.yaml: not valid YAML: .*alias/i });
+});
