@@ -54,7 +54,8 @@ export function computeSignals(
       },
     };
   }
-  const ordered = [...samples].sort((a, b) => a.ts - b.ts);
+  // One sample a period is the common case: no copy, no sort.
+  const ordered = samples.length === 1 ? samples : [...samples].sort((a, b) => a.ts - b.ts);
   const last = ordered[ordered.length - 1] as Sample;
 
   let busy = 0;

@@ -45,7 +45,7 @@ export interface ControllerState {
   /** when the thrash penalty last changed (a quiet shrink cooldown is counted from it too) */
   shrinkScaleSinceMs: number | null;
   /** sizes proposed during the shrink window, for stabilization */
-  proposals: { ts: number; size: number }[];
+  proposals: readonly { ts: number; size: number }[];
   /** the size at the start of the current grow window (the fast path at most doubles it) */
   growWindow: { size: number; sinceMs: number } | null;
   saturation: SaturationState;

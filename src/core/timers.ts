@@ -26,35 +26,43 @@ export function cooldownGate(s: ControllerState, base: number, nowMs: number): C
   return { growReady, shrinkReady, fastGrowUpTo, growBackedOff };
 }
 
-/** Moves the timers, the guard's count, the thrash penalty and the saturation probe. */
-export function afterMove(
+/**
+ * Moves the timers, the guard's count, the thrash penalty and the saturation probe, in place
+ * on the tick's own fresh draft `s` (never on a state a caller still holds).
+ */
+export function applyMove(
   s: ControllerState,
   from: number,
   to: number,
   nowMs: number,
   acting: boolean,
   withPenalty: boolean,
-): ControllerState {
+): void {
   const moved: 1 | -1 | 0 = to > from ? 1 : to < from ? -1 : 0;
   const { params } = s.spec;
   const penalty = withPenalty
     ? thrashPenalty({ scale: s.shrinkScale, sinceMs: s.shrinkScaleSinceMs }, moved, nowMs, s, params.shrinkCooldownMs)
     : { scale: 1, sinceMs: null };
-  const scaled = { shrinkScale: penalty.scale, shrinkScaleSinceMs: penalty.sinceMs };
-  if (moved === 0) return { ...s, ...scaled, holdsSinceMove: s.holdsSinceMove + 1 };
-  const next: ControllerState = { ...s, ...scaled, lastMove: moved, lastMoveMs: nowMs, holdsSinceMove: 0 };
+  s.shrinkScale = penalty.scale;
+  s.shrinkScaleSinceMs = penalty.sinceMs;
+  if (moved === 0) {
+    s.holdsSinceMove += 1;
+    return;
+  }
+  s.lastMove = moved;
+  s.lastMoveMs = nowMs;
+  s.holdsSinceMove = 0;
   if (moved < 0) {
     // A saturated pool's retry counts from its last step back, so a retry never reverses one.
     const sat = s.saturation.saturated;
-    const saturation = sat !== null ? { ...s.saturation, saturated: { ...sat, sinceMs: nowMs } } : s.saturation;
-    return { ...next, lastShrinkMs: nowMs, pendingGrow: null, saturation };
+    if (sat !== null) s.saturation = { ...s.saturation, saturated: { ...sat, sinceMs: nowMs } };
+    s.lastShrinkMs = nowMs;
+    s.pendingGrow = null;
+    return;
   }
   const windowOpen = s.growWindow !== null && nowMs - s.growWindow.sinceMs < params.growCooldownMs;
-  return {
-    ...next,
-    lastGrowMs: nowMs,
-    growWindow: windowOpen ? s.growWindow : { size: from, sinceMs: nowMs },
-    pendingGrow: acting ? { to, atMs: nowMs } : null,
-    saturation: acting ? startProbe(s.saturation, from, to) : s.saturation,
-  };
+  s.lastGrowMs = nowMs;
+  if (!windowOpen) s.growWindow = { size: from, sinceMs: nowMs };
+  s.pendingGrow = acting ? { to, atMs: nowMs } : null;
+  if (acting) s.saturation = startProbe(s.saturation, from, to);
 }
