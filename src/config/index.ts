@@ -17,6 +17,7 @@ export {
   WebhookActuatorSchema,
   FileActuatorSchema,
   DEFAULT_CONTROLLER,
+  DEFAULT_PARAMS,
   DEFAULT_LISTEN,
   DEFAULT_POOLS,
   DEFAULT_WEBHOOK,

@@ -8,7 +8,7 @@ import { CHEAPER_OVERLOAD_MS, CHEAPER_STEP } from '../core/laws/cheaper.js';
 import { HILL_SEED } from '../core/laws/hill.js';
 import { HPA_POLICY_PERIOD_MS, HPA_STABILIZATION_MS } from '../core/laws/hpa.js';
 import { LAW_NAMES } from '../core/types.js';
-import type { LawName } from '../core/types.js';
+import type { ControllerParams, LawName } from '../core/types.js';
 import { ajv } from './ajv.js';
 
 export { SampleSchema, SampleBatchSchema, SampleBodySchema, validateSampleBody } from './sample.js';
@@ -38,6 +38,12 @@ export const DEFAULT_CONTROLLER = {
   cheaperStep: CHEAPER_STEP,
   cheaperOverloadMs: CHEAPER_OVERLOAD_MS,
 };
+
+/** The same defaults in the core's form (band as {low, high}): one source for every user. */
+export const DEFAULT_PARAMS: ControllerParams = (() => {
+  const { band, ...rest } = DEFAULT_CONTROLLER;
+  return { ...rest, band: { low: band[0], high: band[1] } };
+})();
 
 export const DEFAULT_LISTEN = '127.0.0.1:9464';
 

@@ -1,23 +1,15 @@
 // One simulated run: a scenario's arrivals drive the pool model, and every `periodMs` of
 // virtual time the pool's sample goes through the same core the service runs
 // (createController + tick); the pool then obeys `state.target`.
+import { DEFAULT_PARAMS as CONFIG_DEFAULTS } from '../config/index.js';
 import { createController, staticSize, tick } from '../core/index.js';
 import type { ControllerParams, LawName, PoolSpec, Reason } from '../core/index.js';
 import { PoolModel } from './pool.js';
 import { mulberry32 } from './random.js';
 import type { Scenario, Segment } from './scenarios.js';
 
-/** SPEC §2's controller defaults (the simulator runs every law with them). */
-export const DEFAULT_PARAMS: Omit<ControllerParams, 'law'> = {
-  periodMs: 1000,
-  band: { low: 0.6, high: 0.85 },
-  growCooldownMs: 5000,
-  shrinkCooldownMs: 30000,
-  staleAfterPeriods: 3,
-  idleEwmaSeconds: 30,
-  failedGrowBackoffMs: 10000,
-  maxStep: null,
-};
+/** SPEC §2's controller defaults, as config/default.yaml has them (every law runs with them). */
+export const DEFAULT_PARAMS: Omit<ControllerParams, 'law'> = (({ law: _law, ...rest }) => rest)(CONFIG_DEFAULTS);
 
 /** A law by name, or a pool pinned at a fixed size. */
 export type Contender = { kind: 'law'; law: LawName } | { kind: 'static'; size: number };

@@ -1,19 +1,11 @@
 // Shared fixtures for the core's tests: default parameters (SPEC §2) and a small fake
 // daemon that reports samples and obeys the target, all in virtual time.
+import { DEFAULT_PARAMS } from '../../src/config/index.js';
 import { createController, tick } from '../../src/core/index.js';
 import type { ControllerParams, ControllerState, Decision, PoolSpec, Sample } from '../../src/core/index.js';
 
-export const DEFAULTS: ControllerParams = {
-  law: 'pi',
-  periodMs: 1000,
-  band: { low: 0.6, high: 0.85 },
-  growCooldownMs: 5000,
-  shrinkCooldownMs: 30000,
-  staleAfterPeriods: 3,
-  idleEwmaSeconds: 30,
-  failedGrowBackoffMs: 10000,
-  maxStep: null,
-};
+/** SPEC §2's defaults, from the config module (test/config pins each value against SPEC). */
+export const DEFAULTS: ControllerParams = DEFAULT_PARAMS;
 
 export function makeSpec(over: Partial<Omit<PoolSpec, 'params'>> & { params?: Partial<ControllerParams> } = {}): PoolSpec {
   const { params, ...rest } = over;

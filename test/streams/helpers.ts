@@ -1,20 +1,11 @@
 // Virtual time for the stream tests: a TestScheduler driven by hand, and pool configs with
 // the controller defaults of SPEC §2 (overridable per test).
 import { TestScheduler } from 'rxjs/testing';
+import { DEFAULT_PARAMS } from '../../src/config/index.js';
 import type { PoolConfig } from '../../src/config/index.js';
 import type { ControllerParams, PoolKind } from '../../src/core/index.js';
 
-export const PARAMS: ControllerParams = {
-  law: 'pi',
-  periodMs: 1000,
-  band: { low: 0.6, high: 0.85 },
-  growCooldownMs: 5000,
-  shrinkCooldownMs: 30000,
-  staleAfterPeriods: 3,
-  idleEwmaSeconds: 30,
-  failedGrowBackoffMs: 10000,
-  maxStep: null,
-};
+export const PARAMS: ControllerParams = DEFAULT_PARAMS;
 
 export function pool(name: string, kind: PoolKind = 'transfer', over: Partial<ControllerParams> = {}, extra: Partial<PoolConfig> = {}): PoolConfig {
   return { name, kind, pinned: null, mode: 'adaptive', params: { ...PARAMS, ...over }, ...extra };
