@@ -75,7 +75,7 @@ export function renderSection(r: OverheadResults): string {
     '## Overhead (`npm run bench:overhead`)',
     '',
     `Made on ${r.date.slice(0, 10)}, ${r.machine.cpus} cores (${r.machine.model}), Node.js ${r.machine.node}, load average ${r.machine.loadavg.join(' ')} at the end`,
-    `(other engineers' tests ran on the same machine: figures move by 10-20 % between runs, so compare ratios taken in one run).`,
+    `(on this 2-core machine figures move by 10-20 % between runs, so compare ratios taken in one run).`,
     `The service is the tsc build of src, run as a child process on loopback; autocannon runs in the benchmark's process, so each gets one core.`,
     `Single-sample and batched runs: ${r.settings.rounds} rounds of ${r.settings.seconds} s, medians quoted; the sidecar and the express route alternate.`,
     'The throughput runs lift the per-pool rate limit (200 samples/s by default), which is still checked on every request.',

@@ -29,13 +29,19 @@ export function plantNotes(results: readonly RunResult[], goals: readonly Goal[]
     const threads = cpuPi.meanThreads / cpuStatic.meanThreads;
     const eff = perCpu(cpuPi) / perCpu(cpuStatic);
     const missed = [thr < 1 ? `throughput ${f2(thr)}x static's (goal >= 1.00x)` : null, threads > 0.75 ? `mean threads ${f2(threads)}x static's (goal <= 0.75x)` : null].filter((m) => m !== null);
+    const runs = [cpuStatic, get('cpu-heavy', 'band') ?? cpuStatic, cpuPi];
+    const busyBox = runs.some((r) => r.otherCores === null || r.otherCores > 0.1);
     notes.push(
       `**cpu-heavy.** ${cpuGoal.met ? 'Met.' : `Missed on ${missed.join(' and ')}.`} The rest of the machine took ${cores(cpuStatic)} (static),`,
-      `${cores(get('cpu-heavy', 'band') ?? cpuStatic)} (band) and ${cores(cpuPi)} (pi) of the ${cpus} cores during these windows (other engineers' test suites on the same box),`,
-      'and Linux shares a contended CPU per runnable thread: a pool of fewer threads gets a smaller share of a machine that',
-      `something else is using. Per CPU-second it got, \`pi\` completed ${f2(eff)}x what static did${eff < 1 ? ` (${Math.round((1 - eff) * 100)} % less: likely the main thread's dispatch and the sidecar, a larger share of fewer cores; not measured apart)` : ''},`,
-      'so its throughput here tracks `own cores`, not its size; a fair comparison of CPU-bound throughput needs a machine left',
-      'alone while it runs, which this one was not.',
+      `${cores(get('cpu-heavy', 'band') ?? cpuStatic)} (band) and ${cores(cpuPi)} (pi) of the ${cpus} cores during these windows${busyBox ? ' (something else ran on the same box)' : ' (the machine was otherwise idle)'}.`,
+      `Per CPU-second it got, \`pi\` completed ${f2(eff)}x what static did${eff < 1 ? ` (${Math.round((1 - eff) * 100)} % less: likely the main thread's dispatch and the sidecar, a larger share of fewer cores; not measured apart)` : ''}.`,
+      ...(busyBox
+        ? [
+            'Linux shares a contended CPU per runnable thread: a pool of fewer threads gets a smaller share of a machine that',
+            'something else is using, so throughput here tracks `own cores`, not size; a fair comparison of CPU-bound',
+            'throughput needs a machine left alone while it runs, which this one was not.',
+          ]
+        : []),
     );
     if (threads > 0.75) {
       notes.push(
