@@ -70,16 +70,8 @@ const validateBatch: ValidateFunction = ajv.compile(SampleBatchSchema);
 
 export type SampleBodyResult = { ok: true; samples: Sample[] } | { ok: false; error: string; field: string };
 
-interface RawSample {
-  ts?: number;
-  size: number;
-  busy: number;
-  queueDepth?: number;
-  queueCapacity?: number;
-  queueStall?: number;
-  idle?: number;
-  completed?: number;
-}
+/** A sample as the daemon sends it: `ts` may be left out (the time of receipt stands in). */
+type RawSample = Omit<Sample, 'ts'> & { ts?: number };
 
 /**
  * Validates a parsed JSON body: one sample or an array of 1..1000. `field` names the bad
