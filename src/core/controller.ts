@@ -5,6 +5,7 @@
 // Time comes in as `nowMs`; nothing here reads a clock, logs or does I/O.
 import { poolBounds, staticSize } from './bounds.js';
 import { getLaw } from './laws/index.js';
+import type { AnyLaw } from './laws/index.js';
 import { cpusFree, initSaturation, learnCovered, observe, retryStep, stepBackSize, SATURATION_RETRY_COOLDOWNS } from './saturation.js';
 import { computeSignals, initSignalState } from './signals.js';
 import { bound, cooldown, guard, limitStep, stabilize, GUARD_HOLDS } from './stages.js';
@@ -151,8 +152,6 @@ export function tick(
 
   const gate = cooldownGate(s, base, nowMs);
   const maxStep = law.maxStep(base, params);
-  const guardBlocks = (dir: 1 | -1): boolean =>
-    law.features.guard && s.lastMove === -dir && s.holdsSinceMove < GUARD_HOLDS;
   const saturated = law.features.saturationGuard && s.saturation.saturated !== null;
   const stepped = law.step(s.lawState, {
     signals,
@@ -165,8 +164,8 @@ export function tick(
     n: s.spec.n,
     nowMs,
     dtMs,
-    canGrow: !saturated && !gate.growBackedOff && !guardBlocks(1) && (gate.growReady || (gate.fastGrowUpTo ?? 0) > base),
-    canShrink: gate.shrinkReady && !guardBlocks(-1),
+    canGrow: !saturated && !gate.growBackedOff && !guardBlocks(law, s, 1) && (gate.growReady || (gate.fastGrowUpTo ?? 0) > base),
+    canShrink: gate.shrinkReady && !guardBlocks(law, s, -1),
     maxStep,
   });
   if (!Number.isInteger(stepped.proposal.size)) {
@@ -179,7 +178,8 @@ export function tick(
     const back = stepBackSize(s.saturation.saturated, s.spec.n, cpuIdle, s.bounds.min);
     p = { size: Math.min(base, back), reason: 'saturated' };
   } else if (law.features.saturationGuard) {
-    p = { ...p, size: retryStep(p.size, base, s.saturation) };
+    const size = retryStep(p.size, base, s.saturation);
+    if (size !== p.size) p = { size, reason: p.reason };
   }
   if (law.features.shrinkStabilization) {
     // The window holds what was recommended (before stabilization), as HPA's does, except a
@@ -202,6 +202,11 @@ export function tick(
   return finish(s, nowMs, base, s.target, p.size, p.reason);
 }
 
+/** Whether the convergence guard would hold a move in direction `dir` now. */
+function guardBlocks(law: AnyLaw, s: ControllerState, dir: 1 | -1): boolean {
+  return law.features.guard && s.lastMove === -dir && s.holdsSinceMove < GUARD_HOLDS;
+}
+
 /**
  * The shrink window as a monotonic queue: sizes strictly falling from oldest to newest, so the
  * oldest entry is the window's largest recommendation. An older entry no larger than a newer
@@ -218,8 +223,10 @@ function slideWindow(window: readonly Recommendation[], sinceMs: number): readon
 function pushMax(window: readonly Recommendation[], r: Recommendation): Recommendation[] {
   let keep = window.length;
   while (keep > 0 && (window[keep - 1] as Recommendation).size <= r.size) keep -= 1;
-  const next = window.slice(0, keep);
-  next.push(r);
+  // One new array of the exact length (a slice and a push would grow a mostly empty store).
+  if (keep === window.length) return window.concat([r]);
+  const next = window.slice(0, keep + 1);
+  next[keep] = r;
   return next;
 }
 
@@ -255,7 +262,8 @@ function finish(
 function remember(s: ControllerState, d: Decision): ControllerState {
   if (d.action === 'hold' && d.reason !== 'failed-grow') return s;
   const summary: DecisionSummary = { ts: d.ts, action: d.action, from: d.from, to: d.to, reason: d.reason };
-  s.lastDecisions = [...s.lastDecisions, summary].slice(-KEPT_DECISIONS);
+  const kept = s.lastDecisions;
+  s.lastDecisions = (kept.length < KEPT_DECISIONS ? kept : kept.slice(kept.length - KEPT_DECISIONS + 1)).concat([summary]);
   return s;
 }
 

@@ -76,7 +76,7 @@ export function observe(
   retryAfterMs: number,
   cpusFree = false,
 ): SaturationState {
-  let { atSize, probe, lastGrowPaidOff, saturated, classChangeTicks, retryScale, lastCeiling } = s;
+  let { probe, lastGrowPaidOff, saturated, classChangeTicks, retryScale, lastCeiling } = s;
   if (saturated !== null) {
     const differs = classification !== 'unknown' && classification !== saturated.classification;
     classChangeTicks = differs ? classChangeTicks + 1 : classification === 'unknown' ? classChangeTicks : 0;
@@ -85,16 +85,20 @@ export function observe(
     if (changed || nowMs - saturated.sinceMs >= retryAfterMs * retryScale) saturated = null;
   }
   if (saturated === null) classChangeTicks = 0;
-  const result = (): SaturationState => ({ atSize, probe, lastGrowPaidOff, saturated, classChangeTicks, retryScale, lastCeiling });
-  if (reportedSize === null || throughput === null) return result();
+  if (reportedSize === null || throughput === null) {
+    // Nothing measured: the same object when nothing else moved either (a tick per pool
+    // per period; each copy the state keeps is one more for the garbage collector).
+    if (saturated === s.saturated && classChangeTicks === s.classChangeTicks && retryScale === s.retryScale) return s;
+    return { atSize: s.atSize, probe, lastGrowPaidOff, saturated, classChangeTicks, retryScale, lastCeiling };
+  }
 
-  atSize =
-    atSize !== null && atSize.size === reportedSize
-      ? { size: reportedSize, values: [...atSize.values, throughput].slice(-BEFORE_TICKS) }
+  const atSize =
+    s.atSize !== null && s.atSize.size === reportedSize
+      ? { size: reportedSize, values: keepLast(s.atSize.values, throughput, BEFORE_TICKS) }
       : { size: reportedSize, values: [throughput] };
 
   if (probe !== null && reportedSize === probe.to) {
-    const after = [...probe.after, throughput];
+    const after = keepLast(probe.after, throughput, Number.POSITIVE_INFINITY);
     if (after.length < PROBE_TICKS) {
       probe = { ...probe, after };
     } else {
@@ -115,7 +119,20 @@ export function observe(
   } else if (probe !== null && reportedSize !== probe.from) {
     probe = null; // the daemon went somewhere else: this grow cannot be judged
   }
-  return result();
+  return { atSize, probe, lastGrowPaidOff, saturated, classChangeTicks, retryScale, lastCeiling };
+}
+
+/**
+ * `values` and then `value`, the last `max` of them, in one new array of the exact length
+ * (`values` is kept). A slice and a push would leave a grown, mostly empty backing store.
+ */
+function keepLast(values: readonly number[], value: number, max: number): number[] {
+  const from = values.length + 1 - max;
+  if (from <= 0) return values.concat(value);
+  const next = values.slice(from - 1); // `max` entries: shifted down by one, `value` last
+  for (let i = 1; i < next.length; i += 1) next[i - 1] = next[i] as number;
+  next[next.length - 1] = value;
+  return next;
 }
 
 /** Fewer threads than this share of the CPUs computing on average: the CPUs are not saturated. */

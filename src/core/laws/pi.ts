@@ -63,31 +63,39 @@ export const piLaw: Law<PiState> = {
     const smoothed = state.smoothed === undefined ? ctx.utilization : state.smoothed + alpha * (ctx.utilization - state.smoothed);
     const fast = bandSide(ctx.utilization, band);
     const aboveTicks = fast > 0 ? (state.aboveTicks ?? 0) + 1 : 0;
-    const keep = { smoothed, aboveTicks, ...(state.shrankAtMs !== undefined ? { shrankAtMs: state.shrankAtMs } : {}) };
+    // The next state is built as one of two object literals (see piState), not by spreads:
+    // this runs once per pool per period, and spreads of a conditional part cost a few
+    // hundred bytes of garbage and a slow copy each time.
     if (fast > 0 && debounced(state, ctx, aboveTicks)) {
-      return { state: { ...state, ...keep }, proposal: { size, reason: 'guard' } };
+      return { state: piState(state.integral, state.sign, smoothed, aboveTicks, state.shrankAtMs), proposal: { size, reason: 'guard' } };
     }
     const side = fast > 0 ? 1 : bandSide(smoothed, band) < 0 ? -1 : 0;
-    if (side === 0) return { state: { integral: 0, sign: 0, ...keep }, proposal: { size, reason: 'in-band' } };
+    if (side === 0) return { state: piState(0, 0, smoothed, aboveTicks, state.shrankAtMs), proposal: { size, reason: 'in-band' } };
 
     const demand = side > 0 ? ctx.utilization + (ctx.signals.queueStall ?? 0) : smoothed;
     const edge = side > 0 ? band.high : band.low;
     const error = demand - edge;
     const base = state.sign === side ? state.integral : 0;
 
-    const raw = (share: number): number => size * (error / edge + share);
-    const tentative = quantise(raw(base), side);
+    const relative = error / edge;
+    const tentative = quantise(size * (relative + base), side);
     const clamped =
       (side > 0 && (!ctx.canGrow || tentative > ctx.maxStep || size >= ctx.bounds.max)) ||
       (side < 0 && (!ctx.canShrink || -tentative > ctx.maxStep || size <= ctx.bounds.min));
     const integral = clamped ? base : base + (PI_KI_PER_SECOND * error * ctx.dtMs) / 1000;
-    const delta = quantise(raw(integral), side);
+    const delta = quantise(size * (relative + integral), side);
     return {
-      state: { integral, sign: side, ...keep, ...(side < 0 && ctx.canShrink ? { shrankAtMs: ctx.nowMs } : {}) },
+      state: piState(integral, side, smoothed, aboveTicks, side < 0 && ctx.canShrink ? ctx.nowMs : state.shrankAtMs),
       proposal: { size: size + delta, reason: side > 0 ? 'above-band' : 'below-band' },
     };
   },
 };
+
+/** The law's state, with `shrankAtMs` only once there is one (absent, not undefined). */
+function piState(integral: number, sign: 1 | -1 | 0, smoothed: number, aboveTicks: number, shrankAtMs: number | undefined): PiState {
+  if (shrankAtMs === undefined) return { integral, sign, smoothed, aboveTicks };
+  return { integral, sign, smoothed, aboveTicks, shrankAtMs };
+}
 
 /**
  * Whole workers: a grow rounds up (the smallest grow that reaches the edge), a shrink rounds
