@@ -10,6 +10,7 @@ import { cpusFree, initSaturation, learnCovered, observe, retryStep, stepBackSiz
 import { computeSignals, initSignalState } from './signals.js';
 import { bound, cooldown, guard, limitStep, stabilize, GUARD_HOLDS } from './stages.js';
 import type { Proposal } from './stages.js';
+import { copyState } from './state.js';
 import type { ControllerState, PoolSpec } from './state.js';
 import { applyMove, cooldownGate } from './timers.js';
 import type { Action, Decision, DecisionSummary, Mode, Sample } from './types.js';
@@ -95,9 +96,9 @@ export function tick(
   const reported = signals.fresh ? signals.size : null;
   // One fresh draft per tick, written in place below: `prev` is never touched, and the tick
   // copies the state once instead of once per stage (the overhead bench's core figure).
-  // (A plain copy, then assignments: V8 copies a same-shaped object much faster than it
-  // builds one whose spread is overridden key by key.)
-  const s: ControllerState = { ...prev };
+  // (A full-shape literal copy (copyState), then assignments: a spread copy of this many
+  // fields cost a kilobyte of garbage a tick, and a spread overridden key by key is slower.)
+  const s = copyState(prev);
   s.signalState = computed.state;
   s.signals = signals;
   s.lastTickMs = nowMs;
@@ -281,7 +282,10 @@ export function setPin(
   }
   const from = s.target;
   const to = size ?? from;
-  const next: ControllerState = { ...s, pinned: size, target: to, recommended: to };
+  const next = copyState(s);
+  next.pinned = size;
+  next.target = to;
+  next.recommended = to;
   const decision: Decision = {
     pool: s.spec.name,
     ts: nowMs,

@@ -53,3 +53,43 @@ export interface ControllerState {
   growBackoffUntilMs: number | null;
   lastDecisions: DecisionSummary[];
 }
+
+/**
+ * A field-by-field copy of `p`, for the one fresh draft a tick (or a pin) writes in place.
+ * An object literal of the full shape is one allocation with every field inside the object;
+ * a spread copy of this many fields keeps most of them in a second, out-of-object array, and
+ * in the tick it came to about 1.1 KB of garbage per pool (V8, Node 20). The compiler insists
+ * on every field; the order is createController's (a serialized state keeps it).
+ */
+export function copyState(p: ControllerState): ControllerState {
+  return {
+    spec: p.spec,
+    bounds: p.bounds,
+    staticSize: p.staticSize,
+    pinned: p.pinned,
+    target: p.target,
+    recommended: p.recommended,
+    size: p.size,
+    seenSample: p.seenSample,
+    signalState: p.signalState,
+    signals: p.signals,
+    lawState: p.lawState,
+    startedMs: p.startedMs,
+    lastTickMs: p.lastTickMs,
+    staleTicks: p.staleTicks,
+    stale: p.stale,
+    lastGrowMs: p.lastGrowMs,
+    lastShrinkMs: p.lastShrinkMs,
+    lastMove: p.lastMove,
+    lastMoveMs: p.lastMoveMs,
+    holdsSinceMove: p.holdsSinceMove,
+    shrinkScale: p.shrinkScale,
+    shrinkScaleSinceMs: p.shrinkScaleSinceMs,
+    proposals: p.proposals,
+    growWindow: p.growWindow,
+    saturation: p.saturation,
+    pendingGrow: p.pendingGrow,
+    growBackoffUntilMs: p.growBackoffUntilMs,
+    lastDecisions: p.lastDecisions,
+  };
+}
