@@ -311,3 +311,30 @@ test('when the daemon reports a low idle share with every CPU covered, then the 
   t.not(run.state.saturation.saturated, null);
   t.true(moves(run.decisions).every((d) => d.action !== 'grow'));
 });
+
+test('when a tick runs, then it never changes the state it was given (old states stay valid)', (t) => {
+  const freeze = <T>(v: T): T => {
+    if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
+      for (const child of Object.values(v)) freeze(child);
+      Object.freeze(v);
+    }
+    return v;
+  };
+  // Every stage: grows, the fast path, saturation, shrinks, stale ticks, a pin and an unpin.
+  let s = freeze(start({ n: 8, params: { law: 'pi' } }));
+  let size = 16;
+  let completed = 0;
+  for (let now = 1000; now <= 400_000; now += 1000) {
+    const phase = Math.floor(now / 50_000) % 4;
+    const samples: Sample[] =
+      phase === 3 && now % 50_000 > 40_000
+        ? []
+        : [{ ts: now, size, busy: phase === 0 ? size : Math.round(size * 0.3), queueStall: phase === 0 ? 0.7 : 0, idle: phase === 1 ? 0.05 : 0.9, completed: (completed += phase === 1 ? 800 : size * 10) }];
+    const before = JSON.stringify(s);
+    const r = now === 200_000 ? setPin(s, 12, now) : now === 210_000 ? setPin(s, null, now) : tick(s, samples, now);
+    t.is(JSON.stringify(s), before);
+    s = freeze(r.state);
+    size = s.target;
+  }
+  t.pass();
+});
