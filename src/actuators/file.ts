@@ -3,7 +3,7 @@
 import { rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Decision } from '../core/index.js';
-import { latestQueue } from './latest.js';
+import { applyNewest, latestQueue } from './latest.js';
 import type { ActuationOutcome, Actuator, AttemptHook } from './types.js';
 
 export interface FileOptions {
@@ -35,11 +35,7 @@ export function fileActuator(options: FileOptions): Actuator {
   });
   return {
     kind: 'file',
-    async apply(d) {
-      if (stopped) return { status: 'superseded', pool: d.pool, size: d.to, attempts: 0 };
-      const settled = await queue.push(d.pool, d);
-      return settled.superseded ? { status: 'superseded', pool: d.pool, size: d.to, attempts: 0 } : settled.value;
-    },
+    apply: (d) => applyNewest(queue, d, stopped),
     stop() {
       stopped = true;
       queue.clear();

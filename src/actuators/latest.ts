@@ -2,6 +2,9 @@
 // most one waits behind it; a newer value replaces the waiting one (which resolves as
 // superseded). This is the bounded backlog of the actuators: the daemon needs the latest
 // size of each pool, never the history.
+import type { Decision } from '../core/index.js';
+import type { ActuationOutcome } from './types.js';
+
 export type Settled<R> = { superseded: false; value: R } | { superseded: true };
 
 interface Waiting<T, R> {
@@ -51,4 +54,19 @@ export function latestQueue<T, R>(run: (key: string, value: T) => Promise<R>): L
       waiting.clear();
     },
   };
+}
+
+/**
+ * An actuator's apply: the decision's size joins its pool's queue; a size a newer one
+ * replaced (or one sent after stop) resolves as superseded, never as a failure.
+ */
+export async function applyNewest(
+  queue: LatestQueue<Decision, ActuationOutcome>,
+  d: Decision,
+  stopped: boolean,
+): Promise<ActuationOutcome> {
+  const superseded: ActuationOutcome = { status: 'superseded', pool: d.pool, size: d.to, attempts: 0 };
+  if (stopped) return superseded;
+  const settled = await queue.push(d.pool, d);
+  return settled.superseded ? superseded : settled.value;
 }

@@ -3,7 +3,7 @@
 // size per pool is pending; a retry gives way to a newer size. A 2xx means "delivered", not
 // "applied": the size counts as applied only once the daemon's samples report it.
 import type { Decision } from '../core/index.js';
-import { latestQueue } from './latest.js';
+import { applyNewest, latestQueue } from './latest.js';
 import type { LatestQueue } from './latest.js';
 import { realSleep } from './types.js';
 import type { ActuationOutcome, Actuator, AttemptHook, Sleep } from './types.js';
@@ -95,11 +95,7 @@ export function webhookActuator(options: WebhookOptions): WebhookActuator {
 
   return {
     kind: 'webhook',
-    async apply(d) {
-      if (stopped) return { status: 'superseded', pool: d.pool, size: d.to, attempts: 0 };
-      const settled = await queue.push(d.pool, d);
-      return settled.superseded ? { status: 'superseded', pool: d.pool, size: d.to, attempts: 0 } : settled.value;
-    },
+    apply: (d) => applyNewest(queue, d, stopped),
     reported(pool, size) {
       const s = statuses.get(pool);
       if (s !== undefined && s.delivered === size) s.applied = size;
