@@ -1,7 +1,7 @@
 // The config module's public face: load once at start-up, pass the frozen Config down.
 export { loadConfig, DEFAULT_CONFIG_PATH } from './load.js';
 export type { ConfigFiles, LoadOptions } from './load.js';
-export type { Config, PoolConfig, ActuatorConfig, LoadResult } from './types.js';
+export type { Config, PoolConfig, ProcessConfig, SourceConfig, ActuatorConfig, LoadResult } from './types.js';
 export { ConfigError, CONFIG_ERROR_CODES } from './errors.js';
 export type { ConfigErrorCode } from './errors.js';
 export { readEnvSwitch, cpusFromCpuMax, ENV_SWITCH } from './host.js';

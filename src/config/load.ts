@@ -10,7 +10,7 @@ import { readEnvSwitch, resolveCpus } from './host.js';
 import type { HostProbe } from './host.js';
 import { controllerProperties, DEFAULT_CONTROLLER, DEFAULT_LISTEN, DEFAULT_POOLS, DEFAULT_WEBHOOK, validateConfigFile } from './schema.js';
 import type { ConfigFile, ControllerFile, PoolFile } from './schema.js';
-import type { ActuatorConfig, Config, LoadResult, PoolConfig } from './types.js';
+import type { ActuatorConfig, Config, LoadResult, PoolConfig, ProcessConfig } from './types.js';
 import { parseYaml } from './yaml-source.js';
 import type { KeyPath, YamlSource } from './yaml-source.js';
 
@@ -86,13 +86,31 @@ function checkCrossFields(src: YamlSource, data: ConfigFile): void {
     if (band !== undefined && !(band[0] < band[1])) throw invalidValue(src, path, band, BAND_ALLOWED);
   };
   checkBand(['defaults', 'band'], data.defaults?.band);
-  for (const [name, pool] of Object.entries(data.pools ?? {})) checkBand(['pools', name, 'band'], pool.band);
+  for (const [name, pool] of Object.entries(data.pools ?? {})) {
+    checkBand(['pools', name, 'band'], pool.band);
+    const proc = pool.process;
+    if (proc !== undefined && (proc.pid === undefined) === (proc.pidFile === undefined)) {
+      throw invalidValue(src, ['pools', name, 'process'], proc, 'a map with exactly one of pid and pidFile, and optionally threads');
+    }
+    if (proc?.threads !== undefined && !isRegExp(proc.threads)) {
+      throw invalidValue(src, ['pools', name, 'process', 'threads'], proc.threads, 'a valid regular expression on thread names');
+    }
+  }
 
   (data.actuators ?? []).forEach((actuator, i) => {
     if (actuator.type === 'webhook' && !isHttpUrl(actuator.url)) {
       throw invalidValue(src, ['actuators', i, 'url'], actuator.url, 'an http:// or https:// URL');
     }
   });
+}
+
+function isRegExp(text: string): boolean {
+  try {
+    new RegExp(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function isHttpUrl(text: string): boolean {
@@ -124,8 +142,14 @@ function resolvePools(src: YamlSource, data: ConfigFile): PoolConfig[] {
       pinned: threads === 'adaptive' || threads === 0 ? null : threads,
       mode: pool.mode ?? 'adaptive',
       params: toParams(merged),
+      process: pool.process === undefined ? null : toProcess(pool.process),
+      source: pool.source === undefined ? null : { ...pool.source },
     };
   });
+}
+
+function toProcess(p: NonNullable<PoolFile['process']>): ProcessConfig {
+  return { pid: p.pid ?? null, pidFile: p.pidFile ?? null, threads: p.threads ?? null };
 }
 
 function toParams(c: Controller): ControllerParams {

@@ -50,6 +50,18 @@ export const SampleSchema = Type.Object(
     completed: Type.Optional(
       Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'Cumulative completed tasks; a decrease is a daemon restart.' }),
     ),
+    refused: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'Cumulative tasks the full hand-off queue turned away; a decrease is a daemon restart.' }),
+    ),
+    cpuSeconds: Type.Optional(
+      Type.Number({ minimum: 0, maximum: 1e12, description: "Cumulative CPU seconds of the pool's threads (e.g. the sum of their CLOCK_THREAD_CPUTIME_ID); a decrease is a daemon restart." }),
+    ),
+    runDelaySeconds: Type.Optional(
+      Type.Number({ minimum: 0, maximum: 1e12, description: "Cumulative seconds the pool's threads were runnable but waiting for a CPU (the second field of /proc/self/task/TID/schedstat); a decrease is a daemon restart." }),
+    ),
+    pid: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 4_194_304, description: "The daemon's process id: the sidecar may read that process's threads (/proc/PID/task) for CPU." }),
+    ),
   },
   { additionalProperties: false, description: 'One telemetry report from the daemon (SPEC §5).' },
 );
@@ -122,6 +134,10 @@ function toSample(raw: RawSample, receivedAtMs: number): Sample {
   if (raw.queueStall !== undefined) sample.queueStall = raw.queueStall;
   if (raw.idle !== undefined) sample.idle = raw.idle;
   if (raw.completed !== undefined) sample.completed = raw.completed;
+  if (raw.refused !== undefined) sample.refused = raw.refused;
+  if (raw.cpuSeconds !== undefined) sample.cpuSeconds = raw.cpuSeconds;
+  if (raw.runDelaySeconds !== undefined) sample.runDelaySeconds = raw.runDelaySeconds;
+  if (raw.pid !== undefined) sample.pid = raw.pid;
   return sample;
 }
 

@@ -152,6 +152,40 @@ export const DefaultsSchema = Type.Partial(Type.Object(controllerProperties), {
   'x-allowed': `a map of ${Object.keys(controllerProperties).join(', ')}`,
 });
 
+/** The daemon process whose threads the sidecar reads for the pool's CPU (the `process` CPU source). */
+export const ProcessSchema = Type.Object(
+  {
+    pid: Type.Optional(Type.Integer({ minimum: 1, maximum: 4_194_304, description: "The daemon's process id (give pid or pidFile).", default: null, 'x-allowed': 'an integer in [1, 4194304]' })),
+    pidFile: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 4096, description: "A file holding the daemon's process id, read again when the process is gone (a restarted daemon); give pid or pidFile.", default: null, 'x-allowed': 'a path' }),
+    ),
+    threads: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 256, description: 'A regular expression on thread names (/proc/PID/task/TID/comm): only matching threads are the pool. Default: every thread of the process.', default: null, 'x-allowed': 'a regular expression' }),
+    ),
+  },
+  {
+    additionalProperties: false,
+    description: "Where the sidecar reads the pool's CPU itself (the `process` CPU source): the daemon's pid or pidFile, and optionally a pattern on its thread names. Default: none (CPU from the samples' cpuSeconds, or the pid they carry).",
+    default: null,
+    'x-allowed': 'a map with pid or pidFile, and optionally threads',
+  },
+);
+
+/** A daemon the sidecar drives itself: it reads the pool from the daemon and applies targets to it. */
+export const SourceSchema = Type.Object(
+  {
+    type: Type.Literal('uwsgi', { description: 'The daemon: uwsgi (its stats server and master FIFO).', 'x-allowed': 'uwsgi' }),
+    stats: Type.String({ minLength: 1, maxLength: 4096, description: "uWSGI's stats server: HOST:PORT, or the path of its unix socket.", 'x-allowed': 'HOST:PORT or a socket path' }),
+    fifo: Type.String({ minLength: 1, maxLength: 4096, description: "uWSGI's master FIFO (`master-fifo`), where `+` adds a worker and `-` removes one.", 'x-allowed': 'a path' }),
+  },
+  {
+    additionalProperties: false,
+    description: 'A daemon the sidecar drives itself, for daemons that expose their pool but do not post samples. Default: none (the daemon posts samples).',
+    default: null,
+    'x-allowed': '{type: uwsgi, stats: HOST:PORT | socket path, fifo: path}',
+  },
+);
+
 const threadsAllowed = `an integer in [1, ${MAX_PINNED_THREADS}] pins the pool, 0 or "adaptive" means adaptive`;
 
 export const PoolSchema = Type.Object(
@@ -174,12 +208,14 @@ export const PoolSchema = Type.Object(
         'x-allowed': 'adaptive | observe',
       }),
     ),
+    process: Type.Optional(ProcessSchema),
+    source: Type.Optional(SourceSchema),
     ...Type.Partial(Type.Object(controllerProperties)).properties,
   },
   {
     additionalProperties: false,
-    description: 'One pool: its kind, threads and mode, plus any key of `defaults` as a per-pool override.',
-    'x-allowed': `a map of kind, threads, mode, ${Object.keys(controllerProperties).join(', ')}`,
+    description: 'One pool: its kind, threads and mode, its CPU source (process) or daemon source (source), plus any key of `defaults` as a per-pool override.',
+    'x-allowed': `a map of kind, threads, mode, process, source, ${Object.keys(controllerProperties).join(', ')}`,
   },
 );
 

@@ -12,7 +12,20 @@ export interface PoolConfig {
   mode: ConfiguredMode;
   /** `defaults` merged with this pool's overrides */
   params: ControllerParams;
+  /** where the sidecar reads the pool's CPU itself (the `process` source), or null */
+  process: ProcessConfig | null;
+  /** a daemon the sidecar drives itself, or null (the daemon posts samples) */
+  source: SourceConfig | null;
 }
+
+/** The daemon whose threads are the pool: a pid or a pid file, and a pattern on thread names (null: all). */
+export interface ProcessConfig {
+  pid: number | null;
+  pidFile: string | null;
+  threads: string | null;
+}
+
+export type SourceConfig = { type: 'uwsgi'; stats: string; fifo: string };
 
 export type ActuatorConfig =
   | { type: 'webhook'; url: string; timeoutMs: number; maxRetries: number }

@@ -13,7 +13,7 @@ import type { Proposal } from './stages.js';
 import { copyState } from './state.js';
 import type { ControllerState, PoolSpec } from './state.js';
 import { applyMove, cooldownGate } from './timers.js';
-import type { Action, Decision, DecisionSummary, Mode, Sample } from './types.js';
+import type { Action, CpuReading, Decision, DecisionSummary, Mode, Sample } from './types.js';
 
 export type { ControllerState, PoolSpec } from './state.js';
 export { BACKLOG_STALL } from './timers.js';
@@ -86,6 +86,7 @@ export function tick(
   prev: ControllerState,
   samples: readonly Sample[],
   nowMs: number,
+  _cpu: CpuReading | null = null,
 ): { state: ControllerState; decision: Decision } {
   const { params } = prev.spec;
   const law = getLaw(params.law);

@@ -57,6 +57,38 @@ export interface Sample {
   idle?: number;
   /** cumulative completions; a decrease is a daemon restart */
   completed?: number;
+  /** cumulative tasks the full hand-off queue turned away; a decrease is a daemon restart */
+  refused?: number;
+  /** cumulative CPU seconds of the pool's threads; a decrease is a daemon restart */
+  cpuSeconds?: number;
+  /** cumulative seconds the pool's threads were runnable but waiting for a CPU */
+  runDelaySeconds?: number;
+  /** the daemon's process id: the sidecar may read that process's threads for CPU */
+  pid?: number;
+}
+
+/** Where a pool's CPU figure comes from, in order of preference. */
+export const CPU_SOURCES = ['sample', 'process', 'none'] as const;
+export type CpuSource = (typeof CPU_SOURCES)[number];
+
+/**
+ * A CPU reading the sidecar took itself (the `process` source: /proc/PID/task/TID/schedstat
+ * and friends), at the time of a tick. Every figure is a cumulative counter in seconds; the
+ * core derives rates from two readings, and a decrease is a restart (never a negative rate).
+ */
+export interface CpuReading {
+  /** epoch ms of the reading */
+  ts: number;
+  /** CPU seconds of the pool's threads */
+  cpuSeconds: number;
+  /** seconds they were runnable but waiting for a CPU; null when only stat (utime + stime) was readable */
+  runDelaySeconds: number | null;
+  /** threads read */
+  threads: number;
+  /** seconds the daemon's cgroup was throttled (cgroup v2 cpu.stat throttled_usec, v1 throttled_time), when readable */
+  throttledSeconds?: number;
+  /** seconds some task of the daemon's cgroup (or the host) waited for a CPU (PSI cpu.pressure `some total`), when readable */
+  pressureSeconds?: number;
 }
 
 export interface Bounds {

@@ -1,6 +1,6 @@
 // What the stream engine needs from its surroundings, as narrow interfaces: a logger, the
 // metric hooks and the step function. The engine knows neither pino nor prom-client.
-import type { ControllerState, Decision, Mode, Sample } from '../core/index.js';
+import type { ControllerState, CpuReading, Decision, Mode, Sample } from '../core/index.js';
 
 /** The subset of a pino logger the engine and its consumers use. */
 export interface Logger {
@@ -25,6 +25,7 @@ export type StepFn = (
   state: ControllerState,
   samples: readonly Sample[],
   nowMs: number,
+  cpu?: CpuReading | null,
 ) => { state: ControllerState; decision: Decision };
 
 /** The reply to a sample (SPEC §5): the target in force now and the last decision's action. */

@@ -24,7 +24,7 @@ function explain(text: string): string {
 
 for (const [text, message] of [
   ['pools:\n  t:\n    kind: transfer\n    threads: 5000\n', 'c.yaml:4: pools.t.threads: 5000 is not allowed (an integer in [1, 4096] pins the pool, 0 or "adaptive" means adaptive)'],
-  ['pools:\n  t:\n    kind: transfer\n    thread: 5\n', 'c.yaml:4: pools.t.thread: unknown key "thread" (allowed here: kind, threads, mode, law, periodMs, band, growCooldownMs, shrinkCooldownMs, staleAfterPeriods, idleEwmaSeconds, failedGrowBackoffMs, maxStep, hpaStabilizationMs, hpaPolicyPeriodMs, hillSeed, cheaperOwnBand, cheaperStep, cheaperOverloadMs)'],
+  ['pools:\n  t:\n    kind: transfer\n    thread: 5\n', 'c.yaml:4: pools.t.thread: unknown key "thread" (allowed here: kind, threads, mode, process, source, law, periodMs, band, growCooldownMs, shrinkCooldownMs, staleAfterPeriods, idleEwmaSeconds, failedGrowBackoffMs, maxStep, hpaStabilizationMs, hpaPolicyPeriodMs, hillSeed, cheaperOwnBand, cheaperStep, cheaperOverloadMs)'],
   ['pools:\n  Big: {kind: buffer}\n', 'c.yaml:2: pools.Big: the name "Big" is not allowed (a name matching ^[a-z0-9_-]{1,64}$)'],
   ['pools:\n  t: {threads: 2}\n', 'c.yaml:2: pools.t: missing required key "kind" (transfer | buffer)'],
   ['defaults:\n  band: [0.6, 1.5]\n', 'c.yaml:2: defaults.band[1]: 1.5 is not allowed (a fraction strictly between 0 and 1)'],

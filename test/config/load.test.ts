@@ -82,8 +82,8 @@ test('when the shipped config/default.yaml is loaded, then it holds exactly the 
     logLevel: 'info',
     record: null,
     pools: [
-      { name: 'transfer', kind: 'transfer', pinned: null, mode: 'adaptive', params: SPEC_PARAMS },
-      { name: 'buffer', kind: 'buffer', pinned: null, mode: 'adaptive', params: SPEC_PARAMS },
+      { name: 'transfer', kind: 'transfer', pinned: null, mode: 'adaptive', params: SPEC_PARAMS, process: null, source: null },
+      { name: 'buffer', kind: 'buffer', pinned: null, mode: 'adaptive', params: SPEC_PARAMS, process: null, source: null },
     ],
     actuators: [],
   });
@@ -166,8 +166,8 @@ test('when periodMs is exactly 10 and the cooldowns 0, then they are accepted', 
 
 test('when a pool overrides a default, then only that pool gets it and the rest of defaults still applies', (t) => {
   const { config } = load('defaults:\n  periodMs: 500\npools:\n  a: {kind: transfer, law: band, band: [0.5, 0.7]}\n  b: {kind: buffer, mode: observe}\n');
-  t.deepEqual(config.pools[0], { name: 'a', kind: 'transfer', pinned: null, mode: 'adaptive', params: { ...SPEC_PARAMS, periodMs: 500, law: 'band', band: { low: 0.5, high: 0.7 } } });
-  t.deepEqual(config.pools[1], { name: 'b', kind: 'buffer', pinned: null, mode: 'observe', params: { ...SPEC_PARAMS, periodMs: 500 } });
+  t.deepEqual(config.pools[0], { name: 'a', kind: 'transfer', pinned: null, mode: 'adaptive', params: { ...SPEC_PARAMS, periodMs: 500, law: 'band', band: { low: 0.5, high: 0.7 } }, process: null, source: null });
+  t.deepEqual(config.pools[1], { name: 'b', kind: 'buffer', pinned: null, mode: 'observe', params: { ...SPEC_PARAMS, periodMs: 500 }, process: null, source: null });
 });
 
 test('when pools are declared, then they keep file order, even integer-like names', (t) => {

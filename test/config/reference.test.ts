@@ -145,6 +145,8 @@ test('when the reference is generated, then there is one section per map, record
     '### Top level',
     '### `defaults`',
     '### `pools.<name>`',
+    '### `pools.<name>.process`',
+    '### `pools.<name>.source`',
     '### `actuators[]` with `type: webhook`',
     '### `actuators[]` with `type: file`',
   ]);

@@ -42,7 +42,7 @@ const QUERIES_MS = 25_000;
 const STALE_MS = 12_000;
 
 function poolConfig(name: string, kind: PoolKind): PoolConfig {
-  return { name, kind, pinned: null, mode: 'adaptive', params: PARAMS };
+  return { name, kind, pinned: null, mode: 'adaptive', params: PARAMS, process: null, source: null };
 }
 
 function sidecarConfig(webhookUrl: string): Config {

@@ -8,7 +8,7 @@ import type { ControllerParams, PoolKind } from '../../src/core/index.js';
 export const PARAMS: ControllerParams = DEFAULT_PARAMS;
 
 export function pool(name: string, kind: PoolKind = 'transfer', over: Partial<ControllerParams> = {}, extra: Partial<PoolConfig> = {}): PoolConfig {
-  return { name, kind, pinned: null, mode: 'adaptive', params: { ...PARAMS, ...over }, ...extra };
+  return { name, kind, pinned: null, mode: 'adaptive', params: { ...PARAMS, ...over }, process: null, source: null, ...extra };
 }
 
 export interface Clock {
