@@ -4,7 +4,7 @@
 // tests, so whole scenarios run in virtual time).
 import { BehaviorSubject, Subject, map, race, skip, take, timer } from 'rxjs';
 import type { Observable, SchedulerLike, Subscription } from 'rxjs';
-import { PIN_RANGE, createController, modeOf, poolView, tick } from '../core/index.js';
+import { PIN_RANGE, createController, modeOf, poolView, replyTarget, tick } from '../core/index.js';
 import type { Action, Decision, PoolView, Sample } from '../core/index.js';
 import type { PoolConfig } from '../config/index.js';
 import { EngineError } from './errors.js';
@@ -112,12 +112,8 @@ export function createEngine(options: EngineOptions): Engine {
 
   function reply(rt: PoolRuntime, samples: readonly Sample[]): SampleReply {
     const { state } = rt.current;
-    const mode = modeOf(state);
-    // Until its first sample is ticked, a pool has not taken control: it answers with the size
-    // the daemon reports, so a restarted sidecar never tells a running daemon its static size.
     const newest = samples.reduce<Sample | undefined>((a, b) => (a === undefined || b.ts >= a.ts ? b : a), undefined);
-    const waiting = !state.seenSample && (mode === 'adaptive' || mode === 'observe') && newest !== undefined;
-    return { pool: rt.name, target: waiting ? newest.size : state.target, action: rt.lastAction, mode };
+    return { pool: rt.name, target: replyTarget(state, newest?.size), action: rt.lastAction, mode: modeOf(state) };
   }
 
   return {
