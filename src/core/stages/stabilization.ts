@@ -1,8 +1,8 @@
 // Shrink stabilization (docs/design.md): a shrink goes only down to the largest size
 // recommended during the window (one shrink cooldown, as the thrash penalty scales it), so a
 // pool never drops below what a recent burst needed. The window holds what was recommended
-// before this stage, as HPA's does, except a saturated pool's step back: that says what the
-// CPUs can run, not what the load needs.
+// before this stage, as HPA's does. A saturated pool's step back is neither kept nor held:
+// it says what the CPUs can run, not what the load needs; nor is a hold for want of data.
 import { scaledShrinkCooldownMs } from '../moves.js';
 import { defineStage, hold } from './stage.js';
 import type { Proposal } from './stage.js';
@@ -48,7 +48,7 @@ export const stabilizationStage = defineStage<Window>({
   apply(p, ctx, state) {
     const window = slideWindow(state, ctx.nowMs - scaledShrinkCooldownMs(ctx.moves, ctx.spec.params.shrinkCooldownMs));
     const recentMax = window.length > 0 ? (window[0] as Recommendation).size : null;
-    const next = p.reason === 'saturated' ? window : pushMax(window, { ts: ctx.nowMs, size: p.size });
-    return { proposal: stabilize(p, ctx.base, recentMax), state: next };
+    if (p.reason === 'saturated' || p.reason === 'no-data') return { proposal: p, state: window };
+    return { proposal: stabilize(p, ctx.base, recentMax), state: pushMax(window, { ts: ctx.nowMs, size: p.size }) };
   },
 });
