@@ -338,6 +338,6 @@ int main(int argc, char **argv) {
     unsigned long long done = completed, turned = refused;
     pthread_mutex_unlock(&m);
     pthread_join(prod, NULL);
-    printf("stopped (%s): completed=%llu refused=%llu\n", sig > 0 ? strsignal(sig) : "time is up", done, turned);
+    printf("stopped (%s): completed=%llu refused=%llu\n", sig == SIGTERM ? "SIGTERM" : sig == SIGINT ? "SIGINT" : "time is up", done, turned);
     return 0;
 }
