@@ -19,6 +19,11 @@ const CLIENTS = fileURLToPath(new URL('../../docs/examples/clients/', import.met
 const BUILD = mkdtempSync(join(tmpdir(), 'at-clients-'));
 const run = promisify(execFile);
 
+/** A compiler's warnings are shown, not fatal: another compiler version may add lints. */
+function warn(lang: string, { stderr }: { stderr: string }): void {
+  if (stderr.trim() !== '') console.log(`${lang} daemon loop: compiler warnings:\n${stderr}`);
+}
+
 interface Lang {
   name: 'c' | 'python' | 'rust';
   tool: string;
@@ -32,7 +37,7 @@ const LANGS: Lang[] = [
     tool: 'gcc',
     async build() {
       const out = join(BUILD, 'daemon-loop-c');
-      await run('gcc', ['-O2', '-Wall', '-Wextra', '-Werror', '-pthread', '-o', out, join(CLIENTS, 'c/daemon-loop.c'), '-lm']);
+      warn('c', await run('gcc', ['-O2', '-Wall', '-Wextra', '-pthread', '-o', out, join(CLIENTS, 'c/daemon-loop.c'), '-lm']));
       return [out];
     },
   },
@@ -42,7 +47,7 @@ const LANGS: Lang[] = [
     tool: 'rustc',
     async build() {
       const out = join(BUILD, 'daemon-loop-rs');
-      await run('rustc', ['-O', '--edition', '2021', '-D', 'warnings', '-o', out, join(CLIENTS, 'rust/main.rs')]);
+      warn('rust', await run('rustc', ['-O', '--edition', '2021', '-o', out, join(CLIENTS, 'rust/main.rs')]));
       return [out];
     },
   },

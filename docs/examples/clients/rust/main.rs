@@ -15,10 +15,12 @@ use std::collections::{HashMap, VecDeque};
 use std::hash::Hasher;
 use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+static SINK: AtomicU64 = AtomicU64::new(0);
 
 // std has no signal API; libc's signal(2) is linked anyway. The handler only stores the number.
 static SIGNAL: AtomicI32 = AtomicI32::new(0);
@@ -111,7 +113,7 @@ fn worker(pool: Arc<Pool>, id: u64) {
         let mut h = DefaultHasher::new();
         h.write_u64(seed);
         h.write(&pool.data);
-        std::hint::black_box(h.finish());
+        SINK.store(h.finish(), Ordering::Relaxed); // keeps the hash from being optimized away
         thread::sleep(pool.sleep);
         s = pool.state.lock().unwrap();
         s.account(pool.capacity);
@@ -179,7 +181,7 @@ fn sample(pool: &Pool, elapsed: f64) -> Sample {
 /// One POST over a fresh connection: Ok((status, body)), or Err when the sidecar is unreachable.
 fn post(hostport: &str, path: &str, body: &str) -> std::io::Result<(u16, String)> {
     let timeout = Duration::from_secs(2);
-    let addr = hostport.to_socket_addrs()?.next().ok_or_else(|| std::io::Error::other("no address"))?;
+    let addr = hostport.to_socket_addrs()?.next().ok_or_else(|| std::io::Error::new(std::io::ErrorKind::Other, "no address"))?;
     let mut conn = TcpStream::connect_timeout(&addr, timeout)?;
     conn.set_read_timeout(Some(timeout))?;
     conn.set_write_timeout(Some(timeout))?;
@@ -187,7 +189,7 @@ fn post(hostport: &str, path: &str, body: &str) -> std::io::Result<(u16, String)
     let mut reply = Vec::new();
     conn.take(8192).read_to_end(&mut reply)?;
     let text = String::from_utf8_lossy(&reply).into_owned();
-    let status = text.split(' ').nth(1).and_then(|s| s.parse().ok()).ok_or_else(|| std::io::Error::other("no HTTP reply"))?;
+    let status = text.split(' ').nth(1).and_then(|s| s.parse().ok()).ok_or_else(|| std::io::Error::new(std::io::ErrorKind::Other, "no HTTP reply"))?;
     let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
     Ok((status, body))
 }
@@ -300,7 +302,7 @@ fn main() {
     loop {
         let now = Instant::now();
         let until = end.map_or(next_post, |e| e.min(next_post));
-        if SIGNAL.load(Ordering::SeqCst) != 0 || end.is_some_and(|e| now >= e) {
+        if SIGNAL.load(Ordering::SeqCst) != 0 || end.map_or(false, |e| now >= e) {
             break;
         }
         if until > now {
