@@ -181,8 +181,19 @@ fn sample(pool: &Pool, elapsed: f64) -> Sample {
 /// One POST over a fresh connection: Ok((status, body)), or Err when the sidecar is unreachable.
 fn post(hostport: &str, path: &str, body: &str) -> std::io::Result<(u16, String)> {
     let timeout = Duration::from_secs(2);
-    let addr = hostport.to_socket_addrs()?.next().ok_or_else(|| std::io::Error::new(std::io::ErrorKind::Other, "no address"))?;
-    let mut conn = TcpStream::connect_timeout(&addr, timeout)?;
+    let mut last = std::io::Error::new(std::io::ErrorKind::Other, "no address");
+    let mut conn = None;
+    for addr in hostport.to_socket_addrs()? {
+        // every address of the name in turn: "localhost" may be ::1 first, the sidecar on 127.0.0.1
+        match TcpStream::connect_timeout(&addr, timeout) {
+            Ok(c) => {
+                conn = Some(c);
+                break;
+            }
+            Err(e) => last = e,
+        }
+    }
+    let mut conn = conn.ok_or(last)?;
     conn.set_read_timeout(Some(timeout))?;
     conn.set_write_timeout(Some(timeout))?;
     write!(conn, "POST {path} HTTP/1.1\r\nHost: {hostport}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len())?;
