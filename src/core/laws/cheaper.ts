@@ -9,7 +9,9 @@
 //     row restart it;
 //   - a listen-queue backlog over the alert (33), checked every cycle, adds backlog-step
 //     "emergency" workers at once, resets the multiplier and shortens the timer to
-//     overload x backlog-multiplier while emergency workers remain.
+//     overload x backlog-multiplier while emergency workers remain;
+//   - a backlog that stays non-zero for backlog-nonzero seconds (60), checked on the cycles
+//     between busyness checks, adds an emergency worker too, and starts the count again.
 // Our utilization is already a busy-time share, so the plugin's patch for requests longer
 // than the period (was_busy: count a worker as 100 % busy) is not needed.
 import { PEER_STAGES, lastQueueDepth, noStepLimit, peerReason } from './peer.js';
@@ -26,6 +28,8 @@ export const CHEAPER_PENALTY = 2;
 export const BACKLOG_ALERT = 33;
 export const BACKLOG_MULTIPLIER = 3;
 export const BACKLOG_STEP = 1;
+/** cheaper_busyness.c: cheaper-busyness-backlog-nonzero = 60 s of a non-empty listen queue. */
+export const BACKLOG_NONZERO_MS = 60_000;
 /** cheaper_busyness.c: three non-idle cycles in a row restart the removal timer. */
 export const TOLERANCE_CYCLES = 3;
 /** core/uwsgi.c: uwsgi.cheaper_overload = 3 (seconds). */
@@ -46,6 +50,8 @@ export interface CheaperState {
   lastAction: 0 | 1 | 2;
   toleranceCounter: number;
   emergencyWorkers: number;
+  /** since when the listen queue has been non-empty (uWSGI's backlog_nonzero_since), or null */
+  backlogSinceMs?: number | null;
 }
 
 /** The band the busyness is judged against, in whole percent. */
@@ -83,7 +89,15 @@ export const cheaperLaw: Law<CheaperState> = {
     });
 
     if (nowMs - (s.tcheckMs as number) < overloadMs) {
-      return backlogAlert ? emergency(s, ctx, nowMs, overloadMs, out) : out(s, size);
+      if (backlogAlert) return emergency(s, ctx, nowMs, overloadMs, out);
+      if (backlog === null || backlog === 0) return out({ ...s, backlogSinceMs: null }, size);
+      const since = s.backlogSinceMs ?? null;
+      if (since === null) return out({ ...s, backlogSinceMs: nowMs }, size);
+      // Whole seconds, as uWSGI's (now - backlog_nonzero_since) / 1000000.
+      if (size < ctx.bounds.max && Math.floor((nowMs - since) / 1000) * 1000 >= BACKLOG_NONZERO_MS) {
+        return emergency({ ...s, backlogSinceMs: nowMs }, ctx, nowMs, overloadMs, out);
+      }
+      return out(s, size);
     }
     // Whole percent, as uWSGI's integer average of the workers' percentages.
     const busyPercent = s.spanMs > 0 ? Math.floor((100 * s.busyMs) / s.spanMs + 1e-9) : 0;

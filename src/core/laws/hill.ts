@@ -9,7 +9,10 @@
 // 2.0, at most 4 workers a second and 20 a sample. One tick is one sample once .NET's
 // sample interval (a random 10-200 ms, drawn here from a seeded PRNG) has passed, so at
 // the default 1 s period every tick is a sample; a sample too short to be accurate
-// ((workers - 1) / completions >= 15 %) is accumulated into the next, as .NET does.
+// ((workers - 1) / completions >= 15 %) is accumulated into the next, as .NET does. The CPU
+// utilization .NET reads from the machine is the pool's measured CPU here (or, without one,
+// an idle share that tells blocked workers from computing ones; else unknown, taken as low),
+// and no sample is taken while more workers process work than the goal.
 import { PEER_STAGES, lastQueueDepth, noStepLimit } from './peer.js';
 import { ZERO, abs, div, scale, sub, waveComponent } from './goertzel.js';
 import type { Complex } from './goertzel.js';
@@ -111,7 +114,10 @@ export const hillLaw: Law<HillState> = {
 
     const pendingSeconds = state.pendingSeconds + seconds;
     const pendingCompletions = state.pendingCompletions + completions;
-    if (pendingSeconds * 1000 < state.nextSampleMs) {
+    // PortableThreadPool.AdjustMaxWorkersActive: no hill climbing while more threads process
+    // work than the goal (a lowered goal whose threads are still busy); the sample goes on.
+    const processing = ctx.utilization * (ctx.signals.size ?? size);
+    if (pendingSeconds * 1000 < state.nextSampleMs || processing > size) {
       return { state: { ...state, pendingSeconds, pendingCompletions, noProgressMs }, proposal: { size, reason: 'law' } };
     }
     const r = update({ ...state, noProgressMs, pendingSeconds: 0, pendingCompletions: 0 }, ctx, pendingSeconds, pendingCompletions, cpu);
@@ -216,9 +222,14 @@ function changeThreadCount(s: HillState, size: number): HillState {
  * or waiting for one) over the CPUs. An estimate from the idle EWMA; 0 when unknown.
  */
 export function cpuUtilization(ctx: LawContext): number {
+  if (ctx.n <= 0) return 0;
+  // .NET reads the machine's CPU: the measured figure first.
+  const { cpus } = ctx.signals.cpu;
+  if (cpus !== null) return Math.min(1, cpus / ctx.n);
+  // Else only an idle share that tells blocked workers from computing ones says anything.
   const idle = ctx.signals.workerIdle;
+  if (idle === null || !ctx.signals.idleInformative) return 0;
   const workers = ctx.signals.size ?? ctx.size;
-  if (idle === null || ctx.n <= 0) return 0;
   return Math.min(1, ((1 - idle) * workers) / ctx.n);
 }
 

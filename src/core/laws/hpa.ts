@@ -10,7 +10,12 @@
 //   3. rate limits (horizontal.go, calculateScaleUpLimitWithScalingRules and its scale-down
 //      twin) with the default policies of pkg/apis/autoscaling/v2/defaults.go.
 // The policy period is HPA's 15 s of wall time, not one tick: the scale events of the last
-// period are kept here, as HPA keeps scaleUpEvents/scaleDownEvents.
+// period are kept here, as HPA keeps scaleUpEvents/scaleDownEvents. HPA syncs every 15 s
+// (kube-controller-manager's --horizontal-pod-autoscaler-sync-period), not every tick: between
+// syncs it holds, and a sync reads the utilization averaged since the last one (as a
+// metrics-server window does). At its first sync HPA records the current replicas as a
+// recommendation (horizontal.go, recordInitialRecommendation), so it cannot scale below them
+// for one stabilization window after it starts.
 import { PEER_STAGES, noStepLimit, peerReason } from './peer.js';
 import { eraseLaw } from './law.js';
 import type { Law, LawContext } from './law.js';
@@ -30,6 +35,8 @@ export const HPA_SCALE_UP_PERCENT = 100;
 export const HPA_POLICY_PERIOD_MS = 15_000;
 /** pkg/apis/autoscaling/v2/defaults.go: scaleDownLimitPercent = 100 (no rate limit in effect). */
 export const HPA_SCALE_DOWN_PERCENT = 100;
+/** kube-controller-manager's --horizontal-pod-autoscaler-sync-period default: 15 s. */
+export const HPA_SYNC_PERIOD_MS = 15_000;
 
 export interface HpaState {
   /** unstabilized recommendations inside the stabilization window, oldest first */
@@ -38,6 +45,10 @@ export interface HpaState {
   events: { ts: number; change: number }[];
   /** the size this law last moved from, to see what the controller made of its proposal */
   last: { size: number; ts: number } | null;
+  /** the last sync, and the utilization summed over the ticks since (the next sync's average) */
+  syncedAtMs?: number;
+  utilizationSum?: number;
+  ticks?: number;
 }
 
 /** Step 1: the replica calculator's desired size, before stabilization and rate limits. */
@@ -81,17 +92,26 @@ export const hpaLaw: Law<HpaState> = {
   stages: PEER_STAGES,
   maxStep: noStepLimit,
   init: () => ({ recommendations: [], events: [], last: null }),
-  step(state, ctx) {
+  step(prev, ctx) {
     const { size, nowMs, params } = ctx;
     const windowMs = params.hpaStabilizationMs ?? HPA_STABILIZATION_MS;
     const periodMs = params.hpaPolicyPeriodMs ?? HPA_POLICY_PERIOD_MS;
+    const utilizationSum = (prev.utilizationSum ?? 0) + ctx.utilization;
+    const ticks = (prev.ticks ?? 0) + 1;
+    if (prev.syncedAtMs !== undefined && nowMs - prev.syncedAtMs < HPA_SYNC_PERIOD_MS) {
+      return { state: { ...prev, utilizationSum, ticks }, proposal: { size, reason: peerReason(ctx, size) } };
+    }
+    // A sync: the utilization since the last one; the first records the current size.
+    const state: HpaState =
+      prev.syncedAtMs === undefined ? { ...prev, recommendations: [{ ts: nowMs, size }] } : prev;
+    const sync: LawContext = { ...ctx, utilization: utilizationSum / ticks };
 
     // What the controller did with the last proposal (bounds, observe mode, a failed grow).
     const moved = state.last !== null && state.last.size !== size ? [{ ts: state.last.ts, change: size - state.last.size }] : [];
     const events = [...state.events, ...moved].filter((e) => e.ts > nowMs - periodMs);
     const changeInPeriod = events.reduce((sum, e) => sum + e.change, 0);
 
-    const desired = desiredReplicas(ctx);
+    const desired = desiredReplicas(sync);
 
     // Step 2: the recommendation is held between the lowest of the scale-up window (0 s:
     // just this one) and the highest of the scale-down window, starting from the size.
@@ -117,8 +137,11 @@ export const hpaLaw: Law<HpaState> = {
         recommendations: [...recent, { ts: nowMs, size: desired }],
         events,
         last: { size, ts: nowMs },
+        syncedAtMs: nowMs,
+        utilizationSum: 0,
+        ticks: 0,
       },
-      proposal: { size: proposed, reason: reason ?? peerReason(ctx, proposed) },
+      proposal: { size: proposed, reason: reason ?? peerReason(sync, proposed) },
     };
   },
 };

@@ -1,6 +1,7 @@
 import test from 'ava';
 import {
   BACKLOG_ALERT,
+  BACKLOG_NONZERO_MS,
   BUSYNESS_MAX_PERCENT,
   BUSYNESS_MIN_PERCENT,
   CHEAPER_MULTIPLIER,
@@ -95,6 +96,20 @@ test('when the queue backlog is over the alert, then cheaper adds a worker at on
   t.deepEqual(steps((ms) => (ms === 2000 ? BACKLOG_ALERT + 1 : 0), 0.3, 3000).sizes, [16, 17, 17]);
   t.deepEqual(steps(() => BACKLOG_ALERT, 0.3, 3000).sizes, [16, 16, 16], 'at the alert: nothing');
   t.deepEqual(steps(() => 100, 0.3, 3000, 64).sizes, [64, 64, 64], 'at the max: nothing');
+});
+
+// cheaper_busyness.c, cheaper_busyness_algo: `else if (backlog > 0)` on the cycles between
+// busyness checks; spawn_emergency_worker once it was non-zero for backlog-nonzero (60) seconds.
+test('when the listen queue stays non-empty (under the alert) for 60 s, then cheaper adds an emergency worker, and counts again', (t) => {
+  t.is(BACKLOG_NONZERO_MS, 60_000);
+  const run = steps(() => 5, 0.4, 130_000);
+  const grows = run.sizes.flatMap((size, i) => (i > 0 && size > (run.sizes[i - 1] as number) ? [(i + 1) * 1000] : []));
+  // The queue is first seen non-empty at 2 s (1 s starts uWSGI's clock, a check cycle); 60 s later
+  // the next non-check cycle spawns, and the count starts again from there.
+  t.true(grows.length === 2, `grew at ${grows.join(', ')} ms`);
+  t.true((grows[0] as number) >= 62_000 && (grows[0] as number) <= 64_000, `first at ${grows[0]}`);
+  t.true((grows[1] as number) - (grows[0] as number) >= 60_000 && (grows[1] as number) - (grows[0] as number) <= 62_000);
+  t.deepEqual(steps((ms) => (ms % 10_000 === 0 ? 0 : 5), 0.4, 130_000).sizes.every((size) => size === 16), true, 'an empty queue in between resets the count');
 });
 
 test('when emergency workers run, then the removal timer is overload x backlog multiplier (9 s)', (t) => {

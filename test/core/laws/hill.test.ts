@@ -1,5 +1,6 @@
 import test from 'ava';
 import {
+  cpuUtilization,
   CPU_UTILIZATION_HIGH,
   GATE_ACTIVITIES_PERIOD_MS,
   HILL,
@@ -145,3 +146,25 @@ for (const [dtMs, cap] of [[1000, 4], [250, 1], [10_000, 20]] as const) {
     t.true(size > 10 + cap, `climbed to ${size}`);
   });
 }
+
+// PortableThreadPool.HillClimbing.cs / PortableThreadPool.cs: a grow is refused above 95 % CPU,
+// and .NET reads that from the machine, never from a share that says nothing beyond busy/size.
+test('when the CPU is measured, then hill reads it; an idle share that says nothing beyond busy/size is not CPU', (t) => {
+  const base = ctx(16, 1);
+  const measured = { ...base, signals: { ...base.signals, cpu: { ...base.signals.cpu, source: 'sample' as const, cpus: 7.8 } } };
+  t.is(cpuUtilization(measured), 7.8 / 8);
+  const busyIdle = { ...base, signals: { ...base.signals, workerIdle: 0, idleInformative: false } };
+  t.is(cpuUtilization(busyIdle), 0, 'unknown: not the 16 x (1 - 0) / 8 it would claim');
+  const documented = { ...base, signals: { ...base.signals, workerIdle: 0.75, idleInformative: true } };
+  t.is(cpuUtilization(documented), 0.5);
+});
+
+// PortableThreadPool.AdjustMaxWorkersActive: `if (counts.NumProcessingWork > counts.NumThreadsGoal ...) return;`
+test('when more workers process work than the goal, then hill takes no sample and holds', (t) => {
+  const state = hillLaw.init(10, DEFAULTS);
+  const c = ctx(10, 1, { dtMs: 1000, signals: { ...ctx(10, 1).signals, size: 14, throughput: 100 } });
+  const r = hillLaw.step({ ...state, nextSampleMs: 10 }, c);
+  t.deepEqual(r.proposal, { size: 10, reason: 'law' });
+  t.is(r.state.totalSamples, 0);
+  t.is(r.state.pendingSeconds, 1, 'the sample goes on');
+});

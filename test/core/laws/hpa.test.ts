@@ -4,6 +4,7 @@ import {
   HPA_SCALE_UP_PERCENT,
   HPA_SCALE_UP_PODS,
   HPA_STABILIZATION_MS,
+  HPA_SYNC_PERIOD_MS,
   HPA_TOLERANCE,
   desiredReplicas,
   hpaLaw,
@@ -59,40 +60,57 @@ test('when a grow is proposed, then it is at most the larger of +4 and +100 % ov
   t.is(scaleUpLimit(14, 4), 20, 'grown from 10 to 14: up to 20');
 });
 
-test('when utilization stays full, then HPA grows 10 -> 14 -> 20 and waits for the 15 s policy period', (t) => {
+test('when utilization stays full, then HPA grows once a 15 s sync: 10 -> 14 -> 20 -> 28, within +100 % a policy period', (t) => {
+  t.is(HPA_SYNC_PERIOD_MS, 15_000);
   const s0 = start({ n: 16, params: { law: 'hpa' } });
-  const run = drive(s0, 0, 40_000, atUtilization(1), { startSize: 10 });
-  t.deepEqual(run.sizes.slice(0, 5), [14, 20, 20, 20, 20]);
-  t.like(run.decisions[2], { action: 'hold', reason: 'law' });
-  // Events at 1 s (+4) and 2 s (+6): at 16 s only the second is inside the period (start 14): up to 28.
-  t.is(run.sizes[14], 20);
-  t.is(run.sizes[15], 28);
-  // At every tick, the size is within max(+4, +100 %) of the size one policy period earlier.
+  const run = drive(s0, 0, 50_000, atUtilization(1), { startSize: 10 });
+  t.deepEqual(moves(run.decisions).map((d) => [d.ts, d.to]), [
+    [1000, 14],
+    [16_000, 20],
+    [31_000, 28],
+    [46_000, 39],
+  ]);
+  t.like(run.decisions[1], { action: 'hold', reason: 'law' }, 'between syncs HPA holds');
   const before = (i: number): number => (i < 15 ? 10 : (run.sizes[i - 15] as number));
   run.sizes.forEach((size, i) => t.true(size <= Math.max(before(i) + 4, 2 * before(i)), `tick ${i + 1}: ${size} from ${before(i)}`));
-  t.is(Math.max(...run.sizes), 64, 'up to the hard max');
 });
 
-test('when a burst ends, then HPA does not shrink within the stabilization window, and shrinks at its end', (t) => {
+test('when a sync comes, then it reads the utilization averaged since the last one', (t) => {
+  // Full for 14 ticks then one idle tick: the sync at 16 s sees 14 x 1 + 0.2 over 15 ticks.
+  const s0 = start({ n: 16, params: { law: 'hpa' } });
+  const run = drive(s0, 0, 16_000, (now) => atUtilization(now === 16_000 ? 0.2 : 1), { startSize: 20 });
+  const at16 = run.decisions.find((d) => d.ts === 16_000);
+  t.like(at16, { action: 'grow' }, 'one idle tick does not undo 14 full ones');
+});
+
+// horizontal.go, recordInitialRecommendation: the first sync records the current replicas,
+// so the scale-down stabilization window holds them for its whole length after start.
+test('when HPA starts on an idle pool, then it does not shrink below the starting size for the 300 s window', (t) => {
+  const s0 = start({ n: 16, params: { law: 'hpa' } });
+  const run = drive(s0, 0, 320_000, atUtilization(0.2), { startSize: 32 });
+  const first = moves(run.decisions)[0];
+  t.like(first, { ts: 301_000, action: 'shrink', from: 32 });
+  t.true(run.decisions.filter((d) => d.ts < 301_000).every((d) => d.action === 'hold'));
+});
+
+test('when a burst ends, then HPA does not shrink within the stabilization window of its last full recommendation', (t) => {
   const s0 = start({ n: 16, params: { law: 'hpa' } });
   const burst = drive(s0, 0, 60_000, atUtilization(1), { startSize: 16 });
   const top = burst.sizes[burst.sizes.length - 1] as number;
-  const quiet = drive(burst.state, 60_000, 400_000, atUtilization(0.2));
-  const shrinks = moves(quiet.decisions);
-  t.true(shrinks.length > 0);
-  // The last full recommendation was at 60 s: it leaves the 300 s window at 360 s exactly.
-  t.like(shrinks[0], { ts: 360_000, action: 'shrink', from: top });
-  t.like(quiet.decisions.find((d) => d.ts === 359_000), { action: 'hold', reason: 'stabilized', to: top });
-  // The shrink goes down to the highest recommendation left in the window, in one move.
-  t.is(shrinks.length, 1);
-  t.is(shrinks[0]?.to, Math.ceil(Math.round(0.2 * top) / 0.725 - 1e-9));
+  const quiet = drive(burst.state, 60_000, 420_000, atUtilization(0.2));
+  const shrinks = moves(quiet.decisions).filter((d) => d.action === 'shrink');
+  // The sync at 61 s still averages 14 full ticks (it grows once more): its recommendation leaves the window at 361 s.
+  const peak = Math.max(...quiet.sizes);
+  t.like(shrinks[0], { ts: 361_000, action: 'shrink', from: peak });
+  t.true(peak >= top);
+  t.true(quiet.decisions.filter((d) => d.ts > 61_000 && d.ts < 361_000).every((d) => d.action === 'hold'));
 });
 
 test('when the stabilization window is configured, then HPA uses it', (t) => {
   const s0 = start({ n: 16, params: { law: 'hpa', hpaStabilizationMs: 30_000 } });
   const burst = drive(s0, 0, 60_000, atUtilization(1), { startSize: 16 });
   const quiet = drive(burst.state, 60_000, 120_000, atUtilization(0.2));
-  t.like(moves(quiet.decisions)[0], { ts: 90_000, action: 'shrink' });
+  t.like(moves(quiet.decisions).find((d) => d.action === 'shrink'), { ts: 91_000, action: 'shrink' });
 });
 
 test('when utilization holds inside the tolerance but outside our band, then HPA holds and says it is its own rule', (t) => {
