@@ -12,6 +12,7 @@ import { defaultMaxStep } from '../bounds.js';
 import { ewma } from '../math.js';
 import { cpuGuardStage } from '../stages/cpu-guard.js';
 import { fastCooldownStage } from '../stages/cooldown.js';
+import { demandStage } from '../stages/demand.js';
 import { guardStage } from '../stages/guard.js';
 import { backoffStage, boundsStage, stepStage } from '../stages/limits.js';
 import { stabilizationStage } from '../stages/stabilization.js';
@@ -57,7 +58,7 @@ function debounced(state: PiState, ctx: LawContext, aboveTicks: number): boolean
 
 export const piLaw: Law<PiState> = {
   name: 'pi',
-  stages: [cpuGuardStage, stabilizationStage, guardStage, backoffStage, fastCooldownStage, thrashStage, stepStage, boundsStage],
+  stages: [cpuGuardStage, demandStage, stabilizationStage, guardStage, backoffStage, fastCooldownStage, thrashStage, stepStage, boundsStage],
   maxStep: (size, params) => params.maxStep ?? defaultMaxStep(size),
   init: () => ({ integral: 0, sign: 0 }),
   step(state, ctx) {

@@ -24,6 +24,7 @@ export const backoffStage = statelessStage('backoff', (p, ctx) => {
   return p.size > ctx.base && backedOff ? hold(ctx.base, 'failed-grow') : p;
 });
 
-export const stepStage = statelessStage('step', (p, ctx) => limitStep(p, ctx.base, ctx.maxStep));
+/** At most maxStep a decision; a grow sized from the measured demand may double the pool. */
+export const stepStage = statelessStage('step', (p, ctx) => limitStep(p, ctx.base, p.reason === 'demand' ? Math.max(ctx.maxStep, ctx.base) : ctx.maxStep));
 
 export const boundsStage = statelessStage('bounds', (p, ctx) => bound(p, ctx.bounds));

@@ -1,0 +1,28 @@
+// Demand feed-forward (docs/design.md): when the demand is measured (completions plus
+// refusals per second) and so is the busy time per task, Little's law gives the busy workers
+// that serve it (demand x busy seconds per task), and the size that keeps them at the band's
+// middle. A grow may go straight there instead of a step at a time, at most doubling the
+// pool (the step stage lets a `demand` grow through up to that), and never past the size the
+// CPUs serve when the CPU is measured. Without that evidence a grow is the law's own.
+import { cpuServedSize } from '../cpu-rules.js';
+import { statelessStage } from './stage.js';
+import type { Proposal, StageContext } from './stage.js';
+
+/** The size that serves the measured demand at the band's middle, or null without the evidence. */
+export function demandSize(ctx: StageContext): number | null {
+  const { demand, busyPerTask, throughput } = ctx.signals;
+  if (demand === null || busyPerTask === null || throughput === null || demand <= throughput) return null;
+  const { band } = ctx.spec.params;
+  return Math.ceil((demand * busyPerTask) / ((band.low + band.high) / 2) - 1e-9);
+}
+
+export function demandGrow(p: Proposal, ctx: StageContext): Proposal {
+  if (p.size <= ctx.base) return p;
+  const wanted = demandSize(ctx);
+  if (wanted === null || wanted <= p.size) return p;
+  const served = ctx.signals.cpu.cpus === null ? null : cpuServedSize(ctx.signals.cpu, ctx.spec.n);
+  const size = Math.min(wanted, 2 * ctx.base, served === null ? Number.POSITIVE_INFINITY : Math.max(served, p.size));
+  return size > p.size ? { size, reason: 'demand' } : p;
+}
+
+export const demandStage = statelessStage('demand', demandGrow);

@@ -1,0 +1,37 @@
+import test from 'ava';
+import { demandGrow, demandSize } from '../../../src/core/stages/demand.js';
+import { stepStage } from '../../../src/core/stages/limits.js';
+import { cpu, signals, stageCtx } from './ctx.js';
+
+// 200 completions and 100 refusals a second, each task keeping a worker busy 0.1 s: 30 busy
+// workers serve the demand, 42 keep them at the band's middle (0.725).
+const measured = signals({ throughput: 200, demand: 300, busyPerTask: 0.1 });
+const GROW = { size: 20, reason: 'above-band' as const };
+
+test('when demand and busy time per task are measured, then a grow goes to the size Little\'s law gives, at most doubling', (t) => {
+  t.is(demandSize(stageCtx({ signals: measured, base: 16 })), 42);
+  t.deepEqual(demandGrow(GROW, stageCtx({ signals: measured, base: 16 })), { size: 32, reason: 'demand' }, 'at most 2 x 16');
+  t.deepEqual(demandGrow({ size: 30, reason: 'above-band' }, stageCtx({ signals: measured, base: 24 })), { size: 42, reason: 'demand' });
+});
+
+test('when nothing is refused, or demand is unknown, then the law\'s grow stands', (t) => {
+  t.deepEqual(demandGrow(GROW, stageCtx({ signals: signals({ throughput: 200, demand: 200, busyPerTask: 0.1 }), base: 16 })), GROW);
+  t.deepEqual(demandGrow(GROW, stageCtx({ signals: signals({ throughput: 200, demand: null, busyPerTask: 0.1 }), base: 16 })), GROW);
+});
+
+test('when the law does not grow, then demand does not make it', (t) => {
+  const hold = { size: 16, reason: 'in-band' as const };
+  t.deepEqual(demandGrow(hold, stageCtx({ signals: measured, base: 16 })), hold);
+});
+
+test('when the CPU is measured, then a demand grow stops at the size the CPUs serve', (t) => {
+  // 8 CPUs, a busy worker runnable 40 % of its time: 8 x 1.1 / 0.4 = 22 workers.
+  const c = stageCtx({ signals: { ...measured, cpu: cpu({ cpus: 5, waiting: 0, runDelay: 0, runnablePerBusy: 0.4 }) }, base: 16 });
+  t.deepEqual(demandGrow(GROW, c), { size: 22, reason: 'demand' });
+});
+
+test('when a grow comes from demand, then the step stage lets it double the pool; another grow keeps maxStep', (t) => {
+  const c = stageCtx({ base: 16, maxStep: 4 });
+  t.deepEqual(stepStage.apply({ size: 40, reason: 'demand' }, c, null).proposal, { size: 32, reason: 'demand' });
+  t.deepEqual(stepStage.apply({ size: 40, reason: 'above-band' }, c, null).proposal, { size: 20, reason: 'above-band' });
+});
