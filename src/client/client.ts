@@ -2,7 +2,8 @@
 // applies the target of the reply. It must never get in the way of the daemon's work, so
 // a request is fire-and-forget with a timeout, at most one is in flight per pool, and
 // while the sidecar is down the pool keeps its last size and the client backs off.
-import type { Sample } from '../core/types.js';
+import { parseSampleReply } from '../protocol/index.js';
+import type { Sample } from '../protocol/index.js';
 import type {
   ClientLogger,
   ClientOptions,
@@ -41,15 +42,6 @@ function message(err: unknown): string {
     return `${err.message}${cause}`;
   }
   return String(err);
-}
-
-function parseReply(body: unknown): SampleReply {
-  const reply = body as Partial<SampleReply> | null;
-  const target = reply?.target;
-  if (typeof target !== 'number' || !Number.isInteger(target) || target < 0) {
-    throw new Error(`sidecar reply has no valid target: ${JSON.stringify(body)}`);
-  }
-  return { pool: String(reply?.pool), target, action: String(reply?.action), mode: String(reply?.mode) };
 }
 
 export class SidecarClient {
@@ -155,7 +147,7 @@ export class SidecarClient {
       });
       const text = await res.text();
       if (!res.ok) throw new Error(`HTTP ${res.status}: ${text.slice(0, 200)}`);
-      reply = parseReply(JSON.parse(text));
+      reply = parseSampleReply(JSON.parse(text));
     } catch (err) {
       if (this.stopper.signal.aborted) return 'stopped';
       return this.fail(message(err), sample.size);

@@ -1,6 +1,6 @@
 // What the Node client takes in and tells back. A daemon embeds the client; these are
 // the only shapes it has to know.
-import type { Sample } from '../core/types.js';
+import type { Sample } from '../protocol/index.js';
 
 export type { Sample };
 
@@ -27,13 +27,7 @@ export interface ClientTimers {
   clearTimeout(handle: TimerHandle): void;
 }
 
-/** The sidecar's 202 reply to a sample (SPEC §5). */
-export interface SampleReply {
-  pool: string;
-  target: number;
-  action: string;
-  mode: string;
-}
+export type { SampleReply } from '../protocol/index.js';
 
 export interface ClientOptions {
   /** the sidecar; default http://127.0.0.1:9464 */

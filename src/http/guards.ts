@@ -3,16 +3,15 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import express from 'express';
 import type { Request, RequestHandler } from 'express';
+import { isPoolName } from '../protocol/index.js';
 import { HttpError } from './errors.js';
 
-/** SPEC §5 and config: lowercase letters, digits, _ and -, at most 64. */
-export const POOL_NAME = /^[a-z0-9_-]{1,64}$/;
 export const MAX_BODY_BYTES = 256 * 1024;
 
 /** The pool of the route, known to the engine, or a 404 naming the field. */
 export function poolParam(req: Request, has: (pool: string) => boolean): string {
   const pool = req.params['pool'];
-  if (typeof pool !== 'string' || !POOL_NAME.test(pool) || !has(pool)) {
+  if (!isPoolName(pool) || !has(pool)) {
     throw new HttpError('unknown-pool', { message: `unknown pool "${String(pool).slice(0, 64)}"`, field: 'pool' });
   }
   return pool;

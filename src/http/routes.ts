@@ -1,7 +1,7 @@
 // The routes of SPEC §5, thin: check, hand to the engine, answer. No control logic here.
 import { Router } from 'express';
 import type { Request, Response } from 'express';
-import { SAMPLE_TS_WINDOW, validateSampleBody } from '../config/sample.js';
+import { isPinSize, PIN_RANGE_TEXT, SAMPLE_TS_WINDOW, validateSampleBody } from '../protocol/index.js';
 import { renderMetrics, wantsOpenMetrics } from '../metrics/index.js';
 import type { Metrics } from '../metrics/index.js';
 import type { Engine } from '../streams/index.js';
@@ -48,8 +48,8 @@ function rateLimited(pool: string, retryMs: number): HttpError {
 
 function parsePinSize(body: unknown): number {
   const size = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>)['size'] : undefined;
-  if (typeof size !== 'number' || !Number.isInteger(size) || size < 1 || size > 4096) {
-    throw new HttpError('invalid-parameter', { message: 'size must be a whole number in [1, 4096]', field: 'size' });
+  if (!isPinSize(size)) {
+    throw new HttpError('invalid-parameter', { message: `size must be a whole number in ${PIN_RANGE_TEXT}`, field: 'size' });
   }
   return size;
 }

@@ -4,14 +4,16 @@
 // tests, so whole scenarios run in virtual time).
 import { BehaviorSubject, Subject, map, race, skip, take, timer } from 'rxjs';
 import type { Observable, SchedulerLike, Subscription } from 'rxjs';
-import { PIN_RANGE, createController, modeOf, poolView, tick } from '../core/index.js';
+import { createController, modeOf, poolView, tick } from '../core/index.js';
 import type { Action, Decision, PoolView, Sample } from '../core/index.js';
 import type { PoolConfig } from '../config/index.js';
+import { isPinSize, PIN_RANGE_TEXT } from '../protocol/index.js';
+import type { SampleReply } from '../protocol/index.js';
 import { EngineError } from './errors.js';
 import { createPoolLoop } from './pool-loop.js';
 import type { LoopOutput, PoolLoop } from './pool-loop.js';
 import { silentLogger } from './types.js';
-import type { EngineMetrics, Ingested, Logger, SampleReply, StepFn } from './types.js';
+import type { EngineMetrics, Ingested, Logger, StepFn } from './types.js';
 
 export interface EngineOptions {
   config: { pools: readonly PoolConfig[]; cpus: number; enabled: boolean };
@@ -136,8 +138,8 @@ export function createEngine(options: EngineOptions): Engine {
     states: () => [...runtimes.values()].map((rt) => poolView(rt.current.state, scheduler.now())),
     pin(pool, size) {
       const rt = runtime(pool);
-      if (size !== null && (!Number.isInteger(size) || size < PIN_RANGE.min || size > PIN_RANGE.max)) {
-        throw new RangeError(`size must be a whole number in [${PIN_RANGE.min}, ${PIN_RANGE.max}]`);
+      if (size !== null && !isPinSize(size)) {
+        throw new RangeError(`size must be a whole number in ${PIN_RANGE_TEXT}`);
       }
       if (stopped) throw new EngineError('stopped', 'the engine is stopping');
       // The pin goes through the pool's scan like a tick, so it is ordered with the ticks.

@@ -6,6 +6,9 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Sample } from '../core/types.js';
 import { ajv } from './ajv.js';
 
+// The core reads samples; their shape is the wire's, named here for everyone outside the core.
+export type { Sample };
+
 export const MAX_SAMPLES_PER_BATCH = 1000;
 
 /**
