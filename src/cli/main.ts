@@ -7,8 +7,7 @@ import { availableParallelism } from 'node:os';
 import { config as rxConfig } from 'rxjs';
 import { ConfigError, USAGE, loadConfig } from '../config/index.js';
 import type { ConfigFiles } from '../config/index.js';
-import { createLogger } from './logger.js';
-import { startService } from './service.js';
+import { createLogger, startService } from '../service/index.js';
 
 /** SIGTERM to exit: in-flight requests get DRAIN_MS (4 s), and this is the last resort. */
 const EXIT_DEADLINE_MS = 5000;

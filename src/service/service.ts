@@ -16,7 +16,7 @@ import { createMetrics } from '../metrics/index.js';
 import type { Metrics } from '../metrics/index.js';
 import { createEngine } from '../streams/index.js';
 import type { Engine, StepFn } from '../streams/index.js';
-import { logDecisions } from './logger.js';
+import { logDecisions } from './log.js';
 import { recordSamples } from './record.js';
 
 /** In-flight requests get this long after a stop before their connections are cut. */

@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from '../../src/config/index.js';
 import { tick } from '../../src/core/index.js';
 import type { StepFn } from '../../src/streams/index.js';
-import { createLogger } from '../../src/cli/logger.js';
-import { startService } from '../../src/cli/service.js';
+import { createLogger } from '../../src/service/index.js';
+import { startService } from '../../src/service/index.js';
 import { FAST, postJson } from '../http/harness.js';
 import { pool } from '../streams/helpers.js';
 
