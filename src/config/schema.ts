@@ -264,14 +264,23 @@ export const ActuatorSchema = Type.Unsafe<Static<typeof WebhookActuatorSchema> |
   'x-allowed': '{type: webhook, url, timeoutMs?, maxRetries?} or {type: file, dir}',
 });
 
+const LISTEN_PATTERN = '^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+):[0-9]{1,5}$';
+
 export const ConfigFileSchema = Type.Object(
   {
     listen: Type.Optional(
       Type.String({
-        pattern: '^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+):[0-9]{1,5}$',
+        pattern: LISTEN_PATTERN,
         description: 'HOST:PORT of the HTTP listener (API and /metrics).',
         default: DEFAULT_LISTEN,
         'x-allowed': 'HOST:PORT with a port in [0, 65535], e.g. 127.0.0.1:9464 or [::1]:9464',
+      }),
+    ),
+    metricsListen: Type.Optional(
+      Type.Union([Type.String({ pattern: LISTEN_PATTERN }), Type.Null()], {
+        description: 'HOST:PORT of a second, read-only listener serving only /metrics, /healthz and /readyz (for Prometheus and probes from outside, while the API stays on loopback); null: none.',
+        default: null,
+        'x-allowed': 'HOST:PORT with a port in [0, 65535], e.g. 0.0.0.0:9465, or null',
       }),
     ),
     cpus: Type.Optional(
@@ -294,7 +303,7 @@ export const ConfigFileSchema = Type.Object(
       Type.Array(ActuatorSchema, { description: 'Actuators that apply decisions.', default: [], 'x-allowed': 'a list of actuators' }),
     ),
   },
-  { additionalProperties: false, description: 'adaptive-threads configuration (SPEC §4).', 'x-allowed': 'a map of listen, cpus, token, defaults, pools, actuators' },
+  { additionalProperties: false, description: 'adaptive-threads configuration (SPEC §4).', 'x-allowed': 'a map of listen, metricsListen, cpus, token, defaults, pools, actuators' },
 );
 
 export type ConfigFile = Static<typeof ConfigFileSchema>;

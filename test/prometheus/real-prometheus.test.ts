@@ -49,6 +49,7 @@ function sidecarConfig(webhookUrl: string): Config {
   return {
     file: 'real-prometheus.test.ts',
     listen: { host: '127.0.0.1', port: 0 },
+    metricsListen: null,
     cpus: 4,
     cpusSource: 'config',
     token: null,

@@ -13,6 +13,7 @@ function config(over: Partial<Config> = {}): Config {
   return {
     file: 'test.yaml',
     listen: { host: '127.0.0.1', port: 0 },
+    metricsListen: null,
     cpus: 8,
     cpusSource: 'config',
     token: null,
