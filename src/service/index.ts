@@ -4,4 +4,7 @@ export { startService, DRAIN_MS } from './service.js';
 export type { Service, ServiceOptions } from './service.js';
 export { createLogger, logDecisions } from './log.js';
 export { recordSamples } from './record.js';
+export { reloadService } from './reload.js';
+export type { ReloadReport } from './reload.js';
+export { parseFdLimit, readFdLimit } from './fd-limit.js';
 export type { Recorder } from './record.js';

@@ -1,7 +1,8 @@
-// The whole sidecar wired in-process: engine, metrics, HTTP, log, actuators and recorder.
-// `startService` resolves once the listener is bound; `stop()` stops intake, answers open
-// long polls, ends SSE streams, lets in-flight requests finish and releases everything.
-import { createServer } from 'node:http';
+// The whole sidecar wired in-process: engine, metrics, HTTP (the API listener and the
+// read-only metrics listener), log, actuators and recorder. `startService` resolves once the
+// listeners are bound; `reload(config)` applies a reloaded config file; `stop()` stops intake,
+// answers open long polls, ends SSE streams, lets in-flight requests finish and releases all.
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { asyncScheduler } from 'rxjs';
 import type { SchedulerLike, Subscription } from 'rxjs';
@@ -10,14 +11,17 @@ import { Registry } from 'prom-client';
 import { connectActuators, createActuators } from '../actuators/index.js';
 import type { Sleep } from '../actuators/index.js';
 import type { Config } from '../config/index.js';
-import { createApp } from '../http/index.js';
-import type { SampleRate } from '../http/index.js';
+import { connectionCap, createApp, isLoopback, listenHttp } from '../http/index.js';
+import type { AppHandle, LiveLimits, SampleRate } from '../http/index.js';
 import { createMetrics } from '../metrics/index.js';
 import type { Metrics } from '../metrics/index.js';
 import { createEngine } from '../streams/index.js';
 import type { Engine, StepFn } from '../streams/index.js';
+import { readFdLimit } from './fd-limit.js';
 import { logDecisions } from './log.js';
 import { recordSamples } from './record.js';
+import { reloadService } from './reload.js';
+import type { ReloadReport } from './reload.js';
 
 /** In-flight requests get this long after a stop before their connections are cut. */
 export const DRAIN_MS = 4000;
@@ -34,14 +38,32 @@ export interface ServiceOptions {
   defaultMetrics?: boolean;
   /** the per-pool sample rate limit (default: the HTTP layer's 200 samples/s) */
   sampleRate?: SampleRate;
+  /** caps on event streams and long polls, and an event stream's lifetime */
+  limits?: Partial<LiveLimits>;
+  /** open connections of both listeners together (default: below the fd limit) */
+  maxConnections?: number;
+  /** default 10 s */
+  headersTimeoutMs?: number;
 }
 
 export interface Service {
   url: string;
   address: { host: string; port: number };
+  /** the read-only listener's URL, or null */
+  metricsUrl: string | null;
   engine: Engine;
   metrics: Metrics;
+  /** applies a reloaded config file; what needs a restart is logged and left as it runs */
+  reload(config: Readonly<Config>): ReloadReport;
   stop(): Promise<void>;
+}
+
+const urlOf = (a: AddressInfo): string => `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
+
+/** Connections split between the listeners: the metrics listener needs few (probes, scrapes). */
+function budget(total: number, metricsListener: boolean): { api: number; metrics: number } {
+  const metrics = metricsListener ? Math.min(128, Math.max(8, Math.floor(total / 8))) : 0;
+  return { api: total - metrics, metrics };
 }
 
 export async function startService(options: ServiceOptions): Promise<Service> {
@@ -67,51 +89,75 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const disconnect = connectActuators(engine, createActuators(config.actuators, metrics.actuation, options.sleep), logger);
   const recorder = config.record === null ? null : recordSamples(config.record, engine.ingested$, logger);
 
-  const handle = createApp({
-    engine,
-    metrics,
-    logger,
-    token: config.token,
+  const caps = budget(options.maxConnections ?? connectionCap(readFdLimit()), config.metricsListen !== null);
+  const perKind = Math.min(1000, Math.max(1, Math.floor(caps.api / 4)));
+  const common = { engine, metrics, logger, token: config.token, version: options.version };
+  const api = createApp({
+    ...common,
     listenHost: config.listen.host,
+    limits: { maxEventStreams: perKind, maxLongPolls: perKind, ...options.limits },
     ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
     ...(options.sampleRate ? { sampleRate: options.sampleRate } : {}),
   });
-  const server = createServer(handle.app);
+  const handles: AppHandle[] = [api];
+  const servers: Server[] = [];
+  const timeouts = options.headersTimeoutMs === undefined ? {} : { headersTimeoutMs: options.headersTimeoutMs };
+  let address: AddressInfo;
+  let metricsAddress: AddressInfo | null = null;
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(config.listen.port, config.listen.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    const main = await listenHttp(api.app, { ...config.listen, maxConnections: caps.api, refused: api.refused, ...timeouts });
+    servers.push(main.server);
+    address = main.address;
+    if (config.metricsListen !== null) {
+      const readOnly = createApp({ ...common, listenHost: config.metricsListen.host, readOnly: true, onRefused: api.refused });
+      handles.push(readOnly);
+      const side = await listenHttp(readOnly.app, { ...config.metricsListen, maxConnections: caps.metrics, refused: api.refused, ...timeouts });
+      servers.push(side.server);
+      metricsAddress = side.address;
+    }
   } catch (e) {
+    for (const s of servers) s.close();
     engine.stop();
     disconnect();
     recorder?.close();
     throw e;
   }
-  const bound = server.address() as AddressInfo;
-  const host = bound.family === 'IPv6' ? `[${bound.address}]` : bound.address;
-  const url = `http://${host}:${bound.port}`;
-  logger.info({ url, config: config.file, cpus: config.cpus, cpusSource: config.cpusSource, enabled: config.enabled, pools: engine.pools }, `listening on ${url}`);
+  const url = urlOf(address);
+  const metricsUrl = metricsAddress === null ? null : urlOf(metricsAddress);
+  logger.info(
+    { version: options.version, url, metricsUrl, config: config.file, cpus: config.cpus, cpusSource: config.cpusSource, enabled: config.enabled, pools: engine.pools, maxConnections: caps },
+    `adaptive-threads ${options.version} listening on ${url}${metricsUrl === null ? '' : ` (read-only: ${metricsUrl})`}`,
+  );
+  if (!isLoopback(config.listen.host) && config.token === null) {
+    logger.warn(
+      { listen: config.listen },
+      `the API listens on ${config.listen.host}, which is not loopback, and no token is configured: samples and pins are refused (403); set token, or keep the API on loopback and use metricsListen for probes and scrapes`,
+    );
+  }
 
+  let running = config;
   let stopping: Promise<void> | null = null;
   return {
     url,
-    address: { host: bound.address, port: bound.port },
+    address: { host: address.address, port: address.port },
+    metricsUrl,
     engine,
     metrics,
+    reload(next) {
+      const report = reloadService({ running, next, engine, metrics, handles, logger });
+      running = report.running;
+      return report;
+    },
     stop() {
       stopping ??= (async () => {
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        handle.drain();
-        server.closeIdleConnections();
+        const closed = Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+        for (const h of handles) h.drain();
+        for (const s of servers) s.closeIdleConnections();
         let timer: NodeJS.Timeout | undefined;
         const late = new Promise<void>((resolve) => {
           timer = setTimeout(() => {
             logger.warn({}, 'requests still open after the drain period; closing their connections');
-            server.closeAllConnections();
+            for (const s of servers) s.closeAllConnections();
             resolve();
           }, DRAIN_MS);
         });

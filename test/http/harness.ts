@@ -7,7 +7,7 @@ import { Registry } from 'prom-client';
 import type { PoolConfig } from '../../src/config/index.js';
 import type { ControllerParams, Decision } from '../../src/core/index.js';
 import { createApp } from '../../src/http/index.js';
-import type { AppHandle, SampleRate } from '../../src/http/index.js';
+import type { AppHandle, LiveLimits, SampleRate } from '../../src/http/index.js';
 import { createMetrics } from '../../src/metrics/index.js';
 import type { Metrics } from '../../src/metrics/index.js';
 import { createEngine, silentLogger } from '../../src/streams/index.js';
@@ -43,6 +43,8 @@ export interface HarnessOptions {
   cpus?: number;
   sampleRate?: SampleRate;
   clockMs?: () => number;
+  limits?: Partial<LiveLimits>;
+  readOnly?: boolean;
 }
 
 export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
@@ -73,6 +75,9 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
     logger: silentLogger,
     token: o.token ?? null,
     listenHost: o.listenHost ?? '127.0.0.1',
+    version: '0.0.0-test',
+    ...(o.limits ? { limits: o.limits } : {}),
+    ...(o.readOnly ? { readOnly: o.readOnly } : {}),
     ...(o.heartbeatMs ? { heartbeatMs: o.heartbeatMs } : {}),
     ...(o.maxWaitMs ? { maxWaitMs: o.maxWaitMs } : {}),
     ...(o.sampleRate ? { sampleRate: o.sampleRate } : {}),
