@@ -155,3 +155,39 @@ export async function eventually(check: () => boolean, timeoutMs = 2000): Promis
   }
   return true;
 }
+
+/** A request with headers fetch will not set (Host): node:http, the answer's status, headers and text. */
+export async function rawRequest(url: string, o: { method?: string; path: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
+  const { request } = await import('node:http');
+  return new Promise((resolve, reject) => {
+    const req = request(`${url}${o.path}`, { method: o.method ?? 'GET', headers: o.headers ?? {} }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
+    });
+    req.on('error', reject);
+    req.end(o.body);
+  });
+}
+
+/** Writes `text` on a fresh TCP connection and collects what comes back until the server closes it (or `timeoutMs`). */
+export async function rawSocket(url: string, text: string, timeoutMs = 3000): Promise<{ reply: string; closed: boolean; ms: number }> {
+  const { connect } = await import('node:net');
+  const { hostname, port } = new URL(url);
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), hostname);
+    let reply = '';
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve({ reply, closed: false, ms: performance.now() - started });
+    }, timeoutMs);
+    socket.on('data', (c: Buffer) => (reply += c.toString()));
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve({ reply, closed: true, ms: performance.now() - started });
+    });
+    socket.write(text);
+  });
+}
