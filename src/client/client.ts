@@ -55,6 +55,7 @@ export class SidecarClient {
   private readonly fetch: typeof fetch;
   private readonly now: () => number;
   private readonly timers: ClientTimers;
+  private readonly headers: Record<string, string>;
   private readonly stopper = new AbortController();
   private timer: TimerHandle | undefined;
   private inFlight: Promise<TickResult> | undefined;
@@ -87,6 +88,7 @@ export class SidecarClient {
     this.fetch = options.fetch ?? fetch;
     this.now = options.now ?? Date.now;
     this.timers = options.timers ?? unrefTimers;
+    this.headers = { 'content-type': 'application/json', ...(options.token === undefined ? {} : { authorization: `Bearer ${options.token}` }) };
   }
 
   /** Posts one sample every period until stop(). */
@@ -141,7 +143,7 @@ export class SidecarClient {
     try {
       const res = await this.fetch(this.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: this.headers,
         body: JSON.stringify(sample),
         signal: AbortSignal.any([AbortSignal.timeout(this.timeoutMs), this.stopper.signal]),
       });

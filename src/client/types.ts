@@ -34,6 +34,8 @@ export interface ClientOptions {
   baseUrl?: string;
   pool: string;
   source: SampleSource;
+  /** the sidecar's bearer token: needed when its API listens off loopback; default none */
+  token?: string;
   /** one sample per period; default 1000 (the sidecar's default tick) */
   periodMs?: number;
   /** a request that takes longer is abandoned and counts as a failure; default 2000 */
