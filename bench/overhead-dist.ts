@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type * as CoreIndex from '../src/core/index.js';
 import type * as ConfigLoad from '../src/config/load.js';
-import type * as CliService from '../src/cli/service.js';
+import type * as ServiceIndex from '../src/service/index.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 export const DIST = `${ROOT}.tmp/overhead-dist`;
@@ -23,7 +23,7 @@ export const distUrl = (path: string, dist = DIST): string => pathToFileURL(`${d
 
 export type CoreModule = typeof CoreIndex;
 export type ConfigModule = typeof ConfigLoad;
-export type ServiceModule = typeof CliService;
+export type ServiceModule = typeof ServiceIndex;
 
 export async function loadCore(dist = DIST): Promise<CoreModule> {
   return (await import(distUrl('core/index.js', dist))) as CoreModule;
@@ -34,5 +34,5 @@ export async function loadConfigModule(dist = DIST): Promise<ConfigModule> {
 }
 
 export async function loadServiceModule(dist = DIST): Promise<ServiceModule> {
-  return (await import(distUrl('cli/service.js', dist))) as ServiceModule;
+  return (await import(distUrl('service/index.js', dist))) as ServiceModule;
 }

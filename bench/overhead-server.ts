@@ -17,7 +17,7 @@ const onSigterm = `process.once('SIGTERM', () => { void stop().then(() => proces
 export function sidecarScript(dist: string, pools: number, samplesPerSecond: number): string {
   return `
 const { loadConfig } = await import(${JSON.stringify(distUrl('config/load.js', dist))});
-const { startService } = await import(${JSON.stringify(distUrl('cli/service.js', dist))});
+const { startService } = await import(${JSON.stringify(distUrl('service/index.js', dist))});
 const { pino } = await import('pino');
 const yaml = ${JSON.stringify(configYaml(pools))};
 const files = { readFile: () => yaml, cpuMax: () => null, availableParallelism: () => 8 };

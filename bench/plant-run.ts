@@ -3,8 +3,8 @@
 // a warm-up, then a measured window. Everything it starts is stopped, also on failure.
 import { pino } from 'pino';
 import { quantile } from 'simple-statistics';
-import { startService } from '../src/cli/service.js';
-import type { Service } from '../src/cli/service.js';
+import { startService } from '../src/service/index.js';
+import type { Service } from '../src/service/index.js';
 import type { LawName } from '../src/core/index.js';
 import { demoConfig, DEMO_TIMING } from '../src/demo/config.js';
 import { DemoDaemon } from '../src/demo/daemon.js';

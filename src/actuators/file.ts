@@ -3,6 +3,7 @@
 import { rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Decision } from '../core/index.js';
+import { isPoolName } from '../protocol/index.js';
 import { applyNewest, latestQueue } from './latest.js';
 import type { ActuationOutcome, Actuator, AttemptHook } from './types.js';
 
@@ -10,8 +11,6 @@ export interface FileOptions {
   dir: string;
   onAttempt?: AttemptHook;
 }
-
-const SAFE_POOL = /^[a-z0-9_-]{1,64}$/;
 
 export function fileActuator(options: FileOptions): Actuator {
   let seq = 0;
@@ -22,7 +21,7 @@ export function fileActuator(options: FileOptions): Actuator {
     const target = join(options.dir, `${pool}.size`);
     const temp = join(options.dir, `.${pool}.size.${process.pid}.${++seq}.tmp`);
     try {
-      if (!SAFE_POOL.test(pool)) throw new Error(`pool name ${JSON.stringify(pool)} is not a file name`);
+      if (!isPoolName(pool)) throw new Error(`pool name ${JSON.stringify(pool)} is not a file name`);
       await writeFile(temp, `${size}\n`, { flush: true });
       await rename(temp, target);
       options.onAttempt?.(pool, 'ok');

@@ -1,4 +1,6 @@
 // The command: the only place that reads process.env, installs signal handlers and exits.
+// SIGHUP reloads the config file (never kills: a bad file is logged and the running config
+// kept); SIGTERM and SIGINT stop.
 //   adaptive-threads [--config PATH] [--listen HOST:PORT] [--cpus N] [--log-level L] [--record FILE]
 //   adaptive-threads simulate ... | replay ...    (the simulator's commands)
 //   adaptive-threads demo ...                     (the demo daemon under the sidecar)
@@ -7,8 +9,7 @@ import { availableParallelism } from 'node:os';
 import { config as rxConfig } from 'rxjs';
 import { ConfigError, USAGE, loadConfig } from '../config/index.js';
 import type { ConfigFiles } from '../config/index.js';
-import { createLogger } from './logger.js';
-import { startService } from './service.js';
+import { createLogger, startService } from '../service/index.js';
 
 /** SIGTERM to exit: in-flight requests get DRAIN_MS (4 s), and this is the last resort. */
 const EXIT_DEADLINE_MS = 5000;
@@ -48,6 +49,11 @@ async function main(argv: string[]): Promise<number | null> {
     return runDemo(rest, { ...io, signal: stop.signal, env: process.env, version: VERSION });
   }
 
+  // Node's default for SIGHUP is to exit (129): a reload signal must never kill the sidecar,
+  // not even before it is listening.
+  let onHangUp: () => void = () => undefined;
+  process.on('SIGHUP', () => onHangUp());
+
   const warnings: string[] = [];
   let loaded;
   try {
@@ -83,6 +89,16 @@ async function main(argv: string[]): Promise<number | null> {
     return 1;
   }
   const running = service;
+  onHangUp = () => {
+    logger.info({ signal: 'SIGHUP', config: config.file }, `SIGHUP: reloading ${config.file}`);
+    try {
+      const next = loadConfig(argv, process.env, hostFiles, (w) => logger.warn({}, w));
+      if (next.kind === 'run') running.reload(next.config);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      logger.error({ err, config: config.file }, `reload failed, keeping the running config: ${message}`);
+    }
+  };
   const shutdown = (signal: NodeJS.Signals): void => {
     logger.info({ signal }, `${signal}: stopping`);
     setTimeout(() => {

@@ -2,7 +2,8 @@
 // applies the target of the reply. It must never get in the way of the daemon's work, so
 // a request is fire-and-forget with a timeout, at most one is in flight per pool, and
 // while the sidecar is down the pool keeps its last size and the client backs off.
-import type { Sample } from '../core/types.js';
+import { parseSampleReply } from '../protocol/index.js';
+import type { Sample } from '../protocol/index.js';
 import type {
   ClientLogger,
   ClientOptions,
@@ -43,15 +44,6 @@ function message(err: unknown): string {
   return String(err);
 }
 
-function parseReply(body: unknown): SampleReply {
-  const reply = body as Partial<SampleReply> | null;
-  const target = reply?.target;
-  if (typeof target !== 'number' || !Number.isInteger(target) || target < 0) {
-    throw new Error(`sidecar reply has no valid target: ${JSON.stringify(body)}`);
-  }
-  return { pool: String(reply?.pool), target, action: String(reply?.action), mode: String(reply?.mode) };
-}
-
 export class SidecarClient {
   readonly pool: string;
   readonly url: string;
@@ -63,6 +55,7 @@ export class SidecarClient {
   private readonly fetch: typeof fetch;
   private readonly now: () => number;
   private readonly timers: ClientTimers;
+  private readonly headers: Record<string, string>;
   private readonly stopper = new AbortController();
   private timer: TimerHandle | undefined;
   private inFlight: Promise<TickResult> | undefined;
@@ -95,6 +88,7 @@ export class SidecarClient {
     this.fetch = options.fetch ?? fetch;
     this.now = options.now ?? Date.now;
     this.timers = options.timers ?? unrefTimers;
+    this.headers = { 'content-type': 'application/json', ...(options.token === undefined ? {} : { authorization: `Bearer ${options.token}` }) };
   }
 
   /** Posts one sample every period until stop(). */
@@ -149,13 +143,13 @@ export class SidecarClient {
     try {
       const res = await this.fetch(this.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: this.headers,
         body: JSON.stringify(sample),
         signal: AbortSignal.any([AbortSignal.timeout(this.timeoutMs), this.stopper.signal]),
       });
       const text = await res.text();
       if (!res.ok) throw new Error(`HTTP ${res.status}: ${text.slice(0, 200)}`);
-      reply = parseReply(JSON.parse(text));
+      reply = parseSampleReply(JSON.parse(text));
     } catch (err) {
       if (this.stopper.signal.aborted) return 'stopped';
       return this.fail(message(err), sample.size);

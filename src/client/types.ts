@@ -1,6 +1,6 @@
 // What the Node client takes in and tells back. A daemon embeds the client; these are
 // the only shapes it has to know.
-import type { Sample } from '../core/types.js';
+import type { Sample } from '../protocol/index.js';
 
 export type { Sample };
 
@@ -27,19 +27,15 @@ export interface ClientTimers {
   clearTimeout(handle: TimerHandle): void;
 }
 
-/** The sidecar's 202 reply to a sample (SPEC §5). */
-export interface SampleReply {
-  pool: string;
-  target: number;
-  action: string;
-  mode: string;
-}
+export type { SampleReply } from '../protocol/index.js';
 
 export interface ClientOptions {
   /** the sidecar; default http://127.0.0.1:9464 */
   baseUrl?: string;
   pool: string;
   source: SampleSource;
+  /** the sidecar's bearer token: needed when its API listens off loopback; default none */
+  token?: string;
   /** one sample per period; default 1000 (the sidecar's default tick) */
   periodMs?: number;
   /** a request that takes longer is abandoned and counts as a failure; default 2000 */

@@ -25,6 +25,12 @@ export type CliArgs =
     };
 
 export const USAGE = `Usage: adaptive-threads [options]
+       adaptive-threads <command> [options]
+
+Commands:
+  simulate            run the simulator: every law against a scenario (simulate --help)
+  replay              replay a recorded trace (--record FILE) through a law (replay --help)
+  demo                run a demo daemon under the sidecar, with a live view (demo --help)
 
 Options:
   --config PATH       YAML config file (default: config/default.yaml in the package)
@@ -34,6 +40,11 @@ Options:
   --record FILE       record received samples to FILE
   -h, --help          show this help
   -V, --version       show the version
+
+Signals:
+  SIGHUP              reload the config file (pools added, removed, changed); a bad file
+                      is logged and the running config kept
+  SIGTERM, SIGINT     stop: open requests get 4 s to finish
 
 Environment:
   OC_ADAPTIVE_THREADS  0 disables adaptive sizing (static sizes); 1 or unset enables it

@@ -2,7 +2,7 @@
 //   config/x.yaml:12: pools.transfer.threads: 5000 is not allowed (an integer in [1, 4096] pins the pool, 0 or "adaptive" means adaptive)
 // file and line from the YAML source, the key path, the value as written, and what the key allows.
 import type { ErrorObject } from 'ajv';
-import { ALLOWED_KEYWORD } from './ajv.js';
+import { ALLOWED_KEYWORD } from '../protocol/ajv.js';
 import { ConfigError, formatValue, locationPrefix } from './errors.js';
 import type { ConfigErrorCode } from './errors.js';
 import { ConfigFileSchema, schemaAt } from './schema.js';

@@ -25,5 +25,3 @@ export {
   MAX_PINNED_THREADS,
 } from './schema.js';
 export type { ConfigFile } from './schema.js';
-export { SampleSchema, SampleBatchSchema, SampleBodySchema, validateSampleBody, MAX_SAMPLES_PER_BATCH } from './sample.js';
-export type { SampleBodyResult } from './sample.js';

@@ -54,11 +54,14 @@ export function loadConfig(
   const fileListen = parseListen(data.listen ?? DEFAULT_LISTEN);
   if (fileListen === null) throw invalidValue(src, ['listen'], data.listen, LISTEN_ALLOWED);
   const listen = args.listen ?? fileListen;
+  const metricsListen = data.metricsListen === undefined || data.metricsListen === null ? null : parseListen(data.metricsListen);
+  if (metricsListen === null && typeof data.metricsListen === 'string') throw invalidValue(src, ['metricsListen'], data.metricsListen, LISTEN_ALLOWED);
   const { cpus, cpusSource } = resolveCpus(args.cpus, data.cpus ?? 'auto', files);
 
   const config: Config = {
     file,
     listen,
+    metricsListen,
     cpus,
     cpusSource,
     token: data.token ?? null,

@@ -9,15 +9,12 @@ import { HILL_SEED } from '../core/laws/hill.js';
 import { HPA_POLICY_PERIOD_MS, HPA_STABILIZATION_MS } from '../core/laws/hpa.js';
 import { LAW_NAMES } from '../core/types.js';
 import type { ControllerParams, LawName } from '../core/types.js';
-import { ajv } from './ajv.js';
+import { ajv } from '../protocol/ajv.js';
+import { PIN_RANGE, PIN_RANGE_TEXT, POOL_NAME_PATTERN } from '../protocol/index.js';
 
-export { SampleSchema, SampleBatchSchema, SampleBodySchema, validateSampleBody } from './sample.js';
-export type { SampleBodyResult } from './sample.js';
-
-/** Pool names appear in URLs, metric labels and file names, so they stay plain. */
-export const POOL_NAME_PATTERN = '^[a-z0-9_-]{1,64}$';
-/** SPEC §4: an integer in [1, 4096] pins a pool. */
-export const MAX_PINNED_THREADS = 4096;
+export { POOL_NAME_PATTERN };
+/** `threads: N` pins a pool: N within the pin range. */
+export const MAX_PINNED_THREADS = PIN_RANGE.max;
 
 /** The controller defaults of SPEC §2, in the file's form (band as [low, high]). */
 export const DEFAULT_CONTROLLER = {
@@ -186,7 +183,7 @@ export const SourceSchema = Type.Object(
   },
 );
 
-const threadsAllowed = `an integer in [1, ${MAX_PINNED_THREADS}] pins the pool, 0 or "adaptive" means adaptive`;
+const threadsAllowed = `an integer in ${PIN_RANGE_TEXT} pins the pool, 0 or "adaptive" means adaptive`;
 
 export const PoolSchema = Type.Object(
   {
@@ -196,7 +193,7 @@ export const PoolSchema = Type.Object(
     }),
     threads: Type.Optional(
       Type.Union([Type.Literal('adaptive'), Type.Integer({ minimum: 0, maximum: MAX_PINNED_THREADS })], {
-        description: `"adaptive" (or 0) lets the controller size the pool; an integer in [1, ${MAX_PINNED_THREADS}] pins it to that size.`,
+        description: `"adaptive" (or 0) lets the controller size the pool; an integer in ${PIN_RANGE_TEXT} pins it to that size.`,
         default: 'adaptive',
         'x-allowed': threadsAllowed,
       }),
@@ -267,14 +264,23 @@ export const ActuatorSchema = Type.Unsafe<Static<typeof WebhookActuatorSchema> |
   'x-allowed': '{type: webhook, url, timeoutMs?, maxRetries?} or {type: file, dir}',
 });
 
+const LISTEN_PATTERN = '^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+):[0-9]{1,5}$';
+
 export const ConfigFileSchema = Type.Object(
   {
     listen: Type.Optional(
       Type.String({
-        pattern: '^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+):[0-9]{1,5}$',
+        pattern: LISTEN_PATTERN,
         description: 'HOST:PORT of the HTTP listener (API and /metrics).',
         default: DEFAULT_LISTEN,
         'x-allowed': 'HOST:PORT with a port in [0, 65535], e.g. 127.0.0.1:9464 or [::1]:9464',
+      }),
+    ),
+    metricsListen: Type.Optional(
+      Type.Union([Type.String({ pattern: LISTEN_PATTERN }), Type.Null()], {
+        description: 'HOST:PORT of a second, read-only listener serving only /metrics, /healthz and /readyz (for Prometheus and probes from outside, while the API stays on loopback); null: none.',
+        default: null,
+        'x-allowed': 'HOST:PORT with a port in [0, 65535], e.g. 0.0.0.0:9465, or null',
       }),
     ),
     cpus: Type.Optional(
@@ -297,7 +303,7 @@ export const ConfigFileSchema = Type.Object(
       Type.Array(ActuatorSchema, { description: 'Actuators that apply decisions.', default: [], 'x-allowed': 'a list of actuators' }),
     ),
   },
-  { additionalProperties: false, description: 'adaptive-threads configuration (SPEC §4).', 'x-allowed': 'a map of listen, cpus, token, defaults, pools, actuators' },
+  { additionalProperties: false, description: 'adaptive-threads configuration (SPEC §4).', 'x-allowed': 'a map of listen, metricsListen, cpus, token, defaults, pools, actuators' },
 );
 
 export type ConfigFile = Static<typeof ConfigFileSchema>;

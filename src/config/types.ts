@@ -35,6 +35,8 @@ export interface Config {
   /** the config file path used */
   file: string;
   listen: Listen;
+  /** the read-only listener (/metrics, /healthz, /readyz), or null */
+  metricsListen: Listen | null;
   /** n, the CPUs the daemon may use (SPEC §2) */
   cpus: number;
   cpusSource: CpusSource;

@@ -4,8 +4,8 @@
 import os from 'node:os';
 import { pino } from 'pino';
 import type { Subscription } from 'rxjs';
-import { startService } from '../cli/service.js';
-import type { Service } from '../cli/service.js';
+import { startService } from '../service/index.js';
+import type { Service } from '../service/index.js';
 import type { ClientLogger } from '../client/index.js';
 import { demoCpus, DEMO_USAGE, parseDemoArgs } from './args.js';
 import type { DemoArgs } from './args.js';

@@ -10,7 +10,8 @@ export const ERRORS = {
   'invalid-parameter': { status: 400, message: 'invalid parameter' },
   'bad-request': { status: 400, message: 'the request could not be read' },
   unauthorized: { status: 401, message: 'a valid bearer token is required' },
-  forbidden: { status: 403, message: 'pinning at run time needs a token when the listener is not loopback' },
+  forbidden: { status: 403, message: 'writes (samples, pin) on a listener that is not loopback need a token: set token in the config and send Authorization: Bearer <token>' },
+  'forbidden-host': { status: 403, message: 'the Host header must name a loopback address on a loopback listener' },
   'unknown-pool': { status: 404, message: 'unknown pool' },
   'not-found': { status: 404, message: 'no such route' },
   'too-large': { status: 413, message: 'the body is over 256 KiB' },
@@ -19,6 +20,7 @@ export const ERRORS = {
   'unsupported-media-type': { status: 415, message: 'the body must be application/json' },
   internal: { status: 500, message: 'internal error' },
   'not-ready': { status: 503, message: 'not ready: the control loop is not running' },
+  overloaded: { status: 503, message: 'too many open requests of this kind; retry after the Retry-After seconds' },
   stopping: { status: 503, message: 'the sidecar is stopping' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
@@ -28,7 +30,7 @@ export class HttpError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
   readonly field: string | undefined;
-  /** for 429: the Retry-After header, in whole seconds */
+  /** for 429 and 503: the Retry-After header, in whole seconds */
   readonly retryAfterSeconds: number | undefined;
   constructor(code: ErrorCode, detail?: { message?: string; field?: string; retryAfterSeconds?: number }) {
     super(detail?.message ?? ERRORS[code].message);
@@ -92,6 +94,8 @@ export function errorMiddleware(logger: Logger, onSamplesRejected: (code: ErrorC
       return;
     }
     if (e.status === 401) res.set('WWW-Authenticate', 'Bearer');
+    // Over 256 KiB: the rest of the body is never read, so the connection cannot be reused.
+    if (e.status === 413) res.set('Connection', 'close');
     if (e.retryAfterSeconds !== undefined) res.set('Retry-After', String(e.retryAfterSeconds));
     res.status(e.status).json(errorBody(e));
   };

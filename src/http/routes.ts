@@ -1,20 +1,27 @@
 // The routes of SPEC §5, thin: check, hand to the engine, answer. No control logic here.
 import { Router } from 'express';
 import type { Request, Response } from 'express';
-import { SAMPLE_TS_WINDOW, validateSampleBody } from '../config/sample.js';
+import { isPinSize, PIN_RANGE_TEXT, SAMPLE_TS_WINDOW, validateSampleBody } from '../protocol/index.js';
 import { renderMetrics, wantsOpenMetrics } from '../metrics/index.js';
 import type { Metrics } from '../metrics/index.js';
 import type { Engine } from '../streams/index.js';
 import { HttpError } from './errors.js';
-import { jsonBody, poolParam, requireToken } from './guards.js';
+import { declaredLength, jsonBody, poolParam, requireToken, requireWriteToken } from './guards.js';
+import type { TokenSource } from './guards.js';
 import type { Live } from './live.js';
 import type { SampleLimiter } from './rate-limit.js';
 
-export interface RouteDeps {
+export interface ProbeDeps {
   engine: Engine;
   metrics: Metrics;
+  /** the sidecar's version, shown by /healthz */
+  version: string;
+}
+
+export interface RouteDeps {
+  engine: Engine;
   live: Live;
-  token: string | null;
+  token: TokenSource;
   listenHost: string;
   maxWaitMs: number;
   limiter: SampleLimiter;
@@ -48,27 +55,34 @@ function rateLimited(pool: string, retryMs: number): HttpError {
 
 function parsePinSize(body: unknown): number {
   const size = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>)['size'] : undefined;
-  if (typeof size !== 'number' || !Number.isInteger(size) || size < 1 || size > 4096) {
-    throw new HttpError('invalid-parameter', { message: 'size must be a whole number in [1, 4096]', field: 'size' });
+  if (!isPinSize(size)) {
+    throw new HttpError('invalid-parameter', { message: `size must be a whole number in ${PIN_RANGE_TEXT}`, field: 'size' });
   }
   return size;
 }
 
 export function routes(deps: RouteDeps): Router {
-  const { engine, metrics, live, limiter, clockMs } = deps;
+  const { engine, live, limiter, clockMs } = deps;
   const has = (pool: string): boolean => engine.has(pool);
   const r = Router();
 
+  const writeAuth = requireWriteToken(deps.token, deps.listenHost);
   r.post(
     '/v1/pools/:pool/samples',
-    (req, res, next) => {
+    (_req, res, next) => {
       // Refusals from here on are counted in samples_rejected_total by the error middleware.
       res.locals['samples'] = true;
-      const pool = poolParam(req, has);
-      // An empty bucket refuses before the body is read: a flood costs no parsing.
-      if (!limiter.hasRoom(pool, clockMs())) throw rateLimited(pool, 1000);
       next();
     },
+    writeAuth,
+    (req, _res, next) => {
+      const pool = poolParam(req, has);
+      // An empty bucket refuses before the body is read: a flood costs no parsing.
+      const waitMs = limiter.waitMs(pool, clockMs());
+      if (waitMs > 0) throw rateLimited(pool, waitMs);
+      next();
+    },
+    declaredLength,
     jsonBody,
     (req: Request, res: Response) => {
       const pool = poolParam(req, has);
@@ -98,7 +112,7 @@ export function routes(deps: RouteDeps): Router {
   r.put('/v1/pools/:pool/pin', auth, (req, _res, next) => {
     poolParam(req, has);
     next();
-  }, jsonBody, (req, res) => {
+  }, declaredLength, jsonBody, (req, res) => {
     const pool = poolParam(req, has);
     res.json(engine.pin(pool, parsePinSize(bodyOf(req))).view);
   });
@@ -107,9 +121,15 @@ export function routes(deps: RouteDeps): Router {
   });
 
   r.get('/v1/events', (_req, res) => live.events(res));
+  return r;
+}
 
+/** /healthz, /readyz and /metrics: all the read-only listener serves. */
+export function probeRoutes(deps: ProbeDeps): Router {
+  const { engine, metrics, version } = deps;
+  const r = Router();
   r.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
+    res.json({ status: 'ok', version });
   });
   r.get('/readyz', (_req, res) => {
     if (!engine.ready()) throw new HttpError('not-ready');

@@ -1,6 +1,6 @@
 // Metrics through one narrow module: the names of SPEC §6 and the /metrics rendering.
-export { createMetrics, PREFIX } from './metrics.js';
-export type { ActuationResult, Metrics, MetricsOptions } from './metrics.js';
+export { createMetrics, PREFIX, REFUSAL_KINDS } from './metrics.js';
+export type { ActuationResult, Metrics, MetricsOptions, RefusalKind } from './metrics.js';
 export { renderMetrics, wantsOpenMetrics, OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE } from './render.js';
 export type { Rendered } from './render.js';
 export { Registry } from 'prom-client';

@@ -11,11 +11,19 @@ export const PREFIX = 'adaptive_threads_';
 
 export type ActuationResult = 'ok' | 'error';
 
+/** What an HTTP limit refused: a connection over the cap, an event stream or long poll over its cap, headers too slow. */
+export const REFUSAL_KINDS = ['connections', 'event-streams', 'long-polls', 'header-timeout'] as const;
+export type RefusalKind = (typeof REFUSAL_KINDS)[number];
+
 export interface Metrics extends EngineMetrics {
   readonly registry: Registry;
   decision(d: Decision): void;
   sampleRejected(reason: string): void;
   actuation(pool: string, result: ActuationResult): void;
+  /** a request or connection refused by an HTTP limit */
+  httpRefused(kind: RefusalKind): void;
+  /** pools a reload added: their series start at 0 */
+  addPools(pools: readonly { name: string; law: LawName }[]): void;
 }
 
 export interface MetricsOptions {
@@ -132,6 +140,13 @@ export function createMetrics(options: MetricsOptions): Metrics {
     labelNames: ['pool'],
     registers,
   });
+  const httpRefused = new Counter({
+    name: `${PREFIX}http_refused_total`,
+    help: 'Connections and requests refused by an HTTP limit, by reason: connections (over the cap), event-streams and long-polls (503 over their caps), header-timeout.',
+    labelNames: ['reason'],
+    registers,
+  });
+  for (const kind of REFUSAL_KINDS) httpRefused.inc({ reason: kind }, 0);
   const enabled = new Gauge({ name: `${PREFIX}enabled`, help: 'OC_ADAPTIVE_THREADS as read at start: 1 adaptive sizing on, 0 off.', registers });
   const info = new Gauge({ name: `${PREFIX}info`, help: 'The sidecar\'s version and the control laws in use.', labelNames: ['version', 'law'], registers });
   const tickDuration = new Histogram({
@@ -142,12 +157,15 @@ export function createMetrics(options: MetricsOptions): Metrics {
   });
 
   enabled.set(bit(options.enabled));
-  for (const law of new Set(options.pools.map((p) => p.law))) info.set({ version: options.version, law }, 1);
   // Series exist from the start, so rate() and alerts see a 0 before the first event.
-  for (const p of options.pools) {
-    samples.inc({ pool: p.name }, 0);
-    controllerErrors.inc({ pool: p.name }, 0);
-  }
+  const addPools = (pools: readonly { name: string; law: LawName }[]): void => {
+    for (const p of pools) {
+      samples.inc({ pool: p.name }, 0);
+      controllerErrors.inc({ pool: p.name }, 0);
+      info.set({ version: options.version, law: p.law }, 1);
+    }
+  };
+  addPools(options.pools);
   if (options.defaultMetrics ?? true) {
     collectDefaultMetrics({ register: registry, prefix: '' });
     // prom-client names three gauges with a counter's `_total` suffix, which promtool flags
@@ -169,6 +187,8 @@ export function createMetrics(options: MetricsOptions): Metrics {
     },
     sampleRejected: (reason) => rejected.inc({ reason }),
     actuation: (pool, result) => actuations.inc({ pool, result }),
+    httpRefused: (kind) => httpRefused.inc({ reason: kind }),
+    addPools,
     controllerError: (pool) => controllerErrors.inc({ pool }),
     tickDuration: (seconds) => tickDuration.observe(seconds),
   };

@@ -1,6 +1,6 @@
 // The pools' public vocabulary: what a daemon passes in and reads back.
 import type { Worker } from 'node:worker_threads';
-import type { Sample } from '../core/types.js';
+import type { Sample } from '../protocol/index.js';
 
 export type { Sample };
 

@@ -4,7 +4,6 @@
 // cpuSeconds needs no reading (the sample source comes first), so none is taken.
 import type { PoolConfig } from '../config/index.js';
 import type { CpuReading, Sample } from '../core/index.js';
-import type { FileReader } from './files.js';
 import { createCpuReader, resolvePid } from './proc-cpu.js';
 import type { CpuReaderDeps } from './proc-cpu.js';
 
@@ -22,9 +21,4 @@ export function createPoolCpuSource(pool: Pick<PoolConfig, 'process'>, deps: Cpu
     const pid = pool.process !== null && pool.process !== undefined ? resolvePid(pool.process, deps.files) : samplePid;
     return pid === null ? null : reader.read([pid], threads);
   };
-}
-
-/** A CPU source per pool, by name, for the engine. */
-export function poolCpuSources(pools: readonly Pick<PoolConfig, 'name' | 'process'>[], files: FileReader, now: () => number): Map<string, PoolCpuSource> {
-  return new Map(pools.map((p) => [p.name, createPoolCpuSource(p, { files, now })]));
 }

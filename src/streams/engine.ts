@@ -1,17 +1,24 @@
 // The sidecar's engine: one control loop per pool (pool-loop.ts), one shared decision
 // stream that every consumer reads (the HTTP reply, the long poll, SSE, metrics, the log
 // and the actuators), and the clock, which is the injected scheduler's (TestScheduler in
-// tests, so whole scenarios run in virtual time).
+// tests, so whole scenarios run in virtual time). A reload reconfigures it in place: pools
+// added, removed, changed (reconfigure.ts), each surviving pool keeping its state.
 import { BehaviorSubject, Subject, map, race, skip, take, timer } from 'rxjs';
 import type { Observable, SchedulerLike, Subscription } from 'rxjs';
-import { PIN_RANGE, createController, modeOf, poolView, replyTarget, tick } from '../core/index.js';
+import { createController, modeOf, poolView, replyTarget, tick } from '../core/index.js';
 import type { Action, ControllerState, Decision, PoolView, Sample } from '../core/index.js';
 import type { PoolConfig } from '../config/index.js';
+import { isPinSize, PIN_RANGE_TEXT } from '../protocol/index.js';
+import type { SampleReply } from '../protocol/index.js';
+import { initCadence, onArrival } from './cadence.js';
+import type { Cadence } from './cadence.js';
+import { asTargetChange } from './change.js';
 import { EngineError } from './errors.js';
 import { createPoolLoop } from './pool-loop.js';
 import type { LoopOutput, PoolLoop, ReadCpu } from './pool-loop.js';
+import { carryState, sameSettings, specOf } from './reconfigure.js';
 import { silentLogger } from './types.js';
-import type { EngineMetrics, Ingested, Logger, SampleReply, StepFn } from './types.js';
+import type { EngineMetrics, Ingested, Logger, StepFn } from './types.js';
 
 export interface EngineOptions {
   config: { pools: readonly PoolConfig[]; cpus: number; enabled: boolean };
@@ -20,11 +27,20 @@ export interface EngineOptions {
   metrics?: EngineMetrics;
   /** the law as a reducer over ticks; default the core's tick */
   step?: StepFn;
-  /** the sidecar's own CPU reading of a pool's threads at a tick (the `process` source), by pool */
-  readCpu?: (pool: string) => ReadCpu | undefined;
+  /** the sidecar's own CPU reading of a pool's threads at a tick (the `process` source), made per pool (and again when a reload changes it) */
+  readCpu?: (pool: PoolConfig) => ReadCpu | undefined;
+}
+
+/** What a reload did: pool names added, removed, changed (and of those, the ones that needed a new controller). */
+export interface Reconfigured {
+  added: string[];
+  removed: string[];
+  changed: string[];
+  restarted: string[];
 }
 
 export interface Engine {
+  /** the pools now (a reload may change them) */
   readonly pools: readonly string[];
   has(pool: string): boolean;
   /** the scheduler's clock, in epoch ms (virtual under TestScheduler) */
@@ -43,20 +59,25 @@ export interface Engine {
   targetChanges(pool: string): Observable<number>;
   /** the new target on the next change, or the current one after waitMs; then completes */
   waitForTarget(pool: string, waitMs: number): Observable<number>;
-  /** true once every pool's loop has ticked, until stop() */
+  /** true once every pool's loop has started (from creation), until stop() */
   ready(): boolean;
+  /** a reload: pools added, removed and changed; surviving pools keep their state */
+  reconfigure(config: { pools: readonly PoolConfig[]; cpus: number }): Reconfigured;
   stop(): void;
 }
 
 interface PoolRuntime {
   name: string;
+  config: PoolConfig;
   loop: PoolLoop;
+  /** the engine's subscription to the loop's outputs */
+  sub: Subscription | null;
   current: LoopOutput;
   lastAction: Action;
-  ticked: boolean;
   /** whether the log already said how to give this pool a CPU source */
   advisedCpu: boolean;
   target$: BehaviorSubject<number>;
+  cadence: Cadence;
 }
 
 export function createEngine(options: EngineOptions): Engine {
@@ -66,36 +87,41 @@ export function createEngine(options: EngineOptions): Engine {
   const metrics = options.metrics;
   const decisions = new Subject<Decision>();
   const ingested = new Subject<Ingested>();
-  const subscriptions: Subscription[] = [];
   // A Map, never an object: a pool name from a URL must not reach the prototype chain.
   const runtimes = new Map<string, PoolRuntime>();
+  let cpus = config.cpus;
+  let pools: readonly string[] = config.pools.map((p) => p.name);
   let stopped = false;
 
   for (const pool of config.pools) {
-    const nowMs = scheduler.now();
-    const initial = createController(
-      { name: pool.name, kind: pool.kind, n: config.cpus, params: pool.params, mode: pool.mode, pinned: pool.pinned, enabled: config.enabled },
-      nowMs,
-    );
-    const loop = createPoolLoop(initial, step, scheduler, options.readCpu?.(pool.name));
-    const rt: PoolRuntime = {
+    const initial = createController(specOf(pool, cpus, config.enabled), scheduler.now());
+    runtimes.set(pool.name, {
       name: pool.name,
-      loop,
+      config: pool,
+      loop: createPoolLoop(initial, step, scheduler, options.readCpu?.(pool)),
+      sub: null,
       current: { event: 'tick', state: initial, decision: null, error: null, tickSeconds: null },
       lastAction: 'hold',
-      ticked: false,
       advisedCpu: false,
       target$: new BehaviorSubject(initial.target),
-    };
-    runtimes.set(pool.name, rt);
+      cadence: initCadence(),
+    });
   }
   // Subscribed after every pool exists, so the first ticks line up.
-  for (const rt of runtimes.values()) {
-    subscriptions.push(rt.loop.outputs$.subscribe((out) => onOutput(rt, out)));
+  for (const rt of runtimes.values()) start(rt);
+
+  function start(rt: PoolRuntime): void {
+    rt.sub = rt.loop.outputs$.subscribe((out) => onOutput(rt, out));
+  }
+
+  function halt(rt: PoolRuntime): void {
+    rt.sub?.unsubscribe();
+    rt.loop.samples.complete();
+    rt.loop.pins.complete();
   }
 
   function onOutput(rt: PoolRuntime, out: LoopOutput): void {
-    if (out.event === 'tick') rt.ticked = true;
+    const adopting = rt.current.state.size === null;
     rt.current = out;
     if (out.error !== null) {
       metrics?.controllerError(rt.name);
@@ -104,10 +130,26 @@ export function createEngine(options: EngineOptions): Engine {
     }
     if (out.tickSeconds !== null) metrics?.tickDuration(out.tickSeconds);
     adviseCpuSource(rt, out.state);
-    if (out.decision === null) return;
-    rt.lastAction = out.decision.action;
-    if (out.state.target !== rt.target$.value) rt.target$.next(out.state.target);
-    decisions.next(out.decision);
+    if (out.decision !== null) publish(rt, asTargetChange(out.decision, rt.target$.value, out.state.target, adopting), out.state.target);
+  }
+
+  function publish(rt: PoolRuntime, decision: Decision, target: number): void {
+    rt.lastAction = decision.action;
+    if (target !== rt.target$.value) rt.target$.next(target);
+    decisions.next(decision);
+  }
+
+  function watchCadence(rt: PoolRuntime, nowMs: number): void {
+    const periodMs = rt.config.params.periodMs;
+    const event = onArrival(rt.cadence, nowMs, periodMs);
+    if (event?.kind === 'slow') {
+      logger.warn(
+        { pool: rt.name, gapMs: event.gapMs, periodMs },
+        `pool ${rt.name}: samples arrive every ${event.gapMs} ms or so, slower than its period of ${periodMs} ms: most ticks see no sample; post a sample every period, or raise periodMs`,
+      );
+    } else if (event?.kind === 'recovered') {
+      logger.info({ pool: rt.name, periodMs }, `pool ${rt.name}: samples arrive within its period of ${periodMs} ms again`);
+    }
   }
 
   /**
@@ -136,13 +178,16 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   return {
-    pools: [...runtimes.keys()],
+    get pools() {
+      return pools;
+    },
     has: (pool) => runtimes.has(pool),
     now: () => scheduler.now(),
     ingest(pool, samples) {
       const rt = runtime(pool);
       if (stopped) throw new EngineError('stopped', 'the engine is stopping');
       rt.loop.samples.next(samples);
+      watchCadence(rt, scheduler.now());
       metrics?.samplesAccepted(pool, samples.length);
       ingested.next({ pool, receivedAt: scheduler.now(), samples });
       return reply(rt, samples);
@@ -151,8 +196,8 @@ export function createEngine(options: EngineOptions): Engine {
     states: () => [...runtimes.values()].map((rt) => poolView(rt.current.state, scheduler.now())),
     pin(pool, size) {
       const rt = runtime(pool);
-      if (size !== null && (!Number.isInteger(size) || size < PIN_RANGE.min || size > PIN_RANGE.max)) {
-        throw new RangeError(`size must be a whole number in [${PIN_RANGE.min}, ${PIN_RANGE.max}]`);
+      if (size !== null && !isPinSize(size)) {
+        throw new RangeError(`size must be a whole number in ${PIN_RANGE_TEXT}`);
       }
       if (stopped) throw new EngineError('stopped', 'the engine is stopping');
       // The pin goes through the pool's scan like a tick, so it is ordered with the ticks.
@@ -173,14 +218,67 @@ export function createEngine(options: EngineOptions): Engine {
         timer(Math.max(0, waitMs), scheduler).pipe(map(() => rt.target$.value)),
       );
     },
-    ready: () => !stopped && [...runtimes.values()].every((rt) => rt.ticked),
+    // Every loop is subscribed when the engine is created: ready at once, not after the
+    // slowest pool's first tick (a periodMs of 20 s would hold readiness for 20 s).
+    ready: () => !stopped,
+    reconfigure(next) {
+      if (stopped) throw new EngineError('stopped', 'the engine is stopping');
+      const out: Reconfigured = { added: [], removed: [], changed: [], restarted: [] };
+      const nowMs = scheduler.now();
+      const wanted = new Map(next.pools.map((p) => [p.name, p]));
+      for (const rt of [...runtimes.values()]) {
+        if (wanted.has(rt.name)) continue;
+        halt(rt);
+        rt.target$.complete();
+        runtimes.delete(rt.name);
+        out.removed.push(rt.name);
+      }
+      for (const pool of next.pools) {
+        const rt = runtimes.get(pool.name);
+        if (rt === undefined) {
+          const initial = createController(specOf(pool, next.cpus, config.enabled), nowMs);
+          const added: PoolRuntime = {
+            name: pool.name,
+            config: pool,
+            loop: createPoolLoop(initial, step, scheduler, options.readCpu?.(pool)),
+            sub: null,
+            current: { event: 'tick', state: initial, decision: null, error: null, tickSeconds: null },
+            lastAction: 'hold',
+            advisedCpu: false,
+            target$: new BehaviorSubject(initial.target),
+            cadence: initCadence(),
+          };
+          runtimes.set(pool.name, added);
+          start(added);
+          out.added.push(pool.name);
+          continue;
+        }
+        if (sameSettings(rt.config, pool) && next.cpus === cpus) continue;
+        // The loop is rebuilt (its period may have changed) from the state it has now.
+        const carried = carryState(rt.current.state, specOf(pool, next.cpus, config.enabled), nowMs);
+        halt(rt);
+        rt.config = pool;
+        rt.loop = createPoolLoop(carried.state, step, scheduler, options.readCpu?.(pool));
+        rt.current = { event: 'tick', state: carried.state, decision: null, error: null, tickSeconds: null };
+        rt.cadence = initCadence();
+        start(rt);
+        if (carried.decision !== null) publish(rt, carried.decision, carried.state.target);
+        out.changed.push(pool.name);
+        if (carried.fresh) out.restarted.push(pool.name);
+      }
+      // Map order is insertion order: keep the file's order for the API and the metrics.
+      const order = new Map(runtimes);
+      runtimes.clear();
+      for (const p of next.pools) runtimes.set(p.name, order.get(p.name) as PoolRuntime);
+      cpus = next.cpus;
+      pools = next.pools.map((p) => p.name);
+      return out;
+    },
     stop() {
       if (stopped) return;
       stopped = true;
-      for (const s of subscriptions) s.unsubscribe();
       for (const rt of runtimes.values()) {
-        rt.loop.samples.complete();
-        rt.loop.pins.complete();
+        halt(rt);
         rt.target$.complete();
       }
       decisions.complete();

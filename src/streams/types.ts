@@ -1,6 +1,8 @@
 // What the stream engine needs from its surroundings, as narrow interfaces: a logger, the
 // metric hooks and the step function. The engine knows neither pino nor prom-client.
-import type { ControllerState, CpuReading, Decision, Mode, Sample } from '../core/index.js';
+import type { ControllerState, CpuReading, Decision, Sample } from '../core/index.js';
+
+export type { SampleReply } from '../protocol/index.js';
 
 /** The subset of a pino logger the engine and its consumers use. */
 export interface Logger {
@@ -27,14 +29,6 @@ export type StepFn = (
   nowMs: number,
   cpu?: CpuReading | null,
 ) => { state: ControllerState; decision: Decision };
-
-/** The reply to a sample (SPEC §5): the target in force now and the last decision's action. */
-export interface SampleReply {
-  pool: string;
-  target: number;
-  action: Decision['action'];
-  mode: Mode;
-}
 
 /** Samples as they were accepted, for the recorder and for actuators that wait to see a size applied. */
 export interface Ingested {

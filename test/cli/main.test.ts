@@ -56,6 +56,61 @@ test('--version prints the package version; --help the usage', async (t) => {
   const h = run(['--help']);
   t.is((await h.exit).code, 0);
   t.regex(h.stdout(), /^Usage: adaptive-threads/);
+  for (const command of ['simulate', 'replay', 'demo']) t.regex(h.stdout(), new RegExp(`^  ${command} `, 'm'), command);
+  t.regex(h.stdout(), /SIGHUP/);
+});
+
+test('the start-up log line and /healthz carry the version', async (t) => {
+  const r = run(['--listen', '127.0.0.1:0', '--cpus', '2']);
+  try {
+    const url = await boundUrl(r);
+    const line = logLines(r.stdout()).find((l) => typeof l['url'] === 'string');
+    t.is(line?.['version'], VERSION);
+    t.regex(String(line?.['msg']), new RegExp(`adaptive-threads ${VERSION.replaceAll('.', '\\.')} listening on`));
+    t.deepEqual(await (await fetch(`${url}/healthz`)).json(), { status: 'ok', version: VERSION });
+    r.child.kill('SIGTERM');
+    t.is((await r.exit).code, 0);
+  } finally {
+    if (r.child.exitCode === null) r.child.kill('SIGKILL');
+  }
+});
+
+/** Waits (bounded) for a log line; the child logs asynchronously. */
+async function logged(r: Run, match: (l: Record<string, unknown>) => boolean): Promise<Record<string, unknown> | undefined> {
+  for (let i = 0; i < 250; i++) {
+    const line = logLines(r.stdout()).find(match);
+    if (line !== undefined) return line;
+    await new Promise((res) => setTimeout(res, 20));
+  }
+  return undefined;
+}
+
+test('SIGHUP reloads the config file: a pool added, one removed, one changed keeps its state; a bad file is logged and the running config kept', async (t) => {
+  const file = tempConfig('pools:\n  transfer: {kind: transfer}\n  old: {kind: buffer}\n');
+  const r = run(['--config', file, '--listen', '127.0.0.1:0', '--cpus', '8']);
+  try {
+    const url = await boundUrl(r);
+    const pinned = await fetch(`${url}/v1/pools/transfer/pin`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"size":5}' });
+    t.is(pinned.status, 200);
+    writeFileSync(file, 'pools:\n  transfer: {kind: transfer, band: [0.5, 0.9]}\n  fresh: {kind: buffer}\n');
+    r.child.kill('SIGHUP');
+    t.truthy(await logged(r, (l) => String(l['msg']).startsWith('reloaded ')));
+    const pools = (await (await fetch(`${url}/v1/pools`)).json()) as { pools: { name: string; band: unknown; target: number; mode: string }[] };
+    t.deepEqual(pools.pools.map((p) => p.name), ['transfer', 'fresh']);
+    t.like(pools.pools[0], { band: { low: 0.5, high: 0.9 }, target: 5, mode: 'pinned' });
+
+    writeFileSync(file, 'pools:\n  transfer: {kind: transfer, threads: 5000}\n');
+    r.child.kill('SIGHUP');
+    const failed = await logged(r, (l) => String(l['msg']).startsWith('reload failed'));
+    t.regex(String(failed?.['msg']), /keeping the running config: .*threads.*5000/);
+    t.is(r.child.exitCode, null, 'still running');
+    const after = (await (await fetch(`${url}/v1/pools`)).json()) as { pools: { name: string }[] };
+    t.deepEqual(after.pools.map((p) => p.name), ['transfer', 'fresh']);
+    r.child.kill('SIGTERM');
+    t.is((await r.exit).code, 0);
+  } finally {
+    if (r.child.exitCode === null) r.child.kill('SIGKILL');
+  }
 });
 
 test('a config error prints its message (file, key, value) to stderr and exits 2', async (t) => {

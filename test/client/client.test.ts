@@ -10,7 +10,7 @@ import type { ClientOptions, Sample, SampleSource } from '../../src/client/types
 
 interface FakeSidecar {
   port: number;
-  bodies: Array<{ path: string; body: unknown }>;
+  bodies: Array<{ path: string; body: unknown; authorization: string | undefined }>;
   close(): Promise<void>;
 }
 
@@ -22,7 +22,7 @@ async function fakeSidecar(t: ExecutionContext, reply: Reply, port = 0): Promise
   app.use(express.json());
   const bodies: FakeSidecar['bodies'] = [];
   app.post('/v1/pools/:pool/samples', async (req, res) => {
-    bodies.push({ path: req.path, body: req.body });
+    bodies.push({ path: req.path, body: req.body, authorization: req.get('authorization') });
     const { status, json } = await reply(req.body as Sample);
     res.status(status).json(json);
   });
@@ -82,7 +82,7 @@ test('when the sidecar answers a sample with a new target, then the client posts
   const client = makeClient(t, { baseUrl: `http://127.0.0.1:${sidecar.port}`, pool: 'transfer', source: pool });
 
   t.is(await client.tick(), 'posted');
-  t.deepEqual(sidecar.bodies, [{ path: '/v1/pools/transfer/samples', body: { ts: 1, size: 3, busy: 2, completed: 1 } }]);
+  t.deepEqual(sidecar.bodies, [{ path: '/v1/pools/transfer/samples', body: { ts: 1, size: 3, busy: 2, completed: 1 }, authorization: undefined }]);
   t.deepEqual(pool.resizes, [5]);
   t.like(client.stats(), { posted: 1, failed: 0, appliedResizes: 1, lastTarget: 5, lastAction: 'grow', lastMode: 'adaptive', connected: true });
 });
@@ -216,4 +216,15 @@ test('when started, then it posts on its own every period until stopped', async 
   await new Promise((resolve) => setTimeout(resolve, 30));
   t.is(sidecar.bodies.length, posted, 'nothing is posted after stop()');
   t.is(await client.tick(), 'stopped');
+});
+
+test('when a token is given, then every sample carries it as a bearer token (a sidecar listening off loopback needs it)', async (t) => {
+  const sidecar = await fakeSidecar(t, grant(4));
+  const pool = fakePool(4);
+  const client = makeClient(t, { baseUrl: `http://127.0.0.1:${sidecar.port}`, pool: 'transfer', source: pool, token: 'a-long-secret-token' });
+  t.is(await client.tick(), 'posted');
+  t.is(sidecar.bodies[0]?.authorization, 'Bearer a-long-secret-token');
+  const plain = makeClient(t, { baseUrl: `http://127.0.0.1:${sidecar.port}`, pool: 'transfer', source: pool });
+  t.is(await plain.tick(), 'posted');
+  t.is(sidecar.bodies[1]?.authorization, undefined);
 });

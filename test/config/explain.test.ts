@@ -31,7 +31,7 @@ for (const [text, message] of [
   ['actuators:\n  - type: ftp\n', 'c.yaml:2: actuators[0].type: "ftp" is not allowed (webhook | file)'],
   ['actuators:\n  - dir: /d\n', 'c.yaml:2: actuators[0]: missing required key "type" (webhook | file)'],
   ['actuators:\n  - type: file\n    dir: /d\n    url: http://x\n', 'c.yaml:4: actuators[0].url: unknown key "url" (allowed here: type, dir)'],
-  ['- 1\n', 'c.yaml:1: (top level): [1] is not allowed (a map of listen, cpus, token, defaults, pools, actuators)'],
+  ['- 1\n', 'c.yaml:1: (top level): [1] is not allowed (a map of listen, metricsListen, cpus, token, defaults, pools, actuators)'],
 ] as const) {
   test(`when the schema refuses ${JSON.stringify(text)}, then the message says where, what and what is allowed`, (t) => {
     t.is(explain(text), message);

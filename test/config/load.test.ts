@@ -75,6 +75,7 @@ test('when the shipped config/default.yaml is loaded, then it holds exactly the 
   t.deepEqual(result.config, {
     file: DEFAULT_CONFIG_PATH,
     listen: { host: '127.0.0.1', port: 9464 },
+    metricsListen: null,
     cpus: 8,
     cpusSource: 'os',
     token: null,
@@ -242,4 +243,14 @@ test('when the config is loaded, then it is deeply frozen', (t) => {
 
 test('when --log-level and --record are given, then they reach the config', (t) => {
   t.like(load('', { argv: ['--log-level', 'debug', '--record', 'samples.ndjson'] }).config, { logLevel: 'debug', record: 'samples.ndjson' });
+});
+
+test('when metricsListen is HOST:PORT, then it is the read-only listener; when it is not, start-up fails naming it', (t) => {
+  const load = (text: string) => loadConfig([], {}, { readFile: () => text, cpuMax: () => null, availableParallelism: () => 8 }, () => undefined);
+  const ok = load('metricsListen: 0.0.0.0:9465\n');
+  t.deepEqual(ok.kind === 'run' ? ok.config.metricsListen : undefined, { host: '0.0.0.0', port: 9465 });
+  const none = load('metricsListen: null\n');
+  t.is(none.kind === 'run' ? none.config.metricsListen : undefined, null);
+  t.throws(() => load('metricsListen: 0.0.0.0:99999\n'), { instanceOf: ConfigError, message: /metricsListen/ });
+  t.throws(() => load('metricsListen: nope\n'), { instanceOf: ConfigError, message: /metricsListen/ });
 });

@@ -1,9 +1,8 @@
 // The real sidecar, in-process on 127.0.0.1 port 0, for the example daemons' tests. The one
 // import of the service lives here, so a move of the service is a one-line change.
 import type { Sample } from '../../src/core/index.js';
-import { createLogger } from '../../src/cli/logger.js';
-import { startService } from '../../src/cli/service.js';
-import type { Service } from '../../src/cli/service.js';
+import { createLogger, startService } from '../../src/service/index.js';
+import type { Service } from '../../src/service/index.js';
 import { pool } from '../streams/helpers.js';
 
 export interface Sidecar {
@@ -21,6 +20,7 @@ export async function startSidecar(pools: readonly string[], port = 0, periodMs 
     config: {
       file: 'clients-test.yaml',
       listen: { host: '127.0.0.1', port },
+      metricsListen: null,
       cpus: 2,
       cpusSource: 'config',
       token: null,

@@ -8,7 +8,7 @@ import { ConfigError } from '../../src/config/errors.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { ConfigFiles } from '../../src/config/load.js';
 import type { LoadResult } from '../../src/config/types.js';
-import { POOL_NAME } from '../../src/http/index.js';
+import { isPoolName } from '../../src/protocol/index.js';
 
 const FILE = '/etc/adaptive-threads/hostile.yaml';
 const RUNS = 500;
@@ -128,7 +128,7 @@ test('a pool name is loaded as is when it matches [a-z0-9_-]{1,64}, else refused
       const pools = {};
       Object.defineProperty(pools, name, { value: { kind: 'transfer' }, enumerable: true });
       const out = load(stringify({ pools }));
-      if (POOL_NAME.test(name)) return out.ok && out.result.kind === 'run' && out.result.config.pools.map((p) => p.name).join() === name;
+      if (isPoolName(name)) return out.ok && out.result.kind === 'run' && out.result.config.pools.map((p) => p.name).join() === name;
       return !out.ok && cleanRefusal(out.error) && (out.error.key ?? '').startsWith('pools');
     }),
     { numRuns: RUNS },

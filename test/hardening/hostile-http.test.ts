@@ -4,7 +4,7 @@
 // pool state stay as they were), there is never a 5xx, and the process keeps serving.
 import test from 'ava';
 import fc from 'fast-check';
-import { validateSampleBody } from '../../src/config/sample.js';
+import { validateSampleBody } from '../../src/protocol/index.js';
 import { FROZEN, startHarness } from '../http/harness.js';
 import type { Harness } from '../http/harness.js';
 import { GOOD, assertCleanError, counterOf, observe, post, stateOf } from './helpers.js';

@@ -72,17 +72,23 @@ test('the rate limit is a token bucket in samples per pool: past it a 429 with R
 
     nowMs += 50; // 10 samples' worth
     t.is((await post(h.url, 'transfer', batch(11))).status, 429, 'a batch that does not fit is refused whole');
+    // Until the refused batch would fit (1 sample at 200/s: 5 ms), the pool takes no request:
+    // refused before its body is read, so a flood of big batches is never parsed.
+    const closed = await post(h.url, 'transfer', 'not json at all');
+    t.is(closed.status, 429, 'refused before the body is parsed (else 415)');
+    nowMs += 5;
     t.is((await post(h.url, 'transfer', batch(10))).status, 202);
+    t.is((await post(h.url, 'transfer', JSON.stringify(GOOD))).status, 202);
     t.is((await post(h.url, 'transfer', JSON.stringify(GOOD))).status, 429);
 
     nowMs += 60_000; // refills up to the burst, not beyond
     t.is((await post(h.url, 'transfer', batch(1000))).status, 202);
     t.is((await post(h.url, 'transfer', JSON.stringify(GOOD))).status, 429);
 
-    t.is(seen.samples(), 1000 + 10 + 10 + 1000);
+    t.is(seen.samples(), 1000 + 10 + 10 + 1 + 1000);
     t.deepEqual(await stateOf(h.url, 'transfer'), before);
-    t.is(await counterOf(h.url, 'adaptive_threads_samples_total{pool="transfer"}'), 2010);
-    t.is(await counterOf(h.url, 'adaptive_threads_samples_rejected_total{reason="rate-limited"}'), 4);
+    t.is(await counterOf(h.url, 'adaptive_threads_samples_total{pool="transfer"}'), 2011);
+    t.is(await counterOf(h.url, 'adaptive_threads_samples_rejected_total{reason="rate-limited"}'), 5);
   } finally {
     await h.close();
   }

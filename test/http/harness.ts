@@ -7,7 +7,7 @@ import { Registry } from 'prom-client';
 import type { PoolConfig } from '../../src/config/index.js';
 import type { ControllerParams, Decision } from '../../src/core/index.js';
 import { createApp } from '../../src/http/index.js';
-import type { AppHandle, SampleRate } from '../../src/http/index.js';
+import type { AppHandle, LiveLimits, SampleRate } from '../../src/http/index.js';
 import { createMetrics } from '../../src/metrics/index.js';
 import type { Metrics } from '../../src/metrics/index.js';
 import { createEngine, silentLogger } from '../../src/streams/index.js';
@@ -43,6 +43,8 @@ export interface HarnessOptions {
   cpus?: number;
   sampleRate?: SampleRate;
   clockMs?: () => number;
+  limits?: Partial<LiveLimits>;
+  readOnly?: boolean;
 }
 
 export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
@@ -74,6 +76,9 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
     logger: silentLogger,
     token: o.token ?? null,
     listenHost: o.listenHost ?? '127.0.0.1',
+    version: '0.0.0-test',
+    ...(o.limits ? { limits: o.limits } : {}),
+    ...(o.readOnly ? { readOnly: o.readOnly } : {}),
     ...(o.heartbeatMs ? { heartbeatMs: o.heartbeatMs } : {}),
     ...(o.maxWaitMs ? { maxWaitMs: o.maxWaitMs } : {}),
     ...(o.sampleRate ? { sampleRate: o.sampleRate } : {}),
@@ -150,4 +155,40 @@ export async function eventually(check: () => boolean, timeoutMs = 2000): Promis
     await new Promise((r) => setTimeout(r, 10));
   }
   return true;
+}
+
+/** A request with headers fetch will not set (Host): node:http, the answer's status, headers and text. */
+export async function rawRequest(url: string, o: { method?: string; path: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
+  const { request } = await import('node:http');
+  return new Promise((resolve, reject) => {
+    const req = request(`${url}${o.path}`, { method: o.method ?? 'GET', headers: o.headers ?? {} }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
+    });
+    req.on('error', reject);
+    req.end(o.body);
+  });
+}
+
+/** Writes `text` on a fresh TCP connection and collects what comes back until the server closes it (or `timeoutMs`). */
+export async function rawSocket(url: string, text: string, timeoutMs = 3000): Promise<{ reply: string; closed: boolean; ms: number }> {
+  const { connect } = await import('node:net');
+  const { hostname, port } = new URL(url);
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), hostname);
+    let reply = '';
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve({ reply, closed: false, ms: performance.now() - started });
+    }, timeoutMs);
+    socket.on('data', (c: Buffer) => (reply += c.toString()));
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve({ reply, closed: true, ms: performance.now() - started });
+    });
+    socket.write(text);
+  });
 }

@@ -109,15 +109,15 @@ test('the pool routes answer with the state of SPEC §5', async (t) => {
   }
 });
 
-test('healthz answers at once; readyz is 503 until every pool\'s loop has ticked', async (t) => {
-  const h = await startHarness({ params: { periodMs: 1000 } });
+test('healthz answers at once with the version; readyz once every pool\'s loop has started, not after the slowest first tick; 503 after stop', async (t) => {
+  const h = await startHarness({ params: { periodMs: 20_000 } });
   try {
-    t.is((await getJson(`${h.url}/healthz`)).status, 200);
-    const early = await getJson(`${h.url}/readyz`);
-    t.is(early.status, 503);
-    t.is(early.json['code'], 'not-ready');
-    t.true(await eventually(() => h.engine.ready(), 5000));
+    t.deepEqual((await getJson(`${h.url}/healthz`)).json, { status: 'ok', version: '0.0.0-test' });
     t.is((await getJson(`${h.url}/readyz`)).status, 200);
+    h.engine.stop();
+    const stopped = await getJson(`${h.url}/readyz`);
+    t.is(stopped.status, 503);
+    t.is(stopped.json['code'], 'not-ready');
   } finally {
     await h.close();
   }
@@ -135,6 +135,68 @@ test('drain answers pending long polls and ends SSE streams', async (t) => {
     t.true(res.ms < 5000);
     await sse;
     t.deepEqual(h.handle.connections(), { sse: 0, longPolls: 0 });
+  } finally {
+    await h.close();
+  }
+});
+
+async function refusedCount(url: string, reason: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`adaptive_threads_http_refused_total{reason="${reason}"} `));
+  return line === undefined ? Number.NaN : Number(line.split(' ')[1]);
+}
+
+test('when the event streams are at their cap, then one more is a 503 with Retry-After, counted; samples still go through', async (t) => {
+  const h = await startHarness({ params: FROZEN, limits: { maxEventStreams: 2 } });
+  const streams: AbortController[] = [];
+  try {
+    t.is(await refusedCount(h.url, 'event-streams'), 0, 'the series exists from start-up');
+    for (let i = 0; i < 2; i++) {
+      const ac = new AbortController();
+      streams.push(ac);
+      t.is((await fetch(`${h.url}/v1/events`, { signal: ac.signal })).status, 200);
+    }
+    t.true(await eventually(() => h.handle.connections().sse === 2));
+    const third = await fetch(`${h.url}/v1/events`);
+    t.is(third.status, 503);
+    t.is(third.headers.get('retry-after'), '5');
+    t.like(await third.json(), { code: 'overloaded' });
+    t.is(await refusedCount(h.url, 'event-streams'), 1);
+    t.is((await postJson(`${h.url}/v1/pools/transfer/samples`, { size: 16, busy: 8 })).status, 202);
+    streams[0]?.abort();
+    t.true(await eventually(() => h.handle.connections().sse === 1));
+    const again = new AbortController();
+    streams.push(again);
+    t.is((await fetch(`${h.url}/v1/events`, { signal: again.signal })).status, 200, 'a freed place is taken again');
+  } finally {
+    for (const ac of streams) ac.abort();
+    await h.close();
+  }
+});
+
+test('when the long polls are at their cap, then one more is a 503 with Retry-After, counted; a plain GET of the target still answers', async (t) => {
+  const h = await startHarness({ params: FROZEN, limits: { maxLongPolls: 2 } });
+  try {
+    const polls = [getJson(`${h.url}/v1/pools/transfer/target?waitMs=30000`), getJson(`${h.url}/v1/pools/buffer/target?waitMs=30000`)];
+    t.true(await eventually(() => h.handle.connections().longPolls === 2));
+    const third = await fetch(`${h.url}/v1/pools/transfer/target?waitMs=30000`);
+    t.is(third.status, 503);
+    t.is(third.headers.get('retry-after'), '5');
+    t.is(await refusedCount(h.url, 'long-polls'), 1);
+    t.deepEqual((await getJson(`${h.url}/v1/pools/transfer/target`)).json, { pool: 'transfer', target: 16 });
+    h.handle.drain();
+    await Promise.all(polls);
+  } finally {
+    await h.close();
+  }
+});
+
+test('when an event stream reaches its lifetime, then the server ends it (after telling the client to reconnect in 1 s)', async (t) => {
+  const h = await startHarness({ params: FROZEN, limits: { streamMaxMs: 150 } });
+  try {
+    const { text } = await readSse(`${h.url}/v1/events`, () => false);
+    t.regex(text, /^: connected\nretry: 1000\n\n/);
+    t.true(await eventually(() => h.handle.connections().sse === 0));
   } finally {
     await h.close();
   }

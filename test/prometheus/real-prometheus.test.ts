@@ -8,9 +8,9 @@ import type { ExecutionContext } from 'ava';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger } from '../../src/cli/logger.js';
-import { startService } from '../../src/cli/service.js';
-import type { Service } from '../../src/cli/service.js';
+import { createLogger } from '../../src/service/index.js';
+import { startService } from '../../src/service/index.js';
+import type { Service } from '../../src/service/index.js';
 import { SidecarClient } from '../../src/client/index.js';
 import type { Config, PoolConfig } from '../../src/config/index.js';
 import type { ControllerParams, PoolKind } from '../../src/core/index.js';
@@ -49,6 +49,7 @@ function sidecarConfig(webhookUrl: string): Config {
   return {
     file: 'real-prometheus.test.ts',
     listen: { host: '127.0.0.1', port: 0 },
+    metricsListen: null,
     cpus: 4,
     cpusSource: 'config',
     token: null,

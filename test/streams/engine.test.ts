@@ -205,16 +205,35 @@ test('when a long poll waits, then it answers on the next target change, or with
   engine.stop();
 });
 
-test('when every pool has ticked, then the engine is ready; after stop it is not', (t) => {
+test('when the engine is created, then it is ready at once, before the slowest pool\'s first tick; after stop it is not', (t) => {
   const clock = virtualClock();
-  const engine = createEngine({ config: { pools: [pool('transfer'), pool('slow', 'buffer', { periodMs: 3000 })], cpus: 8, enabled: true }, scheduler: clock.scheduler });
-  t.false(engine.ready());
+  const engine = createEngine({ config: { pools: [pool('transfer'), pool('slow', 'buffer', { periodMs: 20_000 })], cpus: 8, enabled: true }, scheduler: clock.scheduler });
+  t.true(engine.ready());
   clock.advanceTo(1000);
-  t.false(engine.ready());
-  clock.advanceTo(3000);
   t.true(engine.ready());
   engine.stop();
   t.false(engine.ready());
+});
+
+test('when the daemon does not apply a grow, then the fall-back to its size is a decision that says so (shrink, failed-grow), not a hold', (t) => {
+  const clock = virtualClock();
+  const engine = createEngine({ config: { pools: [pool('transfer')], cpus: 8, enabled: true }, scheduler: clock.scheduler });
+  const decisions = collect(engine);
+  let completed = 0;
+  // The daemon stays at 16, fully busy, whatever it is told.
+  for (let ms = 500; ms <= 12_000; ms += 1000) {
+    clock.at(ms, () => {
+      completed += 160;
+      engine.ingest('transfer', [{ ts: clock.scheduler.now(), size: 16, busy: 16, idle: 0.9, completed }]);
+    });
+  }
+  clock.advanceTo(12_000);
+  const grow = decisions.find((d) => d.action === 'grow');
+  t.truthy(grow);
+  const fallBack = decisions.find((d) => d.reason === 'failed-grow' && d.to === 16);
+  t.like(fallBack, { action: 'shrink', from: grow?.to, to: 16 });
+  t.is(engine.state('transfer').target, 16);
+  engine.stop();
 });
 
 test('when adaptive sizing is disabled, then every target is the static size and nothing grows', (t) => {

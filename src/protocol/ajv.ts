@@ -1,5 +1,6 @@
-// One ajv instance for every schema in src/config: compiled validators are built once at
-// module load, so validating a sample on the hot path is a plain function call.
+// One ajv instance for every schema (the wire's in src/protocol, the config file's in src/config):
+// compiled validators are built once at module load, so validating a sample on the hot
+// path is a plain function call.
 import { Ajv } from 'ajv';
 
 /**

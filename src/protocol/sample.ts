@@ -6,6 +6,9 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Sample } from '../core/types.js';
 import { ajv } from './ajv.js';
 
+// The core reads samples; their shape is the wire's, named here for everyone outside the core.
+export type { Sample };
+
 export const MAX_SAMPLES_PER_BATCH = 1000;
 
 /**
@@ -87,8 +90,9 @@ type RawSample = Omit<Sample, 'ts'> & { ts?: number };
 
 /**
  * Validates a parsed JSON body: one sample or an array of 1..1000. `field` names the bad
- * field as `busy`, `[3].busy`, or `` (empty) for the body itself. Samples without `ts` get
- * `receivedAtMs`; with a `window`, a `ts` outside it is refused. The input is not modified.
+ * field as `busy`, `[3].busy`, or `` (empty) for the body itself. Samples without `ts`, or
+ * with one ahead of `receivedAtMs`, get `receivedAtMs`; with a `window`, a `ts` outside it is
+ * refused. The input is not modified.
  */
 export function validateSampleBody(body: unknown, receivedAtMs: number = Date.now(), window: TsWindow | null = null): SampleBodyResult {
   if (Array.isArray(body)) {
@@ -127,8 +131,14 @@ function tsRefusal(ts: number, receivedAtMs: number, w: TsWindow, field: string)
   return { ok: false, error, field };
 }
 
+/**
+ * A `ts` ahead of the time of receipt (within the window) is read as the time of receipt: a
+ * sample cannot come from the future, and a ts seconds ahead would later divide a period's
+ * completions by the few ms left to it, a throughput spike of hundreds of times.
+ */
 function toSample(raw: RawSample, receivedAtMs: number): Sample {
-  const sample: Sample = { ts: raw.ts ?? receivedAtMs, size: raw.size, busy: raw.busy };
+  const ts = raw.ts === undefined || raw.ts > receivedAtMs ? receivedAtMs : raw.ts;
+  const sample: Sample = { ts, size: raw.size, busy: raw.busy };
   if (raw.queueDepth !== undefined) sample.queueDepth = raw.queueDepth;
   if (raw.queueCapacity !== undefined) sample.queueCapacity = raw.queueCapacity;
   if (raw.queueStall !== undefined) sample.queueStall = raw.queueStall;

@@ -1,10 +1,20 @@
 import test from 'ava';
-import { fieldOf, MAX_SAMPLES_PER_BATCH, validateSampleBody } from '../../src/config/sample.js';
+import { fieldOf, MAX_SAMPLES_PER_BATCH, validateSampleBody } from '../../src/protocol/index.js';
 
 const good = { ts: 1763812800123, size: 16, busy: 12, queueDepth: 3, queueCapacity: 64, queueStall: 0.05, idle: 0.1, completed: 48211 };
 
 test('when the SPEC sample is posted, then it is accepted as is', (t) => {
-  t.deepEqual(validateSampleBody(good, 1), { ok: true, samples: [good] });
+  t.deepEqual(validateSampleBody(good, good.ts + 1), { ok: true, samples: [good] });
+});
+
+test('when a sample\'s ts is ahead of the time of receipt (within the window), then it is read as the time of receipt', (t) => {
+  const window = { maxFutureMs: 60_000, maxPastMs: 3_600_000 };
+  t.deepEqual(validateSampleBody({ ts: 1000 + 59_000, size: 2, busy: 0 }, 1000, window), { ok: true, samples: [{ ts: 1000, size: 2, busy: 0 }] });
+  t.deepEqual(validateSampleBody([{ ts: 1001, size: 2, busy: 0 }, { ts: 999, size: 2, busy: 0 }], 1000, window), {
+    ok: true,
+    samples: [{ ts: 1000, size: 2, busy: 0 }, { ts: 999, size: 2, busy: 0 }],
+  });
+  t.false(validateSampleBody({ ts: 1000 + 60_001, size: 2, busy: 0 }, 1000, window).ok, 'over 60 s ahead is still refused');
 });
 
 test('when a sample has no ts, then it gets the time of receipt', (t) => {
@@ -14,8 +24,9 @@ test('when a sample has no ts, then it gets the time of receipt', (t) => {
 test('when a batch is posted, then every sample is accepted in order and the input is not modified', (t) => {
   const body = [{ size: 1, busy: 1 }, good, { size: 0, busy: 0, ts: 5 }];
   const copy = structuredClone(body);
-  const result = validateSampleBody(body, 7);
-  t.deepEqual(result, { ok: true, samples: [{ ts: 7, size: 1, busy: 1 }, good, { ts: 5, size: 0, busy: 0 }] });
+  const now = good.ts + 7;
+  const result = validateSampleBody(body, now);
+  t.deepEqual(result, { ok: true, samples: [{ ts: now, size: 1, busy: 1 }, good, { ts: 5, size: 0, busy: 0 }] });
   t.deepEqual(body, copy);
 });
 

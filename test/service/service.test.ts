@@ -1,18 +1,21 @@
 import test from 'ava';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Config } from '../../src/config/index.js';
 import { tick } from '../../src/core/index.js';
 import type { StepFn } from '../../src/streams/index.js';
-import { createLogger } from '../../src/cli/logger.js';
-import { startService } from '../../src/cli/service.js';
-import { FAST, postJson } from '../http/harness.js';
+import { createLogger, startService } from '../../src/service/index.js';
+import { eventually, FAST, postJson } from '../http/harness.js';
 import { pool } from '../streams/helpers.js';
 
 function config(over: Partial<Config> = {}): Config {
   return {
     file: 'test.yaml',
     listen: { host: '127.0.0.1', port: 0 },
+    metricsListen: null,
     cpus: 8,
     cpusSource: 'config',
     token: null,
@@ -125,5 +128,59 @@ test('a port in use is an error from start, not a hang', async (t) => {
     await t.throwsAsync(startService({ config: config({ listen }), logger, version: 'test', defaultMetrics: false }), { message: /EADDRINUSE/ });
   } finally {
     await first.stop();
+  }
+});
+
+test('metricsListen serves /metrics, /healthz (with the version) and /readyz only: no pool, no sample, no pin', async (t) => {
+  const { logger, lines } = memoryLog('info');
+  const service = await startService({ config: config({ metricsListen: { host: '127.0.0.1', port: 0 } }), logger, version: '9.9.9', defaultMetrics: false });
+  try {
+    const side = service.metricsUrl as string;
+    t.truthy(side);
+    t.not(side, service.url);
+    t.is((await fetch(`${side}/metrics`)).status, 200);
+    t.deepEqual(await (await fetch(`${side}/healthz`)).json(), { status: 'ok', version: '9.9.9' });
+    t.is((await fetch(`${side}/readyz`)).status, 200);
+    t.is((await fetch(`${side}/v1/pools`)).status, 404);
+    t.is((await postJson(`${side}/v1/pools/transfer/samples`, { size: 16, busy: 8 })).status, 404);
+    t.is((await fetch(`${side}/v1/pools/transfer/pin`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"size":3}' })).status, 404);
+    t.is((await fetch(`${side}/v1/events`)).status, 404);
+    t.is(service.engine.state('transfer').mode, 'adaptive');
+    t.is((await fetch(`${service.url}/v1/pools`)).status, 200, 'the API listener serves the API');
+    const started = lines.find((l) => typeof l['url'] === 'string');
+    t.like(started, { version: '9.9.9', metricsUrl: side });
+  } finally {
+    await service.stop();
+  }
+});
+
+test('when the API listens off loopback without a token, then start-up warns that writes will be refused', async (t) => {
+  const { logger, lines } = memoryLog('info');
+  const service = await startService({ config: config({ listen: { host: '0.0.0.0', port: 0 } }), logger, version: 'test', defaultMetrics: false });
+  try {
+    t.true(lines.some((l) => l['level'] === 40 && /not loopback, and no token/.test(String(l['msg']))));
+  } finally {
+    await service.stop();
+  }
+});
+
+test('when a reload pins a pool (threads: 4), then the change is logged at info, sent to the actuators and counted; a new pool has its series', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'at-reload-'));
+  const { logger, lines } = memoryLog('info');
+  const service = await startService({ config: config({ actuators: [{ type: 'file', dir }] }), logger, version: 'test', defaultMetrics: false });
+  try {
+    const next = config({ actuators: [{ type: 'file', dir }], pools: [pool('transfer', 'transfer', FAST, { pinned: 4 }), pool('buffer', 'buffer', FAST), pool('extra', 'buffer', FAST)] });
+    const report = service.reload(next);
+    t.deepEqual({ added: report.added, removed: report.removed, changed: report.changed, needRestart: report.needRestart }, { added: ['extra'], removed: [], changed: ['transfer'], needRestart: [] });
+    t.true(lines.some((l) => l['level'] === 30 && l['action'] === 'pin' && l['pool'] === 'transfer' && l['to'] === 4));
+    t.true(await eventually(() => existsSync(join(dir, 'transfer.size')) && readFileSync(join(dir, 'transfer.size'), 'utf8') === '4\n'));
+    const metrics = await (await fetch(`${service.url}/metrics`)).text();
+    t.regex(metrics, /^adaptive_threads_samples_total\{pool="extra"\} 0$/m);
+    t.is((await postJson(`${service.url}/v1/pools/extra/samples`, { size: 16, busy: 8 })).status, 202, 'the new pool takes samples (and has a rate-limit bucket)');
+    const moved = service.reload(config({ listen: { host: '127.0.0.1', port: 1 }, actuators: [{ type: 'file', dir }], pools: next.pools }));
+    t.deepEqual(moved.needRestart, ['listen']);
+    t.true(lines.some((l) => l['level'] === 40 && /listen changed/.test(String(l['msg']))));
+  } finally {
+    await service.stop();
   }
 });

@@ -1,5 +1,5 @@
-// Structured JSON logs (pino). A decision's `msg` is the SPEC §3 line, at info for moves and
-// at debug for holds, with its fields alongside for log queries.
+// Structured JSON logs (pino), and the decision log: a decision's `msg` is the SPEC §3
+// line, at info for moves and at debug for holds, with its fields alongside for log queries.
 import { pino } from 'pino';
 import type { DestinationStream, Logger as Pino } from 'pino';
 import type { Observable, Subscription } from 'rxjs';

@@ -1,0 +1,64 @@
+// A reload's effect on one surviving pool: it keeps its controller state (signals, cooldowns,
+// the learned ceiling, its last decisions) and takes the new parameters. A pool whose kind,
+// law or CPUs changed needs a new controller (its bounds or its law's state mean something
+// else), and keeps its size: the target is carried over, within the new bounds. A changed
+// `threads:` pins or unpins, as PUT/DELETE /v1/pools/{pool}/pin would.
+import { boundsOf, clamp, createController, getLaw, modeOf, setPin } from '../core/index.js';
+import type { ControllerState, Decision, PoolSpec } from '../core/index.js';
+import type { PoolConfig } from '../config/index.js';
+
+/** The settings the controller reads; `process` and `source` are the sources' business. */
+export function sameSettings(a: PoolConfig, b: PoolConfig): boolean {
+  return a.kind === b.kind && a.pinned === b.pinned && a.mode === b.mode && JSON.stringify(a.params) === JSON.stringify(b.params);
+}
+
+export function specOf(pool: PoolConfig, cpus: number, enabled: boolean): PoolSpec {
+  return { name: pool.name, kind: pool.kind, n: cpus, params: pool.params, mode: pool.mode, pinned: pool.pinned, enabled };
+}
+
+export interface Carried {
+  state: ControllerState;
+  /** the change of target the reload made, if any (a pin, an unpin, a size clipped to new bounds) */
+  decision: Decision | null;
+  /** a new controller was needed (kind, law or CPUs changed) */
+  fresh: boolean;
+}
+
+export function carryState(prev: ControllerState, spec: PoolSpec, nowMs: number): Carried {
+  const fresh = prev.spec.kind !== spec.kind || prev.spec.n !== spec.n || prev.spec.params.law !== spec.params.law;
+  let state: ControllerState;
+  if (!fresh) {
+    state = { ...prev, spec };
+  } else {
+    const next = createController({ ...spec, pinned: prev.pinned }, nowMs);
+    const target = modeOf(next) === 'pinned' || modeOf(next) === 'disabled' ? next.target : clamp(prev.target, boundsOf(next).min, boundsOf(next).max);
+    state = {
+      ...next,
+      target,
+      recommended: target,
+      size: prev.size,
+      lawState: getLaw(spec.params.law).init(target, spec.params),
+      lastDecisions: prev.lastDecisions,
+    };
+  }
+  if (prev.spec.pinned !== spec.pinned) {
+    const pinned = setPin(state, spec.pinned, nowMs);
+    return { state: pinned.state, decision: { ...pinned.decision, from: prev.target }, fresh };
+  }
+  if (state.target === prev.target) return { state, decision: null, fresh };
+  const decision: Decision = {
+    pool: spec.name,
+    ts: nowMs,
+    action: state.target > prev.target ? 'grow' : 'shrink',
+    from: prev.target,
+    to: state.target,
+    recommended: state.target,
+    reason: 'bound',
+    mode: modeOf(state),
+    utilization: state.signals.utilization,
+    queueStall: state.signals.queueStall,
+    workerIdle: state.signals.workerIdle,
+    band: spec.params.band,
+  };
+  return { state, decision, fresh };
+}

@@ -1,0 +1,111 @@
+// A reload in virtual time: pools added, removed and changed, each surviving pool keeping
+// its controller state; a changed `threads:` pins or unpins; a new law keeps the size.
+import test from 'ava';
+import { createEngine } from '../../src/streams/index.js';
+import type { Engine } from '../../src/streams/index.js';
+import type { Decision } from '../../src/core/index.js';
+import { pool, virtualClock } from './helpers.js';
+import type { Clock } from './helpers.js';
+
+/** A daemon that obeys the reply and is always fully busy, so the pool grows. */
+function busyDaemon(clock: Clock, engine: Engine, name: string, fromMs: number, untilMs: number): void {
+  let size = 16;
+  let completed = 0;
+  for (let ms = fromMs; ms <= untilMs; ms += 1000) {
+    clock.at(ms, () => {
+      if (!engine.has(name)) return;
+      completed += size * 10;
+      size = engine.ingest(name, [{ ts: clock.scheduler.now(), size, busy: size, idle: 0.9, completed }]).target;
+    });
+  }
+}
+
+function collect(engine: Engine): Decision[] {
+  const out: Decision[] = [];
+  engine.decisions$.subscribe((d) => out.push(d));
+  return out;
+}
+
+test('when a reload adds and removes pools, then the new pool runs and the removed one is gone (a waiting long poll is answered)', (t) => {
+  const clock = virtualClock();
+  const engine = createEngine({ config: { pools: [pool('transfer'), pool('old', 'buffer')], cpus: 8, enabled: true }, scheduler: clock.scheduler });
+  const answers: number[] = [];
+  let completed = false;
+  engine.waitForTarget('old', 60_000).subscribe({ next: (v) => answers.push(v), complete: () => (completed = true) });
+  clock.advanceTo(2000);
+  const result = engine.reconfigure({ pools: [pool('transfer'), pool('fresh', 'buffer')], cpus: 8 });
+  t.deepEqual(result, { added: ['fresh'], removed: ['old'], changed: [], restarted: [] });
+  t.deepEqual(engine.pools, ['transfer', 'fresh']);
+  t.false(engine.has('old'));
+  t.true(completed, 'the long poll on the removed pool is over');
+  t.throws(() => engine.ingest('old', [{ ts: 2000, size: 1, busy: 0 }]), { message: /unknown pool/ });
+  t.like(engine.state('fresh'), { kind: 'buffer', mode: 'adaptive' });
+  t.is(engine.states().length, 2);
+  engine.stop();
+});
+
+test('when a reload changes a pool\'s band, then the pool keeps its state (target, last decisions) and uses the new band', (t) => {
+  const clock = virtualClock();
+  const engine = createEngine({ config: { pools: [pool('transfer')], cpus: 8, enabled: true }, scheduler: clock.scheduler });
+  busyDaemon(clock, engine, 'transfer', 500, 30_000);
+  clock.advanceTo(12_000);
+  const before = engine.state('transfer');
+  t.true(before.target > 16, 'it grew before the reload');
+  const result = engine.reconfigure({ pools: [pool('transfer', 'transfer', { band: { low: 0.5, high: 0.9 } })], cpus: 8 });
+  t.deepEqual(result, { added: [], removed: [], changed: ['transfer'], restarted: [] });
+  const after = engine.state('transfer');
+  t.is(after.target, before.target);
+  t.deepEqual(after.lastDecisions, before.lastDecisions);
+  t.deepEqual(after.band, { low: 0.5, high: 0.9 });
+  clock.advanceTo(30_000);
+  t.true(engine.state('transfer').target > before.target, 'it goes on sizing');
+  engine.stop();
+});
+
+test('when a reload changes a pool\'s period, then it ticks at the new period', (t) => {
+  const clock = virtualClock();
+  const engine = createEngine({ config: { pools: [pool('transfer')], cpus: 8, enabled: true }, scheduler: clock.scheduler });
+  const ticks: number[] = [];
+  engine.decisions$.subscribe((d) => ticks.push(d.ts));
+  clock.advanceTo(2000);
+  engine.reconfigure({ pools: [pool('transfer', 'transfer', { periodMs: 5000 })], cpus: 8 });
+  clock.advanceTo(12_000);
+  t.deepEqual(ticks, [1000, 2000, 7000, 12_000]);
+  engine.stop();
+});
+
+test('when a reload sets threads: 4 and later adaptive again, then the pool is pinned and unpinned, each a decision', (t) => {
+  const clock = virtualClock();
+  const engine = createEngine({ config: { pools: [pool('transfer')], cpus: 8, enabled: true }, scheduler: clock.scheduler });
+  const decisions = collect(engine);
+  clock.advanceTo(1000);
+  engine.reconfigure({ pools: [pool('transfer', 'transfer', {}, { pinned: 4 })], cpus: 8 });
+  t.is(engine.state('transfer').mode, 'pinned');
+  t.is(engine.state('transfer').target, 4);
+  t.like(decisions.at(-1), { action: 'pin', from: 16, to: 4 });
+  engine.reconfigure({ pools: [pool('transfer')], cpus: 8 });
+  t.is(engine.state('transfer').mode, 'adaptive');
+  t.like(decisions.at(-1), { action: 'unpin', from: 4, to: 4 });
+  engine.stop();
+});
+
+test('when a reload changes a pool\'s law, then it gets a new controller that keeps its size', (t) => {
+  const clock = virtualClock();
+  const engine = createEngine({ config: { pools: [pool('transfer')], cpus: 8, enabled: true }, scheduler: clock.scheduler });
+  busyDaemon(clock, engine, 'transfer', 500, 12_000);
+  clock.advanceTo(12_000);
+  const before = engine.state('transfer').target;
+  const result = engine.reconfigure({ pools: [pool('transfer', 'transfer', { law: 'band' })], cpus: 8 });
+  t.deepEqual(result.restarted, ['transfer']);
+  t.is(engine.state('transfer').law, 'band');
+  t.is(engine.state('transfer').target, before);
+  engine.stop();
+});
+
+test('when a reload changes nothing, then nothing is reported changed and the pools keep running', (t) => {
+  const clock = virtualClock();
+  const engine = createEngine({ config: { pools: [pool('transfer')], cpus: 8, enabled: true }, scheduler: clock.scheduler });
+  clock.advanceTo(1000);
+  t.deepEqual(engine.reconfigure({ pools: [pool('transfer')], cpus: 8 }), { added: [], removed: [], changed: [], restarted: [] });
+  engine.stop();
+});
