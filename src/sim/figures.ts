@@ -1,4 +1,4 @@
-// The figures of one run (the benchmark's columns): throughput, refusals, queue wait,
+// The figures of one run (the benchmark's columns): throughput, refusals, queue wait, latency,
 // size and thread time, resizes and reversals, time in band, and recovery after load steps.
 import { quantile } from 'simple-statistics';
 import type { RunResult, TickRow } from './run.js';
@@ -16,7 +16,12 @@ export interface Figures {
   refused: number;
   waitP50Ms: number;
   waitP99Ms: number;
+  /** arrival to completion, p99, ms */
+  latencyP99Ms: number;
   meanSize: number;
+  /** CPU time of the pool's threads, and their time runnable but waiting for a core, s */
+  cpuSeconds: number;
+  runDelaySeconds: number;
   threadSeconds: number;
   resizes: number;
   reversals: number;
@@ -33,6 +38,7 @@ export function inBand(u: number | null, band: { low: number; high: number }): b
 export function figuresOf(run: RunResult): Figures {
   const seconds = run.durationMs / 1000;
   const [p50, p99] = run.waits.length > 0 ? quantile(run.waits, [0.5, 0.99]) : [0, 0];
+  const latencyP99 = run.latencies.length > 0 ? quantile(run.latencies, 0.99) : 0;
   const moves = movesOf(run.ticks);
   let reversals = 0;
   let quickReversals = 0;
@@ -54,7 +60,10 @@ export function figuresOf(run: RunResult): Figures {
     refused: run.refused,
     waitP50Ms: p50 ?? 0,
     waitP99Ms: p99 ?? 0,
+    latencyP99Ms: latencyP99,
     meanSize: run.sizeTotalMs / run.durationMs,
+    cpuSeconds: run.cpuMs / 1000,
+    runDelaySeconds: run.runDelayMs / 1000,
     threadSeconds: run.liveTotalMs / 1000,
     resizes: moves.length,
     reversals,

@@ -12,7 +12,10 @@ test('when the target goes up, down within 30 s, then up after 40 s, then there 
   t.deepEqual(movesOf(ticks).map((m) => m.dir), [1, -1, 1, 1]);
   const run: RunResult = {
     scenario: 's', contender: 'c', seed: 1, durationMs: 100_000, band, completed: 1000, refused: 3, started: 1000,
-    waits: [0, 0, 10, 100], liveTotalMs: 1_000_000, sizeTotalMs: 1_000_000, queueTotalMs: 0, busyTotalMs: 0, ticks, stepsMs: [],
+    waits: [0, 0, 10, 100],
+    latencies: [],
+    cpuMs: 0,
+    runDelayMs: 0, liveTotalMs: 1_000_000, sizeTotalMs: 1_000_000, queueTotalMs: 0, busyTotalMs: 0, ticks, stepsMs: [],
   };
   const f = figuresOf(run);
   t.is(f.resizes, 4);
