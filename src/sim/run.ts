@@ -28,6 +28,8 @@ export interface TickRow {
   utilization: number | null;
   queueStall: number | null;
   throughput: number | null;
+  /** tasks that arrived in the period, per second (the offered load, refused ones included) */
+  offered: number;
   reason: Reason;
 }
 
@@ -121,6 +123,7 @@ export function runScenario(scenario: Scenario, contender: Contender, options: R
   const ticks: TickRow[] = [];
   let nextArrival = drawArrival(0);
   let nextTick = params.periodMs;
+  let arrived = 0;
   for (;;) {
     const poolAt = pool.nextEventMs();
     const t = Math.min(nextArrival, nextTick, poolAt);
@@ -139,6 +142,7 @@ export function runScenario(scenario: Scenario, contender: Contender, options: R
         t,
       );
       nextArrival = drawArrival(t);
+      arrived += 1;
     } else {
       const sample = pool.sample(t, params.periodMs, style);
       const out = tick(controller, [sample], t, style.cpu === 'process' ? pool.cpuReading(t) : null);
@@ -150,8 +154,10 @@ export function runScenario(scenario: Scenario, contender: Contender, options: R
         utilization: controller.signals.utilization,
         queueStall: controller.signals.queueStall,
         throughput: controller.signals.throughput,
+        offered: (arrived * 1000) / params.periodMs,
         reason: out.decision.reason,
       });
+      arrived = 0;
       if (controller.target !== pool.size) pool.resize(controller.target, t);
       nextTick += params.periodMs;
     }
