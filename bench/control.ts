@@ -1,16 +1,17 @@
 // The control-quality benchmark: `npm run bench` (tsx bench/control.ts [--seed N] [--minutes M]
-// [--workers W] [--scenarios a,b]). Runs every scenario of the simulator at n = 2, 8 and 32
+// [--workers W] [--scenarios a,b] [--cpus 2,8]). Runs every scenario of the simulator at n = 2, 8 and 32
 // (bursty over five seeds) with every contender, in W worker processes (default 2: the cells
 // are independent), and writes bench/results/control.json and its tables into docs/benchmarks.md.
 import { fork } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { benchCells, runCell } from '../src/sim/bench.js';
+import { BENCH_CPUS, benchCells, runCell } from '../src/sim/bench.js';
 import type { Cell, CellResult } from '../src/sim/bench.js';
 import { peerGoals, simulatorGoals } from '../src/sim/goals.js';
 import { scenarioNames } from '../src/sim/scenarios.js';
 import { renderReport } from './report.js';
+import type { ReportMeta } from './report.js';
 
 // The generated tables live between these markers; everything else in the file (other
 // benchmarks' sections, the hand-written notes) is kept as it is.
@@ -42,6 +43,15 @@ function scenariosArg(): string[] {
   const unknown = names.filter((s) => !scenarioNames().includes(s));
   if (names.length === 0 || unknown.length > 0) fail(`--scenarios takes names from ${scenarioNames().join(', ')}, got "${process.argv[i + 1] ?? ''}"`);
   return names;
+}
+
+function cpusArg(): number[] {
+  const i = process.argv.indexOf('--cpus');
+  if (i < 0) return [...BENCH_CPUS];
+  const raw = process.argv[i + 1] ?? '';
+  const cpus = raw.split(',').map(Number);
+  if (raw === '' || !cpus.every((n) => Number.isInteger(n) && n >= 1 && n <= 128)) fail(`--cpus takes whole numbers 1..128 separated by commas, got "${raw}"`);
+  return cpus;
 }
 
 /** Runs the jobs in `workers` child processes, each taking the next job when it is done. */
@@ -81,11 +91,39 @@ function runInWorkers(jobs: readonly Job[], workers: number, progress: (line: st
   });
 }
 
+/** Writes the results and their tables into docs/benchmarks.md (between the markers). */
+function write(cells: readonly CellResult[], meta: ReportMeta): void {
+  const results = [...cells].sort(
+    (a, b) => scenarioNames().indexOf(a.scenario) - scenarioNames().indexOf(b.scenario) || a.n - b.n || a.seed - b.seed,
+  );
+  const goals = simulatorGoals(results);
+  const peers = peerGoals(results);
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync('bench/results/control.json', `${JSON.stringify({ ...meta, results, goals, peerGoals: peers })}\n`);
+  const docPath = 'docs/benchmarks.md';
+  const previous = existsSync(docPath) ? readFileSync(docPath, 'utf8') : '# Benchmarks\n';
+  const block = `${BEGIN}\n${renderReport(results, goals, peers, meta)}${END}`;
+  const from = previous.indexOf(BEGIN);
+  const to = previous.indexOf(END);
+  const text =
+    from >= 0 && to > from ? `${previous.slice(0, from)}${block}${previous.slice(to + END.length)}` : `${previous.trimEnd()}\n\n${block}\n`;
+  mkdirSync('docs', { recursive: true });
+  writeFileSync(docPath, text);
+  for (const g of [...goals, ...peers]) process.stderr.write(`  ${g.met ? 'met   ' : 'MISSED'} ${g.scenario}: ${g.goal} (${g.detail})\n`);
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--render')) {
+    // Re-renders the tables of the committed results (after a change to the report, not to the simulator).
+    const saved = JSON.parse(readFileSync('bench/results/control.json', 'utf8')) as ReportMeta & { results: CellResult[] };
+    const { results, ...meta } = saved;
+    write(results, { command: meta.command, date: meta.date, machine: meta.machine, seed: meta.seed, seconds: meta.seconds, workers: meta.workers });
+    return;
+  }
   const seed = arg('--seed', 1);
   const minutes = process.argv.includes('--minutes') ? arg('--minutes', 30) : undefined;
   const workers = arg('--workers', 2);
-  const cells = benchCells(seed, scenariosArg());
+  const cells = benchCells(seed, scenariosArg(), cpusArg());
   const started = Date.now();
   const log = (line: string): void => void process.stderr.write(`${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s  ${line}\n`);
   // The largest hosts first, so that no worker is left with a long cell at the end.
@@ -96,27 +134,12 @@ async function main(): Promise<void> {
   order.forEach(({ i }, k) => (results[i] = ran[k] as CellResult));
   const seconds = Math.round((Date.now() - started) / 1000);
 
-  const goals = simulatorGoals(results);
-  const peers = peerGoals(results);
   const cpus = os.cpus();
   const machine = `${cpus.length} cores (${cpus[0]?.model.trim() ?? 'unknown CPU'}), Node.js ${process.version}`;
   const date = new Date().toISOString().slice(0, 10);
   const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
-  const meta = { command, date, machine, seed, seconds, workers };
-  mkdirSync('bench/results', { recursive: true });
-  writeFileSync('bench/results/control.json', `${JSON.stringify({ ...meta, results, goals, peerGoals: peers })}\n`);
-
-  const docPath = 'docs/benchmarks.md';
-  const previous = existsSync(docPath) ? readFileSync(docPath, 'utf8') : '# Benchmarks\n';
-  const block = `${BEGIN}\n${renderReport(results, goals, peers, meta)}${END}`;
-  const from = previous.indexOf(BEGIN);
-  const to = previous.indexOf(END);
-  const text =
-    from >= 0 && to > from ? `${previous.slice(0, from)}${block}${previous.slice(to + END.length)}` : `${previous.trimEnd()}\n\n${block}\n`;
-  mkdirSync('docs', { recursive: true });
-  writeFileSync(docPath, text);
-  log(`done in ${seconds} s with ${workers} workers; wrote bench/results/control.json and ${docPath}`);
-  for (const g of [...goals, ...peers]) process.stderr.write(`  ${g.met ? 'met   ' : 'MISSED'} ${g.scenario}: ${g.goal} (${g.detail})\n`);
+  write(results, { command, date, machine, seed, seconds, workers });
+  log(`done in ${seconds} s with ${workers} workers; wrote bench/results/control.json and docs/benchmarks.md`);
 }
 
 if (process.argv.includes('--worker')) {

@@ -30,11 +30,13 @@ const goalRows = (goals: readonly Goal[]): string[] => [
 ];
 
 export function renderReport(cells: readonly CellResult[], goals: readonly Goal[], peerGoals: readonly Goal[], meta: ReportMeta): string {
+  const hosts = [...new Set(cells.map((c) => c.n))].sort((a, b) => a - b);
+  const hostList = hosts.length > 1 ? `${hosts.slice(0, -1).join(', ')} and ${hosts[hosts.length - 1]}` : `${hosts[0] ?? ''}`;
   const lines: string[] = [
     '## Control quality (simulator)',
     '',
     `Made by \`${meta.command}\` on ${meta.date}, ${meta.machine}, base seed ${meta.seed}; ${meta.seconds} s with ${meta.workers}`,
-    'worker processes. Every scenario runs on hosts of n = 2, 8 and 32 cores (arrival rates scaled by n / 8, except',
+    `worker processes. Every scenario runs on hosts of n = ${hostList} cores (arrival rates scaled by n / 8, except`,
     "`disk-bound`, whose limit is its disk); `bursty` runs over five seeds. Every contender in a table sees the same seeded",
     'arrivals and task sizes; the simulator and its constants are described in docs/design.md, "Simulator model".',
     'Every contender starts at the static size. `static` is the pinned `n * 2`; `oracle` is the best fixed size in',
