@@ -4,7 +4,7 @@ import type { RunResult, TickRow } from '../../src/sim/run.js';
 
 const band = { low: 0.6, high: 0.85 };
 const row = (s: number, target: number, u: number | null = 0.7): TickRow => ({
-  t: s * 1000, size: target, target, utilization: u, queueStall: 0, throughput: null, reason: 'in-band',
+  t: s * 1000, size: target, target, utilization: u, queueStall: 0, throughput: null, offered: 100, reason: 'in-band',
 });
 
 test('when the target goes up, down within 30 s, then up after 40 s, then there are 2 reversals, 1 of them quick', (t) => {
