@@ -1,5 +1,5 @@
 // The control-quality benchmark: `npm run bench` (tsx bench/control.ts [--seed N] [--minutes M]
-// [--workers W] [--scenarios a,b] [--cpus 2,8]). Runs every scenario of the simulator at n = 2, 8 and 32
+// [--workers W] [--scenarios a,b] [--cpus 2,8] [--merge] | --render). Runs every scenario of the simulator at n = 2, 8 and 32
 // (bursty over five seeds) with every contender, in W worker processes (default 2: the cells
 // are independent), and writes bench/results/control.json and its tables into docs/benchmarks.md.
 import { fork } from 'node:child_process';
@@ -138,7 +138,15 @@ async function main(): Promise<void> {
   const machine = `${cpus.length} cores (${cpus[0]?.model.trim() ?? 'unknown CPU'}), Node.js ${process.version}`;
   const date = new Date().toISOString().slice(0, 10);
   const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
-  write(results, { command, date, machine, seed, seconds, workers });
+  if (process.argv.includes('--merge') && existsSync('bench/results/control.json')) {
+    // Adds this run's cells to the committed ones (e.g. the n = 32 cells, run separately for time).
+    const saved = JSON.parse(readFileSync('bench/results/control.json', 'utf8')) as ReportMeta & { results: CellResult[] };
+    const same = (a: Cell, b: Cell): boolean => a.scenario === b.scenario && a.n === b.n && a.seed === b.seed;
+    const kept = saved.results.filter((c) => !results.some((r) => same(r, c)));
+    write([...kept, ...results], { command: `${saved.command}, then ${command}`, date, machine, seed, seconds: saved.seconds + seconds, workers });
+  } else {
+    write(results, { command, date, machine, seed, seconds, workers });
+  }
   log(`done in ${seconds} s with ${workers} workers; wrote bench/results/control.json and docs/benchmarks.md`);
 }
 
