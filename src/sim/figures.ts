@@ -1,10 +1,15 @@
-// The figures of one run (the benchmark's columns): throughput, refusals, queue wait,
+// The figures of one run (the benchmark's columns): throughput, refusals, queue wait, latency,
 // size and thread time, resizes and reversals, time in band, and recovery after load steps.
-import { quantile } from 'simple-statistics';
+import { mean, quantile } from 'simple-statistics';
 import type { RunResult, TickRow } from './run.js';
 
 /** A reversal within this long of the previous move counts as thrashing. */
 export const QUICK_REVERSAL_MS = 30_000;
+/** A quick reversal is excused when the offered load rose by at least this share between the two moves. */
+export const DEMAND_RISE = 0.25;
+/** The offered load around a move: the mean over this many ticks up to it (one tick is Poisson noise). */
+const OFFERED_TICKS = 5;
+
 /** Back in band: the first tick that starts this many in-band ticks in a row. */
 export const SETTLED_TICKS = 3;
 
@@ -16,11 +21,18 @@ export interface Figures {
   refused: number;
   waitP50Ms: number;
   waitP99Ms: number;
+  /** arrival to completion, p99, ms */
+  latencyP99Ms: number;
   meanSize: number;
+  /** CPU time of the pool's threads, and their time runnable but waiting for a core, s */
+  cpuSeconds: number;
+  runDelaySeconds: number;
   threadSeconds: number;
   resizes: number;
   reversals: number;
   quickReversals: number;
+  /** quick reversals without a rise of the offered load by DEMAND_RISE between the two moves */
+  unexcusedReversals: number;
   inBandShare: number;
   /** seconds from each load step back into the band; null: never within the run */
   recoverySeconds: (number | null)[];
@@ -33,15 +45,20 @@ export function inBand(u: number | null, band: { low: number; high: number }): b
 export function figuresOf(run: RunResult): Figures {
   const seconds = run.durationMs / 1000;
   const [p50, p99] = run.waits.length > 0 ? quantile(run.waits, [0.5, 0.99]) : [0, 0];
+  const latencyP99 = run.latencies.length > 0 ? quantile(run.latencies, 0.99) : 0;
   const moves = movesOf(run.ticks);
   let reversals = 0;
   let quickReversals = 0;
+  let unexcusedReversals = 0;
   for (let i = 1; i < moves.length; i += 1) {
-    const prev = moves[i - 1] as { t: number; dir: number };
-    const cur = moves[i] as { t: number; dir: number };
+    const prev = moves[i - 1] as Move;
+    const cur = moves[i] as Move;
     if (cur.dir !== prev.dir) {
       reversals += 1;
-      if (cur.t - prev.t < QUICK_REVERSAL_MS) quickReversals += 1;
+      if (cur.t - prev.t < QUICK_REVERSAL_MS) {
+        quickReversals += 1;
+        if (offeredAt(run.ticks, cur.index) < (1 + DEMAND_RISE) * offeredAt(run.ticks, prev.index)) unexcusedReversals += 1;
+      }
     }
   }
   const measured = run.ticks.filter((r) => r.utilization !== null);
@@ -54,25 +71,41 @@ export function figuresOf(run: RunResult): Figures {
     refused: run.refused,
     waitP50Ms: p50 ?? 0,
     waitP99Ms: p99 ?? 0,
+    latencyP99Ms: latencyP99,
     meanSize: run.sizeTotalMs / run.durationMs,
+    cpuSeconds: run.cpuMs / 1000,
+    runDelaySeconds: run.runDelayMs / 1000,
     threadSeconds: run.liveTotalMs / 1000,
     resizes: moves.length,
     reversals,
     quickReversals,
+    unexcusedReversals,
     inBandShare: measured.length > 0 ? banded / measured.length : 0,
     recoverySeconds: run.stepsMs.map((s) => recoveryAfter(run.ticks, s, run.band)),
   };
 }
 
+interface Move {
+  t: number;
+  dir: 1 | -1;
+  /** the tick's index */
+  index: number;
+}
+
 /** Every change of target, with its direction. */
-export function movesOf(ticks: readonly TickRow[]): { t: number; dir: 1 | -1 }[] {
-  const out: { t: number; dir: 1 | -1 }[] = [];
+export function movesOf(ticks: readonly TickRow[]): Move[] {
+  const out: Move[] = [];
   let prev: number | null = null;
-  for (const r of ticks) {
-    if (prev !== null && r.target !== prev) out.push({ t: r.t, dir: r.target > prev ? 1 : -1 });
+  for (const [index, r] of ticks.entries()) {
+    if (prev !== null && r.target !== prev) out.push({ t: r.t, dir: r.target > prev ? 1 : -1, index });
     prev = r.target;
   }
   return out;
+}
+
+function offeredAt(ticks: readonly TickRow[], index: number): number {
+  const window = ticks.slice(Math.max(0, index - OFFERED_TICKS + 1), index + 1);
+  return window.length > 0 ? mean(window.map((r) => r.offered ?? 0)) : 0;
 }
 
 /**

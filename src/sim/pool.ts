@@ -6,8 +6,11 @@
 // the pool keeps one clock of attained CPU service `served` (ms of CPU each runnable phase has
 // received) and a heap of the service level at which each phase ends. Only when the runnable
 // count changes does the rate change; the next CPU completion is computed from the heap's top.
+import { Device } from './device.js';
 import { MinHeap } from './heap.js';
-import type { Sample } from '../core/index.js';
+import type { CpuReading, Sample } from '../core/index.js';
+import { DEFAULT_STYLE } from './style.js';
+import type { DaemonStyle } from './style.js';
 
 export interface Task {
   arrivalMs: number;
@@ -24,6 +27,8 @@ export interface PoolOptions {
   queueCapacity: number;
   /** context-switch cost c: see cpuRate */
   switchCost: number;
+  /** concurrent requests the I/O phase's device serves; default Infinity (a pure delay) */
+  deviceSlots?: number;
 }
 
 interface Worker {
@@ -62,6 +67,11 @@ export class PoolModel {
   started = 0;
   /** queue wait of every task a worker took, ms */
   readonly waits: number[] = [];
+  /** arrival to completion of every completed task, ms */
+  readonly latencies: number[] = [];
+  /** cumulative CPU time of the pool's threads (cores in use), and their time runnable but waiting for a core, ms */
+  cpuMs = 0;
+  runDelayMs = 0;
   /** totals over the run: worker-ms alive (thread time), configured-size-ms, queue-depth-ms */
   liveTotalMs = 0;
   sizeTotalMs = 0;
@@ -73,7 +83,7 @@ export class PoolModel {
   private queue: Task[] = [];
   private queueHead = 0;
   private readonly cpu = new MinHeap<Worker>();
-  private readonly io = new MinHeap<Worker>();
+  private readonly io: Device<Worker>;
   private served = 0;
   private runnable = 0;
   private busy = 0;
@@ -85,6 +95,7 @@ export class PoolModel {
     this.n = options.n;
     this.queueCapacity = options.queueCapacity;
     this.switchCost = options.switchCost;
+    this.io = new Device<Worker>(options.deviceSlots ?? Infinity);
     this.size = 0;
     this.lastMs = startMs;
     this.resize(options.size, startMs);
@@ -103,9 +114,14 @@ export class PoolModel {
     return this.runnable;
   }
 
+  /** I/O requests waiting for a device slot */
+  get deviceWaiting(): number {
+    return this.io.waiting;
+  }
+
   /** time of the pool's next event (a CPU or I/O phase ending), Infinity when none */
   nextEventMs(): number {
-    const io = this.io.peekKey();
+    const io = this.io.nextMs();
     if (this.runnable === 0) return io;
     const rate = cpuRate(this.runnable, this.n, this.switchCost);
     const cpu = this.lastMs + Math.max(0, this.cpu.peekKey() - this.served) / rate;
@@ -116,7 +132,13 @@ export class PoolModel {
   advance(t: number): void {
     const dt = t - this.lastMs;
     if (dt <= 0) return;
-    if (this.runnable > 0) this.served += cpuRate(this.runnable, this.n, this.switchCost) * dt;
+    if (this.runnable > 0) {
+      this.served += cpuRate(this.runnable, this.n, this.switchCost) * dt;
+      // Every core is in use while at least n threads are runnable (switching included);
+      // the runnable threads beyond the cores wait on a run queue.
+      this.cpuMs += Math.min(this.runnable, this.n) * dt;
+      this.runDelayMs += Math.max(0, this.runnable - this.n) * dt;
+    }
     const live = this.workers.size;
     const depth = this.queueDepth;
     this.period.busyMs += this.busy * dt;
@@ -134,14 +156,14 @@ export class PoolModel {
   fire(t: number): void {
     const rate = this.runnable > 0 ? cpuRate(this.runnable, this.n, this.switchCost) : 0;
     const cpuAt = this.runnable > 0 ? this.lastMs + Math.max(0, this.cpu.peekKey() - this.served) / rate : Infinity;
-    if (cpuAt <= this.io.peekKey()) {
+    if (cpuAt <= this.io.nextMs()) {
       const key = this.cpu.peekKey();
       const worker = this.cpu.pop() as Worker;
       if (key > this.served) this.served = key; // absorb rounding: this phase is done
       this.runnable -= 1;
       this.toIo(worker, t);
     } else {
-      const worker = this.io.pop() as Worker;
+      const worker = this.io.complete(t);
       this.inIo -= 1;
       this.finish(worker, t);
     }
@@ -196,11 +218,21 @@ export class PoolModel {
     }
   }
 
-  /** The sample a daemon sends at the end of a period (SPEC §5), and a new period begins. */
-  sample(t: number, periodMs: number): Sample {
+  /**
+   * The sample a daemon sends at the end of a period (docs/integration.md), in the given
+   * style, and a new period begins. `busy` counts a worker from taking a task to finishing it.
+   */
+  sample(t: number, periodMs: number, style: DaemonStyle = DEFAULT_STYLE): Sample {
     const p = this.period;
     this.period = { busyMs: 0, idleMs: 0, liveMs: 0, stallMs: 0 };
     const span = Math.max(1, periodMs);
+    const idle =
+      style.report === 'documented'
+        ? { idle: p.liveMs > 0 ? Math.min(1, p.idleMs / p.liveMs) : 1 }
+        : style.report === 'busy-idle'
+          ? { idle: this.size > 0 ? 1 - Math.min(1, p.busyMs / span / this.size) : 1 }
+          : {};
+    const cpu = style.cpu === 'sample' ? { cpuSeconds: this.cpuMs / 1000, runDelaySeconds: this.runDelayMs / 1000 } : {};
     return {
       ts: t,
       size: this.size,
@@ -208,9 +240,16 @@ export class PoolModel {
       queueDepth: this.queueDepth,
       queueCapacity: this.queueCapacity,
       queueStall: Math.min(1, p.stallMs / span),
-      idle: p.liveMs > 0 ? Math.min(1, p.idleMs / p.liveMs) : 1,
+      ...idle,
       completed: this.completed,
+      refused: this.refused,
+      ...cpu,
     };
+  }
+
+  /** What the sidecar reads from the daemon's threads at `t` (the `process` CPU source). */
+  cpuReading(t: number): CpuReading {
+    return { ts: t, cpuSeconds: this.cpuMs / 1000, runDelaySeconds: this.runDelayMs / 1000, threads: this.size };
   }
 
   private start(worker: Worker, task: Task, t: number): void {
@@ -232,7 +271,7 @@ export class PoolModel {
     if (task.ioMs > 0) {
       worker.phase = 'io';
       this.inIo += 1;
-      this.io.push(t + task.ioMs, worker);
+      this.io.submit(worker, task.ioMs, t);
     } else {
       this.finish(worker, t);
     }
@@ -240,6 +279,7 @@ export class PoolModel {
 
   private finish(worker: Worker, t: number): void {
     this.completed += 1;
+    this.latencies.push(t - (worker.task as Task).arrivalMs);
     this.busy -= 1;
     worker.task = null;
     worker.phase = 'wait';

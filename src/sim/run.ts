@@ -7,6 +7,8 @@ import type { ControllerParams, LawName, PoolSpec, Reason } from '../core/index.
 import { PoolModel } from './pool.js';
 import { mulberry32 } from './random.js';
 import type { Scenario, Segment } from './scenarios.js';
+import { DEFAULT_STYLE } from './style.js';
+import type { DaemonStyle } from './style.js';
 
 /** SPEC §2's controller defaults, as config/default.yaml has them (every law runs with them). */
 export const DEFAULT_PARAMS: Omit<ControllerParams, 'law'> = (({ law: _law, ...rest }) => rest)(CONFIG_DEFAULTS);
@@ -26,6 +28,8 @@ export interface TickRow {
   utilization: number | null;
   queueStall: number | null;
   throughput: number | null;
+  /** tasks that arrived in the period, per second (the offered load, refused ones included) */
+  offered: number;
   reason: Reason;
 }
 
@@ -39,6 +43,11 @@ export interface RunResult {
   refused: number;
   started: number;
   waits: number[];
+  /** arrival to completion of every completed task, ms */
+  latencies: number[];
+  /** CPU time of the pool's threads and their run delay over the run, ms */
+  cpuMs: number;
+  runDelayMs: number;
   liveTotalMs: number;
   sizeTotalMs: number;
   queueTotalMs: number;
@@ -52,6 +61,10 @@ export interface RunOptions {
   /** overrides the scenario's length */
   minutes?: number;
   params?: Partial<Omit<ControllerParams, 'law'>>;
+  /** how the daemon reports and which CPU source the sidecar has; default DEFAULT_STYLE */
+  style?: DaemonStyle;
+  /** overrides the scenario's device (Infinity: unlimited) */
+  deviceSlots?: number;
 }
 
 export function poolSpec(scenario: Scenario, contender: Contender, params: Omit<ControllerParams, 'law'>): PoolSpec {
@@ -75,10 +88,18 @@ export function runScenario(scenario: Scenario, contender: Contender, options: R
   const arrivalRandom = root.fork();
   const taskRandom = root.fork();
   const segments = scenario.segments(durationMs, loadRandom);
+  const style = options.style ?? DEFAULT_STYLE;
+  const deviceSlots = options.deviceSlots ?? scenario.deviceSlots ?? Infinity;
 
   let controller = createController(poolSpec(scenario, contender, params), 0);
   const pool = new PoolModel(
-    { n: scenario.n, size: staticSize('transfer', scenario.n), queueCapacity: scenario.queueCapacity, switchCost: scenario.switchCost },
+    {
+      n: scenario.n,
+      size: staticSize('transfer', scenario.n),
+      queueCapacity: scenario.queueCapacity,
+      switchCost: scenario.switchCost,
+      deviceSlots,
+    },
     0,
   );
   pool.resize(controller.target, 0);
@@ -102,6 +123,7 @@ export function runScenario(scenario: Scenario, contender: Contender, options: R
   const ticks: TickRow[] = [];
   let nextArrival = drawArrival(0);
   let nextTick = params.periodMs;
+  let arrived = 0;
   for (;;) {
     const poolAt = pool.nextEventMs();
     const t = Math.min(nextArrival, nextTick, poolAt);
@@ -120,9 +142,10 @@ export function runScenario(scenario: Scenario, contender: Contender, options: R
         t,
       );
       nextArrival = drawArrival(t);
+      arrived += 1;
     } else {
-      const sample = pool.sample(t, params.periodMs);
-      const out = tick(controller, [sample], t);
+      const sample = pool.sample(t, params.periodMs, style);
+      const out = tick(controller, [sample], t, style.cpu === 'process' ? pool.cpuReading(t) : null);
       controller = out.state;
       ticks.push({
         t,
@@ -131,8 +154,10 @@ export function runScenario(scenario: Scenario, contender: Contender, options: R
         utilization: controller.signals.utilization,
         queueStall: controller.signals.queueStall,
         throughput: controller.signals.throughput,
+        offered: (arrived * 1000) / params.periodMs,
         reason: out.decision.reason,
       });
+      arrived = 0;
       if (controller.target !== pool.size) pool.resize(controller.target, t);
       nextTick += params.periodMs;
     }
@@ -148,6 +173,9 @@ export function runScenario(scenario: Scenario, contender: Contender, options: R
     refused: pool.refused,
     started: pool.started,
     waits: pool.waits,
+    latencies: pool.latencies,
+    cpuMs: pool.cpuMs,
+    runDelayMs: pool.runDelayMs,
     liveTotalMs: pool.liveTotalMs,
     sizeTotalMs: pool.sizeTotalMs,
     queueTotalMs: pool.queueTotalMs,

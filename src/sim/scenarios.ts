@@ -8,6 +8,11 @@
 //   bursty     quiet (~3 busy) with short bursts (~24 busy) at random times
 //   step       ~6 busy workers, x4 at minute 10, back at minute 20
 //   diurnal    a day as a sine over the run, 3..23 busy workers
+//   disk-bound the I/O phase waits on a disk of 4 slots: load under, over and shifting
+//              around the disk's capacity; more threads than the disk serves only queue
+//   ramp       load doubling over 20 minutes (~10 to ~20 busy workers)
+// Every scenario is defined at n = 8; `forCpus` runs it on another host, with the arrival
+// rates scaled by n / 8 (the same load per core) except where the limit is not the CPUs.
 import type { Random } from './random.js';
 
 /** A stretch of time with one arrival rate and one I/O latency scale. */
@@ -36,6 +41,10 @@ export interface Scenario {
   segments(durationMs: number, random: Random): Segment[];
   /** times of load steps, ms (recovery into the band is measured from each) */
   stepsMs: number[];
+  /** concurrent requests of the device the I/O phase waits on; absent: unlimited (a pure delay) */
+  deviceSlots?: number;
+  /** false: the load is set by something other than the CPUs (a device) and is not scaled by forCpus */
+  scalesWithCpus?: boolean;
 }
 
 const MINUTE = 60_000;
@@ -136,7 +145,54 @@ export const SCENARIOS: readonly Scenario[] = [
       return out;
     },
   },
+  {
+    ...base,
+    name: 'disk-bound',
+    description:
+      'I/O on a disk of 4 slots (2 ms CPU + 20 ms disk service: 200 tasks/s of capacity): 150/s for 10 min, 220/s for 10 min, then 160/s and 240/s alternating every ~2 min',
+    cpuMs: 2,
+    ioMs: 20,
+    shape: 2,
+    deviceSlots: 4,
+    scalesWithCpus: false,
+    segments: (d, r) => [
+      { startMs: 0, ratePerSecond: 150, ioScale: 1 },
+      { startMs: 10 * MINUTE, ratePerSecond: 220, ioScale: 1 },
+      ...alternate(d - 20 * MINUTE, r, { meanMs: 2 * MINUTE, rate: 160, ioScale: 1 }, { meanMs: 2 * MINUTE, rate: 240, ioScale: 1 }).map(
+        (s) => ({ ...s, startMs: s.startMs + 20 * MINUTE }),
+      ),
+    ],
+    stepsMs: [10 * MINUTE, 20 * MINUTE],
+  },
+  {
+    ...base,
+    name: 'ramp',
+    description: '100 tasks/s for 5 min, doubling to 200/s over the next 20 min (in 1 s steps), then held',
+    cpuMs: 10,
+    ioMs: 90,
+    shape: 2,
+    segments: (d) => {
+      const out: Segment[] = [{ startMs: 0, ratePerSecond: 100, ioScale: 1 }];
+      for (let t = 5 * MINUTE; t < Math.min(d, 25 * MINUTE); t += 1000) {
+        out.push({ startMs: t, ratePerSecond: 100 * 2 ** ((t - 5 * MINUTE) / (20 * MINUTE)), ioScale: 1 });
+      }
+      out.push({ startMs: Math.max(5 * MINUTE, Math.min(d, 25 * MINUTE)), ratePerSecond: 200, ioScale: 1 });
+      return out;
+    },
+  },
 ];
+
+/** The scenario on a host of `n` cores: arrival rates x n / 8 unless its load is not CPU-bound. */
+export function forCpus(scenario: Scenario, n: number): Scenario {
+  if (n === scenario.n) return scenario;
+  const factor = scenario.scalesWithCpus === false ? 1 : n / scenario.n;
+  return {
+    ...scenario,
+    n,
+    description: factor === 1 ? scenario.description : `${scenario.description}; arrival rates x ${factor} for n = ${n}`,
+    segments: (d, r) => scenario.segments(d, r).map((s) => ({ ...s, ratePerSecond: s.ratePerSecond * factor })),
+  };
+}
 
 export function scenarioNames(): string[] {
   return SCENARIOS.map((s) => s.name);

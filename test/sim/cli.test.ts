@@ -2,6 +2,7 @@ import test from 'ava';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { lawNames } from '../../src/core/index.js';
 import { runReplay, runSimulate } from '../../src/sim/cli.js';
 
 function capture(): { io: { stdout: (s: string) => void; stderr: (s: string) => void }; out: () => string; err: () => string } {
@@ -28,6 +29,12 @@ test('when simulate gets bad arguments, then it says what was wrong and what is 
     [['--scenario', 'step', '--law', 'pi', '--seed', '-1'], /--seed must be a whole number >= 0, got "-1"/],
     [['--scenario', 'step', '--law', 'pi', '--minutes', '0.5'], /--minutes must be a whole number >= 1/],
     [['--scenario', 'step', '--law', 'pi', '--colour', 'red'], /unknown option --colour/],
+    [['--scenario', 'step', '--report', 'idle'], /--report must be one of documented, no-idle, busy-idle, got "idle"/],
+    [['--scenario', 'step', '--cpu', 'proc'], /--cpu must be one of sample, process, none, got "proc"/],
+    [['--scenario', 'step', '--device-slots', '0'], /--device-slots must be a whole number >= 1, got "0"/],
+    [['--scenario', 'step', '--cpus', '500'], /--cpus must be a whole number >= 1 and <= 128, got "500"/],
+    [['--scenario', 'step', '--json=yes'], /--json takes no value, got "yes"/],
+    [['--scenario', 'step', '--out', 'x.svg'], /--out draws one run: give --law too/],
   ];
   for (const [argv, message] of cases) {
     const c = capture();
@@ -37,10 +44,40 @@ test('when simulate gets bad arguments, then it says what was wrong and what is 
   }
 });
 
+test('when simulate runs without --law and with --json, then it prints every law, static and the oracle in the documented shape', async (t) => {
+  const c = capture();
+  const argv = ['--scenario', 'disk-bound', '--cpus', '2', '--minutes', '1', '--seed', '3', '--report', 'busy-idle', '--cpu', 'process', '--device-slots', '2', '--json'];
+  t.is(await runSimulate(argv, c.io), 0, c.err());
+  const out = JSON.parse(c.out()) as { scenario: string; cpus: number; seed: number; contenders: Record<string, unknown>[] };
+  t.deepEqual(Object.keys(out), ['scenario', 'cpus', 'seed', 'contenders']);
+  t.deepEqual([out.scenario, out.cpus, out.seed], ['disk-bound', 2, 3]);
+  t.deepEqual(out.contenders.map((x) => x.name), ['static', ...lawNames(), 'oracle']);
+  const keys = ['name', 'throughput', 'ofOracle', 'refused', 'waitP99Ms', 'latencyP99Ms', 'meanSize', 'threadSeconds', 'resizes', 'reversals'];
+  for (const x of out.contenders) {
+    t.deepEqual(Object.keys(x), keys);
+    for (const k of keys.slice(1)) t.is(typeof x[k], 'number', `${String(x.name)}.${k}`);
+  }
+  t.is(out.contenders.at(-1)?.ofOracle, 1);
+  t.is(out.contenders[0]?.meanSize, 4, 'static n*2 on 2 cores');
+  const again = capture();
+  t.is(await runSimulate(argv, again.io), 0);
+  t.is(again.out(), c.out(), 'the same seed gives the same figures');
+});
+
+test('when simulate runs without --law as text, then it prints a table with the oracle', async (t) => {
+  const c = capture();
+  t.is(await runSimulate(['--scenario', 'cpu-bound', '--cpus', '2', '--minutes', '1'], c.io), 0);
+  t.regex(c.out(), /report documented, cpu sample, device unlimited; oracle size \d+/);
+  for (const name of ['static', ...lawNames(), 'oracle']) t.regex(c.out(), new RegExp(`^  ${name}\\s+[\\d.]+`, 'm'));
+});
+
 test('when --help is asked, then each command prints its usage and exits 0', async (t) => {
   const a = capture();
   t.is(await runSimulate(['--help'], a.io), 0);
   t.regex(a.out(), /--scenario S/);
+  t.regex(a.out(), /--report R .*default documented/);
+  t.regex(a.out(), /--cpu C .*default sample/);
+  t.regex(a.out(), /--device-slots K/);
   const b = capture();
   t.is(await runReplay(['--help'], b.io), 0);
   t.regex(b.out(), /FILE\.ndjson --law L/);

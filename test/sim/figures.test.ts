@@ -4,7 +4,7 @@ import type { RunResult, TickRow } from '../../src/sim/run.js';
 
 const band = { low: 0.6, high: 0.85 };
 const row = (s: number, target: number, u: number | null = 0.7): TickRow => ({
-  t: s * 1000, size: target, target, utilization: u, queueStall: 0, throughput: null, reason: 'in-band',
+  t: s * 1000, size: target, target, utilization: u, queueStall: 0, throughput: null, offered: 100, reason: 'in-band',
 });
 
 test('when the target goes up, down within 30 s, then up after 40 s, then there are 2 reversals, 1 of them quick', (t) => {
@@ -12,7 +12,10 @@ test('when the target goes up, down within 30 s, then up after 40 s, then there 
   t.deepEqual(movesOf(ticks).map((m) => m.dir), [1, -1, 1, 1]);
   const run: RunResult = {
     scenario: 's', contender: 'c', seed: 1, durationMs: 100_000, band, completed: 1000, refused: 3, started: 1000,
-    waits: [0, 0, 10, 100], liveTotalMs: 1_000_000, sizeTotalMs: 1_000_000, queueTotalMs: 0, busyTotalMs: 0, ticks, stepsMs: [],
+    waits: [0, 0, 10, 100],
+    latencies: [],
+    cpuMs: 0,
+    runDelayMs: 0, liveTotalMs: 1_000_000, sizeTotalMs: 1_000_000, queueTotalMs: 0, busyTotalMs: 0, ticks, stepsMs: [],
   };
   const f = figuresOf(run);
   t.is(f.resizes, 4);
