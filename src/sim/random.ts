@@ -2,6 +2,8 @@
 // mulberry32 (Tommy Ettinger's 32-bit generator): tiny, fast, and good enough for
 // arrival and service times (it passes gjrand's tests at the sizes a simulation draws).
 
+import { mulberry32Step } from '../core/index.js';
+
 export interface Random {
   /** uniform in [0, 1) */
   next(): number;
@@ -14,13 +16,11 @@ export interface Random {
 }
 
 export function mulberry32(seed: number): Random {
-  let a = seed >>> 0;
+  let a = seed | 0;
   const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    const step = mulberry32Step(a);
+    a = step.state;
+    return step.unit;
   };
   const exponential = (mean: number): number => -mean * Math.log(1 - next());
   return {
