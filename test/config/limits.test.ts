@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { ConfigError } from '../../src/config/errors.js';
 import { loadConfig } from '../../src/config/load.js';
 import { ConfigFileSchema, MAX_DURATION_MS } from '../../src/config/schema.js';
+import { loadable } from '../docs/examples.js';
 
 const FILE = 'config/x.yaml';
 
@@ -110,7 +111,7 @@ test('when a webhook URL carries credentials, then start-up fails naming the key
 });
 
 test('when the example production config is loaded as shipped, then its placeholder token is refused; with a real token it loads', (t) => {
-  const text = readFileSync(new URL('../../docs/examples/config-production.yaml', import.meta.url), 'utf8');
+  const text = loadable(readFileSync(new URL('../../docs/examples/config-production.yaml', import.meta.url), 'utf8'));
   const err = load(text);
   t.is(err instanceof ConfigError ? err.key : err, 'token');
   t.is(load(text.replace(/^token: .*$/m, 'token: "0123456789abcdef0123456789abcdef"')), 'ok');
