@@ -14,6 +14,7 @@ import { createApp } from '../http/index.js';
 import type { SampleRate } from '../http/index.js';
 import { createMetrics } from '../metrics/index.js';
 import type { Metrics } from '../metrics/index.js';
+import { traceHeader } from '../sim/trace.js';
 import { createEngine } from '../streams/index.js';
 import type { Engine, StepFn } from '../streams/index.js';
 import { logDecisions } from './logger.js';
@@ -65,7 +66,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   });
   const subs: Subscription[] = [engine.decisions$.subscribe((d) => metrics.decision(d)), logDecisions(engine.decisions$, logger)];
   const disconnect = connectActuators(engine, createActuators(config.actuators, metrics.actuation, options.sleep), logger);
-  const recorder = config.record === null ? null : recordSamples(config.record, engine.ingested$, logger);
+  const recorder = config.record === null ? null : recordSamples(config.record, engine.ingested$, logger, traceHeader(config.cpus, config.pools));
 
   const handle = createApp({
     engine,

@@ -117,7 +117,9 @@ test('SIGTERM: intake stops, the in-flight long poll is answered, every accepted
     t.is(answered.status, 200);
     t.deepEqual(JSON.parse(answered.body), { pool: 'buffer', target: 16 });
 
-    const recorded = readFileSync(record, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = readFileSync(record, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    t.like(lines[0], { trace: 'adaptive-threads', cpus: 8 }, 'the trace starts with its header');
+    const recorded = lines.slice(1);
     t.is(recorded.length, posted);
     t.like(recorded[0], { pool: 'transfer', size: 16, busy: 16 });
     t.is(typeof recorded[0]?.['receivedAt'], 'number');
