@@ -39,10 +39,11 @@ export function postJson(url: URL, body: string, timeoutMs: number): Promise<Pos
       // No keep-alive pool: a hostile answer's socket is destroyed, never reused.
       agent: false,
     });
+    // Unref'd: the request's own socket keeps the process alive while it is open.
     const timer = setTimeout(() => {
       req.destroy();
       finish(`no answer within ${timeoutMs} ms`);
-    }, timeoutMs);
+    }, timeoutMs).unref();
     req.on('error', (e) => finish(e.message));
     req.on('response', (res: IncomingMessage) => {
       const status = res.statusCode ?? 0;
