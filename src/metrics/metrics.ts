@@ -55,13 +55,16 @@ const TICK_BUCKETS = [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001
 /**
  * The decisions_total series created at 0 for every pool at start-up, so that increase() and
  * rate() see the first grow or shrink (the Flapping alert, the "Resize decisions" panel): the
- * reasons a move can carry (a hold's reasons come every tick and need no head start).
+ * reasons a move can carry (a hold's reasons come every tick and need no head start). `law`
+ * is added for the peer laws only (hpa, hill, cheaper): pi, band and aimd never give it, and
+ * every series costs scrape time (three labels, for each pool).
  */
 export const INITIAL_DECISIONS: readonly { action: Action; reasons: readonly Reason[] }[] = [
-  { action: 'grow', reasons: ['above-band', 'backlog', 'bound', 'law'] },
-  { action: 'shrink', reasons: ['below-band', 'stabilized', 'saturated', 'bound', 'law'] },
+  { action: 'grow', reasons: ['above-band', 'backlog', 'bound'] },
+  { action: 'shrink', reasons: ['below-band', 'stabilized', 'saturated', 'bound'] },
   { action: 'hold', reasons: ['in-band'] },
 ];
+const BAND_LAWS: readonly LawName[] = ['pi', 'band', 'aimd'];
 
 /** samples_rejected_total's reasons created at 0: the refusals a daemon's samples can get. */
 export const INITIAL_REJECT_REASONS = ['invalid-sample', 'not-json', 'too-large', 'unsupported-media-type', 'rate-limited', 'bad-request', 'unknown-pool'] as const;
@@ -148,6 +151,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
     for (const result of ACTUATION_RESULTS) actuations.inc({ pool: p.name, result }, 0);
     for (const { action, reasons } of INITIAL_DECISIONS) {
       for (const reason of reasons) decisions.inc({ pool: p.name, action, reason }, 0);
+      if (action !== 'hold' && !BAND_LAWS.includes(p.law)) decisions.inc({ pool: p.name, action, reason: 'law' }, 0);
     }
   }
   for (const reason of INITIAL_REJECT_REASONS) rejected.inc({ reason }, 0);

@@ -147,3 +147,12 @@ test('when the sidecar starts, then every counter a panel or alert reads exists 
   }
   if (hasPromtool) t.is(promtool(body).out, '', 'promtool check metrics is clean on a fresh start too');
 });
+
+test('when a pool runs a peer law, then its grows and shrinks for the law\'s own reason exist from start-up too; a pi pool has no such series', async (t) => {
+  const registry = new Registry();
+  createMetrics({ registry, version: 'v', enabled: true, pools: [{ name: 'h', law: 'hpa' }, { name: 'p', law: 'pi' }], states: () => [], defaultMetrics: false });
+  const { body } = await renderMetrics(registry, false);
+  t.true(body.includes('\nadaptive_threads_decisions_total{pool="h",action="grow",reason="law"} 0\n'));
+  t.true(body.includes('\nadaptive_threads_decisions_total{pool="h",action="shrink",reason="law"} 0\n'));
+  t.false(body.includes('{pool="p",action="grow",reason="law"}'));
+});
