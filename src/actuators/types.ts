@@ -8,9 +8,17 @@ export type ActuationOutcome =
   /** a newer size for the same pool replaced this one before it was delivered */
   | { status: 'superseded'; pool: string; size: number; attempts: number };
 
+/** Told of each failed attempt of an actuator that keeps retrying (to log it). */
+export type FailureHook = (failure: { pool: string; size: number; attempts: number; error: string }) => void;
+
 export interface Actuator {
   readonly kind: string;
-  apply(decision: Decision): Promise<ActuationOutcome>;
+  apply(decision: Decision, onFailure?: FailureHook): Promise<ActuationOutcome>;
+  /**
+   * Applies a size at start, with no decision behind it: a config pin or a static size
+   * (OC_ADAPTIVE_THREADS=0). Only actuators whose daemon reads a standing value (the file) have it.
+   */
+  initial?(pool: string, size: number, onFailure?: FailureHook): Promise<ActuationOutcome>;
   /** the daemon reported this size in its samples (a size counts as applied only then) */
   reported?(pool: string, size: number): void;
   /** stops retries; pending work resolves as superseded */

@@ -1,10 +1,13 @@
 // The webhook actuator: POST {pool, size, action, reason} to a URL (`{pool}` substituted),
 // with a timeout per attempt and exponential back-off between attempts. Only the newest
 // size per pool is pending; a retry gives way to a newer size. A 2xx means "delivered", not
-// "applied": the size counts as applied only once the daemon's samples report it.
+// "applied": the size counts as applied only once the daemon's samples report it. The POST
+// itself (post.ts) follows no redirect and reads at most 4 KiB of the answer, uncompressed.
 import type { Decision } from '../core/index.js';
 import { applyNewest, latestQueue } from './latest.js';
 import type { LatestQueue } from './latest.js';
+import { redactUrl, urlCredentials } from '../config/url.js';
+import { postJson } from './post.js';
 import { realSleep } from './types.js';
 import type { ActuationOutcome, Actuator, AttemptHook, Sleep } from './types.js';
 
@@ -17,7 +20,6 @@ export interface WebhookOptions {
   baseBackoffMs?: number;
   maxBackoffMs?: number;
   sleep?: Sleep;
-  fetch?: typeof fetch;
   onAttempt?: AttemptHook;
 }
 
@@ -43,7 +45,7 @@ export interface WebhookActuator extends Actuator {
 
 export function webhookActuator(options: WebhookOptions): WebhookActuator {
   const sleep = options.sleep ?? realSleep;
-  const doFetch = options.fetch ?? fetch;
+  if (urlCredentials(options.url)) throw new Error(`the webhook URL must not carry credentials (${redactUrl(options.url)})`);
   const base = options.baseBackoffMs ?? DEFAULT_BASE_BACKOFF_MS;
   const max = options.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS;
   const statuses = new Map<string, WebhookStatus>();
@@ -59,18 +61,14 @@ export function webhookActuator(options: WebhookOptions): WebhookActuator {
   };
 
   async function attempt(d: Decision): Promise<string | null> {
+    let url: URL;
     try {
-      const res = await doFetch(options.url.replaceAll('{pool}', encodeURIComponent(d.pool)), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ pool: d.pool, size: d.to, action: d.action, reason: d.reason }),
-        signal: AbortSignal.timeout(options.timeoutMs),
-      });
-      await res.arrayBuffer().catch(() => undefined);
-      return res.ok ? null : `HTTP ${res.status}`;
-    } catch (e) {
-      return e instanceof Error ? e.message : String(e);
+      url = new URL(options.url.replaceAll('{pool}', encodeURIComponent(d.pool)));
+    } catch {
+      return 'not a URL';
     }
+    const body = JSON.stringify({ pool: d.pool, size: d.to, action: d.action, reason: d.reason });
+    return (await postJson(url, body, options.timeoutMs)).failure;
   }
 
   const queue: LatestQueue<Decision, ActuationOutcome> = latestQueue(async (pool: string, d: Decision): Promise<ActuationOutcome> => {

@@ -1,3 +1,3 @@
-// The client's public entry: `import { SidecarClient } from 'adaptive-threads/dist/client/index.js'`.
+// The client's public entry: `import { SidecarClient } from 'adaptive-threads/client'` (package.json `exports`).
 export { DEFAULT_BASE_URL, SidecarClient } from './client.js';
 export type * from './types.js';

@@ -8,6 +8,7 @@ export const CONFIG_ERROR_CODES = [
   'missing-key', // a required key is absent
   'invalid-value', // a value outside what the key allows
   'cli', // a bad command-line argument
+  'env', // a bad environment variable (OC_ADAPTIVE_THREADS)
 ] as const;
 export type ConfigErrorCode = (typeof CONFIG_ERROR_CODES)[number];
 
@@ -15,7 +16,7 @@ export interface ConfigErrorDetails {
   code: ConfigErrorCode;
   /** the config file, or null for command-line errors */
   file: string | null;
-  /** dotted key path, e.g. `pools.transfer.threads`, or the CLI option, e.g. `--cpus` */
+  /** dotted key path, e.g. `pools.transfer.threads`, the CLI option, e.g. `--cpus`, or the variable */
   key: string | null;
   /** 1-based line in the file, or null when unknown */
   line: number | null;

@@ -1,18 +1,47 @@
-// What the host tells us at start-up: the OC_ADAPTIVE_THREADS switch (SPEC §4) and n, the
-// CPUs the daemon may use (SPEC §2). Both take their inputs as arguments so tests inject them.
+// What the host tells us at start-up: the OC_ADAPTIVE_THREADS switch (docs/operator-guide.md,
+// "The kill switch") and n, the CPUs the daemon may use. Both take their inputs as arguments
+// so tests inject them.
+import { ConfigError } from './errors.js';
 
 export const ENV_SWITCH = 'OC_ADAPTIVE_THREADS';
+/** The reference design's name for the same switch, read when OC_ADAPTIVE_THREADS is unset. */
+export const ENV_SWITCH_ALIAS = 'OC_RSYNC_ADAPTIVE_THREADS';
+
+const OFF = ['0', 'false', 'off', 'no'];
+const ON = ['1', 'true', 'on', 'yes'];
+export const ENV_SWITCH_ALLOWED = `${OFF.join(', ')} (off) or ${ON.join(', ')} (on), in any case, or unset (on)`;
+
+function envError(message: string, name: string, value: string): ConfigError {
+  return new ConfigError(message, { code: 'env', file: null, key: name, line: null, value });
+}
+
+/** One variable's reading: true (on), false (off), null (unset); anything else is a start-up error. */
+function readSwitch(name: string, value: string | undefined): boolean | null {
+  if (value === undefined) return null;
+  const word = value.toLowerCase();
+  if (OFF.includes(word)) return false;
+  if (ON.includes(word)) return true;
+  // A kill switch never guesses: a value that is neither on nor off stops the start.
+  throw envError(`${name}=${JSON.stringify(value)} is not allowed (${ENV_SWITCH_ALLOWED})`, name, value);
+}
 
 /**
- * SPEC §4: `0` disables adaptive sizing, `1` or unset enables it, anything else warns
- * (naming the value) and enables it: a typo must not silently switch the controller off.
+ * Whether adaptive sizing is on: OC_ADAPTIVE_THREADS, else OC_RSYNC_ADAPTIVE_THREADS, else
+ * on. Both set and disagreeing is a start-up error, as is any value that is not a spelling
+ * of on or off.
  */
-export function readEnvSwitch(env: Readonly<Record<string, string | undefined>>, warn: (msg: string) => void): boolean {
-  const value = env[ENV_SWITCH];
-  if (value === undefined || value === '1') return true;
-  if (value === '0') return false;
-  warn(`${ENV_SWITCH}=${value} is not 0 or 1; adaptive sizing stays enabled`);
-  return true;
+export function readEnvSwitch(env: Readonly<Record<string, string | undefined>>): boolean {
+  const primary = readSwitch(ENV_SWITCH, env[ENV_SWITCH]);
+  const alias = readSwitch(ENV_SWITCH_ALIAS, env[ENV_SWITCH_ALIAS]);
+  if (primary !== null && alias !== null && primary !== alias) {
+    const value = `${env[ENV_SWITCH]} / ${env[ENV_SWITCH_ALIAS]}`;
+    throw envError(
+      `${ENV_SWITCH}=${JSON.stringify(env[ENV_SWITCH])} and ${ENV_SWITCH_ALIAS}=${JSON.stringify(env[ENV_SWITCH_ALIAS])} disagree (set one of them, or both to the same)`,
+      ENV_SWITCH,
+      value,
+    );
+  }
+  return primary ?? alias ?? true;
 }
 
 /** The kernel's default CFS period when cpu.max gives only a quota. */

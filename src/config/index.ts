@@ -4,7 +4,7 @@ export type { ConfigFiles, LoadOptions } from './load.js';
 export type { Config, PoolConfig, ProcessConfig, SourceConfig, ActuatorConfig, LoadResult } from './types.js';
 export { ConfigError, CONFIG_ERROR_CODES } from './errors.js';
 export type { ConfigErrorCode } from './errors.js';
-export { readEnvSwitch, cpusFromCpuMax, ENV_SWITCH } from './host.js';
+export { readEnvSwitch, cpusFromCpuMax, ENV_SWITCH, ENV_SWITCH_ALIAS, ENV_SWITCH_ALLOWED } from './host.js';
 export type { CpusSource, HostProbe } from './host.js';
 export { USAGE, LOG_LEVELS } from './args.js';
 export type { Listen, LogLevel } from './args.js';

@@ -11,6 +11,7 @@ import type { HostProbe } from './host.js';
 import { controllerProperties, DEFAULT_CONTROLLER, DEFAULT_LISTEN, DEFAULT_POOLS, DEFAULT_WEBHOOK, validateConfigFile } from './schema.js';
 import type { ConfigFile, ControllerFile, PoolFile } from './schema.js';
 import type { ActuatorConfig, Config, LoadResult, PoolConfig, ProcessConfig } from './types.js';
+import { redactUrl, urlCredentials } from './url.js';
 import { parseYaml } from './yaml-source.js';
 import type { KeyPath, YamlSource } from './yaml-source.js';
 
@@ -33,7 +34,8 @@ export function loadConfig(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
   files: ConfigFiles,
-  warn: (msg: string) => void = (msg) => console.warn(msg),
+  // For warnings that do not stop the start; none today (the env switch's were made errors).
+  _warn: (msg: string) => void = (msg) => console.warn(msg),
   options: LoadOptions = {},
 ): LoadResult {
   const args = parseArgs(argv);
@@ -65,7 +67,7 @@ export function loadConfig(
     cpus,
     cpusSource,
     token: data.token ?? null,
-    enabled: readEnvSwitch(env, warn),
+    enabled: readEnvSwitch(env),
     logLevel: args.logLevel,
     record: args.record,
     pools: resolvePools(src, data),
@@ -101,8 +103,12 @@ function checkCrossFields(src: YamlSource, data: ConfigFile): void {
   }
 
   (data.actuators ?? []).forEach((actuator, i) => {
-    if (actuator.type === 'webhook' && !isHttpUrl(actuator.url)) {
-      throw invalidValue(src, ['actuators', i, 'url'], actuator.url, 'an http:// or https:// URL');
+    if (actuator.type !== 'webhook') return;
+    // The URL is shown only redacted: a password must not reach a terminal or a log.
+    const shown = redactUrl(actuator.url);
+    if (!isHttpUrl(actuator.url)) throw invalidValue(src, ['actuators', i, 'url'], shown, 'an http:// or https:// URL');
+    if (urlCredentials(actuator.url)) {
+      throw invalidValue(src, ['actuators', i, 'url'], shown, 'a URL without credentials: no user:password@ (send what the daemon needs another way)');
     }
   });
 }

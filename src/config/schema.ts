@@ -44,8 +44,30 @@ export const DEFAULT_PARAMS: ControllerParams = (() => {
 
 export const DEFAULT_LISTEN = '127.0.0.1:9464';
 
+/** A bearer token: printable ASCII, no spaces (what an Authorization header can carry intact). */
+export const TOKEN_PATTERN = '^[\\x21-\\x7E]+$';
+
 /** Webhook actuator defaults (SPEC §5 names retries with back-off, not their numbers). */
 export const DEFAULT_WEBHOOK = { timeoutMs: 2000, maxRetries: 3 };
+
+/** The longest duration a timer can honour (setTimeout's signed 32-bit milliseconds). */
+export const MAX_DURATION_MS = 2 ** 31 - 1;
+
+/**
+ * A duration in whole milliseconds, at most MAX_DURATION_MS. `min` is 1 unless 0 has a
+ * meaning, which `zero` then says (a cooldown of 0 is no cooldown).
+ */
+function durationMs(description: string, defaultMs: number, opts: { min?: number; zero?: string } = {}) {
+  const min = opts.min ?? (opts.zero === undefined ? 1 : 0);
+  const zero = opts.zero === undefined ? '' : ` 0 means ${opts.zero}.`;
+  return Type.Integer({
+    minimum: min,
+    maximum: MAX_DURATION_MS,
+    description: `${description}${zero}`,
+    default: defaultMs,
+    'x-allowed': `an integer number of milliseconds in [${min}, ${MAX_DURATION_MS}] (2^31 - 1)`,
+  });
+}
 
 const fraction = (description: string) =>
   Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, description, 'x-allowed': 'a fraction strictly between 0 and 1' });
@@ -59,28 +81,15 @@ export const controllerProperties = {
     default: DEFAULT_CONTROLLER.law,
     'x-allowed': LAW_NAMES.join(' | '),
   }),
-  periodMs: Type.Integer({
-    minimum: 10,
-    description: 'Sample (tick) period in milliseconds: the controller decides once per period.',
-    default: DEFAULT_CONTROLLER.periodMs,
-    'x-allowed': 'an integer number of milliseconds >= 10',
-  }),
+  periodMs: durationMs('Sample (tick) period in milliseconds: the controller decides once per period. At least 10.', DEFAULT_CONTROLLER.periodMs, { min: 10 }),
   band: Type.Tuple([fraction('low edge of the band'), fraction('high edge of the band')], {
     description: 'Utilization band [low, high]: above high the pool grows, below low it shrinks, inside it holds.',
     default: DEFAULT_CONTROLLER.band,
     'x-allowed': '[low, high] with 0 < low < high < 1',
   }),
-  growCooldownMs: Type.Integer({
-    minimum: 0,
-    description: 'Milliseconds after a grow before the next grow.',
-    default: DEFAULT_CONTROLLER.growCooldownMs,
-    'x-allowed': 'an integer number of milliseconds >= 0',
-  }),
-  shrinkCooldownMs: Type.Integer({
-    minimum: 0,
-    description: 'Milliseconds after a shrink before the next shrink.',
-    default: DEFAULT_CONTROLLER.shrinkCooldownMs,
-    'x-allowed': 'an integer number of milliseconds >= 0',
+  growCooldownMs: durationMs('Milliseconds after a grow before the next grow.', DEFAULT_CONTROLLER.growCooldownMs, { zero: 'no grow cooldown (a grow may follow a grow at the next tick)' }),
+  shrinkCooldownMs: durationMs('Milliseconds after a shrink before the next shrink (also the shrink stabilization window).', DEFAULT_CONTROLLER.shrinkCooldownMs, {
+    zero: 'no shrink cooldown and no stabilization',
   }),
   staleAfterPeriods: Type.Integer({
     minimum: 1,
@@ -90,33 +99,21 @@ export const controllerProperties = {
   }),
   idleEwmaSeconds: Type.Number({
     exclusiveMinimum: 0,
+    maximum: Math.floor(MAX_DURATION_MS / 1000),
     description: 'Time constant in seconds of the EWMA that smooths the worker idle fraction.',
     default: DEFAULT_CONTROLLER.idleEwmaSeconds,
-    'x-allowed': 'a number of seconds > 0',
+    'x-allowed': `a number of seconds > 0 and at most ${Math.floor(MAX_DURATION_MS / 1000)} (2^31 - 1 ms)`,
   }),
-  failedGrowBackoffMs: Type.Integer({
-    minimum: 0,
-    description: 'Milliseconds to wait after a grow the daemon did not apply; the pool keeps its previous size.',
-    default: DEFAULT_CONTROLLER.failedGrowBackoffMs,
-    'x-allowed': 'an integer number of milliseconds >= 0',
-  }),
+  failedGrowBackoffMs: durationMs('Milliseconds to wait after a grow the daemon did not apply; the pool keeps its previous size.', DEFAULT_CONTROLLER.failedGrowBackoffMs),
   maxStep: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], {
     description: 'Largest resize of one pi decision, in workers; null means max(1, ceil(size / 4)). The band law always steps by 1.',
     default: DEFAULT_CONTROLLER.maxStep,
     'x-allowed': 'an integer >= 1, or null for max(1, ceil(size / 4))',
   }),
-  hpaStabilizationMs: Type.Integer({
-    minimum: 0,
-    description: "hpa law only: scale-down stabilization window in milliseconds (Kubernetes' default 300 s).",
-    default: DEFAULT_CONTROLLER.hpaStabilizationMs,
-    'x-allowed': 'an integer number of milliseconds >= 0',
+  hpaStabilizationMs: durationMs("hpa law only: scale-down stabilization window in milliseconds (Kubernetes' default 300 s).", DEFAULT_CONTROLLER.hpaStabilizationMs, {
+    zero: 'no stabilization, as in Kubernetes',
   }),
-  hpaPolicyPeriodMs: Type.Integer({
-    minimum: 1,
-    description: "hpa law only: period of its scale-up policies, +4 or +100 % per period (Kubernetes' default 15 s).",
-    default: DEFAULT_CONTROLLER.hpaPolicyPeriodMs,
-    'x-allowed': 'an integer number of milliseconds >= 1',
-  }),
+  hpaPolicyPeriodMs: durationMs("hpa law only: period of its scale-up policies, +4 or +100 % per period (Kubernetes' default 15 s).", DEFAULT_CONTROLLER.hpaPolicyPeriodMs),
   hillSeed: Type.Integer({
     minimum: 0,
     description: 'hill law only: seed of the random sample interval (.NET draws it unseeded; a seed makes runs repeatable).',
@@ -134,12 +131,7 @@ export const controllerProperties = {
     default: DEFAULT_CONTROLLER.cheaperStep,
     'x-allowed': 'an integer >= 1',
   }),
-  cheaperOverloadMs: Type.Integer({
-    minimum: 1,
-    description: "cheaper law only: the period busyness is averaged over, in milliseconds (uWSGI's cheaper-overload, 3 s).",
-    default: DEFAULT_CONTROLLER.cheaperOverloadMs,
-    'x-allowed': 'an integer number of milliseconds >= 1',
-  }),
+  cheaperOverloadMs: durationMs("cheaper law only: the period busyness is averaged over, in milliseconds (uWSGI's cheaper-overload, 3 s).", DEFAULT_CONTROLLER.cheaperOverloadMs),
 };
 
 export const DefaultsSchema = Type.Partial(Type.Object(controllerProperties), {
@@ -234,12 +226,10 @@ export const WebhookActuatorSchema = Type.Object(
     type: Type.Literal('webhook', { description: 'POST {pool, size, action, reason} to a URL.', 'x-allowed': 'webhook' }),
     url: Type.String({
       minLength: 1,
-      description: 'http(s) URL to POST to; "{pool}" is replaced by the pool name.',
-      'x-allowed': 'an http:// or https:// URL',
+      description: 'http(s) URL to POST to; "{pool}" is replaced by the pool name. Redirects are not followed (a 3xx is a failure) and at most 4 KiB of the answer is read.',
+      'x-allowed': 'an http:// or https:// URL without credentials (no user:password@)',
     }),
-    timeoutMs: Type.Optional(
-      Type.Integer({ minimum: 1, description: 'Milliseconds before one POST is abandoned.', default: DEFAULT_WEBHOOK.timeoutMs, 'x-allowed': 'an integer number of milliseconds >= 1' }),
-    ),
+    timeoutMs: Type.Optional(durationMs('Milliseconds before one POST is abandoned.', DEFAULT_WEBHOOK.timeoutMs)),
     maxRetries: Type.Optional(
       Type.Integer({ minimum: 0, description: 'Retries (with exponential back-off) after a failed POST.', default: DEFAULT_WEBHOOK.maxRetries, 'x-allowed': 'an integer >= 0' }),
     ),
@@ -249,7 +239,10 @@ export const WebhookActuatorSchema = Type.Object(
 
 export const FileActuatorSchema = Type.Object(
   {
-    type: Type.Literal('file', { description: 'Write the size to {dir}/{pool}.size atomically (temp file and rename).', 'x-allowed': 'file' }),
+    type: Type.Literal('file', {
+      description: 'Write the size to {dir}/{pool}.size (mode 0644) atomically, at start for pinned and static sizes and on every change of target; a failed write is retried until it lands.',
+      'x-allowed': 'file',
+    }),
     dir: Type.String({ minLength: 1, description: 'Directory the size files are written to.', 'x-allowed': 'a non-empty directory path' }),
   },
   { additionalProperties: false, description: 'File actuator.', 'x-allowed': 'a map of type, dir' },
@@ -291,10 +284,10 @@ export const ConfigFileSchema = Type.Object(
       }),
     ),
     token: Type.Optional(
-      Type.Union([Type.String({ minLength: 1 }), Type.Null()], {
-        description: 'Bearer token required by PUT/DELETE /v1/pools/{pool}/pin; null: pinning only from loopback.',
+      Type.Union([Type.String({ pattern: TOKEN_PATTERN, maxLength: 4096 }), Type.Null()], {
+        description: 'Bearer token required by PUT/DELETE /v1/pools/{pool}/pin; null: pinning only from loopback. A header can carry only printable ASCII without spaces, so nothing else could ever match.',
         default: null,
-        'x-allowed': 'a non-empty string, or null',
+        'x-allowed': 'printable ASCII without spaces (e.g. the output of `openssl rand -hex 32`), or null',
       }),
     ),
     defaults: Type.Optional(DefaultsSchema),

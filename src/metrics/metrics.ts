@@ -4,7 +4,7 @@
 import { Counter, Gauge, Histogram, collectDefaultMetrics } from 'prom-client';
 import type { Registry } from 'prom-client';
 import { CLASSIFICATIONS, CPU_SOURCES } from '../core/index.js';
-import type { Decision, LawName, PoolView } from '../core/index.js';
+import type { Action, Decision, LawName, PoolView, Reason } from '../core/index.js';
 import type { EngineMetrics } from '../streams/index.js';
 
 export const PREFIX = 'adaptive_threads_';
@@ -66,6 +66,25 @@ const POOL_GAUGES: readonly PoolGauge[] = [
 
 /** Tick durations are microseconds to milliseconds: the core is a few pure functions. */
 const TICK_BUCKETS = [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05];
+
+/**
+ * The decisions_total series created at 0 for every pool at start-up, so that increase() and
+ * rate() see the first grow or shrink (the Flapping alert, the "Resize decisions" panel): the
+ * reasons a move can carry (a hold's reasons come every tick and need no head start). `law`
+ * is added for the peer laws only (hpa, hill, cheaper): pi, band and aimd never give it, and
+ * every series costs scrape time (three labels, for each pool).
+ */
+export const INITIAL_DECISIONS: readonly { action: Action; reasons: readonly Reason[] }[] = [
+  { action: 'grow', reasons: ['above-band', 'backlog', 'bound'] },
+  { action: 'shrink', reasons: ['below-band', 'stabilized', 'saturated', 'bound'] },
+  { action: 'hold', reasons: ['in-band'] },
+];
+const BAND_LAWS: readonly LawName[] = ['pi', 'band', 'aimd'];
+
+/** samples_rejected_total's reasons created at 0: the refusals a daemon's samples can get. */
+export const INITIAL_REJECT_REASONS = ['invalid-sample', 'not-json', 'too-large', 'unsupported-media-type', 'rate-limited', 'bad-request', 'unknown-pool'] as const;
+
+export const ACTUATION_RESULTS: readonly ActuationResult[] = ['ok', 'error'];
 
 export const MISNAMED_DEFAULT_GAUGES = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
@@ -157,15 +176,22 @@ export function createMetrics(options: MetricsOptions): Metrics {
   });
 
   enabled.set(bit(options.enabled));
-  // Series exist from the start, so rate() and alerts see a 0 before the first event.
+  // Series exist from the start (and from a reload for the pools it adds), so rate() and
+  // increase() see a 0 before the first event, and a healthy sidecar's panels show 0, not "no data".
   const addPools = (pools: readonly { name: string; law: LawName }[]): void => {
     for (const p of pools) {
+      info.set({ version: options.version, law: p.law }, 1);
       samples.inc({ pool: p.name }, 0);
       controllerErrors.inc({ pool: p.name }, 0);
-      info.set({ version: options.version, law: p.law }, 1);
+      for (const result of ACTUATION_RESULTS) actuations.inc({ pool: p.name, result }, 0);
+      for (const { action, reasons } of INITIAL_DECISIONS) {
+        for (const reason of reasons) decisions.inc({ pool: p.name, action, reason }, 0);
+        if (action !== 'hold' && !BAND_LAWS.includes(p.law)) decisions.inc({ pool: p.name, action, reason: 'law' }, 0);
+      }
     }
   };
   addPools(options.pools);
+  for (const reason of INITIAL_REJECT_REASONS) rejected.inc({ reason }, 0);
   if (options.defaultMetrics ?? true) {
     collectDefaultMetrics({ register: registry, prefix: '' });
     // prom-client names three gauges with a counter's `_total` suffix, which promtool flags

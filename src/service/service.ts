@@ -21,6 +21,7 @@ import { createEngine } from '../streams/index.js';
 import type { Engine, StepFn } from '../streams/index.js';
 import { readFdLimit } from './fd-limit.js';
 import { logDecisions } from './log.js';
+import { traceHeader } from '../sim/trace.js';
 import { recordSamples } from './record.js';
 import { reloadService } from './reload.js';
 import type { ReloadReport } from './reload.js';
@@ -94,7 +95,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   });
   const subs: Subscription[] = [engine.decisions$.subscribe((d) => metrics.decision(d)), logDecisions(engine.decisions$, logger)];
   const disconnect = connectActuators(engine, createActuators(config.actuators, metrics.actuation, options.sleep), logger);
-  const recorder = config.record === null ? null : recordSamples(config.record, engine.ingested$, logger);
+  const recorder = config.record === null ? null : recordSamples(config.record, engine.ingested$, logger, traceHeader(config.cpus, config.pools));
 
   const caps = budget(options.maxConnections ?? connectionCap(readFdLimit()), config.metricsListen !== null);
   const perKind = Math.min(1000, Math.max(1, Math.floor(caps.api / 4)));

@@ -1,28 +1,29 @@
 // The `simulate` and `replay` commands (src/cli/main.ts dispatches to them). They return an
 // exit code and write through `io`; only src/cli exits the process.
 import { readFile } from 'node:fs/promises';
-import os from 'node:os';
 import { lawNames } from '../core/index.js';
 import type { ControllerParams, LawName, PoolKind } from '../core/index.js';
 import { ArgError, guarded, lawOf, parseArgs, wholeNumber } from './args.js';
 import type { CliIo } from './args.js';
-import { ReplayError, parseRecording, replay } from './replay.js';
-import { DEFAULT_PARAMS } from './run.js';
+import { ReplayError, parseTrace, replay, replaySetup } from './replay.js';
 
 export type { CliIo } from './args.js';
 export { runSimulate, formatFigures } from './simulate.js';
 
-const REPLAY_USAGE = `usage: adaptive-threads replay FILE.ndjson --law L [--pool P] [--kind transfer|buffer] [--cpus N] [--period-ms MS]
+const REPLAY_USAGE = `usage: adaptive-threads replay FILE.ndjson [--law L] [--pool P] [--kind transfer|buffer] [--cpus N] [--period-ms MS]
        [--band LOW,HIGH] [--grow-cooldown-ms MS] [--shrink-cooldown-ms MS] [--max-step N]
 
 Runs recorded samples (one {"pool", "receivedAt", ...sample} a line, as --record writes
 them) through a law and prints what it would have decided (a what-if, as in observe mode).
-  --law L        one of: ${lawNames().join(', ')}
+The trace's header line says the recorded sidecar's n and each pool's kind, law and
+parameters: the replay runs with those, and each option below overrides one.
+  --law L        one of: ${lawNames().join(', ')}; default the pool's recorded law
   --pool P       the pool to replay, default the first in the file
-  --kind K       transfer (default) or buffer
-  --cpus N       the CPUs the daemon had, default this host's (${os.availableParallelism()})
-  --period-ms MS tick period, default 1000
-To tune a pool on its recorded trace (defaults: SPEC's, as config/default.yaml):
+  --kind K       transfer or buffer, default the pool's recorded kind
+  --cpus N       the CPUs the daemon had, default the recorded n
+  --period-ms MS tick period, default the recorded periodMs
+(A trace without a header, from an older sidecar, needs --law, --kind and --cpus.)
+To tune a pool on its recorded trace (defaults: the recorded parameters):
   --band LOW,HIGH          utilization band, fractions with 0 < LOW < HIGH <= 1, default 0.60,0.85
   --grow-cooldown-ms MS    time since the last grow before the next, default 5000
   --shrink-cooldown-ms MS  time since the last shrink before the next, default 30000
@@ -69,11 +70,11 @@ export async function runReplay(argv: string[], io: CliIo): Promise<number> {
     ]);
     const params = tuning(flags);
     if (positional.length !== 1) throw new ArgError(positional.length === 0 ? 'the recording FILE.ndjson is required' : `one recording, got ${positional.length}`);
-    const law = lawOf(flags.get('--law'), false) as LawName;
-    const kind = flags.get('--kind') ?? 'transfer';
-    if (kind !== 'transfer' && kind !== 'buffer') throw new ArgError(`--kind must be transfer or buffer, got "${kind}"`);
-    const n = wholeNumber(flags, '--cpus', os.availableParallelism(), 1) as number;
-    const periodMs = wholeNumber(flags, '--period-ms', 1000, 1) as number;
+    const law = flags.has('--law') ? (lawOf(flags.get('--law'), false) as LawName) : undefined;
+    const kind = flags.get('--kind');
+    if (kind !== undefined && kind !== 'transfer' && kind !== 'buffer') throw new ArgError(`--kind must be transfer or buffer, got "${kind}"`);
+    const n = wholeNumber(flags, '--cpus', undefined, 1);
+    const periodMs = wholeNumber(flags, '--period-ms', undefined, 1);
     const file = positional[0] as string;
     let text: string;
     try {
@@ -81,19 +82,29 @@ export async function runReplay(argv: string[], io: CliIo): Promise<number> {
     } catch (err) {
       throw new ArgError(`cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`);
     }
-    let samples;
+    let trace;
+    let setup;
     try {
-      samples = parseRecording(text);
+      trace = parseTrace(text);
+      const pool = flags.get('--pool');
+      setup = replaySetup(trace, {
+        ...(pool !== undefined ? { pool } : {}),
+        ...(law !== undefined ? { law } : {}),
+        ...(kind !== undefined ? { kind: kind as PoolKind } : {}),
+        ...(n !== undefined ? { n } : {}),
+        ...(periodMs !== undefined ? { periodMs } : {}),
+      });
     } catch (err) {
       if (err instanceof ReplayError) throw new ReplayError(`${file}: ${err.message}`);
       throw err;
     }
-    const pool = flags.get('--pool');
-    const result = replay(samples, { law, kind: kind as PoolKind, n, periodMs, params, ...(pool !== undefined ? { pool } : {}) });
-    const band = params.band ?? DEFAULT_PARAMS.band;
-    io.stdout(`replay of ${file}: pool ${result.pool}, law ${law}, ${result.ticks} ticks, ${result.disagreements} would have moved\n`);
+    const result = replay(trace.samples, { law: setup.law, kind: setup.kind, n: setup.n, periodMs: setup.periodMs, base: setup.base, params, pool: setup.pool });
+    const band = params.band ?? setup.base.band;
     io.stdout(
-      `  band [${band.low}, ${band.high}], grow cooldown ${params.growCooldownMs ?? DEFAULT_PARAMS.growCooldownMs} ms, shrink cooldown ${params.shrinkCooldownMs ?? DEFAULT_PARAMS.shrinkCooldownMs} ms\n`,
+      `replay of ${file}: pool ${result.pool} (${setup.kind}, n = ${setup.n}), law ${setup.law}, period ${setup.periodMs} ms, ${result.ticks} ticks, ${result.disagreements} would have moved\n`,
+    );
+    io.stdout(
+      `  band [${band.low}, ${band.high}], grow cooldown ${params.growCooldownMs ?? setup.base.growCooldownMs} ms, shrink cooldown ${params.shrinkCooldownMs ?? setup.base.shrinkCooldownMs} ms\n`,
     );
     for (const d of result.decisions) {
       const u = d.utilization === null ? 'n/a' : `${Math.round(d.utilization * 100)}%`;

@@ -1,10 +1,13 @@
 // What-if tuning: recorded samples (NDJSON, one `{"pool", "receivedAt", ...sample}` a line,
-// as the service's --record writes them) run through any law, one tick a period, and what
-// it would have decided is reported. The samples' sizes are the daemon's real ones: the
-// law's decisions are recommendations, as in observe mode.
+// after a header line that says n and each pool's kind and parameters, as the service's
+// --record writes them) run through any law, one tick a period, and what it would have
+// decided is reported. The samples' sizes are the daemon's real ones: the law's decisions
+// are recommendations, as in observe mode.
 import { createController, poolBounds, tick } from '../core/index.js';
 import type { ControllerParams, Decision, LawName, PoolKind, Sample } from '../core/index.js';
 import { DEFAULT_PARAMS } from './run.js';
+import { headerError, isHeaderLine } from './trace.js';
+import type { TraceHeader } from './trace.js';
 
 export interface RecordedSample extends Sample {
   pool: string;
@@ -20,9 +23,21 @@ export class ReplayError extends Error {
 
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
 
-/** Parses NDJSON text; a bad line is an error that names the line and what is wrong. */
+export interface Trace {
+  /** the last header line, or null for a trace written before headers existed */
+  header: TraceHeader | null;
+  samples: RecordedSample[];
+}
+
+/** The samples of NDJSON text; a bad line is an error that names the line and what is wrong. */
 export function parseRecording(text: string): RecordedSample[] {
+  return parseTrace(text).samples;
+}
+
+/** Parses NDJSON text: header lines and samples; a bad line is an error that names the line. */
+export function parseTrace(text: string): Trace {
   const out: RecordedSample[] = [];
+  let header: TraceHeader | null = null;
   text.split('\n').forEach((raw, i) => {
     const line = raw.trim();
     if (line === '') return;
@@ -34,6 +49,12 @@ export function parseRecording(text: string): RecordedSample[] {
     }
     if (typeof v !== 'object' || v === null) throw new ReplayError(`line ${i + 1}: not an object`);
     const o = v as Record<string, unknown>;
+    if (isHeaderLine(o)) {
+      const error = headerError(o);
+      if (error !== null) throw new ReplayError(`line ${i + 1}: ${error}`);
+      header = o as unknown as TraceHeader;
+      return;
+    }
     if (typeof o.pool !== 'string') throw new ReplayError(`line ${i + 1}: "pool" must be a string`);
     if (!isCount(o.size) || !isCount(o.busy) || o.busy > o.size) {
       throw new ReplayError(`line ${i + 1}: "size" and "busy" must be whole numbers with 0 <= busy <= size`);
@@ -43,7 +64,7 @@ export function parseRecording(text: string): RecordedSample[] {
     const sample = { ...(o as unknown as RecordedSample), receivedAt, ts: typeof o.ts === 'number' ? o.ts : receivedAt };
     out.push(sample);
   });
-  return out;
+  return { header, samples: out };
 }
 
 export interface ReplayOptions {
@@ -52,8 +73,43 @@ export interface ReplayOptions {
   kind: PoolKind;
   n: number;
   periodMs?: number;
-  /** controller parameters to try instead of SPEC §2's defaults (band, cooldowns, ...) */
+  /** the parameters the trace was recorded with (its header), else the defaults */
+  base?: Omit<ControllerParams, 'law'>;
+  /** controller parameters to try instead (band, cooldowns, ...) */
   params?: Partial<Omit<ControllerParams, 'law'>>;
+}
+
+/** The overrides given (command-line flags) win over the trace's header, which wins over nothing. */
+export interface ReplaySetup {
+  pool: string;
+  law: LawName;
+  kind: PoolKind;
+  n: number;
+  periodMs: number;
+  base: Omit<ControllerParams, 'law'>;
+}
+
+/**
+ * What the replay runs with: each of pool, law, kind, n and period from the overrides, else
+ * from the trace's header, else (a trace without one) an error for n and the kind: a
+ * replay sized for this host would be a different sidecar.
+ */
+export function replaySetup(trace: Trace, over: { pool?: string; law?: LawName; kind?: PoolKind; n?: number; periodMs?: number }): ReplaySetup {
+  const pools = [...new Set(trace.samples.map((s) => s.pool))];
+  const pool = over.pool ?? pools[0];
+  if (pool === undefined) throw new ReplayError('the recording has no samples');
+  const recorded = trace.header?.pools[pool];
+  const n = over.n ?? trace.header?.cpus;
+  const kind = over.kind ?? recorded?.kind;
+  const missing = [n === undefined ? '--cpus' : null, kind === undefined ? '--kind' : null].filter((x) => x !== null);
+  if (missing.length > 0) {
+    const why = trace.header === null ? 'the trace has no header (it was recorded by an older sidecar)' : `the trace's header does not name pool "${pool}"`;
+    throw new ReplayError(`${why}: give ${missing.join(' and ')}`);
+  }
+  const law = over.law ?? recorded?.params.law;
+  if (law === undefined) throw new ReplayError(`the trace does not say pool "${pool}"'s law: give --law`);
+  const base = recorded?.params ?? DEFAULT_PARAMS;
+  return { pool, law, kind: kind as PoolKind, n: n as number, periodMs: over.periodMs ?? base.periodMs, base };
 }
 
 export interface ReplayResult {
@@ -70,7 +126,7 @@ export function replay(samples: readonly RecordedSample[], options: ReplayOption
   if (pool === undefined) throw new ReplayError('the recording has no samples');
   if (!pools.includes(pool)) throw new ReplayError(`no samples for pool "${pool}" (the recording has: ${pools.join(', ')})`);
   const mine = samples.filter((s) => s.pool === pool).sort((a, b) => a.receivedAt - b.receivedAt);
-  const params = { ...DEFAULT_PARAMS, ...options.params, law: options.law, ...(options.periodMs ? { periodMs: options.periodMs } : {}) };
+  const params = { ...(options.base ?? DEFAULT_PARAMS), ...options.params, law: options.law, ...(options.periodMs ? { periodMs: options.periodMs } : {}) };
   poolBounds(options.kind, options.n);
   const first = (mine[0] as RecordedSample).receivedAt;
   let state = createController({ name: pool, kind: options.kind, n: options.n, params, mode: 'observe', pinned: null, enabled: true }, first);

@@ -1,17 +1,26 @@
 import test from 'ava';
-import { connectActuators, shouldActuate } from '../../src/actuators/index.js';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connectActuators, createActuators, shouldActuate } from '../../src/actuators/index.js';
 import type { ActuationOutcome, Actuator } from '../../src/actuators/index.js';
 import type { Decision } from '../../src/core/index.js';
 import { createEngine, silentLogger } from '../../src/streams/index.js';
 import { pool, virtualClock } from '../streams/helpers.js';
 
-function fake(never = false): Actuator & { applied: Decision[]; reports: [string, number][] } {
+function fake(never = false): Actuator & { applied: Decision[]; reports: [string, number][]; initials: [string, number][] } {
   const applied: Decision[] = [];
   const reports: [string, number][] = [];
+  const initials: [string, number][] = [];
   return {
     kind: 'fake',
     applied,
     reports,
+    initials,
+    initial(pool, size) {
+      initials.push([pool, size]);
+      return Promise.resolve({ status: 'ok', pool, size, attempts: 1 });
+    },
     apply(d) {
       applied.push(d);
       return never ? new Promise<ActuationOutcome>(() => undefined) : Promise.resolve({ status: 'ok', pool: d.pool, size: d.to, attempts: 1 });
@@ -68,3 +77,50 @@ test('shouldActuate: grow, shrink, pin, unpin that change the target, never in o
   t.false(shouldActuate({ ...base, mode: 'observe' }));
   t.false(shouldActuate({ ...base, action: 'unpin', to: 4 }));
 });
+
+test('when a pool is pinned in config, then its size is applied at start; an adaptive pool waits for a change of target', (t) => {
+  const clock = virtualClock();
+  const engine = createEngine({ config: { pools: [pool('transfer', 'transfer', {}, { pinned: 6 }), pool('buffer', 'buffer')], cpus: 8, enabled: true }, scheduler: clock.scheduler });
+  const a = fake();
+  connectActuators(engine, [a], silentLogger);
+  t.deepEqual(a.initials, [['transfer', 6]]);
+  engine.stop();
+});
+
+test('when OC_ADAPTIVE_THREADS=0, then every pool\'s static size is applied at start', (t) => {
+  const clock = virtualClock();
+  const engine = createEngine({ config: { pools: [pool('transfer'), pool('buffer', 'buffer')], cpus: 8, enabled: false }, scheduler: clock.scheduler });
+  const a = fake();
+  connectActuators(engine, [a], silentLogger);
+  t.deepEqual(a.initials, [['transfer', 16], ['buffer', 16]]);
+  engine.stop();
+});
+
+test('when the file actuator is configured, then the static sizes are in the files at start and a run-time pin rewrites one', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'at-connect-'));
+  const clock = virtualClock();
+  const engine = createEngine({ config: { pools: [pool('transfer'), pool('buffer', 'buffer')], cpus: 4, enabled: false }, scheduler: clock.scheduler });
+  const disconnect = connectActuators(engine, createActuators([{ type: 'file', dir }], () => undefined), silentLogger);
+  const read = (p: string): string | null => {
+    try {
+      return readFileSync(join(dir, `${p}.size`), 'utf8');
+    } catch {
+      return null;
+    }
+  };
+  await until(() => read('transfer') === '8\n' && read('buffer') === '8\n');
+  engine.pin('transfer', 5);
+  await until(() => read('transfer') === '5\n');
+  t.pass();
+  disconnect();
+  engine.stop();
+});
+
+/** Polls a condition against a deadline (file writes are real I/O). */
+async function until(done: () => boolean, deadlineMs = 5000): Promise<void> {
+  const end = Date.now() + deadlineMs;
+  while (!done()) {
+    if (Date.now() > end) throw new Error('condition not met before the deadline');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

@@ -2,7 +2,8 @@ import test from 'ava';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { webhookActuator, backoffMs } from '../../src/actuators/index.js';
+import { gzipSync } from 'node:zlib';
+import { MAX_ANSWER_BYTES, postJson, redactUrl, urlCredentials, webhookActuator, backoffMs } from '../../src/actuators/index.js';
 import type { Sleep } from '../../src/actuators/index.js';
 import type { Decision } from '../../src/core/index.js';
 
@@ -132,4 +133,103 @@ test('a delivered size counts as applied only when the daemon reports it', async
 
 test('back-off doubles from the base up to the cap', (t) => {
   t.deepEqual([1, 2, 3, 4, 10].map((r) => backoffMs(r, 200, 1000)), [200, 400, 800, 1000, 1000]);
+});
+
+/** A server on 127.0.0.1 port 0 with a raw handler; counts the requests it got. */
+async function server(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ url: string; requests: () => number; close(): Promise<void> }> {
+  let requests = 0;
+  const s = createServer((req, res) => {
+    requests++;
+    req.resume();
+    req.on('end', () => handler(req, res));
+  });
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  const { port } = s.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests: () => requests,
+    close: () => new Promise((resolve) => {
+      s.closeAllConnections();
+      s.close(() => resolve());
+    }),
+  };
+}
+
+for (const status of [303, 307, 308, 301]) {
+  test(`when the webhook answers ${status}, then it is a failure and the redirect is never followed`, async (t) => {
+    const elsewhere = await server((_req, res) => res.end());
+    const hook = await server((_req, res) => {
+      res.writeHead(status, { location: `${elsewhere.url}/stolen` });
+      res.end();
+    });
+    const attempts: string[] = [];
+    const actuator = webhookActuator({ url: `${hook.url}/pools/{pool}/size`, timeoutMs: 1000, maxRetries: 0, onAttempt: (_p, r) => attempts.push(r) });
+    try {
+      const out = await actuator.apply(decision(9));
+      t.like(out, { status: 'error', error: `HTTP ${status} (redirects are not followed)` });
+      t.deepEqual(attempts, ['error']);
+      t.is(elsewhere.requests(), 0);
+    } finally {
+      await hook.close();
+      await elsewhere.close();
+    }
+  });
+}
+
+test('when the webhook answers 400 MB, then at most 4 KiB is read and the connection is cut', async (t) => {
+  let sent = 0;
+  let closed: () => void = () => undefined;
+  const cut = new Promise<void>((resolve) => (closed = resolve));
+  const hook = await server((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': 400 * 2 ** 20 });
+    res.on('close', closed);
+    const chunk = Buffer.alloc(64 * 1024, 0x61);
+    const pump = (): void => {
+      while (sent < 400 * 2 ** 20 && !res.destroyed) {
+        sent += chunk.length;
+        if (!res.write(chunk)) return void res.once('drain', pump);
+      }
+    };
+    pump();
+  });
+  const actuator = webhookActuator({ url: `${hook.url}/pools/{pool}/size`, timeoutMs: 10_000, maxRetries: 0 });
+  try {
+    t.like(await actuator.apply(decision(9)), { status: 'ok' });
+    await cut;
+    // What the sockets' buffers took before the cut, never the 400 MB.
+    t.true(sent < 32 * 2 ** 20, `the server got to send ${sent} bytes`);
+    const direct = await postJson(new URL(`${hook.url}/x`), '{}', 10_000);
+    t.true(direct.bytesRead <= MAX_ANSWER_BYTES, `read ${direct.bytesRead} bytes`);
+  } finally {
+    await hook.close();
+  }
+});
+
+test('when the webhook answers with a gzip bomb, then identity was asked for and nothing is decompressed', async (t) => {
+  const bomb = gzipSync(Buffer.alloc(64 * 2 ** 20));
+  let acceptEncoding: string | undefined;
+  const hook = await server((req, res) => {
+    acceptEncoding = req.headers['accept-encoding'];
+    res.writeHead(200, { 'content-encoding': 'gzip', 'content-length': bomb.length });
+    res.end(bomb);
+  });
+  const actuator = webhookActuator({ url: `${hook.url}/pools/{pool}/size`, timeoutMs: 10_000, maxRetries: 0 });
+  try {
+    t.like(await actuator.apply(decision(9)), { status: 'ok' });
+    t.is(acceptEncoding, 'identity');
+    const result = await postJson(new URL(`${hook.url}/x`), '{}', 10_000);
+    t.is(result.failure, null);
+    t.true(result.bytesRead <= MAX_ANSWER_BYTES, 'the compressed bytes, at most 4 KiB of them, never the 64 MB inside');
+  } finally {
+    await hook.close();
+  }
+});
+
+test('when the webhook URL carries credentials, then the actuator is refused without showing the password', (t) => {
+  const err = t.throws(() => webhookActuator({ url: 'http://admin:s3cret@127.0.0.1:8873/pools/{pool}/size', timeoutMs: 1000, maxRetries: 0 }));
+  t.notRegex(err?.message ?? '', /s3cret/);
+  t.regex(err?.message ?? '', /credentials/);
+  t.true(urlCredentials('http://admin@127.0.0.1/'));
+  t.false(urlCredentials('http://127.0.0.1:8873/pools/{pool}/size'));
+  t.is(redactUrl('https://admin:s3cret@example.com/pools/{pool}/size'), 'https://***@example.com/pools/{pool}/size');
 });

@@ -172,7 +172,9 @@ test('SIGTERM: intake stops, the in-flight long poll is answered, every accepted
     t.is(answered.status, 200);
     t.deepEqual(JSON.parse(answered.body), { pool: 'buffer', target: 16 });
 
-    const recorded = readFileSync(record, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = readFileSync(record, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    t.like(lines[0], { trace: 'adaptive-threads', cpus: 8 }, 'the trace starts with its header');
+    const recorded = lines.slice(1);
     t.is(recorded.length, posted);
     t.like(recorded[0], { pool: 'transfer', size: 16, busy: 16 });
     t.is(typeof recorded[0]?.['receivedAt'], 'number');
@@ -187,8 +189,8 @@ test('SIGTERM: intake stops, the in-flight long poll is answered, every accepted
   }
 });
 
-test('OC_ADAPTIVE_THREADS=0 runs every pool at its static size; an odd value warns and enables', async (t) => {
-  for (const [value, mode] of [['0', 'disabled'], ['yes', 'adaptive']] as const) {
+test('OC_ADAPTIVE_THREADS=0 (or false) runs every pool at its static size; yes enables', async (t) => {
+  for (const [value, mode] of [['0', 'disabled'], ['false', 'disabled'], ['yes', 'adaptive']] as const) {
     const r = run(['--listen', '127.0.0.1:0', '--cpus', '4'], { OC_ADAPTIVE_THREADS: value });
     try {
       const url = await boundUrl(r);
@@ -196,12 +198,20 @@ test('OC_ADAPTIVE_THREADS=0 runs every pool at its static size; an odd value war
       t.is(state.mode, mode);
       t.is(state.target, 8);
       const metrics = await (await fetch(`${url}/metrics`)).text();
-      t.regex(metrics, new RegExp(`^adaptive_threads_enabled ${value === '0' ? 0 : 1}$`, 'm'));
-      if (value === 'yes') t.true(logLines(r.stdout()).some((l) => l['level'] === 40 && String(l['msg']).includes('OC_ADAPTIVE_THREADS=yes')));
+      t.regex(metrics, new RegExp(`^adaptive_threads_enabled ${mode === 'disabled' ? 0 : 1}$`, 'm'));
       r.child.kill('SIGINT');
       t.is((await r.exit).code, 0);
     } finally {
       if (r.child.exitCode === null) r.child.kill('SIGKILL');
     }
+  }
+});
+
+test('when OC_ADAPTIVE_THREADS is neither on nor off, then the sidecar does not start: exit 2 naming the variable and the value', async (t) => {
+  for (const env of [{ OC_ADAPTIVE_THREADS: 'disabled' }, { OC_ADAPTIVE_THREADS: '1', OC_RSYNC_ADAPTIVE_THREADS: '0' }] as Record<string, string>[]) {
+    const r = run(['--listen', '127.0.0.1:0'], env);
+    const { code } = await r.exit;
+    t.is(code, 2);
+    t.regex(r.stderr(), /OC_ADAPTIVE_THREADS="(disabled" is not allowed|1" and OC_RSYNC_ADAPTIVE_THREADS="0" disagree)/);
   }
 });

@@ -1,4 +1,5 @@
 import test from 'ava';
+import { ConfigError } from '../../src/config/errors.js';
 import { cpusFromCpuMax, readEnvSwitch, resolveCpus } from '../../src/config/host.js';
 
 for (const [text, cpus] of [
@@ -19,20 +20,39 @@ for (const [text, cpus] of [
   });
 }
 
-for (const [value, enabled, warning] of [
-  [undefined, true, null],
-  ['1', true, null],
-  ['0', false, null],
-  ['yes', true, 'OC_ADAPTIVE_THREADS=yes is not 0 or 1; adaptive sizing stays enabled'],
-  ['false', true, 'OC_ADAPTIVE_THREADS=false is not 0 or 1; adaptive sizing stays enabled'],
-  ['', true, 'OC_ADAPTIVE_THREADS= is not 0 or 1; adaptive sizing stays enabled'],
+for (const [env, enabled] of [
+  [{}, true],
+  ...['0', 'false', 'off', 'no', 'FALSE', 'Off', 'No'].map((v) => [{ OC_ADAPTIVE_THREADS: v }, false] as const),
+  ...['1', 'true', 'on', 'yes', 'TRUE', 'On', 'YES'].map((v) => [{ OC_ADAPTIVE_THREADS: v }, true] as const),
+  [{ OC_RSYNC_ADAPTIVE_THREADS: 'off' }, false],
+  [{ OC_RSYNC_ADAPTIVE_THREADS: '1' }, true],
+  [{ OC_ADAPTIVE_THREADS: '0', OC_RSYNC_ADAPTIVE_THREADS: 'false' }, false],
+  [{ OC_ADAPTIVE_THREADS: 'yes', OC_RSYNC_ADAPTIVE_THREADS: '1' }, true],
 ] as const) {
-  test(`when OC_ADAPTIVE_THREADS is ${value === undefined ? 'unset' : JSON.stringify(value)}, then enabled is ${enabled}${warning === null ? ' and nothing is logged' : ' and the warning names the value'}`, (t) => {
-    const warnings: string[] = [];
-    t.is(readEnvSwitch({ OC_ADAPTIVE_THREADS: value }, (m) => warnings.push(m)), enabled);
-    t.deepEqual(warnings, warning === null ? [] : [warning]);
+  test(`when the environment is ${JSON.stringify(env)}, then adaptive sizing is ${enabled ? 'on' : 'off'}`, (t) => {
+    t.is(readEnvSwitch(env), enabled);
   });
 }
+
+for (const [env, name, value] of [
+  [{ OC_ADAPTIVE_THREADS: 'disabled' }, 'OC_ADAPTIVE_THREADS', 'disabled'],
+  [{ OC_ADAPTIVE_THREADS: '' }, 'OC_ADAPTIVE_THREADS', ''],
+  [{ OC_ADAPTIVE_THREADS: ' 0' }, 'OC_ADAPTIVE_THREADS', ' 0'],
+  [{ OC_ADAPTIVE_THREADS: '2' }, 'OC_ADAPTIVE_THREADS', '2'],
+  [{ OC_RSYNC_ADAPTIVE_THREADS: 'nope' }, 'OC_RSYNC_ADAPTIVE_THREADS', 'nope'],
+] as const) {
+  test(`when ${name} is ${JSON.stringify(value)}, then start-up fails naming the variable and the value`, (t) => {
+    const err = t.throws(() => readEnvSwitch(env), { instanceOf: ConfigError });
+    t.is(err?.code, 'env');
+    t.is(err?.key, name);
+    t.true(err?.message.startsWith(`${name}=${JSON.stringify(value)} is not allowed`), err?.message);
+  });
+}
+
+test('when OC_ADAPTIVE_THREADS and OC_RSYNC_ADAPTIVE_THREADS disagree, then start-up fails naming both', (t) => {
+  const err = t.throws(() => readEnvSwitch({ OC_ADAPTIVE_THREADS: '1', OC_RSYNC_ADAPTIVE_THREADS: 'off' }), { instanceOf: ConfigError });
+  t.regex(err?.message ?? '', /OC_ADAPTIVE_THREADS="1" and OC_RSYNC_ADAPTIVE_THREADS="off" disagree/);
+});
 
 const host = (cpuMax: string | null, parallelism: number) => ({ cpuMax: () => cpuMax, availableParallelism: () => parallelism });
 

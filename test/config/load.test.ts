@@ -184,13 +184,19 @@ test('when actuators are configured, then webhook defaults are filled in', (t) =
   ]);
 });
 
-for (const [value, enabled, warned] of [[undefined, true, false], ['1', true, false], ['0', false, false], ['yes', true, true]] as const) {
-  test(`when OC_ADAPTIVE_THREADS is ${value ?? 'unset'}, then enabled is ${enabled}${warned ? ' with a warning' : ''}`, (t) => {
+for (const [value, enabled] of [[undefined, true], ['1', true], ['0', false], ['off', false], ['False', false], ['yes', true]] as const) {
+  test(`when OC_ADAPTIVE_THREADS is ${value ?? 'unset'}, then enabled is ${enabled}`, (t) => {
     const { config, warnings } = load('', { env: { OC_ADAPTIVE_THREADS: value } });
     t.is(config.enabled, enabled);
-    t.is(warnings.length, warned ? 1 : 0);
+    t.is(warnings.length, 0);
   });
 }
+
+test('when OC_ADAPTIVE_THREADS is neither on nor off, then loading fails naming the variable and the value', (t) => {
+  const err = t.throws(() => load('', { env: { OC_ADAPTIVE_THREADS: 'disable' } }), { instanceOf: ConfigError });
+  t.is(err?.code, 'env');
+  t.regex(err?.message ?? '', /^OC_ADAPTIVE_THREADS="disable" is not allowed/);
+});
 
 for (const [name, setup, text, cpus, source] of [
   ['the CLI beats the file', { argv: ['--cpus', '3'], cpuMax: '200000 100000' }, 'cpus: 5\n', 3, 'cli'],

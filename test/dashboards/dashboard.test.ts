@@ -1,4 +1,5 @@
-// Structure of dashboards/adaptive-threads.json: importable (datasource chosen at import),
+// Structure of dashboards/adaptive-threads.json: importable and provisionable as it is (the
+// datasource a template variable),
 // a `pool` variable, well-formed panels, and queries that only use SPEC section 6 metrics.
 import test from 'ava';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,7 +12,7 @@ import {
   hasPromtool, labelMatchers, loadDashboard, metricNames, rawDashboardQueries, runPromtool, specSeriesNames,
 } from './queries.js';
 
-const DS_UID = '${DS_PROMETHEUS}';
+const DS_UID = '${datasource}';
 const PANEL_TYPES = new Set(['timeseries', 'stat', 'state-timeline', 'row', 'gauge', 'bargauge', 'table', 'text']);
 const dashboard = loadDashboard();
 const panels = allPanels(dashboard);
@@ -52,14 +53,16 @@ test('when the dashboard file is read, then it is valid JSON with a current sche
   t.is(dashboard.id, null, 'an exported dashboard carries no database id');
 });
 
-test('when it is imported, then Grafana asks for the Prometheus datasource DS_PROMETHEUS', (t) => {
-  const input = (dashboard.__inputs ?? []).find((i) => i.name === 'DS_PROMETHEUS');
-  t.truthy(input, '__inputs has no DS_PROMETHEUS');
-  t.is(input?.type, 'datasource');
-  t.is(input?.pluginId, 'prometheus');
+test('when it is provisioned from a file (or Helm), then nothing waits for an import input: the datasource is a template variable of Prometheus datasources', (t) => {
+  t.is(dashboard.__inputs, undefined, '__inputs (${DS_...}) is filled in only by Import; provisioning leaves it unresolved');
+  t.notRegex(readFileSync(dashboardPath, 'utf8'), /\$\{DS_/);
+  const ds = dashboard.templating?.list?.find((v) => v.name === 'datasource');
+  t.is(ds?.type, 'datasource');
+  t.is(ds?.query, 'prometheus');
+  t.is(dashboard.templating?.list?.[0]?.name, 'datasource', 'the datasource variable comes first: the others query it');
 });
 
-test('when any datasource is referenced, then it is ${DS_PROMETHEUS} (or the built-in annotations), never a fixed uid', (t) => {
+test('when any datasource is referenced, then it is ${datasource} (or the built-in annotations), never a fixed uid', (t) => {
   const found: string[] = [];
   const walk = (node: unknown, path: string): void => {
     if (Array.isArray(node)) { node.forEach((n, i) => walk(n, `${path}[${i}]`)); return; }
@@ -106,7 +109,7 @@ test('when panels are listed, then every id is unique and every type is a known 
   for (const p of panels) t.true(PANEL_TYPES.has(String(p.type)), `${panelLabel(p)} has type ${String(p.type)}`);
 });
 
-test('when a panel is drawn, then it has a title, a description, the DS_PROMETHEUS datasource and at least one query', (t) => {
+test('when a panel is drawn, then it has a title, a description, the ${datasource} datasource and at least one query', (t) => {
   t.true(visualPanels.length >= 10, 'suspiciously few panels');
   for (const p of visualPanels) {
     const name = panelLabel(p);

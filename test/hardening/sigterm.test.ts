@@ -68,7 +68,9 @@ test('SIGTERM mid-burst: the NDJSON record holds exactly the accepted samples, a
 
     t.log(`sent ${sent} requests: ${accepted} samples accepted, ${refused} refused, ${cut} cut off`);
     t.is(code, 0, out.slice(-2000));
-    const lines = readFileSync(record, 'utf8').split('\n').filter((l) => l !== '');
+    const all = readFileSync(record, 'utf8').split('\n').filter((l) => l !== '');
+    t.like(JSON.parse(all[0] ?? '{}'), { trace: 'adaptive-threads' }, 'the trace starts with its header');
+    const lines = all.slice(1);
     t.is(lines.length, accepted, `sent ${sent}, accepted ${accepted} samples, refused ${refused}, cut ${cut}`);
     for (const l of lines) t.notThrows(() => JSON.parse(l) as unknown);
   } finally {

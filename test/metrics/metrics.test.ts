@@ -122,3 +122,37 @@ test('unknown signals are absent series, not zeros', async (t) => {
   t.regex(body, /^adaptive_threads_pool_size\{pool="p"\} 4$/m);
   t.regex(body, /^adaptive_threads_enabled 0$/m);
 });
+
+test('when the sidecar starts, then every counter a panel or alert reads exists at 0 for each pool, before any event', async (t) => {
+  const registry = new Registry();
+  createMetrics({ registry, version: 'v', enabled: true, cpus: 8, pools: [{ name: 'transfer', law: 'pi' }, { name: 'buffer', law: 'pi' }], states: () => [], defaultMetrics: false });
+  const { body } = await renderMetrics(registry, false);
+  for (const pool of ['transfer', 'buffer']) {
+    for (const series of [
+      `decisions_total{pool="${pool}",action="grow",reason="above-band"}`,
+      `decisions_total{pool="${pool}",action="grow",reason="backlog"}`,
+      `decisions_total{pool="${pool}",action="shrink",reason="below-band"}`,
+      `decisions_total{pool="${pool}",action="shrink",reason="stabilized"}`,
+      `decisions_total{pool="${pool}",action="hold",reason="in-band"}`,
+      `samples_total{pool="${pool}"}`,
+      `actuations_total{pool="${pool}",result="ok"}`,
+      `actuations_total{pool="${pool}",result="error"}`,
+      `controller_errors_total{pool="${pool}"}`,
+    ]) {
+      t.true(body.includes(`\nadaptive_threads_${series} 0\n`), series);
+    }
+  }
+  for (const reason of ['invalid-sample', 'not-json', 'too-large', 'rate-limited']) {
+    t.true(body.includes(`\nadaptive_threads_samples_rejected_total{reason="${reason}"} 0\n`), reason);
+  }
+  if (hasPromtool) t.is(promtool(body).out, '', 'promtool check metrics is clean on a fresh start too');
+});
+
+test('when a pool runs a peer law, then its grows and shrinks for the law\'s own reason exist from start-up too; a pi pool has no such series', async (t) => {
+  const registry = new Registry();
+  createMetrics({ registry, version: 'v', enabled: true, cpus: 8, pools: [{ name: 'h', law: 'hpa' }, { name: 'p', law: 'pi' }], states: () => [], defaultMetrics: false });
+  const { body } = await renderMetrics(registry, false);
+  t.true(body.includes('\nadaptive_threads_decisions_total{pool="h",action="grow",reason="law"} 0\n'));
+  t.true(body.includes('\nadaptive_threads_decisions_total{pool="h",action="shrink",reason="law"} 0\n'));
+  t.false(body.includes('{pool="p",action="grow",reason="law"}'));
+});

@@ -42,6 +42,23 @@ export class SwingingPool implements SampleSource {
   }
 }
 
+/** A healthy pool: steady inside the band, nothing queued, nothing refused. */
+export class SteadyPool implements SampleSource {
+  private completed = 0;
+
+  constructor(public size: number) {}
+
+  sample(): Sample {
+    const busy = Math.round(this.size * 0.7);
+    this.completed += busy * 10;
+    return { ts: Date.now(), size: this.size, busy, queueDepth: 0, queueCapacity: 64, queueStall: 0, idle: 0.3, completed: this.completed };
+  }
+
+  resize(n: number): void {
+    this.size = n;
+  }
+}
+
 export interface FlakyWebhook {
   /** the actuator URL, with the sidecar's {pool} placeholder */
   url: string;

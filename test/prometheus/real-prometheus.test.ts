@@ -16,7 +16,7 @@ import type { Config, PoolConfig } from '../../src/config/index.js';
 import type { ControllerParams, PoolKind } from '../../src/core/index.js';
 import { alertQueries, alertsPath, dashboardQueries, loadAlertRules } from '../dashboards/queries.js';
 import type { PromQuery } from '../dashboards/queries.js';
-import { SwingingPool, flakyWebhook } from './daemon.js';
+import { SteadyPool, SwingingPool, flakyWebhook } from './daemon.js';
 import type { FlakyWebhook } from './daemon.js';
 import {
   NO_PROMETHEUS_MESSAGE, apiGet, hasPrometheus, instantQuery, pollUntil, seriesOf, startPrometheus,
@@ -45,7 +45,7 @@ function poolConfig(name: string, kind: PoolKind): PoolConfig {
   return { name, kind, pinned: null, mode: 'adaptive', params: PARAMS, process: null, source: null };
 }
 
-function sidecarConfig(webhookUrl: string): Config {
+function sidecarConfig(webhookUrl: string | null): Config {
   return {
     file: 'real-prometheus.test.ts',
     listen: { host: '127.0.0.1', port: 0 },
@@ -58,7 +58,7 @@ function sidecarConfig(webhookUrl: string): Config {
     record: null,
     pools: [poolConfig('transfer', 'transfer'), poolConfig('buffer', 'buffer')],
     // One retry: a refused first POST (the webhook refuses every other one) is counted as an error, its retry as ok.
-    actuators: [{ type: 'webhook', url: webhookUrl, timeoutMs: 1000, maxRetries: 1 }],
+    actuators: webhookUrl === null ? [] : [{ type: 'webhook', url: webhookUrl, timeoutMs: 1000, maxRetries: 1 }],
   };
 }
 
@@ -91,7 +91,7 @@ if (!hasPrometheus) {
   });
 }
 
-(hasPrometheus ? test : test.skip)(
+(hasPrometheus ? test.serial : test.skip)(
   'when a real Prometheus scrapes a fed sidecar, then every dashboard query returns data, every alert rule evaluates, and a silent pool turns AdaptiveThreadsPoolStale pending',
   async (t) => {
     t.timeout(58_000);
@@ -112,7 +112,7 @@ if (!hasPrometheus) {
         client.start();
         clients.set(pool, client);
       }
-      // One refused sample, so samples_rejected_total has a series (it has none until a refusal).
+      // One refused sample, so samples_rejected_total moves.
       const refused = await fetch(`${service.url}/v1/pools/transfer/samples`, {
         method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ size: 4, busy: 5 }),
       });
@@ -207,3 +207,43 @@ function logWebhook(t: ExecutionContext, webhook: FlakyWebhook): void {
   const hooks = [...webhook.counts()].map(([pool, c]) => `${pool} ${c.received} (${c.refused} refused)`).join(', ');
   t.log(`webhook requests: ${hooks}`);
 }
+
+(hasPrometheus ? test.serial : test.skip)(
+  'when a real Prometheus scrapes a healthy sidecar (steady pools in the band, nothing refused, no actuator), then every dashboard query returns data and none is NaN',
+  async (t) => {
+    t.timeout(58_000);
+    const dir = mkdtempSync(join(tmpdir(), 'adaptive-threads-prometheus-'));
+    let service: Service | undefined;
+    let prometheus: Prometheus | undefined;
+    const clients: SidecarClient[] = [];
+    try {
+      const logger = createLogger('warn', { write: () => undefined });
+      service = await startService({ config: sidecarConfig(null), logger, version: '0.0.0-prometheus-test' });
+      for (const pool of ['transfer', 'buffer']) {
+        const client = new SidecarClient({ baseUrl: service.url, pool, source: new SteadyPool(8), periodMs: PERIOD_MS });
+        client.start();
+        clients.push(client);
+      }
+      const target = `${service.address.host}:${service.address.port}`;
+      prometheus = await startPrometheus({ dir, job: JOB, target, ruleFiles: [alertsPath] });
+      const upQuery: PromQuery = { source: 'panel', name: 'scrape check', expr: `up{job="${JOB}"} == 1` };
+      const panels = [upQuery, ...dashboardQueries({ pool: '.*', job: JOB })];
+      const answers = await queryUntilData(prometheus.url, panels, Date.now() + TARGET_UP_MS + QUERIES_MS);
+      const empty = panels
+        .filter((q) => seriesOf(answers.get(q) ?? { status: 'error' }).length === 0)
+        .map((q) => `${q.name} (${describe(answers.get(q))}): ${q.expr}`);
+      t.deepEqual(empty, [], 'queries that show "no data" on a healthy sidecar');
+      const nan = panels
+        .filter((q) => seriesOf(answers.get(q) ?? { status: 'error' }).some((s) => (s as { value?: [number, string] }).value?.[1] === 'NaN'))
+        .map((q) => `${q.name}: ${q.expr}`);
+      t.deepEqual(nan, [], 'queries that show NaN on a healthy sidecar (a ratio with nothing to divide should be 0)');
+      const decisions = await instantQuery(prometheus.url, 'adaptive_threads_decisions_total{action="grow"}');
+      t.true(seriesOf(decisions).length > 0, 'grow decisions have a series at 0 before the first grow, so increase() sees it');
+    } finally {
+      for (const c of clients) await c.stop();
+      await prometheus?.stop();
+      await service?.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);

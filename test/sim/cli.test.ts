@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { lawNames } from '../../src/core/index.js';
 import { runReplay, runSimulate } from '../../src/sim/cli.js';
+import { DEFAULT_PARAMS } from '../../src/sim/run.js';
 
 function capture(): { io: { stdout: (s: string) => void; stderr: (s: string) => void }; out: () => string; err: () => string } {
   let out = '';
@@ -80,7 +81,7 @@ test('when --help is asked, then each command prints its usage and exits 0', asy
   t.regex(a.out(), /--device-slots K/);
   const b = capture();
   t.is(await runReplay(['--help'], b.io), 0);
-  t.regex(b.out(), /FILE\.ndjson --law L/);
+  t.regex(b.out(), /FILE\.ndjson \[--law L\]/);
 });
 
 test('when replay reads a recording, then it prints what the law would have decided', async (t) => {
@@ -91,16 +92,19 @@ test('when replay reads a recording, then it prints what the law would have deci
   );
   await writeFile(file, `${lines.join('\n')}\n`);
   const c = capture();
-  t.is(await runReplay([file, '--law', 'band', '--cpus', '8'], c.io), 0);
-  t.regex(c.out(), /pool transfer, law band, 8 ticks/);
+  t.is(await runReplay([file, '--law', 'band', '--cpus', '8', '--kind', 'transfer'], c.io), 0);
+  t.regex(c.out(), /pool transfer \(transfer, n = 8\), law band, period 1000 ms, 8 ticks/);
   t.regex(c.out(), /-> grow 17 \(above-band\)/);
 
   const bad = capture();
   t.is(await runReplay([path.join(dir, 'missing.ndjson'), '--law', 'pi'], bad.io), 2);
   t.regex(bad.err(), /cannot read .*missing\.ndjson/);
+  const noHeader = capture();
+  t.is(await runReplay([file], noHeader.io), 2);
+  t.regex(noHeader.err(), /no header .*give --cpus and --kind/);
   const noLaw = capture();
-  t.is(await runReplay([file], noLaw.io), 2);
-  t.regex(noLaw.err(), /--law is required/);
+  t.is(await runReplay([file, '--cpus', '8', '--kind', 'transfer'], noLaw.io), 2);
+  t.regex(noLaw.err(), /give --law/);
 });
 
 test('when replay is given a band and cadences, then the law runs with them (tuning on a recorded trace)', async (t) => {
@@ -112,15 +116,15 @@ test('when replay is given a band and cadences, then the law runs with them (tun
   );
   await writeFile(file, `${lines.join('\n')}\n`);
   const base = capture();
-  t.is(await runReplay([file, '--law', 'band', '--cpus', '8'], base.io), 0);
+  t.is(await runReplay([file, '--law', 'band', '--cpus', '8', '--kind', 'transfer'], base.io), 0);
   t.regex(base.out(), /band \[0\.6, 0\.85\], grow cooldown 5000 ms, shrink cooldown 30000 ms/);
   t.regex(base.out(), /3 would have moved/, 'one grow per 5 s over 12 ticks');
   const wide = capture();
-  t.is(await runReplay([file, '--law', 'band', '--cpus', '8', '--band', '0.5,0.9'], wide.io), 0);
+  t.is(await runReplay([file, '--law', 'band', '--cpus', '8', '--kind', 'transfer', '--band', '0.5,0.9'], wide.io), 0);
   t.regex(wide.out(), /band \[0\.5, 0\.9\]/);
   t.regex(wide.out(), /0 would have moved/);
   const fast = capture();
-  t.is(await runReplay([file, '--law', 'band', '--cpus', '8', '--grow-cooldown-ms', '2000', '--shrink-cooldown-ms', '60000'], fast.io), 0);
+  t.is(await runReplay([file, '--law', 'band', '--cpus', '8', '--kind', 'transfer', '--grow-cooldown-ms', '2000', '--shrink-cooldown-ms', '60000'], fast.io), 0);
   t.regex(fast.out(), /grow cooldown 2000 ms, shrink cooldown 60000 ms/);
   t.regex(fast.out(), /6 would have moved/, 'one grow per 2 s');
   for (const [argv, message] of [
@@ -133,4 +137,18 @@ test('when replay is given a band and cadences, then the law runs with them (tun
     t.is(await runReplay([file, '--law', 'pi', ...argv], bad.io), 2, argv.join(' '));
     t.regex(bad.err(), message);
   }
+});
+
+test('when replay reads a trace with a header, then it runs the recorded sidecar (n, kind, law, period), and flags override', async (t) => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'sim-replay-header-'));
+  const file = path.join(dir, 'rec.ndjson');
+  const header = { trace: 'adaptive-threads', version: 1, cpus: 3, pools: { xfer: { kind: 'buffer', params: { ...DEFAULT_PARAMS, law: 'band', periodMs: 500 } } } };
+  const lines = Array.from({ length: 8 }, (_, i) => JSON.stringify({ pool: 'xfer', receivedAt: 1_700_000_000_000 + i * 500, size: 6, busy: 6, queueStall: 0, completed: i * 50 }));
+  await writeFile(file, `${[JSON.stringify(header), ...lines].join('\n')}\n`);
+  const c = capture();
+  t.is(await runReplay([file], c.io), 0, c.err());
+  t.regex(c.out(), /pool xfer \(buffer, n = 3\), law band, period 500 ms, 8 ticks/);
+  const over = capture();
+  t.is(await runReplay([file, '--cpus', '16', '--kind', 'transfer', '--law', 'pi', '--period-ms', '1000'], over.io), 0, over.err());
+  t.regex(over.out(), /pool xfer \(transfer, n = 16\), law pi, period 1000 ms/);
 });

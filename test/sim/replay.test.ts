@@ -1,5 +1,14 @@
 import test from 'ava';
-import { ReplayError, parseRecording, replay } from '../../src/sim/replay.js';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Subject } from 'rxjs';
+import { recordSamples } from '../../src/service/record.js';
+import { ReplayError, parseRecording, parseTrace, replay, replaySetup } from '../../src/sim/replay.js';
+import { DEFAULT_PARAMS } from '../../src/sim/run.js';
+import { traceHeader } from '../../src/sim/trace.js';
+import { silentLogger } from '../../src/streams/index.js';
+import type { Ingested } from '../../src/streams/index.js';
 
 const line = (pool: string, s: number, size: number, busy: number, completed: number): string =>
   JSON.stringify({ pool, receivedAt: 1_700_000_000_000 + s * 1000, size, busy, queueStall: 0, idle: 0.5, completed });
@@ -23,4 +32,42 @@ test('when a line is bad, then the error names the line and what is wrong', (t) 
   t.throws(() => parseRecording(`${line('a', 0, 8, 1, 0)}\n{nope`), { message: /line 2: not JSON/ });
   t.throws(() => parseRecording('{"pool":"a","receivedAt":1,"size":2,"busy":3}'), { message: /line 1: .*busy <= size/ });
   t.throws(() => parseRecording('{"pool":"a","size":2,"busy":1}'), { message: /line 1: "receivedAt"/ });
+});
+
+const header = (over: Record<string, unknown> = {}): string =>
+  JSON.stringify({ trace: 'adaptive-threads', version: 1, cpus: 4, pools: { transfer: { kind: 'buffer', params: { ...DEFAULT_PARAMS, law: 'band', periodMs: 500 } } }, ...over });
+
+test('when the trace has a header, then replay takes n, the pool kind, the law and the parameters from it, never from this host', (t) => {
+  const trace = parseTrace([header(), line('transfer', 0, 8, 8, 0)].join('\n'));
+  const setup = replaySetup(trace, {});
+  t.like(setup, { pool: 'transfer', n: 4, kind: 'buffer', law: 'band', periodMs: 500 });
+  t.is(setup.base.periodMs, 500);
+  t.like(replaySetup(trace, { n: 16, kind: 'transfer', law: 'pi', periodMs: 1000 }), { n: 16, kind: 'transfer', law: 'pi', periodMs: 1000 }, 'each override wins');
+});
+
+test('when the trace has no header, then replay refuses to guess n and the kind', (t) => {
+  const trace = parseTrace(line('transfer', 0, 8, 8, 0));
+  t.is(trace.header, null);
+  t.throws(() => replaySetup(trace, { law: 'pi' }), { instanceOf: ReplayError, message: /no header.*give --cpus and --kind/ });
+  t.like(replaySetup(trace, { law: 'pi', n: 8, kind: 'transfer' }), { n: 8, kind: 'transfer' });
+});
+
+test('when a header line is malformed, then the error names the line and what is wrong', (t) => {
+  t.throws(() => parseTrace(header({ cpus: 0 })), { message: /line 1: "cpus" must be a whole number >= 1/ });
+  t.throws(() => parseTrace(header({ version: 2 })), { message: /line 1: trace version 2 is not 1/ });
+});
+
+test('when the sidecar records, then the trace starts with a header replay reads back (a sidecar appending writes a new one; the last wins)', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'at-trace-'));
+  const file = join(dir, 'trace.ndjson');
+  const pools = [{ name: 'transfer', kind: 'buffer' as const, params: { ...DEFAULT_PARAMS, law: 'hpa' as const } }];
+  for (const cpus of [3, 5]) {
+    const ingested = new Subject<Ingested>();
+    const recorder = recordSamples(file, ingested, silentLogger, traceHeader(cpus, pools));
+    ingested.next({ pool: 'transfer', receivedAt: 1_700_000_000_000, samples: [{ ts: 1_700_000_000_000, size: 8, busy: 4 }] });
+    recorder.close();
+  }
+  const trace = parseTrace(readFileSync(file, 'utf8'));
+  t.is(trace.samples.length, 2);
+  t.like(replaySetup(trace, {}), { n: 5, kind: 'buffer', law: 'hpa' });
 });
