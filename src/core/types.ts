@@ -167,6 +167,8 @@ export interface Signals {
   idleInformative: boolean;
   /** completions per second, or null when unknown (first sample, counter reset) */
   throughput: number | null;
+  /** whether the daemon reports `completed` (its newest sample carries it): grows can be judged */
+  completedReported: boolean;
   /** completions plus refusals per second, when `refused` is reported; else null */
   demand: number | null;
   /** busy workers (averaged over the period) */

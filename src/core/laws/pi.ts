@@ -58,7 +58,7 @@ function debounced(state: PiState, ctx: LawContext, aboveTicks: number): boolean
 
 export const piLaw: Law<PiState> = {
   name: 'pi',
-  stages: [cpuGuardStage, demandStage, stabilizationStage, guardStage, backoffStage, fastCooldownStage, thrashStage, stepStage, boundsStage],
+  stages: [demandStage, cpuGuardStage, stabilizationStage, guardStage, backoffStage, fastCooldownStage, thrashStage, stepStage, boundsStage],
   maxStep: (size, params) => params.maxStep ?? defaultMaxStep(size),
   init: () => ({ integral: 0, sign: 0 }),
   step(state, ctx) {

@@ -159,6 +159,13 @@ export const cpuGuardStage = defineStage<CpuGuardState>({
     }
     const idle = ctx.signals.idleInformative ? ctx.signals.workerIdle : null;
     const next = learn(state, ctx, idle);
+    // No CPU evidence at all: a grow at or above the static size is a probe, and a probe needs
+    // a throughput at the size it leaves (a "before"), else it can never be judged. (A daemon
+    // that reports no `completed` cannot be probed: its grows are the law's alone.)
+    const atSize = ctx.probe.atSize;
+    if (idle === null && ctx.signals.completedReported && p.size > ctx.base && ctx.base >= ctx.staticSize && (atSize === null || atSize.size !== ctx.base)) {
+      return { proposal: { size: ctx.base, reason: 'no-data' }, state: next };
+    }
     if (next.saturated !== null && p.size > ctx.base) {
       const back = stepBackSize(next.saturated, ctx.spec.n, idle, ctx.bounds.min);
       return { proposal: { size: Math.min(ctx.base, back), reason: 'saturated' }, state: next };

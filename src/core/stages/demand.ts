@@ -3,7 +3,9 @@
 // that serve it (demand x busy seconds per task), and the size that keeps them at the band's
 // middle. A grow may go straight there instead of a step at a time, at most doubling the
 // pool (the step stage lets a `demand` grow through up to that), and never past the size the
-// CPUs serve when the CPU is measured. Without that evidence a grow is the law's own.
+// CPUs serve when the CPU is measured, nor past the static size with no CPU evidence at all.
+// It comes before the CPU guard, which holds it like any grow. Without the evidence a grow
+// is the law's own.
 import { cpuServedSize } from '../cpu-rules.js';
 import { statelessStage } from './stage.js';
 import type { Proposal, StageContext } from './stage.js';
@@ -20,8 +22,13 @@ export function demandGrow(p: Proposal, ctx: StageContext): Proposal {
   if (p.size <= ctx.base) return p;
   const wanted = demandSize(ctx);
   if (wanted === null || wanted <= p.size) return p;
-  const served = ctx.signals.cpu.cpus === null ? null : cpuServedSize(ctx.signals.cpu, ctx.spec.n);
-  const size = Math.min(wanted, 2 * ctx.base, served === null ? Number.POSITIVE_INFINITY : Math.max(served, p.size));
+  const { cpu, idleInformative } = ctx.signals;
+  // Measured CPU bounds the jump at the size the CPUs serve; with no CPU evidence at all (no
+  // figure, no idle that tells blocked from computing) it goes no further than the static
+  // size, the one size trusted without evidence: above it only the law's steps probe.
+  const served = cpu.cpus === null ? null : cpuServedSize(cpu, ctx.spec.n);
+  const cap = served !== null ? Math.max(served, p.size) : idleInformative ? Number.POSITIVE_INFINITY : Math.max(ctx.staticSize, p.size);
+  const size = Math.min(wanted, 2 * ctx.base, cap);
   return size > p.size ? { size, reason: 'demand' } : p;
 }
 

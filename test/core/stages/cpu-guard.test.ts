@@ -175,3 +175,13 @@ test('when a learned ceiling is retried, then the probe is one worker', (t) => {
   t.is(retryStep(10, 8, initCpuGuard()), 10, 'no ceiling learned');
   t.is(retryStep(7, 8, retrying), 7, 'a shrink is not touched');
 });
+
+test('when there is no CPU evidence and no throughput at the current size yet, then a grow at or above the static size waits for one', (t) => {
+  const c = (base: number, atSize: { size: number; values: number[] } | null) =>
+    stageCtx({ base, reported: base, probe: { ...initProbe(), atSize }, signals: signals({ completedReported: true }) });
+  t.deepEqual(apply(c(16, null)).proposal, { size: 16, reason: 'no-data' });
+  t.deepEqual(apply(c(16, { size: 12, values: [100] })).proposal, { size: 16, reason: 'no-data' }, 'a reading at another size is no before');
+  t.deepEqual(apply(c(16, { size: 16, values: [100] })).proposal, GROW);
+  t.deepEqual(apply(c(12, null)).proposal, GROW, 'below the static size a grow needs no probe');
+  t.deepEqual(apply(stageCtx({ base: 16, signals: signals({ completedReported: false }) })).proposal, GROW, 'a daemon that reports no completed cannot be probed');
+});

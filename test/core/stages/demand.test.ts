@@ -5,7 +5,7 @@ import { cpu, signals, stageCtx } from './ctx.js';
 
 // 200 completions and 100 refusals a second, each task keeping a worker busy 0.1 s: 30 busy
 // workers serve the demand, 42 keep them at the band's middle (0.725).
-const measured = signals({ throughput: 200, demand: 300, busyPerTask: 0.1 });
+const measured = signals({ throughput: 200, demand: 300, busyPerTask: 0.1, cpu: cpu({ cpus: 2, waiting: 0, runDelay: 0, runnablePerBusy: 0.1 }) });
 const GROW = { size: 20, reason: 'above-band' as const };
 
 test('when demand and busy time per task are measured, then a grow goes to the size Little\'s law gives, at most doubling', (t) => {
@@ -28,6 +28,15 @@ test('when the CPU is measured, then a demand grow stops at the size the CPUs se
   // 8 CPUs, a busy worker runnable 40 % of its time: 8 x 1.1 / 0.4 = 22 workers.
   const c = stageCtx({ signals: { ...measured, cpu: cpu({ cpus: 5, waiting: 0, runDelay: 0, runnablePerBusy: 0.4 }) }, base: 16 });
   t.deepEqual(demandGrow(GROW, c), { size: 22, reason: 'demand' });
+});
+
+test('when there is no CPU evidence at all, then a demand grow goes no further than the static size', (t) => {
+  // static 16: from 10 the jump stops at 16; from 16 the law's own step stands.
+  const none = signals({ throughput: 200, demand: 300, busyPerTask: 0.1, idleInformative: false });
+  t.deepEqual(demandGrow({ size: 12, reason: 'above-band' }, stageCtx({ signals: none, base: 10 })), { size: 16, reason: 'demand' });
+  t.deepEqual(demandGrow({ size: 20, reason: 'above-band' }, stageCtx({ signals: none, base: 16 })), { size: 20, reason: 'above-band' });
+  const idle = { ...none, idleInformative: true, workerIdle: 0.6 };
+  t.deepEqual(demandGrow(GROW, stageCtx({ signals: idle, base: 16 })), { size: 32, reason: 'demand' }, 'an idle share that tells blocked from computing is evidence');
 });
 
 test('when a grow comes from demand, then the step stage lets it double the pool; another grow keeps maxStep', (t) => {
