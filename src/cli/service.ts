@@ -14,6 +14,8 @@ import { createApp } from '../http/index.js';
 import type { SampleRate } from '../http/index.js';
 import { createMetrics } from '../metrics/index.js';
 import type { Metrics } from '../metrics/index.js';
+import { attachUwsgiSources } from '../sources/uwsgi/index.js';
+import type { AttachUwsgiDeps } from '../sources/uwsgi/index.js';
 import { createEngine } from '../streams/index.js';
 import type { Engine, StepFn } from '../streams/index.js';
 import { logDecisions } from './logger.js';
@@ -34,6 +36,8 @@ export interface ServiceOptions {
   defaultMetrics?: boolean;
   /** the per-pool sample rate limit (default: the HTTP layer's 200 samples/s) */
   sampleRate?: SampleRate;
+  /** the uWSGI sources' stats reader, FIFO and CPU reader (tests) */
+  uwsgi?: Pick<AttachUwsgiDeps, 'readStats' | 'fifo' | 'cpu' | 'now'>;
 }
 
 export interface Service {
@@ -66,6 +70,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const subs: Subscription[] = [engine.decisions$.subscribe((d) => metrics.decision(d)), logDecisions(engine.decisions$, logger)];
   const disconnect = connectActuators(engine, createActuators(config.actuators, metrics.actuation, options.sleep), logger);
   const recorder = config.record === null ? null : recordSamples(config.record, engine.ingested$, logger);
+  // Pools with a `source` are read and driven by the sidecar itself (src/sources/).
+  const detachSources = attachUwsgiSources({ engine, config, logger, scheduler: options.scheduler ?? asyncScheduler, ...options.uwsgi });
 
   const handle = createApp({
     engine,
@@ -86,6 +92,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       });
     });
   } catch (e) {
+    detachSources();
     engine.stop();
     disconnect();
     recorder?.close();
@@ -117,6 +124,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
         });
         await Promise.race([closed, late]);
         clearTimeout(timer);
+        detachSources();
         for (const s of subs) s.unsubscribe();
         disconnect();
         engine.stop();
