@@ -65,7 +65,7 @@ export function uwsgiGoals(rs: readonly RunResult[], sidecars: readonly string[]
   return goals;
 }
 
-const HEAD = ['workload', 'contender', 'offered/s', 'served/s', 'failed', 'p50 ms', 'p99 ms', 'mean workers', 'worker-s', 'resizes', 'uWSGI cores', 'sidecar cores', 'host cores', 'load1'];
+const HEAD = ['workload', 'contender', 'offered/s', 'served/s', 'failed', 'p50 ms', 'p99 ms', 'mean workers', 'worker-s', 'resizes', 'uWSGI CPU-s', 'CPU ms/req', 'sidecar CPU-s', 'host cores', 'load1'];
 
 function rows(rs: readonly RunResult[]): string[][] {
   return rs.map((r) => [
@@ -79,8 +79,9 @@ function rows(rs: readonly RunResult[]): string[][] {
     r.meanWorkers.toFixed(2),
     f1(r.workerSeconds),
     String(r.resizes),
-    r.uwsgiCores.toFixed(2),
-    r.benchCores.toFixed(3),
+    r.uwsgiCpuSeconds.toFixed(1),
+    r.throughput > 0 ? ((1000 * r.uwsgiCpuSeconds) / (r.throughput * r.seconds)).toFixed(1) : '-',
+    r.benchCpuSeconds.toFixed(2),
     r.hostCores.toFixed(2),
     r.load1.toFixed(1),
   ]);
@@ -115,10 +116,11 @@ export function markdownSection(rs: readonly RunResult[], goals: readonly Goal[]
     `The load comes from a separate process (\`bench/uwsgi-load.ts\`): seeded Poisson arrivals in an open loop, one request a`,
     `connection, for ${meta.seconds} s; a request that gets no answer within ${meta.timeoutMs / 1000} s of silence, or an error, is failed.`,
     'Throughput is answered requests per second of the run; latency is from send to the end of the answer (answered',
-    'requests only); workers are the live workers read from uWSGI\'s stats server every 250 ms. `uWSGI cores` is the CPU of',
-    'the master and its workers (reaped workers included) per second, `sidecar cores` that of the benchmark process (the',
-    'in-process sidecar and the sampling), `host cores` the whole machine\'s (from /proc/stat), `load1` its load average at the',
-    'end: other work on the machine competes for the same CPUs.',
+    'requests only); workers are the live workers read from uWSGI\'s stats server every 250 ms. `uWSGI CPU-s` is the CPU of',
+    'the master and its workers (reaped workers included) over the run, `CPU ms/req` the same per answered request,',
+    '`sidecar CPU-s` that of the benchmark process (the in-process sidecar and the sampling), `host cores` the CPUs\' worth',
+    'the whole machine used meanwhile (from /proc/stat) and `load1` its load average at the end: other work on the machine',
+    'competes for the same CPUs, and a CPU-bound workload gets only what is left of them.',
     '',
     `Contenders: \`static\` is uWSGI's \`processes = n*2\` = ${meta.n * 2}; \`busyness\`, \`spare\` and \`backlog\` are uWSGI's`,
     `\`cheaper-algo\` with only \`processes = ${meta.n * 4}\`, \`cheaper = ${Math.max(2, Math.floor(meta.n / 2))}\` and \`cheaper-initial = ${meta.n * 2}\` set (every other option at`,

@@ -35,6 +35,8 @@ export interface Workload {
 export interface RunResult {
   workload: Workload['name'];
   contender: string;
+  /** the load's length */
+  seconds: number;
   offered: number;
   throughput: number;
   failed: number;
@@ -45,9 +47,10 @@ export interface RunResult {
   meanWorkers: number;
   workerSeconds: number;
   resizes: number;
-  /** CPU seconds per second: uWSGI (master and workers), this process (sidecar and sampling), the machine */
-  uwsgiCores: number;
-  benchCores: number;
+  /** CPU seconds used over the run (the load and the drain of its last requests): uWSGI (master and workers), this process (sidecar and sampling) */
+  uwsgiCpuSeconds: number;
+  benchCpuSeconds: number;
+  /** CPUs' worth the whole machine used meanwhile (from /proc/stat) */
   hostCores: number;
   load1: number;
 }
@@ -108,7 +111,6 @@ export async function runContender(workload: Workload, contender: Contender, o: 
     })();
     const plan: LoadPlan = { port: uwsgi.port, phases: workload.phases, durationMs: o.durationMs, bytes: Math.round(workload.cpuMs * o.bytesPerMs), waitMs: workload.waitMs, timeoutMs: o.timeoutMs, seed: o.seed };
     const load = await generate(plan);
-    const elapsedS = (performance.now() - start) / 1000;
     const after = { uwsgi: uwsgiCpuSeconds(uwsgi.masterPid, (await uwsgi.workers())?.pids ?? []), bench: process.cpuUsage(before.bench), host: hostTicks() };
     const load1 = loadAverage();
     sampling = false;
@@ -130,6 +132,7 @@ export async function runContender(workload: Workload, contender: Contender, o: 
     return {
       workload: workload.name,
       contender: contender.name,
+      seconds: o.durationMs / 1000,
       offered: load.sent / (o.durationMs / 1000),
       throughput: load.ok / (o.durationMs / 1000),
       failed: load.failed,
@@ -140,8 +143,8 @@ export async function runContender(workload: Workload, contender: Contender, o: 
       meanWorkers: workerMs / Math.max(1, spanMs - firstT),
       workerSeconds: (workerMs * spanMs) / Math.max(1, spanMs - firstT) / 1000,
       resizes,
-      uwsgiCores: (after.uwsgi - before.uwsgi) / elapsedS,
-      benchCores: (after.bench.user + after.bench.system) / 1e6 / elapsedS,
+      uwsgiCpuSeconds: after.uwsgi - before.uwsgi,
+      benchCpuSeconds: (after.bench.user + after.bench.system) / 1e6,
       // /proc/stat ticks over all CPUs: busy share times the CPUs there are.
       hostCores: hostTotalS > 0 ? ((after.host.busy - before.host.busy) / (after.host.total - before.host.total)) * os.cpus().length : NaN,
       load1,
