@@ -131,12 +131,26 @@ export function markdownSection(rs: readonly RunResult[], goals: readonly Goal[]
     '',
     table,
     '',
+    ...loadNote(rs, meta.n),
     '| workload | contender | goal (issue 14) | result | figures |',
     '|---|---|---|---|---|',
     goalRows,
     '',
     UWSGI_END,
   ].join('\n');
+}
+
+/** What the machine's other work left to the runs, when it was more than its CPUs. */
+function loadNote(rs: readonly RunResult[], n: number): string[] {
+  const loads = rs.map((r) => r.load1);
+  const high = Math.max(...loads);
+  if (!(high > n)) return [];
+  return [
+    `The machine was shared during this run: its load average was ${Math.min(...loads).toFixed(0)}..${high.toFixed(0)} on ${n} CPUs, so uWSGI got a`,
+    'fraction of them and every contender fails requests it would serve on an idle machine; compare contenders within a',
+    'workload, and rerun on a quiet machine for absolute figures.',
+    '',
+  ];
 }
 
 /** Replaces the text between the markers (appending them when absent); the rest is kept byte for byte. */

@@ -77,7 +77,7 @@ if (!quick) {
   const meta = {
     command: `npm run bench:uwsgi${process.argv.slice(2).length > 0 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
     date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
-    machine: `${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${os.availableParallelism()} CPUs, Node ${process.version}, ${probe.stdout.trim().split('\n').at(-1) ?? 'uWSGI'}`,
+    machine: `${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${os.availableParallelism()} CPUs, Node ${process.version}, uWSGI ${probe.stdout.trim().split('\n').at(-1) ?? '?'}`,
     n,
     seconds,
     msPerMiB,
