@@ -16,6 +16,8 @@ import { createMetrics } from '../metrics/index.js';
 import type { Metrics } from '../metrics/index.js';
 import { attachUwsgiSources } from '../sources/uwsgi/index.js';
 import type { AttachUwsgiDeps } from '../sources/uwsgi/index.js';
+import { nodeFiles, poolCpuSources } from '../sources/index.js';
+import type { FileReader } from '../sources/index.js';
 import { createEngine } from '../streams/index.js';
 import type { Engine, StepFn } from '../streams/index.js';
 import { logDecisions } from './logger.js';
@@ -26,6 +28,8 @@ export const DRAIN_MS = 4000;
 
 export interface ServiceOptions {
   config: Readonly<Config>;
+  /** where /proc is read for the pools' CPU (default: the real file system) */
+  files?: FileReader;
   logger: Pino;
   version: string;
   scheduler?: SchedulerLike;
@@ -55,17 +59,20 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     registry,
     version: options.version,
     enabled: config.enabled,
+    cpus: config.cpus,
     pools: config.pools.map((p) => ({ name: p.name, law: p.params.law })),
     // Read at scrape time, after the engine below exists.
     states: () => engine.states(),
     defaultMetrics: options.defaultMetrics ?? true,
   });
+  const cpuSources = poolCpuSources(config.pools, options.files ?? nodeFiles, Date.now);
   const engine: Engine = createEngine({
     config,
     scheduler: options.scheduler ?? asyncScheduler,
     logger,
     metrics,
     ...(options.step ? { step: options.step } : {}),
+    readCpu: (pool) => cpuSources.get(pool),
   });
   const subs: Subscription[] = [engine.decisions$.subscribe((d) => metrics.decision(d)), logDecisions(engine.decisions$, logger)];
   const disconnect = connectActuators(engine, createActuators(config.actuators, metrics.actuation, options.sleep), logger);

@@ -1,4 +1,5 @@
 // Hard bounds and static sizes per pool kind, from the CPUs the daemon may use (SPEC §2).
+import { clamp } from './math.js';
 import type { Bounds, PoolKind } from './types.js';
 
 /** Bounds of a pool kind on an `n`-CPU host: transfer max(2, n/2)..4n, buffer max(4, n/2)..min(64, 4n). */
@@ -23,10 +24,6 @@ export function staticSize(kind: PoolKind, n: number): number {
 /** The `pi` law's largest step when config leaves maxStep unset: max(1, ceil(size / 4)). */
 export function defaultMaxStep(size: number): number {
   return Math.max(1, Math.ceil(size / 4));
-}
-
-export function clamp(value: number, min: number, max: number): number {
-  return Math.min(max, Math.max(min, value));
 }
 
 function validCpus(n: number): number {

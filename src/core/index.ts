@@ -1,11 +1,15 @@
 // The controller core: pure functions over plain data, time passed in.
 export * from './types.js';
-export { poolBounds, staticSize, defaultMaxStep, clamp } from './bounds.js';
+export { poolBounds, staticSize, defaultMaxStep } from './bounds.js';
+export { clamp, ewma, ewmaAlpha, mean, mulberry32Step } from './math.js';
 export { computeSignals, initSignalState, classify, CLASSIFY } from './signals.js';
 export type { SignalState } from './signals.js';
-export { createController, tick, setPin, modeOf, ControllerError, KEPT_DECISIONS, PIN_RANGE } from './controller.js';
+export { createController, tick, setPin, replyTarget, ControllerError, PIN_RANGE } from './controller.js';
+export { modeOf, KEPT_DECISIONS } from './decision.js';
+export { boundsOf, staticSizeOf, isStale, reportedSize } from './state.js';
+export { CPU_RULES, cpuSaturated, cpuServedSize } from './cpu-rules.js';
 export type { ControllerState, PoolSpec } from './controller.js';
 export { poolView, decisionLine } from './view.js';
 export type { PoolView } from './view.js';
 export { getLaw, lawNames } from './laws/index.js';
-export type { AnyLaw, Law, LawContext, LawFeatures, LawProposal } from './laws/index.js';
+export type { AnyLaw, Law, LawContext, LawProposal } from './laws/index.js';

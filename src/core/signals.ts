@@ -1,6 +1,13 @@
 // Signals of one pool for one tick, from the samples that arrived during the period
-// (SPEC §3): utilization, queue stall, the idle EWMA, throughput and the classification.
-import type { Classification, Sample, Signals } from './types.js';
+// (docs/design.md, "Signals"): utilization, queue stall, the idle EWMA, throughput, demand,
+// busy time per task, the CPU figures and the classification.
+import { rateOf } from './counters.js';
+import type { CounterBase } from './counters.js';
+import { classifyCpu } from './cpu-rules.js';
+import { initCpuState, updateCpu } from './cpu.js';
+import type { CpuState } from './cpu.js';
+import { ewmaAlpha } from './math.js';
+import type { Classification, CpuReading, Sample, Signals } from './types.js';
 
 /** Classification thresholds. A pool is cpu-bound when its queue is often full while its
  * workers hardly wait; io-bound when its queue is rarely full and its workers mostly wait. */
@@ -16,38 +23,66 @@ export interface SignalState {
   /** EWMA of the idle fraction and the sample time it was last updated at */
   idleEwma: number | null;
   idleTs: number | null;
-  /** the last `completed` reading, the base of the next throughput */
-  counter: { ts: number; completed: number } | null;
+  /** the last `completed` and `refused` readings, the bases of the next rates */
+  counter: CounterBase | null;
+  refused: CounterBase | null;
   /** fresh ticks in a row (for the classification's "enough data") */
   freshTicks: number;
   lastSize: number | null;
   /** whether the newest sample reported its idle share */
   idleReported: boolean;
+  /** EWMA of how far the reported idle exceeds 1 - busy/size (null: no idle reported yet) */
+  idleExcess: number | null;
+  cpu: CpuState;
 }
 
 export function initSignalState(): SignalState {
-  return { idleEwma: null, idleTs: null, counter: null, freshTicks: 0, lastSize: null, idleReported: false };
+  return { idleEwma: null, idleTs: null, counter: null, refused: null, freshTicks: 0, lastSize: null, idleReported: false, idleExcess: null, cpu: initCpuState() };
 }
+
+export interface SignalOptions {
+  idleEwmaSeconds: number;
+  n: number;
+  cpu?: CpuReading | null;
+}
+
+/**
+ * A reported idle says more than busy/size when, on average, it exceeds 1 - busy/size by at
+ * least this: the daemon counts a worker blocked in I/O as idle. A daemon that sends
+ * idle = 1 - busy/size counts it busy, and its idle cannot tell computing workers from
+ * blocked ones; nor can a low idle from a daemon that never showed blocked time.
+ */
+export const IDLE_INFORMATIVE_MARGIN = 0.05;
 
 /**
  * Computes the signals of one tick. `samples` are those received during the period, in
  * any order; `idleEwmaSeconds` is the time constant of the idle average, applied with the
  * real time between samples (alpha = 1 - e^(-dt/tau)), so a late or early tick weighs right.
+ * `cpu` is the sidecar's own CPU reading of the pool's threads at the tick, if it takes one;
+ * `n` the CPUs the daemon may use.
  */
 export function computeSignals(
   state: SignalState,
   samples: readonly Sample[],
-  idleEwmaSeconds: number,
+  opts: SignalOptions,
 ): { state: SignalState; signals: Signals } {
+  const { idleEwmaSeconds, n } = opts;
+  const cpu = opts.cpu ?? null;
   if (samples.length === 0) {
+    const cpuOut = updateCpu(state.cpu, samples, cpu, null);
     return {
-      state: { ...state, freshTicks: 0 },
+      state: { ...state, freshTicks: 0, cpu: cpuOut.state },
       signals: {
         utilization: null,
         queueStall: null,
         workerIdle: state.idleEwma,
         idleReported: state.idleReported,
+        idleInformative: (state.idleExcess ?? 0) >= IDLE_INFORMATIVE_MARGIN,
         throughput: null,
+        demand: null,
+        busy: null,
+        busyPerTask: null,
+        cpu: cpuOut.signals,
         classification: 'unknown',
         size: state.lastSize,
         fresh: false,
@@ -58,27 +93,35 @@ export function computeSignals(
   const ordered = samples.length === 1 ? samples : [...samples].sort((a, b) => a.ts - b.ts);
   const last = ordered[ordered.length - 1] as Sample;
 
-  let busy = 0;
+  let busySum = 0;
   let size = 0;
   for (const s of ordered) {
-    busy += s.busy;
+    busySum += s.busy;
     size += s.size;
   }
-  const utilization = size > 0 ? busy / size : 0;
+  const utilization = size > 0 ? busySum / size : 0;
+  const busy = busySum / ordered.length;
 
   const idle = updateIdle(state, ordered, idleEwmaSeconds);
-  const tput = updateThroughput(state.counter, ordered);
+  const tput = rateOf(state.counter, ordered, (s) => s.completed);
+  const refused = rateOf(state.refused, ordered, (s) => s.refused);
+  const demand = tput.perSecond !== null && refused.perSecond !== null ? tput.perSecond + refused.perSecond : null;
+  const cpuOut = updateCpu(state.cpu, ordered, cpu, busy);
   const queueStall = stallOf(ordered);
   const freshTicks = state.freshTicks + 1;
   const idleReported = last.idle !== undefined;
   const next: SignalState = {
     idleEwma: idle.ewma,
     idleTs: idle.ts,
-    counter: tput.counter,
+    counter: tput.base,
+    refused: refused.base,
     freshTicks,
     lastSize: last.size,
     idleReported,
+    idleExcess: idle.excess,
+    cpu: cpuOut.state,
   };
+  const idleInformative = idleReported && (idle.excess ?? 0) >= IDLE_INFORMATIVE_MARGIN;
   return {
     state: next,
     signals: {
@@ -86,8 +129,16 @@ export function computeSignals(
       queueStall,
       workerIdle: idle.ewma,
       idleReported,
+      idleInformative,
       throughput: tput.perSecond,
-      classification: classify(queueStall, idleReported ? idle.ewma : null, freshTicks),
+      demand,
+      busy,
+      busyPerTask: tput.perSecond !== null && tput.perSecond > 0 ? busy / tput.perSecond : null,
+      cpu: cpuOut.signals,
+      classification:
+        cpuOut.signals.cpus !== null
+          ? classifyCpu(cpuOut.signals, cpuOut.state.ticks, n)
+          : classify(queueStall, idleInformative ? idle.ewma : null, freshTicks),
       size: last.size,
       fresh: true,
     },
@@ -125,54 +176,32 @@ function stallOf(samples: readonly Sample[]): number | null {
   return null;
 }
 
+/** The idle EWMA, and the EWMA of how far a reported idle exceeds 1 - busy/size. */
 function updateIdle(
   state: SignalState,
   samples: readonly Sample[],
   tauSeconds: number,
-): { ewma: number | null; ts: number | null } {
+): { ewma: number | null; ts: number | null; excess: number | null } {
   let ewma = state.idleEwma;
+  let excess = state.idleExcess;
   let ts = state.idleTs;
   for (const s of samples) {
     // Without a reported idle share, the share of workers not busy stands in for it.
-    const value = s.idle ?? (s.size > 0 ? 1 - s.busy / s.size : 1);
+    const notBusy = s.size > 0 ? 1 - s.busy / s.size : 1;
+    const value = s.idle ?? notBusy;
+    const over = s.idle === undefined ? null : s.idle - notBusy;
     if (ewma === null || ts === null) {
       ewma = value;
+      excess = over ?? excess;
       ts = s.ts;
       continue;
     }
     const dtMs = s.ts - ts;
     if (dtMs <= 0) continue;
-    const alpha = tauSeconds > 0 ? 1 - Math.exp(-dtMs / (tauSeconds * 1000)) : 1;
+    const alpha = ewmaAlpha(dtMs, tauSeconds * 1000);
     ewma += alpha * (value - ewma);
+    if (over !== null) excess = excess === null ? over : excess + alpha * (over - excess);
     ts = s.ts;
   }
-  return { ewma, ts };
-}
-
-/**
- * Completions per second from the cumulative counter. A decrease is a daemon restart: the
- * counter is re-based and this tick has no throughput (never a negative or spurious one).
- */
-function updateThroughput(
-  counter: SignalState['counter'],
-  samples: readonly Sample[],
-): { counter: SignalState['counter']; perSecond: number | null } {
-  let base = counter;
-  let count = 0;
-  let spanMs = 0;
-  let reset = false;
-  for (const s of samples) {
-    if (s.completed === undefined) continue;
-    if (base === null || s.completed < base.completed) {
-      reset = base !== null;
-      base = { ts: s.ts, completed: s.completed };
-      continue;
-    }
-    if (s.ts <= base.ts) continue;
-    count += s.completed - base.completed;
-    spanMs += s.ts - base.ts;
-    base = { ts: s.ts, completed: s.completed };
-  }
-  const perSecond = !reset && spanMs > 0 ? (count * 1000) / spanMs : null;
-  return { counter: base, perSecond };
+  return { ewma, ts, excess };
 }

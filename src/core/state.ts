@@ -1,5 +1,10 @@
 // The state of one pool's controller: plain data, replaced (never mutated) by each tick.
-import type { SaturationState } from './saturation.js';
+// What can be derived is derived (bounds, static size, stale, whether a sample was seen,
+// the last move's direction); each stage keeps its own slice in `stages`, at its index in
+// the law's list.
+import { poolBounds, staticSize } from './bounds.js';
+import type { Moves } from './moves.js';
+import type { ProbeState } from './probe.js';
 import type { SignalState } from './signals.js';
 import type { Bounds, ConfiguredMode, ControllerParams, DecisionSummary, PoolKind, Signals } from './types.js';
 
@@ -18,78 +23,44 @@ export interface PoolSpec {
 
 export interface ControllerState {
   spec: PoolSpec;
-  bounds: Bounds;
-  staticSize: number;
+  /** a run-time or config pin, or null */
   pinned: number | null;
   /** the size the daemon is told */
   target: number;
   /** what the law recommends (equals target except in observe mode) */
   recommended: number;
-  /** the size the daemon reported last (before any sample: its static size) */
-  size: number;
-  seenSample: boolean;
+  /** the size the daemon reported last, or null before its first sample */
+  size: number | null;
   signalState: SignalState;
   signals: Signals;
   lawState: unknown;
+  /** each stage's own state, at its index in the law's list of stages */
+  stages: readonly unknown[];
+  moves: Moves;
+  probe: ProbeState;
+  /** a grow the daemon was told and has not reported yet */
+  pendingGrow: { to: number; atMs: number } | null;
   startedMs: number;
   lastTickMs: number | null;
+  /** ticks in a row without a sample */
   staleTicks: number;
-  stale: boolean;
-  lastGrowMs: number | null;
-  lastShrinkMs: number | null;
-  lastMove: 1 | -1 | 0;
-  lastMoveMs: number | null;
-  holdsSinceMove: number;
-  /** thrash penalty: the shrink cooldown's multiplier (1, 2 or 4) */
-  shrinkScale: number;
-  /** when the thrash penalty last changed (a quiet shrink cooldown is counted from it too) */
-  shrinkScaleSinceMs: number | null;
-  /** sizes proposed during the shrink window, for stabilization */
-  proposals: readonly { ts: number; size: number }[];
-  /** the size at the start of the current grow window (the fast path at most doubles it) */
-  growWindow: { size: number; sinceMs: number } | null;
-  saturation: SaturationState;
-  pendingGrow: { to: number; atMs: number } | null;
-  growBackoffUntilMs: number | null;
-  lastDecisions: DecisionSummary[];
+  lastDecisions: readonly DecisionSummary[];
 }
 
-/**
- * A field-by-field copy of `p`, for the one fresh draft a tick (or a pin) writes in place.
- * An object literal of the full shape is one allocation with every field inside the object;
- * a spread copy of this many fields keeps most of them in a second, out-of-object array, and
- * in the tick it came to about 1.1 KB of garbage per pool (V8, Node 20). The compiler insists
- * on every field; the order is createController's (a serialized state keeps it).
- */
-export function copyState(p: ControllerState): ControllerState {
-  return {
-    spec: p.spec,
-    bounds: p.bounds,
-    staticSize: p.staticSize,
-    pinned: p.pinned,
-    target: p.target,
-    recommended: p.recommended,
-    size: p.size,
-    seenSample: p.seenSample,
-    signalState: p.signalState,
-    signals: p.signals,
-    lawState: p.lawState,
-    startedMs: p.startedMs,
-    lastTickMs: p.lastTickMs,
-    staleTicks: p.staleTicks,
-    stale: p.stale,
-    lastGrowMs: p.lastGrowMs,
-    lastShrinkMs: p.lastShrinkMs,
-    lastMove: p.lastMove,
-    lastMoveMs: p.lastMoveMs,
-    holdsSinceMove: p.holdsSinceMove,
-    shrinkScale: p.shrinkScale,
-    shrinkScaleSinceMs: p.shrinkScaleSinceMs,
-    proposals: p.proposals,
-    growWindow: p.growWindow,
-    saturation: p.saturation,
-    pendingGrow: p.pendingGrow,
-    growBackoffUntilMs: p.growBackoffUntilMs,
-    lastDecisions: p.lastDecisions,
-  };
+export function boundsOf(s: ControllerState): Bounds {
+  return poolBounds(s.spec.kind, s.spec.n);
+}
+
+export function staticSizeOf(s: ControllerState): number {
+  return staticSize(s.spec.kind, s.spec.n);
+}
+
+/** No sample for staleAfterPeriods periods: hold, never shrink on missing data. */
+export function isStale(s: ControllerState): boolean {
+  return s.staleTicks >= s.spec.params.staleAfterPeriods;
+}
+
+/** The size the daemon has: as it reported, or its static size before any report. */
+export function reportedSize(s: ControllerState): number {
+  return s.size ?? staticSizeOf(s);
 }

@@ -26,7 +26,9 @@ export const REASONS = [
   'cooldown', // a move was wanted but its cooldown is not over
   'guard', // convergence guard: a direction reversal waits for three holds
   'stale', // no sample for staleAfterPeriods periods: hold, never shrink
-  'saturated', // a grow did not raise throughput: the pool is CPU-bound
+  'saturated', // the CPUs are the limit (threads wait for a CPU, or use nearly all of them): no grow, step back
+  'ceiling', // grows stopped raising throughput while CPUs were free: something else is the limit
+  'demand', // a grow sized from the measured demand (Little's law)
   'backlog', // the backlog fast path skipped the grow cooldown
   'bound', // the move was clipped at the pool's min or max
   'pinned', // the pool is pinned to a size
@@ -128,6 +130,23 @@ export interface ControllerParams {
   cheaperOverloadMs?: number;
 }
 
+/** What the pool's CPU figures say over the tick (all null with source `none` or before two readings). */
+export interface CpuSignals {
+  source: CpuSource;
+  /** CPUs' worth the pool's threads used (CPU seconds per second) */
+  cpus: number | null;
+  /** threads' worth runnable but waiting for a CPU (run-delay seconds per second) */
+  waiting: number | null;
+  /** `waiting` over the busy workers: the share of them waiting for a CPU */
+  runDelay: number | null;
+  /** the share of a busy worker's time it is runnable, on a CPU or waiting for one ((cpus + waiting) / busy workers) */
+  runnablePerBusy: number | null;
+  /** the daemon's cgroup was throttled this share of the time (when readable) */
+  throttled: number | null;
+  /** some task waited for a CPU this share of the time (PSI `some`, when readable) */
+  pressure: number | null;
+}
+
 /** What one tick's samples say about a pool. */
 export interface Signals {
   /** busy / size over the period, or null when no sample arrived */
@@ -141,8 +160,20 @@ export interface Signals {
    * that difference (the classification, CPU coverage) is judged on it
    */
   idleReported: boolean;
+  /**
+   * whether the reported idle says more than busy / size (a daemon that sends idle = 1 - busy/size
+   * counts a worker blocked in I/O as busy: its idle cannot tell computing from blocked)
+   */
+  idleInformative: boolean;
   /** completions per second, or null when unknown (first sample, counter reset) */
   throughput: number | null;
+  /** completions plus refusals per second, when `refused` is reported; else null */
+  demand: number | null;
+  /** busy workers (averaged over the period) */
+  busy: number | null;
+  /** busy worker-seconds per completed task (Little's law: busy = throughput x this), when known */
+  busyPerTask: number | null;
+  cpu: CpuSignals;
   classification: Classification;
   /** the size the daemon reported last */
   size: number | null;

@@ -1,8 +1,12 @@
 // How a pool's controller state is shown: the API's pool state (SPEC §5) and the decision
 // log line (SPEC §3). Pure formatting, no I/O.
-import { modeOf } from './controller.js';
-import type { ControllerState } from './controller.js';
-import type { Band, Classification, Decision, DecisionSummary, LawName, Mode, PoolKind } from './types.js';
+import { modeOf } from './decision.js';
+import { getLaw } from './laws/index.js';
+import { scaledShrinkCooldownMs } from './moves.js';
+import type { CpuGuardState } from './stages/cpu-guard.js';
+import { boundsOf, isStale, reportedSize } from './state.js';
+import type { ControllerState } from './state.js';
+import type { Band, Classification, CpuSource, Decision, DecisionSummary, LawName, Mode, PoolKind } from './types.js';
 
 export interface PoolView {
   name: string;
@@ -18,7 +22,13 @@ export interface PoolView {
   queueStall: number | null;
   workerIdle: number | null;
   throughput: number | null;
+  /** completions plus refusals per second, when the daemon reports `refused` */
+  demand: number | null;
+  /** where the CPU figure comes from, the CPUs' worth used, and the share of busy workers waiting for a CPU */
+  cpu: { source: CpuSource; cpus: number | null; runDelay: number | null };
   classification: Classification;
+  /** the size growth stops at, when one is learned */
+  ceiling: number | null;
   stale: boolean;
   lastDecisions: DecisionSummary[];
   growReadyInMs: number;
@@ -27,28 +37,40 @@ export interface PoolView {
 
 export function poolView(s: ControllerState, nowMs: number): PoolView {
   const { params } = s.spec;
-  const growAt = s.lastGrowMs === null ? nowMs : s.lastGrowMs + params.growCooldownMs;
-  const shrinkAt = (s.lastShrinkMs ?? s.startedMs) + params.shrinkCooldownMs * s.shrinkScale;
+  const growAt = s.moves.grow === null ? nowMs : s.moves.grow.atMs + params.growCooldownMs;
+  const shrinkAt = (s.moves.shrink?.atMs ?? s.startedMs) + scaledShrinkCooldownMs(s.moves, params.shrinkCooldownMs);
+  const bounds = boundsOf(s);
+  const { cpu } = s.signals;
   return {
     name: s.spec.name,
     kind: s.spec.kind,
     mode: modeOf(s),
     recommended: s.recommended,
     law: params.law,
-    size: s.size,
+    size: reportedSize(s),
     target: s.target,
-    bounds: { min: s.bounds.min, max: s.bounds.max },
+    bounds: { min: bounds.min, max: bounds.max },
     band: { low: params.band.low, high: params.band.high },
     utilization: s.signals.utilization,
     queueStall: s.signals.queueStall,
     workerIdle: s.signals.workerIdle,
     throughput: s.signals.throughput,
+    demand: s.signals.demand,
+    cpu: { source: cpu.source, cpus: cpu.cpus, runDelay: cpu.runDelay },
     classification: s.signals.classification,
-    stale: s.stale,
+    ceiling: ceilingOf(s),
+    stale: isStale(s),
     lastDecisions: [...s.lastDecisions],
     growReadyInMs: Math.max(0, growAt - nowMs),
     shrinkReadyInMs: Math.max(0, shrinkAt - nowMs),
   };
+}
+
+/** The ceiling the law's CPU guard learned (from throughput probes), if it has one. */
+function ceilingOf(s: ControllerState): number | null {
+  const at = getLaw(s.spec.params.law).stages.findIndex((stage) => stage.name === 'cpu');
+  if (at < 0) return null;
+  return (s.stages[at] as CpuGuardState).saturated?.ceiling ?? null;
 }
 
 const percent = (ratio: number | null): string => (ratio === null ? 'n/a' : `${Math.round(ratio * 100)}%`);

@@ -3,7 +3,7 @@
 // collect(), so they can never drift from what the API shows.
 import { Counter, Gauge, Histogram, collectDefaultMetrics } from 'prom-client';
 import type { Registry } from 'prom-client';
-import { CLASSIFICATIONS } from '../core/index.js';
+import { CLASSIFICATIONS, CPU_SOURCES } from '../core/index.js';
 import type { Decision, LawName, PoolView } from '../core/index.js';
 import type { EngineMetrics } from '../streams/index.js';
 
@@ -24,13 +24,16 @@ export interface MetricsOptions {
   /** OC_ADAPTIVE_THREADS, as read at start */
   enabled: boolean;
   pools: readonly { name: string; law: LawName }[];
+  /** n, the CPUs the daemon may use (the CPU ratio's denominator) */
+  cpus: number;
   /** the pools' state now; called at scrape time */
   states: () => readonly PoolView[];
   /** prom-client's process metrics (off in tests that count series) */
   defaultMetrics?: boolean;
 }
 
-type PoolGauge = [name: string, help: string, value: (v: PoolView) => number | null];
+/** A gauge per pool: its name, help and value from the pool's state (`n`: the CPUs the daemon may use). */
+type PoolGauge = [name: string, help: string, value: (v: PoolView, n: number) => number | null];
 
 const bit = (b: boolean): number => (b ? 1 : 0);
 
@@ -43,6 +46,10 @@ const POOL_GAUGES: readonly PoolGauge[] = [
   ['pool_queue_stall_ratio', 'Fraction of the last period the hand-off queue was at capacity.', (v) => v.queueStall],
   ['pool_worker_idle_ratio', 'EWMA of the fraction of worker time spent off-CPU.', (v) => v.workerIdle],
   ['pool_throughput_per_second', 'Completions per second over the last period.', (v) => v.throughput],
+  ['pool_demand_per_second', 'Completions plus refusals per second over the last period (when the daemon reports refused).', (v) => v.demand],
+  ['pool_cpu_ratio', "CPUs' worth the pool's threads used, over n (smoothed over a few seconds).", (v, n) => (v.cpu.cpus === null ? null : v.cpu.cpus / n)],
+  ['pool_run_delay_ratio', "Threads' worth waiting for a CPU, over the busy workers (smoothed over a few seconds).", (v) => v.cpu.runDelay],
+  ['pool_ceiling_size', 'The size growth stops at, when one is learned.', (v) => v.ceiling],
   ['pool_band_low_ratio', 'Lower edge of the utilization band.', (v) => v.band.low],
   ['pool_band_high_ratio', 'Upper edge of the utilization band.', (v) => v.band.high],
   ['pool_stale', '1 when no sample arrived for staleAfterPeriods periods.', (v) => bit(v.stale)],
@@ -67,13 +74,25 @@ export function createMetrics(options: MetricsOptions): Metrics {
       collect() {
         this.reset();
         for (const v of states()) {
-          const x = value(v);
+          const x = value(v, options.cpus);
           // Unknown (no sample yet) is an absent series, not a made-up 0.
           if (x !== null && Number.isFinite(x)) this.set({ pool: v.name }, x);
         }
       },
     });
   }
+  new Gauge({
+    name: `${PREFIX}pool_cpu_source`,
+    help: "Where the pool's CPU figure comes from: 1 for the source in use (sample, process or none), 0 for the others.",
+    labelNames: ['pool', 'source'],
+    registers,
+    collect() {
+      this.reset();
+      for (const v of states()) {
+        for (const source of CPU_SOURCES) this.set({ pool: v.name, source }, bit(v.cpu.source === source));
+      }
+    },
+  });
   new Gauge({
     name: `${PREFIX}pool_classification`,
     help: 'The pool\'s current classification: 1 for its class, 0 for the others.',

@@ -4,12 +4,12 @@
 // tests, so whole scenarios run in virtual time).
 import { BehaviorSubject, Subject, map, race, skip, take, timer } from 'rxjs';
 import type { Observable, SchedulerLike, Subscription } from 'rxjs';
-import { PIN_RANGE, createController, modeOf, poolView, tick } from '../core/index.js';
-import type { Action, Decision, PoolView, Sample } from '../core/index.js';
+import { PIN_RANGE, createController, modeOf, poolView, replyTarget, tick } from '../core/index.js';
+import type { Action, ControllerState, Decision, PoolView, Sample } from '../core/index.js';
 import type { PoolConfig } from '../config/index.js';
 import { EngineError } from './errors.js';
 import { createPoolLoop } from './pool-loop.js';
-import type { LoopOutput, PoolLoop } from './pool-loop.js';
+import type { LoopOutput, PoolLoop, ReadCpu } from './pool-loop.js';
 import { silentLogger } from './types.js';
 import type { EngineMetrics, Ingested, Logger, SampleReply, StepFn } from './types.js';
 
@@ -20,6 +20,8 @@ export interface EngineOptions {
   metrics?: EngineMetrics;
   /** the law as a reducer over ticks; default the core's tick */
   step?: StepFn;
+  /** the sidecar's own CPU reading of a pool's threads at a tick (the `process` source), by pool */
+  readCpu?: (pool: string) => ReadCpu | undefined;
 }
 
 export interface Engine {
@@ -52,6 +54,8 @@ interface PoolRuntime {
   current: LoopOutput;
   lastAction: Action;
   ticked: boolean;
+  /** whether the log already said how to give this pool a CPU source */
+  advisedCpu: boolean;
   target$: BehaviorSubject<number>;
 }
 
@@ -73,13 +77,14 @@ export function createEngine(options: EngineOptions): Engine {
       { name: pool.name, kind: pool.kind, n: config.cpus, params: pool.params, mode: pool.mode, pinned: pool.pinned, enabled: config.enabled },
       nowMs,
     );
-    const loop = createPoolLoop(initial, step, scheduler);
+    const loop = createPoolLoop(initial, step, scheduler, options.readCpu?.(pool.name));
     const rt: PoolRuntime = {
       name: pool.name,
       loop,
       current: { event: 'tick', state: initial, decision: null, error: null, tickSeconds: null },
       lastAction: 'hold',
       ticked: false,
+      advisedCpu: false,
       target$: new BehaviorSubject(initial.target),
     };
     runtimes.set(pool.name, rt);
@@ -98,10 +103,24 @@ export function createEngine(options: EngineOptions): Engine {
       return;
     }
     if (out.tickSeconds !== null) metrics?.tickDuration(out.tickSeconds);
+    adviseCpuSource(rt, out.state);
     if (out.decision === null) return;
     rt.lastAction = out.decision.action;
     if (out.state.target !== rt.target$.value) rt.target$.next(out.state.target);
     decisions.next(out.decision);
+  }
+
+  /**
+   * Once per pool, when its samples come without any CPU figure: the sizer then cannot tell
+   * workers blocked in I/O from computing ones, so the log says how to give it one.
+   */
+  function adviseCpuSource(rt: PoolRuntime, state: ControllerState): void {
+    if (rt.advisedCpu || !state.signals.fresh || state.signals.cpu.source !== 'none') return;
+    rt.advisedCpu = true;
+    logger.warn(
+      { pool: rt.name, cpuSource: 'none' },
+      `pool ${rt.name}: no CPU figure, so blocked workers cannot be told from computing ones; send cpuSeconds and runDelaySeconds (or the daemon's pid) in its samples, or set pools.${rt.name}.process in the config (docs/integration.md, "CPU figures")`,
+    );
   }
 
   function runtime(pool: string): PoolRuntime {
@@ -112,12 +131,8 @@ export function createEngine(options: EngineOptions): Engine {
 
   function reply(rt: PoolRuntime, samples: readonly Sample[]): SampleReply {
     const { state } = rt.current;
-    const mode = modeOf(state);
-    // Until its first sample is ticked, a pool has not taken control: it answers with the size
-    // the daemon reports, so a restarted sidecar never tells a running daemon its static size.
     const newest = samples.reduce<Sample | undefined>((a, b) => (a === undefined || b.ts >= a.ts ? b : a), undefined);
-    const waiting = !state.seenSample && (mode === 'adaptive' || mode === 'observe') && newest !== undefined;
-    return { pool: rt.name, target: waiting ? newest.size : state.target, action: rt.lastAction, mode };
+    return { pool: rt.name, target: replyTarget(state, newest?.size), action: rt.lastAction, mode: modeOf(state) };
   }
 
   return {

@@ -7,7 +7,7 @@ import { Subject, buffer, interval, map, merge, scan } from 'rxjs';
 import type { Observable, SchedulerLike } from 'rxjs';
 import { performance } from 'node:perf_hooks';
 import { setPin } from '../core/index.js';
-import type { ControllerState, Decision, Sample } from '../core/index.js';
+import type { ControllerState, CpuReading, Decision, Sample } from '../core/index.js';
 import type { StepFn } from './types.js';
 
 /**
@@ -17,7 +17,7 @@ import type { StepFn } from './types.js';
 export const MAX_SAMPLES_PER_TICK = 10_000;
 
 export type LoopEvent =
-  | { kind: 'tick'; samples: readonly Sample[]; nowMs: number }
+  | { kind: 'tick'; samples: readonly Sample[]; nowMs: number; cpu: CpuReading | null }
   | { kind: 'pin'; size: number | null; nowMs: number };
 
 /** The reducer's output: the state after the event, its decision, or the error it threw. */
@@ -37,12 +37,21 @@ export interface PoolLoop {
   readonly outputs$: Observable<LoopOutput>;
 }
 
+/** A reading that fails (a /proc race, a permission) is no reading: the tick goes on without it. */
+function readCpuSafely(readCpu: ReadCpu, samples: readonly Sample[]): CpuReading | null {
+  try {
+    return readCpu(samples);
+  } catch {
+    return null;
+  }
+}
+
 /** A reducer that never throws: on an exception it returns the previous state and the error. */
 export function guardedReducer(step: StepFn): (prev: LoopOutput, ev: LoopEvent) => LoopOutput {
   return (prev, ev) => {
     const started = performance.now();
     try {
-      const out = ev.kind === 'tick' ? step(prev.state, ev.samples, ev.nowMs) : setPin(prev.state, ev.size, ev.nowMs);
+      const out = ev.kind === 'tick' ? step(prev.state, ev.samples, ev.nowMs, ev.cpu) : setPin(prev.state, ev.size, ev.nowMs);
       const tickSeconds = ev.kind === 'tick' ? (performance.now() - started) / 1000 : null;
       return { event: ev.kind, state: out.state, decision: out.decision, error: null, tickSeconds };
     } catch (e) {
@@ -52,10 +61,14 @@ export function guardedReducer(step: StepFn): (prev: LoopOutput, ev: LoopEvent) 
   };
 }
 
+/** The sidecar's own CPU reading of the pool's threads at a tick (the `process` source), or null. */
+export type ReadCpu = (samples: readonly Sample[]) => CpuReading | null;
+
 export function createPoolLoop(
   initial: ControllerState,
   step: StepFn,
   scheduler: SchedulerLike,
+  readCpu: ReadCpu = () => null,
 ): PoolLoop {
   const samples = new Subject<readonly Sample[]>();
   const pins = new Subject<LoopEvent & { kind: 'pin' }>();
@@ -63,11 +76,8 @@ export function createPoolLoop(
     buffer(interval(initial.spec.params.periodMs, scheduler)),
     map((batches): LoopEvent => {
       const window = batches.flat();
-      return {
-        kind: 'tick',
-        samples: window.length > MAX_SAMPLES_PER_TICK ? window.slice(-MAX_SAMPLES_PER_TICK) : window,
-        nowMs: scheduler.now(),
-      };
+      const samples = window.length > MAX_SAMPLES_PER_TICK ? window.slice(-MAX_SAMPLES_PER_TICK) : window;
+      return { kind: 'tick', samples, nowMs: scheduler.now(), cpu: readCpuSafely(readCpu, samples) };
     }),
   );
   const seed: LoopOutput = { event: 'tick', state: initial, decision: null, error: null, tickSeconds: null };

@@ -51,7 +51,7 @@ export function drive(
 ): Run & { completed: number } {
   const obey = opts.obey ?? true;
   const period = state.spec.params.periodMs;
-  let size = opts.startSize ?? (state.seenSample ? state.size : state.target);
+  let size = opts.startSize ?? state.size ?? state.target;
   let completed = opts.completed ?? 0;
   const decisions: Decision[] = [];
   const sizes: number[] = [];

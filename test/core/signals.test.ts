@@ -5,59 +5,59 @@ import type { Classification, Sample } from '../../src/core/types.js';
 const s = (ts: number, over: Partial<Sample> = {}): Sample => ({ ts, size: 10, busy: 5, ...over });
 
 test('when samples arrive, then utilization is busy over size across the period', (t) => {
-  const { signals } = computeSignals(initSignalState(), [s(1, { size: 10, busy: 9 }), s(2, { size: 30, busy: 15 })], 30);
+  const { signals } = computeSignals(initSignalState(), [s(1, { size: 10, busy: 9 }), s(2, { size: 30, busy: 15 })], { idleEwmaSeconds: 30, n: 8 });
   t.is(signals.utilization, 24 / 40);
   t.is(signals.size, 30);
   t.true(signals.fresh);
 });
 
 test('when no sample arrives, then utilization is null and the period is not fresh', (t) => {
-  const { signals, state } = computeSignals(initSignalState(), [], 30);
+  const { signals, state } = computeSignals(initSignalState(), [], { idleEwmaSeconds: 30, n: 8 });
   t.is(signals.utilization, null);
   t.false(signals.fresh);
   t.is(state.freshTicks, 0);
 });
 
 test('when queueStall is reported, then it is averaged; without it, the share of full-queue samples stands in', (t) => {
-  t.is(computeSignals(initSignalState(), [s(1, { queueStall: 0.2 }), s(2, { queueStall: 0.6 })], 30).signals.queueStall, 0.4);
-  const full = computeSignals(initSignalState(), [s(1, { queueDepth: 64, queueCapacity: 64 }), s(2, { queueDepth: 3, queueCapacity: 64 })], 30);
+  t.is(computeSignals(initSignalState(), [s(1, { queueStall: 0.2 }), s(2, { queueStall: 0.6 })], { idleEwmaSeconds: 30, n: 8 }).signals.queueStall, 0.4);
+  const full = computeSignals(initSignalState(), [s(1, { queueDepth: 64, queueCapacity: 64 }), s(2, { queueDepth: 3, queueCapacity: 64 })], { idleEwmaSeconds: 30, n: 8 });
   t.is(full.signals.queueStall, 0.5);
-  t.is(computeSignals(initSignalState(), [s(1)], 30).signals.queueStall, null);
+  t.is(computeSignals(initSignalState(), [s(1)], { idleEwmaSeconds: 30, n: 8 }).signals.queueStall, null);
 });
 
 test('when the idle EWMA updates, then its weight comes from the real time between samples', (t) => {
-  const first = computeSignals(initSignalState(), [s(0, { idle: 0 })], 30);
+  const first = computeSignals(initSignalState(), [s(0, { idle: 0 })], { idleEwmaSeconds: 30, n: 8 });
   t.is(first.signals.workerIdle, 0);
   // One time constant later, the average has moved 1 - 1/e of the way.
-  const late = computeSignals(first.state, [s(30_000, { idle: 1 })], 30);
+  const late = computeSignals(first.state, [s(30_000, { idle: 1 })], { idleEwmaSeconds: 30, n: 8 });
   t.true(Math.abs((late.signals.workerIdle ?? 0) - (1 - Math.exp(-1))) < 1e-12);
   // One second later, it has moved only 1 - e^(-1/30) of the way.
-  const soon = computeSignals(first.state, [s(1000, { idle: 1 })], 30);
+  const soon = computeSignals(first.state, [s(1000, { idle: 1 })], { idleEwmaSeconds: 30, n: 8 });
   t.true(Math.abs((soon.signals.workerIdle ?? 0) - (1 - Math.exp(-1 / 30))) < 1e-12);
 });
 
 test('when a sample has no idle share, then the share of workers not busy stands in', (t) => {
-  t.true(Math.abs((computeSignals(initSignalState(), [s(0, { size: 10, busy: 8 })], 30).signals.workerIdle ?? 0) - 0.2) < 1e-12);
+  t.true(Math.abs((computeSignals(initSignalState(), [s(0, { size: 10, busy: 8 })], { idleEwmaSeconds: 30, n: 8 }).signals.workerIdle ?? 0) - 0.2) < 1e-12);
 });
 
 test('when the completed counter rises, then throughput is completions per second', (t) => {
-  const a = computeSignals(initSignalState(), [s(0, { completed: 100 })], 30);
+  const a = computeSignals(initSignalState(), [s(0, { completed: 100 })], { idleEwmaSeconds: 30, n: 8 });
   t.is(a.signals.throughput, null, 'one reading has no rate');
-  const b = computeSignals(a.state, [s(2000, { completed: 200 })], 30);
+  const b = computeSignals(a.state, [s(2000, { completed: 200 })], { idleEwmaSeconds: 30, n: 8 });
   t.is(b.signals.throughput, 50);
 });
 
 test('when the completed counter decreases, then it is a restart: no throughput this tick, then rates from the new base', (t) => {
-  const a = computeSignals(initSignalState(), [s(0, { completed: 5000 })], 30);
-  const b = computeSignals(a.state, [s(1000, { completed: 10 })], 30);
+  const a = computeSignals(initSignalState(), [s(0, { completed: 5000 })], { idleEwmaSeconds: 30, n: 8 });
+  const b = computeSignals(a.state, [s(1000, { completed: 10 })], { idleEwmaSeconds: 30, n: 8 });
   t.is(b.signals.throughput, null);
-  const c = computeSignals(b.state, [s(2000, { completed: 110 })], 30);
+  const c = computeSignals(b.state, [s(2000, { completed: 110 })], { idleEwmaSeconds: 30, n: 8 });
   t.is(c.signals.throughput, 100);
 });
 
 test('when samples come out of order, then they are read in time order', (t) => {
-  const a = computeSignals(initSignalState(), [s(0, { completed: 0 })], 30);
-  const b = computeSignals(a.state, [s(2000, { completed: 40, size: 12 }), s(1000, { completed: 20, size: 11 })], 30);
+  const a = computeSignals(initSignalState(), [s(0, { completed: 0 })], { idleEwmaSeconds: 30, n: 8 });
+  const b = computeSignals(a.state, [s(2000, { completed: 40, size: 12 }), s(1000, { completed: 20, size: 11 })], { idleEwmaSeconds: 30, n: 8 });
   t.is(b.signals.throughput, 20);
   t.is(b.signals.size, 12);
 });
@@ -82,15 +82,30 @@ for (const [stall, idle, ticks, expected] of classes) {
 
 test('when samples carry no idle share, then idle is derived for display but the pool is not classified', (t) => {
   let state = initSignalState();
-  let last = computeSignals(state, [s(0, { size: 10, busy: 10, queueStall: 0.9 })], 30);
+  let last = computeSignals(state, [s(0, { size: 10, busy: 10, queueStall: 0.9 })], { idleEwmaSeconds: 30, n: 8 });
   for (let i = 1; i <= 5; i++) {
     state = last.state;
-    last = computeSignals(state, [s(i * 1000, { size: 10, busy: 10, queueStall: 0.9 })], 30);
+    last = computeSignals(state, [s(i * 1000, { size: 10, busy: 10, queueStall: 0.9 })], { idleEwmaSeconds: 30, n: 8 });
   }
   t.is(last.signals.workerIdle, 0);
   t.false(last.signals.idleReported);
   t.is(last.signals.classification, 'unknown');
-  const reported = computeSignals(last.state, [s(9000, { size: 10, busy: 10, queueStall: 0.9, idle: 0 })], 30);
+  const reported = computeSignals(last.state, [s(9000, { size: 10, busy: 10, queueStall: 0.9, idle: 0.05 })], { idleEwmaSeconds: 30, n: 8 });
   t.true(reported.signals.idleReported);
   t.is(reported.signals.classification, 'cpu-bound');
+});
+
+test('when idle says nothing beyond busy/size (idle = 1 - busy/size), then it does not classify the pool', (t) => {
+  let state = initSignalState();
+  let last = computeSignals(state, [s(0, { size: 10, busy: 10, queueStall: 0.9, idle: 0 })], { idleEwmaSeconds: 30, n: 8 });
+  for (let i = 1; i <= 5; i++) {
+    state = last.state;
+    last = computeSignals(state, [s(i * 1000, { size: 10, busy: i % 2 === 0 ? 10 : 8, queueStall: 0.9, idle: i % 2 === 0 ? 0 : 0.2 })], { idleEwmaSeconds: 30, n: 8 });
+  }
+  t.true(last.signals.idleReported);
+  t.false(last.signals.idleInformative);
+  t.is(last.signals.classification, 'unknown');
+  // a daemon whose idle counts blocked time (idle well over 1 - busy/size) is believed
+  const io = computeSignals(initSignalState(), [s(0, { size: 10, busy: 10, idle: 0.7 })], { idleEwmaSeconds: 30, n: 8 });
+  t.true(io.signals.idleInformative);
 });

@@ -36,7 +36,7 @@ test('when a pool is shown, then its state has every field of SPEC §5 and the c
   const run = drive(start({ n: 8, params: { law: 'band' } }), 0, 3000, atUtilization(0.9, { rate: () => 100 }));
   const view = poolView(run.state, 3000);
   t.deepEqual(Object.keys(view).sort(), [
-    'band', 'bounds', 'classification', 'growReadyInMs', 'kind', 'lastDecisions', 'law', 'mode', 'name', 'queueStall',
+    'band', 'bounds', 'ceiling', 'classification', 'cpu', 'demand', 'growReadyInMs', 'kind', 'lastDecisions', 'law', 'mode', 'name', 'queueStall',
     'recommended', 'shrinkReadyInMs', 'size', 'stale', 'target', 'throughput', 'utilization', 'workerIdle',
   ]);
   t.like(view, { name: 'transfer', kind: 'transfer', mode: 'adaptive', law: 'band', size: 17, target: 17, bounds: { min: 4, max: 32 } });

@@ -157,7 +157,7 @@ test('when one pool\'s controller throws on every tick, then its replies still c
   // The buffer pool's controller works until it has taken control at the size its daemon
   // reported (20), then throws on every tick.
   const step: StepFn = (state, samples, nowMs) => {
-    if (state.spec.name === 'buffer' && state.seenSample) throw new Error('law exploded at /work/secret/path.ts:12:3');
+    if (state.spec.name === 'buffer' && state.size !== null) throw new Error('law exploded at /work/secret/path.ts:12:3');
     return tick(state, samples, nowMs);
   };
   const h = await startHarness({ cpus: 16, step });

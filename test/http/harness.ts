@@ -53,6 +53,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
     registry,
     version: '0.0.0-test',
     enabled: true,
+    cpus: o.cpus ?? 8,
     pools: pools.map((p) => ({ name: p.name, law: p.params.law })),
     states: () => engine.states(),
   });

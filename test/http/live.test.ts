@@ -96,7 +96,7 @@ test('the pool routes answer with the state of SPEC §5', async (t) => {
     t.deepEqual(pools.map((p) => p['name']), ['transfer', 'buffer']);
     const one = await getJson(`${h.url}/v1/pools/buffer`);
     t.deepEqual(Object.keys(one.json).sort(), [
-      'band', 'bounds', 'classification', 'growReadyInMs', 'kind', 'lastDecisions', 'law', 'mode', 'name', 'queueStall',
+      'band', 'bounds', 'ceiling', 'classification', 'cpu', 'demand', 'growReadyInMs', 'kind', 'lastDecisions', 'law', 'mode', 'name', 'queueStall',
       'recommended', 'shrinkReadyInMs', 'size', 'stale', 'target', 'throughput', 'utilization', 'workerIdle',
     ]);
     t.like(one.json, { name: 'buffer', kind: 'buffer', bounds: { min: 4, max: 32 }, band: { low: 0.6, high: 0.85 } });

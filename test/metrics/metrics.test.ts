@@ -115,8 +115,8 @@ test('wantsOpenMetrics reads the Accept header', (t) => {
 
 test('unknown signals are absent series, not zeros', async (t) => {
   const registry = new Registry();
-  const view = { name: 'p', kind: 'transfer', mode: 'adaptive', recommended: 4, law: 'pi', size: 4, target: 4, bounds: { min: 2, max: 8 }, band: { low: 0.6, high: 0.85 }, utilization: null, queueStall: null, workerIdle: null, throughput: null, classification: 'unknown', stale: false, lastDecisions: [], growReadyInMs: 0, shrinkReadyInMs: 0 } satisfies PoolView;
-  createMetrics({ registry, version: 'v', enabled: false, pools: [{ name: 'p', law: 'pi' }], states: () => [view], defaultMetrics: false });
+  const view = { name: 'p', kind: 'transfer', mode: 'adaptive', recommended: 4, law: 'pi', size: 4, target: 4, bounds: { min: 2, max: 8 }, band: { low: 0.6, high: 0.85 }, utilization: null, queueStall: null, workerIdle: null, throughput: null, demand: null, cpu: { source: 'none', cpus: null, runDelay: null }, classification: 'unknown', ceiling: null, stale: false, lastDecisions: [], growReadyInMs: 0, shrinkReadyInMs: 0 } satisfies PoolView;
+  createMetrics({ registry, version: 'v', enabled: false, cpus: 8, pools: [{ name: 'p', law: 'pi' }], states: () => [view], defaultMetrics: false });
   const { body } = await renderMetrics(registry, false);
   t.notRegex(body, /^adaptive_threads_pool_utilization_ratio\{/m);
   t.regex(body, /^adaptive_threads_pool_size\{pool="p"\} 4$/m);

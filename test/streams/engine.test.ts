@@ -228,3 +228,53 @@ test('when adaptive sizing is disabled, then every target is the static size and
   t.true(decisions.every((d) => d.action === 'hold' && d.reason === 'disabled'));
   engine.stop();
 });
+
+test('when the pool has a process CPU source, then each tick hands its reading to the controller (threads waiting for the CPUs: no grow)', (t) => {
+  const clock = virtualClock();
+  const readings: number[] = [];
+  const engine = createEngine({
+    config: { pools: [pool('transfer')], cpus: 8, enabled: true },
+    scheduler: clock.scheduler,
+    // 16 threads, all runnable on 8 CPUs: 8 seconds of CPU and 8 of run delay a second.
+    readCpu: () => () => {
+      const s = clock.scheduler.now() / 1000;
+      readings.push(s);
+      return { ts: clock.scheduler.now(), cpuSeconds: 8 * s, runDelaySeconds: 8 * s, threads: 16 };
+    },
+  });
+  const decisions = collect(engine);
+  daemon(clock, engine, 'transfer', (size) => size, 40_000);
+  clock.advanceTo(40_000);
+  t.deepEqual(readings.slice(0, 3), [1, 2, 3], 'one reading a tick, at the tick');
+  t.is(engine.state('transfer').cpu.source, 'process');
+  t.false(decisions.some((d) => d.action === 'grow'));
+  t.true(decisions.some((d) => d.reason === 'saturated'), decisions.map((d) => d.reason).join(' '));
+});
+
+test('when reading the CPU throws, then the tick goes on without a reading', (t) => {
+  const clock = virtualClock();
+  const engine = createEngine({
+    config: { pools: [pool('transfer')], cpus: 8, enabled: true },
+    scheduler: clock.scheduler,
+    readCpu: () => () => {
+      throw new Error('ESRCH');
+    },
+  });
+  const decisions = collect(engine);
+  daemon(clock, engine, 'transfer', (size) => size, 10_000);
+  clock.advanceTo(10_000);
+  t.is(engine.state('transfer').cpu.source, 'none');
+  t.true(decisions.some((d) => d.action === 'grow'));
+});
+
+test('when a pool\'s samples carry no CPU figure, then the log says once how to give it one', (t) => {
+  const clock = virtualClock();
+  const warnings: string[] = [];
+  const none = () => undefined;
+  const logger: Logger = { error: none, warn: (_obj, msg) => warnings.push(msg), info: none, debug: none };
+  const engine = createEngine({ config: { pools: [pool('transfer')], cpus: 8, enabled: true }, scheduler: clock.scheduler, logger });
+  daemon(clock, engine, 'transfer', (size) => size / 2, 10_000);
+  clock.advanceTo(10_000);
+  t.is(warnings.length, 1);
+  t.regex(warnings[0] ?? '', /pool transfer: no CPU figure.*cpuSeconds and runDelaySeconds.*pools\.transfer\.process/);
+});

@@ -1,13 +1,13 @@
 // Additive increase, multiplicative decrease, for comparison: +1 over the band, halve when
 // utilization falls under AIMD_HALVE_BELOW (the TCP congestion-control shape; the 0.30 is SPEC §3's).
-import { REFERENCE_FEATURES, eraseLaw } from './law.js';
+import { REFERENCE_STAGES, eraseLaw } from './law.js';
 import type { Law } from './law.js';
 
 export const AIMD_HALVE_BELOW = 0.3;
 
 export const aimdLaw: Law<null> = {
   name: 'aimd',
-  features: REFERENCE_FEATURES,
+  stages: REFERENCE_STAGES,
   maxStep: () => Number.POSITIVE_INFINITY,
   init: () => null,
   step(state, ctx) {

@@ -1,11 +1,11 @@
 // The reference law: one worker at a time, up when utilization is over the band, down
 // when under it. Cooldowns, guard and bounds come from the controller's stages.
-import { REFERENCE_FEATURES, bandSide, eraseLaw } from './law.js';
+import { REFERENCE_STAGES, bandSide, eraseLaw } from './law.js';
 import type { Law } from './law.js';
 
 export const bandLaw: Law<null> = {
   name: 'band',
-  features: REFERENCE_FEATURES,
+  stages: REFERENCE_STAGES,
   maxStep: () => 1,
   init: () => null,
   step(state, ctx) {

@@ -12,7 +12,7 @@
 //     overload x backlog-multiplier while emergency workers remain.
 // Our utilization is already a busy-time share, so the plugin's patch for requests longer
 // than the period (was_busy: count a worker as 100 % busy) is not needed.
-import { PEER_FEATURES, lastQueueDepth, noStepLimit, peerReason } from './peer.js';
+import { PEER_STAGES, lastQueueDepth, noStepLimit, peerReason } from './peer.js';
 import { eraseLaw } from './law.js';
 import type { Law, LawContext, LawProposal } from './law.js';
 
@@ -56,7 +56,7 @@ export function cheaperBand(ctx: LawContext): { minPercent: number; maxPercent: 
 
 export const cheaperLaw: Law<CheaperState> = {
   name: 'cheaper',
-  features: PEER_FEATURES,
+  stages: PEER_STAGES,
   maxStep: noStepLimit,
   init: () => ({
     tcheckMs: null,

@@ -10,9 +10,10 @@
 // sample interval (a random 10-200 ms, drawn here from a seeded PRNG) has passed, so at
 // the default 1 s period every tick is a sample; a sample too short to be accurate
 // ((workers - 1) / completions >= 15 %) is accumulated into the next, as .NET does.
-import { PEER_FEATURES, lastQueueDepth, noStepLimit } from './peer.js';
+import { PEER_STAGES, lastQueueDepth, noStepLimit } from './peer.js';
 import { ZERO, abs, div, scale, sub, waveComponent } from './goertzel.js';
 import type { Complex } from './goertzel.js';
+import { clamp, mulberry32Step } from '../math.js';
 import { eraseLaw } from './law.js';
 import type { Law, LawContext } from './law.js';
 
@@ -69,7 +70,7 @@ export interface HillState {
 
 export const hillLaw: Law<HillState> = {
   name: 'hill',
-  features: PEER_FEATURES,
+  stages: PEER_STAGES,
   maxStep: noStepLimit,
   init(_size, params) {
     const draw = nextInt(params.hillSeed ?? HILL_SEED, HILL.sampleIntervalLowMs, HILL.sampleIntervalHighMs + 1);
@@ -228,16 +229,9 @@ function workWaiting(ctx: LawContext): boolean {
   return (ctx.signals.queueStall ?? 0) > 0;
 }
 
-function clamp(x: number, lo: number, hi: number): number {
-  return Math.min(hi, Math.max(lo, x));
-}
-
 /** mulberry32: an integer in [lo, hiExclusive) and the next state, as Random.Next(lo, hi). */
 export function nextInt(seed: number, lo: number, hiExclusive: number): { value: number; state: number } {
-  const state = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(state ^ (state >>> 15), 1 | state);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  const unit = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  const { unit, state } = mulberry32Step(seed);
   return { value: lo + Math.floor(unit * (hiExclusive - lo)), state };
 }
 

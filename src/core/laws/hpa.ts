@@ -11,7 +11,7 @@
 //      twin) with the default policies of pkg/apis/autoscaling/v2/defaults.go.
 // The policy period is HPA's 15 s of wall time, not one tick: the scale events of the last
 // period are kept here, as HPA keeps scaleUpEvents/scaleDownEvents.
-import { PEER_FEATURES, noStepLimit, peerReason } from './peer.js';
+import { PEER_STAGES, noStepLimit, peerReason } from './peer.js';
 import { eraseLaw } from './law.js';
 import type { Law, LawContext } from './law.js';
 import type { Reason } from '../types.js';
@@ -78,7 +78,7 @@ export function scaleDownLimit(size: number, changeInPeriod: number): number {
 
 export const hpaLaw: Law<HpaState> = {
   name: 'hpa',
-  features: PEER_FEATURES,
+  stages: PEER_STAGES,
   maxStep: noStepLimit,
   init: () => ({ recommendations: [], events: [], last: null }),
   step(state, ctx) {

@@ -22,4 +22,4 @@ export function lawNames(): LawName[] {
   return Object.keys(LAWS) as LawName[];
 }
 
-export type { AnyLaw, Law, LawContext, LawFeatures, LawProposal } from './law.js';
+export type { AnyLaw, Law, LawContext, LawProposal } from './law.js';

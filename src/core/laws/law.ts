@@ -1,23 +1,11 @@
 // The contract every control law keeps: one pure step from (state, context) to a proposed
-// size and its reason. Cooldowns, the guard, step limits and bounds are stages of the
-// controller around the law (controller.ts), not part of it; a law says which apply.
+// size and its reason. Cooldowns, the guard, step limits and bounds are stages around the
+// law (stages/), not part of it; each law lists the stages that apply to it, in order.
+import { cooldownStage } from '../stages/cooldown.js';
+import { guardStage } from '../stages/guard.js';
+import { backoffStage, boundsStage, stepStage } from '../stages/limits.js';
+import type { AnyStage } from '../stages/stage.js';
 import type { Band, Bounds, ControllerParams, LawName, Reason, Sample, Signals } from '../types.js';
-
-/** Which of the controller's stages and additions apply to a law. */
-export interface LawFeatures {
-  /** grow and shrink cooldowns gate its moves */
-  cooldowns: boolean;
-  /** the convergence guard holds a direction reversal until three holds */
-  guard: boolean;
-  /** the saturation guard stops growth that does not raise throughput */
-  saturationGuard: boolean;
-  /** a full queue with a grow that paid off may skip the grow cooldown */
-  backlogFastPath: boolean;
-  /** a shrink goes no lower than the largest size proposed during the shrink window */
-  shrinkStabilization: boolean;
-  /** a grow soon after a shrink doubles the next shrink cooldown (at most 4x) */
-  thrashPenalty: boolean;
-}
 
 export interface LawContext {
   signals: Signals;
@@ -35,11 +23,6 @@ export interface LawContext {
   nowMs: number;
   /** time since the previous tick */
   dtMs: number;
-  /** whether the later stages would let a grow / a shrink through now (for anti-windup) */
-  canGrow: boolean;
-  canShrink: boolean;
-  /** largest step the step stage lets through */
-  maxStep: number;
 }
 
 export interface LawProposal {
@@ -49,11 +32,17 @@ export interface LawProposal {
 
 export interface Law<S> {
   readonly name: LawName;
-  readonly features: LawFeatures;
+  /** the stages that normalise this law's proposal, in order (stages/) */
+  readonly stages: readonly AnyStage[];
   /** the largest move per decision, applied by the step stage (Infinity: none) */
   maxStep(size: number, params: ControllerParams): number;
   init(size: number, params: ControllerParams): S;
   step(state: S, ctx: LawContext): { state: S; proposal: LawProposal };
+  /**
+   * Told what the stages let through (`final`) of what it proposed, the law may take back
+   * what it accumulated for a move that did not happen (anti-windup). Without it, nothing.
+   */
+  settle?(state: S, ctx: LawContext, proposed: LawProposal, final: number): S;
 }
 
 /** A law with its state type erased, as the controller stores it. */
@@ -63,14 +52,8 @@ export function eraseLaw<S>(law: Law<S>): AnyLaw {
   return law as unknown as AnyLaw;
 }
 
-export const REFERENCE_FEATURES: LawFeatures = {
-  cooldowns: true,
-  guard: true,
-  saturationGuard: false,
-  backlogFastPath: false,
-  shrinkStabilization: false,
-  thrashPenalty: false,
-};
+/** The reference design's stages: the convergence guard, the cooldowns, the step and the bounds. */
+export const REFERENCE_STAGES: readonly AnyStage[] = [guardStage, backoffStage, cooldownStage, stepStage, boundsStage];
 
 /** Whether utilization is above, below or inside the band. */
 export function bandSide(utilization: number, band: Band): 1 | -1 | 0 {

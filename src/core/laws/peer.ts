@@ -1,18 +1,16 @@
 // What the peer laws (hpa, hill, cheaper) share: they keep their own timers and limits, so
 // none of the controller's additions apply to them (bounds always do), and their reasons
 // use the band's words only when the band agrees with the move.
+import { backoffStage, boundsStage } from '../stages/limits.js';
+import type { AnyStage } from '../stages/stage.js';
 import type { Reason } from '../types.js';
-import type { LawContext, LawFeatures } from './law.js';
+import type { LawContext } from './law.js';
 
-/** No cooldowns, guard, stabilization, saturation guard, fast path or thrash penalty of ours. */
-export const PEER_FEATURES: LawFeatures = {
-  cooldowns: false,
-  guard: false,
-  saturationGuard: false,
-  backlogFastPath: false,
-  shrinkStabilization: false,
-  thrashPenalty: false,
-};
+/**
+ * No cooldowns, guard, stabilization, CPU guard, fast path or thrash penalty of ours: only the
+ * failed-grow back-off (the daemon did not apply a grow) and the hard bounds.
+ */
+export const PEER_STAGES: readonly AnyStage[] = [backoffStage, boundsStage];
 
 /** A peer limits its own moves: the step stage must not cut one. */
 export const noStepLimit = (): number => Number.POSITIVE_INFINITY;

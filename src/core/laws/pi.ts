@@ -5,9 +5,17 @@
 // integral adds a share of the size for an error that persists. When the pool is over the
 // band, the queue stall is added to utilization: a full queue is demand that utilization,
 // capped at 1, cannot show. Anti-windup: the integral does not grow while the move it asks
-// for is clamped (by bounds, step or cooldown), and it is cleared inside the band and on a
-// change of sign, so a past error never moves a pool that is in band.
+// for is clamped (by bounds, step, cooldown or any other stage: `settle` takes it back), and
+// it is cleared inside the band and on a change of sign, so a past error never moves a pool
+// that is in band.
 import { defaultMaxStep } from '../bounds.js';
+import { ewma } from '../math.js';
+import { cpuGuardStage } from '../stages/cpu-guard.js';
+import { fastCooldownStage } from '../stages/cooldown.js';
+import { guardStage } from '../stages/guard.js';
+import { backoffStage, boundsStage, stepStage } from '../stages/limits.js';
+import { stabilizationStage } from '../stages/stabilization.js';
+import { thrashStage } from '../stages/thrash.js';
 import { bandSide, eraseLaw } from './law.js';
 import type { Law, LawContext } from './law.js';
 
@@ -24,6 +32,8 @@ export const PI_SHRINK_SMOOTHING_SECONDS = 10;
 export interface PiState {
   /** accumulated error-seconds times the gain, as a share of the size */
   integral: number;
+  /** the integral before this tick's error was added (what `settle` restores when the move was clamped) */
+  held?: number;
   /** sign of the error the integral was built on */
   sign: 1 | -1 | 0;
   /** the smoothed utilization shrinks are judged on (absent: start from this tick's) */
@@ -47,54 +57,46 @@ function debounced(state: PiState, ctx: LawContext, aboveTicks: number): boolean
 
 export const piLaw: Law<PiState> = {
   name: 'pi',
-  features: {
-    cooldowns: true,
-    guard: true,
-    saturationGuard: true,
-    backlogFastPath: true,
-    shrinkStabilization: true,
-    thrashPenalty: true,
-  },
+  stages: [cpuGuardStage, stabilizationStage, guardStage, backoffStage, fastCooldownStage, thrashStage, stepStage, boundsStage],
   maxStep: (size, params) => params.maxStep ?? defaultMaxStep(size),
   init: () => ({ integral: 0, sign: 0 }),
   step(state, ctx) {
     const { band, size } = ctx;
-    const alpha = 1 - Math.exp(-ctx.dtMs / (PI_SHRINK_SMOOTHING_SECONDS * 1000));
-    const smoothed = state.smoothed === undefined ? ctx.utilization : state.smoothed + alpha * (ctx.utilization - state.smoothed);
+    const smoothed = ewma(state.smoothed ?? null, ctx.utilization, ctx.dtMs, PI_SHRINK_SMOOTHING_SECONDS * 1000);
     const fast = bandSide(ctx.utilization, band);
     const aboveTicks = fast > 0 ? (state.aboveTicks ?? 0) + 1 : 0;
-    // The next state is built as one of two object literals (see piState), not by spreads:
-    // this runs once per pool per period, and spreads of a conditional part cost a few
-    // hundred bytes of garbage and a slow copy each time.
     if (fast > 0 && debounced(state, ctx, aboveTicks)) {
-      return { state: piState(state.integral, state.sign, smoothed, aboveTicks, state.shrankAtMs), proposal: { size, reason: 'guard' } };
+      return { state: { ...base(state), smoothed, aboveTicks }, proposal: { size, reason: 'guard' } };
     }
     const side = fast > 0 ? 1 : bandSide(smoothed, band) < 0 ? -1 : 0;
-    if (side === 0) return { state: piState(0, 0, smoothed, aboveTicks, state.shrankAtMs), proposal: { size, reason: 'in-band' } };
+    if (side === 0) return { state: { ...base(state), integral: 0, sign: 0, smoothed, aboveTicks }, proposal: { size, reason: 'in-band' } };
 
     const demand = side > 0 ? ctx.utilization + (ctx.signals.queueStall ?? 0) : smoothed;
     const edge = side > 0 ? band.high : band.low;
     const error = demand - edge;
-    const base = state.sign === side ? state.integral : 0;
-
-    const relative = error / edge;
-    const tentative = quantise(size * (relative + base), side);
-    const clamped =
-      (side > 0 && (!ctx.canGrow || tentative > ctx.maxStep || size >= ctx.bounds.max)) ||
-      (side < 0 && (!ctx.canShrink || -tentative > ctx.maxStep || size <= ctx.bounds.min));
-    const integral = clamped ? base : base + (PI_KI_PER_SECOND * error * ctx.dtMs) / 1000;
-    const delta = quantise(size * (relative + integral), side);
+    const held = state.sign === side ? state.integral : 0;
+    const integral = held + (PI_KI_PER_SECOND * error * ctx.dtMs) / 1000;
+    const delta = quantise(size * (error / edge + integral), side);
     return {
-      state: piState(integral, side, smoothed, aboveTicks, side < 0 && ctx.canShrink ? ctx.nowMs : state.shrankAtMs),
+      state: { ...base(state), integral, held, sign: side, smoothed, aboveTicks },
       proposal: { size: size + delta, reason: side > 0 ? 'above-band' : 'below-band' },
     };
   },
+  settle(state, ctx, proposed, final) {
+    const clamped = final !== proposed.size && proposed.size !== ctx.size;
+    const shrank = final < ctx.size;
+    if (!clamped && !shrank) return state;
+    const next: PiState = { ...state };
+    if (clamped) next.integral = state.held ?? state.integral;
+    if (shrank) next.shrankAtMs = ctx.nowMs;
+    return next;
+  },
 };
 
-/** The law's state, with `shrankAtMs` only once there is one (absent, not undefined). */
-function piState(integral: number, sign: 1 | -1 | 0, smoothed: number, aboveTicks: number, shrankAtMs: number | undefined): PiState {
-  if (shrankAtMs === undefined) return { integral, sign, smoothed, aboveTicks };
-  return { integral, sign, smoothed, aboveTicks, shrankAtMs };
+/** The state carried over: `held` belongs to one tick only. */
+function base(state: PiState): PiState {
+  const { held: _held, ...rest } = state;
+  return rest;
 }
 
 /**

@@ -4,10 +4,12 @@ import { asyncScheduler, exhaustMap, from, timer } from 'rxjs';
 import type { SchedulerLike, Subscription } from 'rxjs';
 import type { PoolConfig } from '../../config/index.js';
 import type { Engine, Logger } from '../../streams/index.js';
+import { nodeFiles } from '../files.js';
+import { createCpuReader } from '../proc-cpu.js';
+import type { CpuReader } from '../proc-cpu.js';
 import { nodeFifo } from './fifo.js';
 import type { FifoWriter } from './fifo.js';
 import { createUwsgiSource } from './source.js';
-import type { CpuReader } from './source.js';
 import { nodeStatsReader } from './stats-reader.js';
 import type { StatsReader } from './stats-reader.js';
 
@@ -20,8 +22,8 @@ export interface AttachUwsgiDeps {
   now?: () => number;
   readStats?: StatsReader;
   fifo?: FifoWriter;
-  /** the workers' CPU; null: none */
-  cpu?: CpuReader | null;
+  /** the workers' CPU reader for a pool; default the /proc reader; null: none */
+  cpu?: ((pool: string) => CpuReader) | null;
 }
 
 /** Starts the uWSGI sources of the config's pools; returns the function that stops them. */
@@ -40,7 +42,7 @@ export function attachUwsgiSources(deps: AttachUwsgiDeps): () => void {
       now,
       readStats: deps.readStats ?? nodeStatsReader,
       fifo: deps.fifo ?? nodeFifo,
-      cpu: deps.cpu ?? null,
+      cpu: deps.cpu === null ? null : (deps.cpu ?? ((): CpuReader => createCpuReader({ files: nodeFiles, now })))(pool.name),
       logger: deps.logger,
     });
     stops.push(() => src.stop());

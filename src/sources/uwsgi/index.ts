@@ -1,7 +1,7 @@
 export { attachUwsgiSources } from './attach.js';
 export type { AttachUwsgiDeps } from './attach.js';
 export { createUwsgiSource, settleMs, statsTimeoutMs } from './source.js';
-export type { CpuReader, PollOutcome, UwsgiSource, UwsgiSourceDeps } from './source.js';
+export type { PollOutcome, UwsgiSource, UwsgiSourceDeps } from './source.js';
 export { createUwsgiSampler } from './sampler.js';
 export type { UwsgiReading, UwsgiSampler } from './sampler.js';
 export { parseUwsgiStats, isLive, UwsgiStatsError } from './stats.js';

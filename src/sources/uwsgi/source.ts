@@ -3,20 +3,16 @@
 // through the master FIFO, within [cheaper, processes]. A uWSGI that is missing, restarting or
 // dead sends no sample (the pool goes stale), is logged once per outage and once on recovery,
 // and is tried again next period; nothing here throws or rejects.
-import type { CpuReading, Mode } from '../../core/index.js';
+import type { Mode } from '../../core/index.js';
 import type { SourceConfig } from '../../config/index.js';
 import type { Engine, Logger } from '../../streams/index.js';
+import type { CpuReader } from '../proc-cpu.js';
 import { fifoCommands } from './fifo.js';
 import type { FifoWriter } from './fifo.js';
 import { createUwsgiSampler } from './sampler.js';
 import type { UwsgiReading } from './sampler.js';
 import { parseUwsgiStats } from './stats.js';
 import type { StatsReader } from './stats-reader.js';
-
-/** The /proc CPU reader's contract (src/sources/proc-cpu.ts): cumulative CPU of the pids' threads. */
-export interface CpuReader {
-  read(pids: readonly number[], threads: RegExp | null): CpuReading | null;
-}
 
 export interface UwsgiSourceDeps {
   pool: string;
@@ -27,6 +23,7 @@ export interface UwsgiSourceDeps {
   now: () => number;
   readStats: StatsReader;
   fifo: FifoWriter;
+  /** the workers' CPU (one reader per pool: its counters are monotonic per reader); null: none */
   cpu: CpuReader | null;
   logger: Logger;
 }

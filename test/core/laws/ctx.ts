@@ -1,10 +1,14 @@
-// A law context for the laws' own tests: a pool of `size` at utilization `u`, everything allowed.
+// A law context for the laws' own tests: a pool of `size` at utilization `u`, with no CPU figure.
 import type { LawContext } from '../../../src/core/laws/law.js';
+import { NO_CPU } from '../../../src/core/cpu.js';
 import { DEFAULTS } from '../helpers.js';
 
 export function ctx(size: number, u: number, over: Partial<LawContext> = {}): LawContext {
   return {
-    signals: { utilization: u, queueStall: 0, workerIdle: 0.5, idleReported: true, throughput: null, classification: 'unknown', size, fresh: true },
+    signals: {
+      utilization: u, queueStall: 0, workerIdle: 0.5, idleReported: true, idleInformative: true, throughput: null, demand: null,
+      busy: u * size, busyPerTask: null, cpu: NO_CPU, classification: 'unknown', size, fresh: true,
+    },
     utilization: u,
     size,
     bounds: { min: 4, max: 32 },
@@ -13,9 +17,6 @@ export function ctx(size: number, u: number, over: Partial<LawContext> = {}): La
     n: 8,
     nowMs: 0,
     dtMs: 1000,
-    canGrow: true,
-    canShrink: true,
-    maxStep: Math.max(1, Math.ceil(size / 4)),
     ...over,
   };
 }

@@ -22,7 +22,7 @@ test('when HPA is registered, then it keeps the published constants and none of 
     [HPA_TOLERANCE, HPA_STABILIZATION_MS, HPA_SCALE_UP_PODS, HPA_SCALE_UP_PERCENT, HPA_POLICY_PERIOD_MS],
     [0.1, 300_000, 4, 100, 15_000],
   );
-  t.false(Object.values(hpaLaw.features).some(Boolean));
+  t.deepEqual(hpaLaw.stages.map((stage) => stage.name), ['backoff', 'bounds']);
   t.is(hpaLaw.maxStep(20, ctx(20, 1).params), Number.POSITIVE_INFINITY);
 });
 

@@ -37,24 +37,36 @@ test('when the move is allowed and not clamped, then the integral grows with err
   t.true(Math.abs(r.state.integral - PI_KI_PER_SECOND * 0.05 * 2) < 1e-12);
 });
 
-test('when the move is clamped by bounds, step or cooldown, then the integral does not grow (anti-windup)', (t) => {
-  const clampedBy = {
-    bound: ctx(32, 0.9, { size: 32 }),
-    cooldown: ctx(20, 0.9, { canGrow: false }),
-    step: ctx(20, 1, { maxStep: 1 }),
-    shrinkCooldown: ctx(20, 0.3, { canShrink: false }),
-    minBound: ctx(4, 0.3),
+test('when a stage clamps the move (bounds, step, cooldown, any), then the integral does not grow (anti-windup)', (t) => {
+  const clampedTo = {
+    bound: { c: ctx(32, 0.9, { size: 32 }), final: 32 },
+    cooldown: { c: ctx(20, 0.9), final: 20 },
+    step: { c: ctx(20, 1), final: 21 },
+    shrinkCooldown: { c: ctx(20, 0.3), final: 20 },
+    minBound: { c: ctx(4, 0.3), final: 4 },
   };
-  for (const [what, c] of Object.entries(clampedBy)) {
-    let state: PiState = { integral: 0.01, sign: c.utilization > 0.85 ? 1 : -1 };
-    for (let i = 0; i < 100; i++) state = piLaw.step(state, c).state;
+  for (const [what, { c, final }] of Object.entries(clampedTo)) {
+    let state: PiState = { integral: 0.01, sign: c.utilization > 0.85 ? 1 : -1, smoothed: c.utilization };
+    for (let i = 0; i < 100; i++) {
+      const r = piLaw.step(state, c);
+      state = piLaw.settle?.(r.state, c, r.proposal, final) ?? r.state;
+    }
     t.is(state.integral, 0.01, what);
   }
 });
 
+test('when the stages let the move through, then settle keeps the integral it grew', (t) => {
+  const c = ctx(20, 0.9, { dtMs: 2000 });
+  const r = piLaw.step(fresh, c);
+  const settled = piLaw.settle?.(r.state, c, r.proposal, r.proposal.size) ?? r.state;
+  t.is(settled.integral, r.state.integral);
+  t.true(settled.integral > 0);
+});
+
 test('when the error changes sign, then the integral starts again from zero', (t) => {
-  const r = piLaw.step({ integral: 0.4, sign: 1 }, ctx(20, 0.5, { canShrink: false }));
-  t.is(r.state.integral, 0);
+  const r = piLaw.step({ integral: 0.4, sign: 1 }, ctx(20, 0.5));
+  t.is(r.state.held, 0);
+  t.true(Math.abs(r.state.integral - PI_KI_PER_SECOND * (0.5 - DEFAULTS.band.low)) < 1e-12, 'only this tick\'s error');
   t.is(r.state.sign, -1);
 });
 
@@ -85,7 +97,9 @@ test('when pi is over the band within one shrink cooldown of its own shrink, the
   t.is(piLaw.step(shrank, stalled).proposal.reason, 'above-band', 'a stalling queue is answered at once');
   t.is(piLaw.step(shrank, ctx(8, 0.9, { nowMs: DEFAULTS.shrinkCooldownMs - 1 })).proposal.reason, 'guard');
   t.is(piLaw.step(shrank, ctx(8, 0.9, { nowMs: DEFAULTS.shrinkCooldownMs })).proposal.reason, 'above-band', 'one shrink cooldown later');
-  // a shrink the cooldown let through is remembered; one it held is not
-  t.is(piLaw.step({ ...fresh, smoothed: 0.3 }, ctx(16, 0.3, { nowMs: 5_000 })).state.shrankAtMs, 5_000);
-  t.is(piLaw.step({ ...fresh, smoothed: 0.3 }, ctx(16, 0.3, { nowMs: 5_000, canShrink: false })).state.shrankAtMs, undefined);
+  // a shrink the stages let through is remembered; one they held is not
+  const c = ctx(16, 0.3, { nowMs: 5_000 });
+  const r = piLaw.step({ ...fresh, smoothed: 0.3 }, c);
+  t.is(piLaw.settle?.(r.state, c, r.proposal, r.proposal.size).shrankAtMs, 5_000);
+  t.is(piLaw.settle?.(r.state, c, r.proposal, 16).shrankAtMs, undefined);
 });

@@ -67,6 +67,8 @@ async function waitFor<T>(check: () => Promise<T> | T, ok: (v: T) => boolean, li
 
       const seen = await waitFor(() => engine.state('web'), (v) => v.size === 2 && !v.stale, 10_000);
       t.like(seen, { size: 2, stale: false }, 'the pool reads uWSGI\'s 2 initial workers');
+      const cpu = await waitFor(() => engine.state('web').cpu.source, (v) => v === 'sample', 5000);
+      t.is(cpu, 'sample', "the workers' CPU comes with the sample, read from /proc by the sidecar");
 
       engine.pin('web', 5);
       t.is(await waitFor(() => liveWorkers(uwsgi!), (n) => n === 5, 15_000), 5, 'pinned to 5: uWSGI runs 5 workers');

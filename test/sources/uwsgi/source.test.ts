@@ -1,7 +1,7 @@
 import test from 'ava';
 import type { CpuReading, Mode, Sample } from '../../../src/core/index.js';
 import { createUwsgiSource, settleMs } from '../../../src/sources/uwsgi/index.js';
-import type { CpuReader } from '../../../src/sources/uwsgi/index.js';
+import type { CpuReader } from '../../../src/sources/index.js';
 import { captureLogger, fixture } from './helpers.js';
 
 const PERIOD_MS = 1000;

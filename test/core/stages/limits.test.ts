@@ -1,12 +1,17 @@
 import test from 'ava';
-import { bound, cooldown, guard, limitStep, stabilize, thrashPenalty, GUARD_HOLDS } from '../../src/core/stages.js';
-import type { CooldownGate } from '../../src/core/stages.js';
+import { cooldown } from '../../../src/core/stages/cooldown.js';
+import type { CooldownGate } from '../../../src/core/stages/cooldown.js';
+import { guard, GUARD_HOLDS } from '../../../src/core/stages/guard.js';
+import { backoffStage, bound, limitStep } from '../../../src/core/stages/limits.js';
+import { stabilize } from '../../../src/core/stages/stabilization.js';
+import { thrashPenalty } from '../../../src/core/stages/thrash.js';
+import { initMoves } from '../../../src/core/moves.js';
+import { stageCtx } from './ctx.js';
 
 const gate = (over: Partial<CooldownGate> = {}): CooldownGate => ({
   growReady: false,
   shrinkReady: false,
   fastGrowUpTo: null,
-  growBackedOff: false,
   ...over,
 });
 
@@ -40,8 +45,13 @@ test('when the backlog fast path is open, then a grow skips the cooldown but not
   t.deepEqual(cooldown({ size: 40, reason: 'above-band' }, 32, gate({ fastGrowUpTo: 32 })), { size: 32, reason: 'cooldown' });
 });
 
-test('when a grow failed recently, then grows hold with reason failed-grow even with the cooldown over', (t) => {
-  t.deepEqual(cooldown({ size: 17, reason: 'above-band' }, 16, gate({ growReady: true, growBackedOff: true })), { size: 16, reason: 'failed-grow' });
+test('when a grow failed less than failedGrowBackoffMs ago, then grows hold with reason failed-grow (9,999 ms: hold; 10,000 ms: pass)', (t) => {
+  const moves = { ...initMoves(), failedGrowMs: 50_000 };
+  const grow = { size: 17, reason: 'above-band' as const };
+  const at = (nowMs: number) => backoffStage.apply(grow, stageCtx({ moves, nowMs }), null).proposal;
+  t.deepEqual(at(59_999), { size: 16, reason: 'failed-grow' });
+  t.deepEqual(at(60_000), grow);
+  t.deepEqual(backoffStage.apply({ size: 15, reason: 'below-band' }, stageCtx({ moves, nowMs: 51_000 }), null).proposal, { size: 15, reason: 'below-band' }, 'a shrink passes');
 });
 
 test('when a move is larger than the step, then it is cut to the step and keeps its reason', (t) => {

@@ -1,0 +1,280 @@
+#!/usr/bin/env python3
+"""A daemon's worker pool driven by the adaptive-threads sidecar, in Python (standard library only).
+
+See docs/integration.md, "Daemon loops in C, Python and Rust".
+
+    python3 daemon_loop.py --sidecar 127.0.0.1:9464 --pool transfer --size 4 --rate 100 --hash-kib 64 --sleep-ms 20
+
+A producer thread offers --rate tasks a second to a bounded queue (--queue; a task that does not
+fit is refused); --size worker threads take them, hash --hash-kib KiB (sha256, which releases the
+GIL) and sleep --sleep-ms. The main thread posts one sample every --period-ms to
+POST /v1/pools/{pool}/samples, prints one line per sample and resizes the pool to the replied
+target; while the sidecar is away it keeps the size and retries with capped, jittered exponential
+back-off. SIGTERM, SIGINT or --seconds N stop it: the producer stops, each worker finishes its
+task, exit status 0.
+"""
+import argparse
+import collections
+import hashlib
+import http.client
+import json
+import os
+import random
+import signal
+import sys
+import threading
+import time
+import urllib.parse
+
+
+def schedstat(tid):
+    """(ns on a CPU, ns runnable waiting for one) of a thread of this process, or None."""
+    try:
+        with open(f"/proc/self/task/{tid}/schedstat") as f:
+            cpu, delay = f.read().split()[:2]
+        return int(cpu), int(delay)
+    except (OSError, ValueError):
+        return None
+
+
+class Pool:
+    """Worker threads on a bounded hand-off queue. Everything below is guarded by `lock`; the
+    areas are time integrals (busy worker-seconds, seconds at capacity), advanced by _account()
+    before every change of `busy_now` or of the queue's length."""
+
+    def __init__(self, capacity, hash_bytes, sleep_s):
+        self.lock = threading.Lock()
+        self.work = threading.Condition(self.lock)
+        self.gone = threading.Condition(self.lock)
+        self.queue = collections.deque()
+        self.capacity = capacity
+        self.data = bytes(i * 31 % 251 for i in range(hash_bytes))
+        self.sleep_s = sleep_s
+        self.workers = {}  # worker thread -> its native thread id (None until it started)
+        self.retire = 0
+        self.busy_now = 0
+        self.stopping = False
+        self.busy_area = 0.0
+        self.full_area = 0.0
+        self.last_change = time.monotonic()
+        self.completed = 0
+        self.refused = 0
+        self.retired_cpu_ns = 0  # CPU of the workers that have exited
+        self.retired_delay_ns = 0
+
+    def _account(self):
+        now = time.monotonic()
+        dt = now - self.last_change
+        self.busy_area += self.busy_now * dt
+        if len(self.queue) >= self.capacity:
+            self.full_area += dt
+        self.last_change = now
+
+    def size(self):
+        """Workers that take tasks: retiring ones are not counted."""
+        return len(self.workers) - self.retire
+
+    def submit(self, task):
+        with self.lock:
+            self._account()
+            if len(self.queue) >= self.capacity:
+                self.refused += 1  # the queue is full: turned away
+                return
+            self.queue.append(task)
+            self.work.notify()
+
+    def _worker(self):
+        me = threading.current_thread()
+        with self.lock:
+            self.workers[me] = threading.get_native_id()
+            while True:
+                while not self.stopping and self.retire == 0 and not self.queue:
+                    self.work.wait()
+                if self.stopping:
+                    break
+                if self.retire > 0:  # retiring: between tasks, never in one
+                    self.retire -= 1
+                    break
+                self._account()
+                task = self.queue.popleft()
+                self.busy_now += 1  # busy from taking the task...
+                self.lock.release()
+                try:
+                    hashlib.sha256(task.to_bytes(8, "little") + self.data).digest()
+                    time.sleep(self.sleep_s)
+                finally:
+                    self.lock.acquire()
+                self._account()
+                self.busy_now -= 1  # ...to finishing it
+                self.completed += 1
+            stat = schedstat(self.workers.pop(me))
+            if stat:
+                self.retired_cpu_ns += stat[0]
+                self.retired_delay_ns += stat[1]
+            self.gone.notify_all()
+
+    def resize(self, target):
+        with self.lock:
+            size = self.size()
+            if target > size:
+                undo = min(self.retire, target - size)  # cancel pending retirements first
+                self.retire -= undo
+                for _ in range(target - size - undo):
+                    t = threading.Thread(target=self._worker, daemon=True)
+                    self.workers[t] = None
+                    t.start()
+            elif target < size:
+                self.retire += size - target
+                self.work.notify_all()  # idle workers retire now, busy ones after their task
+
+    def sample(self, elapsed):
+        """The period's figures; reads the live workers' CPU under the lock, so that no worker
+        exits between being read live and being added to the retired sums."""
+        with self.lock:
+            self._account()
+            size = self.size()
+            busy = min(size, round(self.busy_area / elapsed)) if elapsed > 0 else 0
+            stall = min(1.0, self.full_area / elapsed) if elapsed > 0 else 0.0
+            self.busy_area = self.full_area = 0.0
+            cpu, delay, readable = self.retired_cpu_ns, self.retired_delay_ns, True
+            for tid in self.workers.values():
+                stat = schedstat(tid) if tid is not None else (0, 0)
+                if stat is None:
+                    readable = False
+                    break
+                cpu += stat[0]
+                delay += stat[1]
+            s = {"size": size, "busy": busy, "queueDepth": len(self.queue), "queueCapacity": self.capacity,
+                 "queueStall": round(stall, 4), "completed": self.completed, "refused": self.refused}
+        if readable:
+            s["cpuSeconds"] = cpu / 1e9
+            s["runDelaySeconds"] = delay / 1e9
+        else:
+            s["pid"] = os.getpid()  # no schedstat here: the sidecar may read this process's threads itself
+        return s
+
+    def stop(self):
+        with self.lock:
+            self.stopping = True
+            self.work.notify_all()
+            while self.workers:  # each finishes its task first
+                self.gone.wait()
+
+
+def producer(pool, rate, stop):
+    step = 1.0 / max(rate, 1)
+    nxt = time.monotonic()
+    seed = 0
+    while not stop.is_set():
+        nxt += step
+        delay = nxt - time.monotonic()
+        if delay > 0 and stop.wait(delay):
+            return
+        seed += 1
+        pool.submit(seed)
+
+
+def post(host, port, path, sample):
+    """One POST; (status, reply dict or text). Raises OSError when the sidecar is unreachable."""
+    conn = http.client.HTTPConnection(host, port, timeout=2)
+    try:
+        conn.request("POST", path, json.dumps(sample), {"Content-Type": "application/json"})
+        reply = conn.getresponse()
+        text = reply.read(4096).decode("utf-8", "replace")
+        try:
+            return reply.status, json.loads(text)
+        except ValueError:
+            return reply.status, text
+    finally:
+        conn.close()
+
+
+def main():
+    p = argparse.ArgumentParser(description="a worker pool sized by the adaptive-threads sidecar")
+    p.add_argument("--sidecar", default="127.0.0.1:9464", help="HOST:PORT or http://HOST:PORT")
+    p.add_argument("--pool", default="transfer")
+    p.add_argument("--size", type=int, default=(os.cpu_count() or 1) * 2, help="workers to start with (n*2)")
+    p.add_argument("--queue", type=int, default=64, help="capacity of the hand-off queue")
+    p.add_argument("--rate", type=int, default=100, help="tasks offered per second")
+    p.add_argument("--hash-kib", type=int, default=64)
+    p.add_argument("--sleep-ms", type=int, default=20)
+    p.add_argument("--period-ms", type=int, default=1000)
+    p.add_argument("--seconds", type=float, default=0, help="stop after this long (0: at SIGTERM/SIGINT)")
+    p.add_argument("--max-workers", type=int, default=256)
+    a = p.parse_args()
+    if a.queue < 1 or a.period_ms < 1 or a.max_workers < 1:
+        p.error("--queue, --period-ms and --max-workers must be >= 1")
+    url = urllib.parse.urlsplit(a.sidecar if "//" in a.sidecar else "http://" + a.sidecar)
+    if not url.hostname or not url.port:
+        p.error(f"--sidecar must be HOST:PORT or http://HOST:PORT, got {a.sidecar!r}")
+    path = f"/v1/pools/{urllib.parse.quote(a.pool, safe='')}/samples"
+
+    stop = threading.Event()
+    why = []
+
+    def on_signal(signum, _frame):
+        # Only a flag: a handler that took a lock could deadlock against the code it interrupted.
+        why.append(signal.Signals(signum).name)
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+    pool = Pool(a.queue, a.hash_kib * 1024, a.sleep_ms / 1000)
+    pool.resize(min(a.size, a.max_workers))
+    feeder = threading.Thread(target=producer, args=(pool, a.rate, stop), daemon=True)
+    feeder.start()
+
+    period = a.period_ms / 1000
+    start = last = time.monotonic()
+    end = start + a.seconds if a.seconds > 0 else float("inf")
+    next_post = start + period
+    failures = 0
+    while True:
+        now = time.monotonic()
+        until = min(next_post, end)
+        if why:
+            break
+        if until > now:
+            time.sleep(min(until - now, 0.05))  # short slices, so a signal is seen at once
+            continue
+        if now >= end:
+            break
+        sample = pool.sample(now - last)
+        last = now
+        sample["ts"] = int(time.time() * 1000)
+        try:
+            status, reply = post(url.hostname, url.port, path, sample)
+        except OSError as e:  # refused, reset, timed out
+            status, reply = 0, str(e)
+        if status == 202 and isinstance(reply, dict) and isinstance(reply.get("target"), int):
+            if failures:
+                print(f"sidecar back after {failures} failed tries", flush=True)
+            failures = 0
+            target = min(reply["target"], a.max_workers)
+            print(f"sample size={sample['size']} busy={sample['busy']} queue={sample['queueDepth']} "
+                  f"completed={sample['completed']} refused={sample['refused']} "
+                  f"cpu={sample.get('cpuSeconds', 0):.3f} target={target}", flush=True)
+            if target >= 1 and target != sample["size"]:
+                pool.resize(target)
+            next_post += period
+            if next_post < now:
+                next_post = now + period
+        else:
+            # Keep the size; wait 2, 4, 8... periods, at most 30 s, minus up to a quarter at random so
+            # that many daemons do not retry in step. A 400 names the bad field: a bug here, not an outage.
+            failures += 1
+            backoff = min(30.0, period * 2 ** min(failures, 6))
+            backoff -= backoff * random.random() / 4
+            what = f"answered {status} {reply}" if status else f"unreachable ({reply})"
+            print(f"sidecar {what}: keeping size={sample['size']}, next try in {backoff * 1000:.0f} ms", flush=True)
+            next_post = now + backoff
+
+    stop.set()
+    feeder.join()
+    pool.stop()
+    print(f"stopped ({why[0] if why else 'time is up'}): completed={pool.completed} refused={pool.refused}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

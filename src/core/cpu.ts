@@ -1,0 +1,96 @@
+// The pool's CPU figures for one tick: how many CPUs' worth its threads used, and how many
+// threads' worth were runnable but waiting for a CPU (run delay). A worker counted busy may
+// be computing or blocked; only these figures tell which. They come from the first source
+// available (docs/design.md, "CPU is measured, not inferred"): the samples' own cumulative
+// `cpuSeconds` and `runDelaySeconds`, else a reading the sidecar took itself from /proc at
+// the tick (`process`), else none. Figures are smoothed over CPU_SMOOTHING_MS, so one
+// tick's Poisson burst does not decide a guard.
+import { rateOf } from './counters.js';
+import type { CounterBase } from './counters.js';
+import { ewma } from './math.js';
+import type { CpuReading, CpuSignals, CpuSource, Sample } from './types.js';
+
+/** Time constant of the smoothed CPU figures: a few ticks, well inside a grow cooldown. */
+export const CPU_SMOOTHING_MS = 3000;
+
+export interface CpuState {
+  source: CpuSource;
+  cpu: CounterBase | null;
+  delay: CounterBase | null;
+  throttled: CounterBase | null;
+  pressure: CounterBase | null;
+  /** smoothed CPUs used, threads waiting, busy workers, throttled and pressure shares */
+  cpus: number | null;
+  waiting: number | null;
+  busy: number | null;
+  throttledShare: number | null;
+  pressureShare: number | null;
+  /** ticks in a row that had a CPU figure (the classification wants a few) */
+  ticks: number;
+}
+
+export function initCpuState(): CpuState {
+  return { source: 'none', cpu: null, delay: null, throttled: null, pressure: null, cpus: null, waiting: null, busy: null, throttledShare: null, pressureShare: null, ticks: 0 };
+}
+
+export const NO_CPU: CpuSignals = { source: 'none', cpus: null, waiting: null, runDelay: null, runnablePerBusy: null, throttled: null, pressure: null };
+
+/** The source this tick's figures come from: the samples' counters first, then the sidecar's own reading. */
+export function cpuSourceOf(samples: readonly Sample[], reading: CpuReading | null): CpuSource {
+  const last = samples[samples.length - 1];
+  if (last?.cpuSeconds !== undefined) return 'sample';
+  return reading !== null ? 'process' : 'none';
+}
+
+/**
+ * Updates the CPU figures from this tick's samples (in time order) or the sidecar's reading.
+ * `busy` is the tick's mean busy workers (null without a sample).
+ */
+export function updateCpu(
+  prev: CpuState,
+  samples: readonly Sample[],
+  reading: CpuReading | null,
+  busy: number | null,
+): { state: CpuState; signals: CpuSignals } {
+  const source = cpuSourceOf(samples, reading);
+  // A change of source re-bases every counter: two sources never share a base.
+  const base = source === prev.source ? prev : { ...initCpuState(), source };
+  if (source === 'none') return { state: base, signals: NO_CPU };
+
+  const points: readonly { ts: number; cpu?: number; delay?: number | null; throttled?: number; pressure?: number }[] =
+    source === 'sample'
+      ? samples.map((s) => ({ ts: s.ts, cpu: s.cpuSeconds, delay: s.runDelaySeconds }))
+      : [{ ts: (reading as CpuReading).ts, cpu: (reading as CpuReading).cpuSeconds, delay: (reading as CpuReading).runDelaySeconds, throttled: (reading as CpuReading).throttledSeconds, pressure: (reading as CpuReading).pressureSeconds }];
+  const cpu = rateOf(base.cpu, points, (p) => p.cpu);
+  const delay = rateOf(base.delay, points, (p) => p.delay ?? undefined);
+  const throttled = rateOf(base.throttled, points, (p) => p.throttled);
+  const pressure = rateOf(base.pressure, points, (p) => p.pressure);
+
+  const next: CpuState = { ...base, cpu: cpu.base, delay: delay.base, throttled: throttled.base, pressure: pressure.base };
+  if (cpu.perSecond === null || busy === null) {
+    next.ticks = 0;
+    return { state: next, signals: { ...NO_CPU, source } };
+  }
+  const dt = cpu.spanMs;
+  next.cpus = ewma(base.cpus, cpu.perSecond, dt, CPU_SMOOTHING_MS);
+  next.busy = ewma(base.busy, busy, dt, CPU_SMOOTHING_MS);
+  next.waiting = delay.perSecond === null ? null : ewma(base.waiting, delay.perSecond, delay.spanMs, CPU_SMOOTHING_MS);
+  next.throttledShare = throttled.perSecond === null ? null : ewma(base.throttledShare, throttled.perSecond, throttled.spanMs, CPU_SMOOTHING_MS);
+  next.pressureShare = pressure.perSecond === null ? null : ewma(base.pressureShare, pressure.perSecond, pressure.spanMs, CPU_SMOOTHING_MS);
+  next.ticks = base.ticks + 1;
+  return { state: next, signals: cpuSignals(next) };
+}
+
+function cpuSignals(s: CpuState): CpuSignals {
+  const busy = s.busy ?? 0;
+  const runnable = (s.cpus ?? 0) + (s.waiting ?? 0);
+  return {
+    source: s.source,
+    cpus: s.cpus,
+    waiting: s.waiting,
+    runDelay: s.waiting === null || busy <= 0 ? null : Math.min(1, s.waiting / busy),
+    runnablePerBusy: busy <= 0 ? null : Math.min(1, runnable / busy),
+    throttled: s.throttledShare,
+    pressure: s.pressureShare,
+  };
+}

@@ -1,0 +1,64 @@
+// The controller's record of its own moves: the last grow and the last shrink, the holds
+// since the last move (the convergence guard's count), the last failed grow (the back-off)
+// and the thrash penalty's multiplier. The controller writes it once a tick, at commit;
+// stages read it from their context.
+import { GUARD_HOLDS } from './stages/guard.js';
+import { thrashPenalty } from './stages/thrash.js';
+
+export interface Move {
+  atMs: number;
+  from: number;
+  to: number;
+  /** the daemon was told (adaptive mode), not only recommended to (observe) */
+  acting: boolean;
+}
+
+export interface Moves {
+  grow: Move | null;
+  shrink: Move | null;
+  /** ticks in a row without a move since the last one */
+  holds: number;
+  /** when the daemon last failed to apply a grow */
+  failedGrowMs: number | null;
+  /** the thrash penalty: the shrink cooldown's multiplier (1, 2 or 4) and when it last changed */
+  shrinkScale: number;
+  shrinkScaleSinceMs: number | null;
+}
+
+export function initMoves(): Moves {
+  return { grow: null, shrink: null, holds: GUARD_HOLDS, failedGrowMs: null, shrinkScale: 1, shrinkScaleSinceMs: null };
+}
+
+/** The direction of the last move: 1 after a grow, -1 after a shrink, 0 before any. */
+export function lastDirection(m: Moves): 1 | -1 | 0 {
+  if (m.grow === null && m.shrink === null) return 0;
+  if (m.shrink === null) return 1;
+  if (m.grow === null) return -1;
+  return m.grow.atMs > m.shrink.atMs ? 1 : -1;
+}
+
+/** The shrink cooldown with the thrash penalty applied. */
+export function scaledShrinkCooldownMs(m: Moves, shrinkCooldownMs: number): number {
+  return shrinkCooldownMs * m.shrinkScale;
+}
+
+/** The record after this tick's decision from `from` to `to`. */
+export function recordMove(m: Moves, from: number, to: number, nowMs: number, acting: boolean, shrinkCooldownMs: number): Moves {
+  const moved: 1 | -1 | 0 = to > from ? 1 : to < from ? -1 : 0;
+  const penalty = thrashPenalty(
+    { scale: m.shrinkScale, sinceMs: m.shrinkScaleSinceMs },
+    moved,
+    nowMs,
+    { lastShrinkMs: m.shrink?.atMs ?? null, lastGrowMs: m.grow?.atMs ?? null },
+    shrinkCooldownMs,
+  );
+  const move: Move = { atMs: nowMs, from, to, acting };
+  return {
+    grow: moved > 0 ? move : m.grow,
+    shrink: moved < 0 ? move : m.shrink,
+    holds: moved === 0 ? m.holds + 1 : 0,
+    failedGrowMs: m.failedGrowMs,
+    shrinkScale: penalty.scale,
+    shrinkScaleSinceMs: penalty.sinceMs,
+  };
+}

@@ -1,0 +1,100 @@
+// Each grow is a probe (docs/design.md, "Throughput probes"): throughput before it (at the old
+// size) is compared with throughput after it, once the daemon reports the new size. The
+// controller keeps this record every tick; the CPU guard learns a ceiling from a flat grow
+// when it has no CPU figure, and the backlog fast path needs the last grow to have paid off.
+import { mean } from './math.js';
+import type { Moves } from './moves.js';
+
+/** A grow that raised throughput by less than 2 % did not pay off. */
+export const PROBE_MIN_GAIN = 0.02;
+/** Ticks at the new size averaged before a grow is judged. */
+export const PROBE_TICKS = 2;
+/** Throughput readings at the current size kept as the "before" of the next grow. */
+export const BEFORE_TICKS = 5;
+
+export interface Probe {
+  from: number;
+  to: number;
+  /** mean throughput at `from` and the seconds it was measured over */
+  before: number;
+  beforeSeconds: number;
+  after: readonly number[];
+}
+
+/** A judged grow: its sizes, its gain, and the gain's standard error if completions are Poisson. */
+export interface Judged {
+  from: number;
+  to: number;
+  gain: number;
+  noise: number;
+}
+
+export interface ProbeState {
+  /** throughput readings while the pool reported `size` */
+  atSize: { size: number; values: readonly number[] } | null;
+  probe: Probe | null;
+  /** whether the last judged grow raised throughput by PROBE_MIN_GAIN */
+  lastGrowPaidOff: boolean;
+  /** the grow judged this tick, if any */
+  judged: Judged | null;
+  /** the grow (its time) the last probe was started for */
+  grewAtMs: number | null;
+}
+
+export function initProbe(): ProbeState {
+  return { atSize: null, probe: null, lastGrowPaidOff: false, judged: null, grewAtMs: null };
+}
+
+/**
+ * This tick's record: a probe starts for a grow the daemon was told since the last tick
+ * (none without a "before"), the throughput at the reported size is kept, and a probe with
+ * PROBE_TICKS readings at its new size is judged. A report at a third size drops the probe.
+ */
+export function updateProbe(s: ProbeState, moves: Moves, reported: number | null, throughput: number | null, periodMs: number): ProbeState {
+  let { probe, lastGrowPaidOff, grewAtMs } = s;
+  const grow = moves.grow;
+  if (grow !== null && grow.acting && grow.atMs !== grewAtMs) {
+    grewAtMs = grow.atMs;
+    lastGrowPaidOff = false;
+    const values = s.atSize !== null && s.atSize.size === grow.from ? s.atSize.values : [];
+    probe = values.length === 0 ? null : { from: grow.from, to: grow.to, before: mean(values), beforeSeconds: (values.length * periodMs) / 1000, after: [] };
+  }
+  if (reported === null || throughput === null) {
+    if (probe === s.probe && grewAtMs === s.grewAtMs && s.judged === null) return s;
+    return { atSize: s.atSize, probe, lastGrowPaidOff, judged: null, grewAtMs };
+  }
+  const atSize =
+    s.atSize !== null && s.atSize.size === reported
+      ? { size: reported, values: keepLast(s.atSize.values, throughput, BEFORE_TICKS) }
+      : { size: reported, values: [throughput] };
+  let judged: Judged | null = null;
+  if (probe !== null && reported === probe.to) {
+    const after = probe.after.concat(throughput);
+    if (after.length < PROBE_TICKS) {
+      probe = { ...probe, after };
+    } else {
+      judged = judge(probe, after, periodMs);
+      lastGrowPaidOff = judged.gain >= PROBE_MIN_GAIN;
+      probe = null;
+    }
+  } else if (probe !== null && reported !== probe.from) {
+    probe = null; // the daemon went somewhere else: this grow cannot be judged
+  }
+  return { atSize, probe, lastGrowPaidOff, judged, grewAtMs };
+}
+
+function judge(probe: Probe, after: readonly number[], periodMs: number): Judged {
+  const afterMean = mean(after);
+  const gain = probe.before > 0 ? afterMean / probe.before - 1 : Number.POSITIVE_INFINITY;
+  // Completions in each window, as Poisson counts: the relative standard error of the ratio.
+  const beforeCount = probe.before * probe.beforeSeconds;
+  const afterCount = (afterMean * after.length * periodMs) / 1000;
+  const noise = beforeCount > 0 && afterCount > 0 ? Math.sqrt(1 / beforeCount + 1 / afterCount) : Number.POSITIVE_INFINITY;
+  return { from: probe.from, to: probe.to, gain, noise };
+}
+
+/** `values` and then `value`, the last `max` of them. */
+function keepLast(values: readonly number[], value: number, max: number): readonly number[] {
+  const all = values.concat(value);
+  return all.length > max ? all.slice(all.length - max) : all;
+}

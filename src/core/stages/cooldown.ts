@@ -1,0 +1,74 @@
+// Grow and shrink cooldowns and the backlog fast path (docs/design.md): a grow waits for the
+// grow cooldown, a shrink for the shrink cooldown (from the pool's start for the first); when
+// the hand-off queue stayed full for at least BACKLOG_STALL of the period and the last grow
+// paid off, a grow may skip the grow cooldown, at most doubling the pool per grow cooldown.
+import { defineStage, hold } from './stage.js';
+import type { Proposal, StageContext } from './stage.js';
+
+/** Backlog fast path: the queue was full for at least this share of the period. */
+export const BACKLOG_STALL = 0.5;
+
+export interface CooldownGate {
+  growReady: boolean;
+  shrinkReady: boolean;
+  /** a grow may skip the grow cooldown (backlog fast path), up to this size */
+  fastGrowUpTo: number | null;
+}
+
+export function cooldown(p: Proposal, size: number, gate: CooldownGate): Proposal {
+  if (p.size > size) {
+    if (gate.growReady) return p;
+    if (gate.fastGrowUpTo !== null && gate.fastGrowUpTo > size) {
+      return { size: Math.min(p.size, gate.fastGrowUpTo), reason: 'backlog' };
+    }
+    return hold(size, 'cooldown');
+  }
+  if (p.size < size && !gate.shrinkReady) return hold(size, 'cooldown');
+  return p;
+}
+
+/** The size at the start of the current grow window (the fast path at most doubles it). */
+export interface GrowWindow {
+  size: number;
+  sinceMs: number;
+  /** the grow this window was last updated from */
+  grewAtMs: number | null;
+}
+
+/** The grow window after the grows made so far: a grow after the window closed opens a new one at its `from`. */
+function growWindow(prev: GrowWindow | null, ctx: StageContext): GrowWindow | null {
+  const grow = ctx.moves.grow;
+  if (grow === null || (prev !== null && prev.grewAtMs === grow.atMs)) return prev;
+  const open = prev !== null && grow.atMs - prev.sinceMs < ctx.spec.params.growCooldownMs;
+  return open ? { ...prev, grewAtMs: grow.atMs } : { size: grow.from, sinceMs: grow.atMs, grewAtMs: grow.atMs };
+}
+
+export function cooldownGate(ctx: StageContext, window: GrowWindow | null, fastPath: boolean): CooldownGate {
+  const { params } = ctx.spec;
+  const lastGrowMs = ctx.moves.grow?.atMs ?? null;
+  const growReady = lastGrowMs === null || ctx.nowMs - lastGrowMs >= params.growCooldownMs;
+  const shrinkReady = ctx.nowMs - (ctx.moves.shrink?.atMs ?? ctx.startedMs) >= params.shrinkCooldownMs;
+  let fastGrowUpTo: number | null = null;
+  if (fastPath && (ctx.signals.queueStall ?? 0) >= BACKLOG_STALL && ctx.probe.lastGrowPaidOff) {
+    const from = window !== null && ctx.nowMs - window.sinceMs < params.growCooldownMs ? window.size : ctx.base;
+    fastGrowUpTo = 2 * from;
+  }
+  return { growReady, shrinkReady, fastGrowUpTo };
+}
+
+/** The reference design's cooldowns. */
+export const cooldownStage = defineStage<null>({
+  name: 'cooldown',
+  init: () => null,
+  apply: (p, ctx, state) => ({ proposal: cooldown(p, ctx.base, cooldownGate(ctx, null, false)), state }),
+});
+
+/** The cooldowns with the backlog fast path (pi). */
+export const fastCooldownStage = defineStage<GrowWindow | null>({
+  name: 'cooldown',
+  init: () => null,
+  apply(p, ctx, state) {
+    const window = growWindow(state, ctx);
+    return { proposal: cooldown(p, ctx.base, cooldownGate(ctx, window, true)), state: window };
+  },
+});

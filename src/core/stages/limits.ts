@@ -1,0 +1,29 @@
+// The last stages of every law: the failed-grow back-off, the step limit and the hard bounds.
+import { clamp } from '../math.js';
+import type { Bounds } from '../types.js';
+import { hold, statelessStage } from './stage.js';
+import type { Proposal } from './stage.js';
+
+/** At most `maxStep` workers per decision; the law's reason stands. */
+export function limitStep(p: Proposal, size: number, maxStep: number): Proposal {
+  if (p.size > size + maxStep) return { size: size + maxStep, reason: p.reason };
+  if (p.size < size - maxStep) return { size: size - maxStep, reason: p.reason };
+  return p;
+}
+
+/** Hard bounds: a proposal outside [min, max] is clipped, and says so. */
+export function bound(p: Proposal, bounds: Bounds): Proposal {
+  const size = clamp(p.size, bounds.min, bounds.max);
+  return size === p.size ? p : { size, reason: 'bound' };
+}
+
+/** After a grow the daemon did not apply, grows wait failedGrowBackoffMs (the pool keeps its size). */
+export const backoffStage = statelessStage('backoff', (p, ctx) => {
+  const failed = ctx.moves.failedGrowMs;
+  const backedOff = failed !== null && ctx.nowMs < failed + ctx.spec.params.failedGrowBackoffMs;
+  return p.size > ctx.base && backedOff ? hold(ctx.base, 'failed-grow') : p;
+});
+
+export const stepStage = statelessStage('step', (p, ctx) => limitStep(p, ctx.base, ctx.maxStep));
+
+export const boundsStage = statelessStage('bounds', (p, ctx) => bound(p, ctx.bounds));

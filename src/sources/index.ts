@@ -1,0 +1,6 @@
+export { type FileReader, nodeFiles } from './files.js';
+export { type CpuReader, type CpuReaderDeps, createCpuReader, resolvePid } from './proc-cpu.js';
+export { type CgroupFigure, type CgroupFigures, type CgroupMembership, readCgroupFigures, parseCgroupMembership, parseKeyedValue, parsePsiSomeTotalUs } from './cgroup.js';
+export { type ThreadCounters, USER_HZ, parseSchedstat, parseStat } from './threads.js';
+export { createPoolCpuSource, poolCpuSources } from './pool-cpu.js';
+export type { PoolCpuSource } from './pool-cpu.js';

@@ -1,0 +1,81 @@
+import test from 'ava';
+import { CPU_SMOOTHING_MS, cpuSourceOf, initCpuState, updateCpu } from '../../src/core/cpu.js';
+import { classifyCpu, cpuSaturated, cpuServedSize, CPU_RULES } from '../../src/core/cpu-rules.js';
+import type { CpuReading, Sample } from '../../src/core/types.js';
+
+const sample = (ts: number, cpuSeconds?: number, runDelaySeconds?: number): Sample => ({
+  ts, size: 16, busy: 8, ...(cpuSeconds === undefined ? {} : { cpuSeconds }), ...(runDelaySeconds === undefined ? {} : { runDelaySeconds }),
+});
+const reading = (ts: number, cpuSeconds: number, runDelaySeconds: number | null = 0): CpuReading => ({ ts, cpuSeconds, runDelaySeconds, threads: 16 });
+
+test('when samples carry cpuSeconds, then the source is sample; else a reading makes it process; else none', (t) => {
+  t.is(cpuSourceOf([sample(0, 1)], reading(0, 1)), 'sample');
+  t.is(cpuSourceOf([sample(0)], reading(0, 1)), 'process');
+  t.is(cpuSourceOf([sample(0)], null), 'none');
+});
+
+test('when two samples a second apart used 2 CPU seconds and waited 1, then 2 CPUs are used and 1 thread waits (of 8 busy)', (t) => {
+  const a = updateCpu(initCpuState(), [sample(0, 100, 10)], null, 8);
+  t.is(a.signals.cpus, null, 'one reading has no rate');
+  const b = updateCpu(a.state, [sample(1000, 102, 11)], null, 8);
+  t.deepEqual(b.signals, { source: 'sample', cpus: 2, waiting: 1, runDelay: 1 / 8, runnablePerBusy: 3 / 8, throttled: null, pressure: null });
+});
+
+test('when the figures change, then they move by the EWMA weight of the time between readings', (t) => {
+  let s = updateCpu(initCpuState(), [sample(0, 0, 0)], null, 8).state;
+  s = updateCpu(s, [sample(1000, 2, 0)], null, 8).state;
+  const next = updateCpu(s, [sample(1000 + CPU_SMOOTHING_MS, 2 + (4 * CPU_SMOOTHING_MS) / 1000, 0)], null, 8);
+  t.true(Math.abs((next.signals.cpus ?? 0) - (2 + 2 * (1 - Math.exp(-1)))) < 1e-9, 'one time constant: 1 - 1/e of the way from 2 to 4');
+});
+
+test('when a counter decreases (a restart) or the source changes, then no rate that tick and no negative one', (t) => {
+  const a = updateCpu(initCpuState(), [sample(0, 100, 10)], null, 8);
+  const b = updateCpu(a.state, [sample(1000, 5, 1)], null, 8);
+  t.is(b.signals.cpus, null);
+  const c = updateCpu(b.state, [sample(2000)], reading(2000, 7), 8);
+  t.is(c.signals.source, 'process');
+  t.is(c.signals.cpus, null, 'a new source starts from its own base');
+  const d = updateCpu(c.state, [sample(3000)], reading(3000, 8), 8);
+  t.is(d.signals.cpus, 1);
+});
+
+test('when the sidecar reads stat only (no run delay), then CPUs are known and run delay is not', (t) => {
+  const a = updateCpu(initCpuState(), [sample(0)], reading(0, 0, null), 8);
+  const b = updateCpu(a.state, [sample(1000)], reading(1000, 3, null), 8);
+  t.is(b.signals.cpus, 3);
+  t.is(b.signals.runDelay, null);
+  t.is(b.signals.waiting, null);
+});
+
+test('when the cgroup was throttled and PSI counted waiting, then their shares are shown', (t) => {
+  const a = updateCpu(initCpuState(), [sample(0)], { ...reading(0, 0), throttledSeconds: 0, pressureSeconds: 0 }, 8);
+  const b = updateCpu(a.state, [sample(1000)], { ...reading(1000, 1), throttledSeconds: 0.2, pressureSeconds: 0.5 }, 8);
+  t.like(b.signals, { throttled: 0.2, pressure: 0.5 });
+});
+
+const fig = (cpus: number, waiting: number | null, busy: number) => ({
+  source: 'sample' as const, cpus, waiting, runDelay: waiting === null ? null : waiting / busy, runnablePerBusy: (cpus + (waiting ?? 0)) / busy, throttled: null, pressure: null,
+});
+
+test('when threads wait or use nearly every CPU, then the pool is cpu-bound; mostly blocked workers are io-bound', (t) => {
+  t.is(classifyCpu(fig(7.5, 0, 10), 3, 8), 'cpu-bound', '7.5 of 8 CPUs');
+  t.is(classifyCpu(fig(4, 2, 8), 3, 8), 'cpu-bound', '2 of 8 busy threads wait (25 %), 2 >= 0.8');
+  t.is(classifyCpu(fig(1, 0, 14), 3, 8), 'io-bound', 'busy workers on a CPU 7 % of the time');
+  t.is(classifyCpu(fig(5, 0, 8), 3, 8), 'balanced');
+  t.is(classifyCpu(fig(5, 0, 8), CPU_RULES.minTicks - 1, 8), 'unknown', 'too few ticks');
+});
+
+test('when the figures are at each threshold, then saturation starts exactly there', (t) => {
+  t.false(cpuSaturated(fig(7.19, 0, 16), 8));
+  t.true(cpuSaturated(fig(7.2, 0, 16), 8));
+  t.false(cpuSaturated(fig(2, 0.79, 4), 8), 'waiting 0.79 < 0.1 x 8');
+  t.true(cpuSaturated(fig(2, 0.8, 8), 8), 'waiting 0.8 >= 0.8, and 10 % of busy');
+  t.false(cpuSaturated(fig(2, 0.8, 9), 8), 'under 10 % of busy');
+  t.false(cpuSaturated(fig(7, null, 16), 8), 'no run delay known, CPUs under 90 %');
+});
+
+test('when saturated, then the CPUs serve n x 1.1 / runnable share workers, to the nearest', (t) => {
+  t.is(cpuServedSize(fig(8, 8, 16), 8), 9, 'always runnable: 8.8 -> 9');
+  t.is(cpuServedSize(fig(2, 2, 8), 2), 4, 'runnable half the time on 2 CPUs: 4.4 -> 4');
+  t.is(cpuServedSize({ ...fig(2, 2, 8), runnablePerBusy: null }, 2), null);
+});

@@ -1,0 +1,52 @@
+import test from 'ava';
+import { initMoves } from '../../src/core/moves.js';
+import type { Moves } from '../../src/core/moves.js';
+import { initProbe, updateProbe, PROBE_MIN_GAIN, PROBE_TICKS } from '../../src/core/probe.js';
+import type { ProbeState } from '../../src/core/probe.js';
+
+const PERIOD = 1000;
+const grew = (from: number, to: number, atMs: number, acting = true): Moves => ({ ...initMoves(), grow: { atMs, from, to, acting } });
+
+/** Readings of `tputs` at `size`, one a tick, with the moves made so far. */
+function readings(s: ProbeState, moves: Moves, size: number, tputs: number[]): ProbeState {
+  return tputs.reduce((acc, tput) => updateProbe(acc, moves, size, tput, PERIOD), s);
+}
+
+test('when a grow raises throughput by 2 % or more, then it paid off; by less, it did not', (t) => {
+  t.is(PROBE_MIN_GAIN, 0.02);
+  const before = readings(initProbe(), initMoves(), 16, [1000, 1000]);
+  const paid = readings(before, grew(16, 20, 5000), 20, [1020, 1020]);
+  t.true(paid.lastGrowPaidOff);
+  t.like(paid.judged, { from: 16, to: 20 });
+  t.true(Math.abs((paid.judged?.gain ?? 0) - 0.02) < 1e-9);
+  const flat = readings(before, grew(16, 20, 5000), 20, [1019, 1019]);
+  t.false(flat.lastGrowPaidOff);
+  t.true((flat.judged?.gain ?? 1) < PROBE_MIN_GAIN);
+});
+
+test('when a grow is judged, then its noise is the standard error of two Poisson counts', (t) => {
+  const before = readings(initProbe(), initMoves(), 16, [100, 100, 100, 100]); // 400 completions
+  const after = readings(before, grew(16, 20, 5000), 20, [100, 100]); // 200 completions
+  t.true(Math.abs((after.judged?.noise ?? 0) - Math.sqrt(1 / 400 + 1 / 200)) < 1e-12);
+});
+
+test('when fewer than the probe ticks arrived at the new size, then the grow is not judged; a third size drops it', (t) => {
+  const before = readings(initProbe(), initMoves(), 16, [1000]);
+  const moves = grew(16, 20, 5000);
+  let s = readings(before, moves, 20, Array<number>(PROBE_TICKS - 1).fill(1000));
+  t.not(s.probe, null);
+  t.is(s.judged, null);
+  s = readings(s, moves, 17, [1000]);
+  t.is(s.probe, null, 'the daemon went elsewhere: the probe is dropped');
+});
+
+test('when there is no throughput at the old size, or the grow was only recommended (observe), then no probe starts', (t) => {
+  t.is(updateProbe(initProbe(), grew(16, 20, 5000), 20, 1000, PERIOD).probe, null);
+  const before = readings(initProbe(), initMoves(), 16, [1000]);
+  t.is(updateProbe(before, grew(16, 20, 5000, false), 16, 1000, PERIOD).probe, null);
+});
+
+test('when nothing was measured and nothing moved, then the record is the same object', (t) => {
+  const s = readings(initProbe(), initMoves(), 16, [1000]);
+  t.is(updateProbe(s, initMoves(), null, null, PERIOD), s);
+});

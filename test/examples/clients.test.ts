@@ -1,0 +1,188 @@
+// The daemon loops of docs/examples/clients (C, Python, Rust), compiled once each into a temp
+// dir and run as real processes against a real sidecar: the pool follows pinned targets, the
+// samples carry refused and CPU, the loop backs off while the sidecar is away and reports again
+// when it is back, and SIGTERM stops it cleanly. A language whose tool is absent is skipped.
+import test from 'ava';
+import type { ExecutionContext } from 'ava';
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { startSidecar } from './sidecar.js';
+import type { Sidecar } from './sidecar.js';
+
+const CLIENTS = fileURLToPath(new URL('../../docs/examples/clients/', import.meta.url));
+const BUILD = mkdtempSync(join(tmpdir(), 'at-clients-'));
+const run = promisify(execFile);
+
+/** A compiler's warnings are shown, not fatal: another compiler version may add lints. */
+function warn(lang: string, { stderr }: { stderr: string }): void {
+  if (stderr.trim() !== '') console.log(`${lang} daemon loop: compiler warnings:\n${stderr}`);
+}
+
+interface Lang {
+  name: 'c' | 'python' | 'rust';
+  tool: string;
+  /** resolves to the command line that runs the daemon */
+  build(): Promise<string[]>;
+}
+
+const LANGS: Lang[] = [
+  {
+    name: 'c',
+    tool: 'gcc',
+    async build() {
+      const out = join(BUILD, 'daemon-loop-c');
+      warn('c', await run('gcc', ['-O2', '-Wall', '-Wextra', '-pthread', '-o', out, join(CLIENTS, 'c/daemon-loop.c'), '-lm']));
+      return [out];
+    },
+  },
+  { name: 'python', tool: 'python3', build: () => Promise.resolve(['python3', join(CLIENTS, 'python/daemon_loop.py')]) },
+  {
+    name: 'rust',
+    tool: 'rustc',
+    async build() {
+      const out = join(BUILD, 'daemon-loop-rs');
+      warn('rust', await run('rustc', ['-O', '--edition', '2021', '-o', out, join(CLIENTS, 'rust/main.rs')]));
+      return [out];
+    },
+  },
+];
+
+const present = (tool: string) => spawnSync(tool, ['--version'], { stdio: 'ignore' }).status === 0;
+// Started at load, once per language, all at once; each test awaits its own.
+const builds = new Map(LANGS.filter((l) => present(l.tool)).map((l) => [l.name, l.build()]));
+for (const l of LANGS) if (!builds.has(l.name)) console.log(`${l.tool} not found: skipping the ${l.name} daemon loop`);
+for (const b of builds.values()) b.catch(() => undefined); // reported by the test that awaits it
+
+interface Daemon {
+  out(): string;
+  pid: number;
+  exited: Promise<number | null>;
+  stop(signal: NodeJS.Signals): Promise<number | null>;
+}
+
+function startDaemon(cmd: string[], args: string[]): Daemon {
+  const [file, ...pre] = cmd as [string, ...string[]];
+  const child = spawn(file, [...pre, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    out: () => out,
+    pid: child.pid as number,
+    exited,
+    stop(signal) {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** Polls every 50 ms until `probe` holds; fails with the daemon's output after timeoutMs. */
+async function until(t: ExecutionContext, what: string, daemon: Daemon, probe: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) {
+      t.log(daemon.out().slice(-2000));
+      throw new Error(`${what}: not within ${timeoutMs} ms`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+// A daemon offered 200 tasks/s of 20 ms each: 4 workers keep up, 1 cannot (its queue of 4 fills).
+const WORKLOAD = ['--size', '2', '--period-ms', '100', '--rate', '200', '--queue', '4', '--sleep-ms', '20', '--hash-kib', '64'];
+
+let sidecar: Sidecar;
+test.before(async () => {
+  sidecar = await startSidecar(LANGS.map((l) => l.name));
+});
+test.after.always(async () => {
+  await sidecar.stop();
+});
+
+async function size(pool: string): Promise<number> {
+  const state = (await (await fetch(`${sidecar.url}/v1/pools/${pool}`)).json()) as { size: number };
+  return state.size;
+}
+
+async function pin(pool: string, to: number | null): Promise<number> {
+  const res = await fetch(`${sidecar.url}/v1/pools/${pool}/pin`, to === null ? { method: 'DELETE' } : { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ size: to }) });
+  return res.status;
+}
+
+for (const lang of LANGS) {
+  const maybe = builds.has(lang.name) ? test : test.skip;
+
+  maybe(`when the ${lang.name} daemon loop is pinned to 5 and then to 1, then its pool reports each size, with refused and CPU in its samples`, async (t) => {
+    const cmd = await (builds.get(lang.name) as Promise<string[]>);
+    // The forms of --sidecar: HOST:PORT and the URL.
+    const where = lang.name === 'python' ? sidecar.url : `127.0.0.1:${sidecar.port}`;
+    const daemon = startDaemon(cmd, ['--sidecar', where, '--pool', lang.name, ...WORKLOAD, '--seconds', '50']);
+    try {
+      await until(t, 'first samples', daemon, () => sidecar.samples(lang.name).length >= 2);
+      t.is(await pin(lang.name, 5), 200);
+      await until(t, 'size 5', daemon, async () => (await size(lang.name)) === 5);
+      t.is(await pin(lang.name, 1), 200);
+      await until(t, 'size 1', daemon, async () => (await size(lang.name)) === 1);
+      await until(t, 'refusals at size 1', daemon, () => (sidecar.samples(lang.name).at(-1)?.refused ?? 0) > 0);
+      t.is(await pin(lang.name, null), 200);
+      t.is(await daemon.stop('SIGTERM'), 0, 'SIGTERM is a clean exit');
+    } finally {
+      await daemon.stop('SIGKILL');
+    }
+    const samples = sidecar.samples(lang.name);
+    const last = samples.at(-1);
+    t.true((last?.completed ?? 0) > 0);
+    // Counters are cumulative: they never go down, workers retiring included.
+    for (const key of ['completed', 'refused', 'cpuSeconds'] as const) {
+      t.true(samples.every((s, i) => i === 0 || (s[key] ?? 0) >= (samples[i - 1]?.[key] ?? 0)), `${key} never decreases`);
+    }
+    if (existsSync('/proc/thread-self/schedstat')) {
+      t.true((last?.cpuSeconds ?? 0) > 0 && (last?.runDelaySeconds ?? -1) >= 0, 'CPU and run delay from schedstat');
+    } else {
+      t.true((last?.cpuSeconds ?? 0) > 0 || last?.pid === daemon.pid, 'CPU: cpuSeconds, or the pid');
+    }
+    t.true(samples.every((s) => s.busy <= s.size && s.queueCapacity === 4));
+    const out = daemon.out();
+    t.regex(out, /^sample size=5 busy=\d+ .*target=5$/m);
+    t.regex(out, /^sample size=1 busy=[01] .*target=1$/m);
+    t.regex(out, /^stopped \(SIGTERM\): completed=\d+ refused=[1-9]\d*$/m);
+  });
+
+  maybe(`when the sidecar is away, then the ${lang.name} daemon loop keeps its size, backs off, and reports again once the sidecar is back`, async (t) => {
+    const cmd = await (builds.get(lang.name) as Promise<string[]>);
+    const port = await freePort();
+    const daemon = startDaemon(cmd, ['--sidecar', `127.0.0.1:${port}`, '--pool', lang.name, ...WORKLOAD, '--period-ms', '50', '--seconds', '50']);
+    let back: Sidecar | undefined;
+    try {
+      const tries = () => [...daemon.out().matchAll(/^sidecar unreachable \(.+\): keeping size=2, next try in (\d+) ms$/gm)].map((m) => Number(m[1]));
+      await until(t, 'three failed tries', daemon, () => tries().length >= 3);
+      const waits = tries().slice(0, 3); // 2, 4 and 8 periods, less up to a quarter each
+      t.true(waits.every((w, i) => i === 0 || w > (waits[i - 1] as number)), `back-off grows: ${waits.join(', ')}`);
+      back = await startSidecar([lang.name], port);
+      await until(t, 'samples again', daemon, () => back !== undefined && back.samples(lang.name).length >= 1);
+      t.is(back.samples(lang.name)[0]?.size, 2, 'the size was kept');
+      await until(t, 'the recovery logged', daemon, () => /^sidecar back after \d+ failed tries$/m.test(daemon.out()));
+      t.is(await daemon.stop('SIGINT'), 0);
+      t.regex(daemon.out(), /^stopped \(SIGINT\)/m);
+    } finally {
+      await daemon.stop('SIGKILL');
+      await back?.stop();
+    }
+  });
+}
