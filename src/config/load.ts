@@ -100,6 +100,9 @@ function checkCrossFields(src: YamlSource, data: ConfigFile): void {
     if (proc?.threads !== undefined && !isRegExp(proc.threads)) {
       throw invalidValue(src, ['pools', name, 'process', 'threads'], proc.threads, 'a valid regular expression on thread names');
     }
+    if (pool.source !== undefined && !isStatsAddress(pool.source.stats)) {
+      throw invalidValue(src, ['pools', name, 'source', 'stats'], pool.source.stats, 'HOST:PORT (port 1-65535, IPv6 as [::1]:PORT) or the path of a unix socket (with a /)');
+    }
   }
 
   (data.actuators ?? []).forEach((actuator, i) => {
@@ -111,6 +114,13 @@ function checkCrossFields(src: YamlSource, data: ConfigFile): void {
       throw invalidValue(src, ['actuators', i, 'url'], shown, 'a URL without credentials: no user:password@ (send what the daemon needs another way)');
     }
   });
+}
+
+/** uWSGI's `stats` address as the sidecar reads it: a socket path, or HOST:PORT. */
+function isStatsAddress(text: string): boolean {
+  if (text.includes('/')) return true;
+  const m = /^(?:\[[^\]]+\]|[^:]*):(\d{1,5})$/.exec(text);
+  return m !== null && Number(m[1]) >= 1 && Number(m[1]) <= 65535;
 }
 
 function isRegExp(text: string): boolean {
@@ -152,7 +162,7 @@ function resolvePools(src: YamlSource, data: ConfigFile): PoolConfig[] {
       mode: pool.mode ?? 'adaptive',
       params: toParams(merged),
       process: pool.process === undefined ? null : toProcess(pool.process),
-      source: pool.source === undefined ? null : { ...pool.source },
+      source: pool.source === undefined ? null : { ...pool.source, cheaper: pool.source.cheaper ?? 1 },
     };
   });
 }

@@ -166,12 +166,21 @@ export const SourceSchema = Type.Object(
     type: Type.Literal('uwsgi', { description: 'The daemon: uwsgi (its stats server and master FIFO).', 'x-allowed': 'uwsgi' }),
     stats: Type.String({ minLength: 1, maxLength: 4096, description: "uWSGI's stats server: HOST:PORT, or the path of its unix socket.", 'x-allowed': 'HOST:PORT or a socket path' }),
     fifo: Type.String({ minLength: 1, maxLength: 4096, description: "uWSGI's master FIFO (`master-fifo`), where `+` adds a worker and `-` removes one.", 'x-allowed': 'a path' }),
+    cheaper: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 4096,
+        description: "uWSGI's `cheaper` option: the fewest workers the sidecar leaves running (uWSGI's stats do not say it, and its FIFO does not enforce it). The most is uWSGI's `processes`, read from its stats.",
+        default: 1,
+        'x-allowed': 'an integer in [1, 4096]',
+      }),
+    ),
   },
   {
     additionalProperties: false,
     description: 'A daemon the sidecar drives itself, for daemons that expose their pool but do not post samples. Default: none (the daemon posts samples).',
     default: null,
-    'x-allowed': '{type: uwsgi, stats: HOST:PORT | socket path, fifo: path}',
+    'x-allowed': '{type: uwsgi, stats: HOST:PORT | socket path, fifo: path, cheaper: integer}',
   },
 );
 

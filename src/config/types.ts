@@ -25,7 +25,8 @@ export interface ProcessConfig {
   threads: string | null;
 }
 
-export type SourceConfig = { type: 'uwsgi'; stats: string; fifo: string };
+/** A daemon the sidecar drives itself; `cheaper` is the fewest workers it leaves running. */
+export type SourceConfig = { type: 'uwsgi'; stats: string; fifo: string; cheaper: number };
 
 export type ActuatorConfig =
   | { type: 'webhook'; url: string; timeoutMs: number; maxRetries: number }

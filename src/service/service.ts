@@ -15,6 +15,8 @@ import { connectionCap, createApp, isLoopback, listenHttp } from '../http/index.
 import type { AppHandle, LiveLimits, SampleRate } from '../http/index.js';
 import { createMetrics } from '../metrics/index.js';
 import type { Metrics } from '../metrics/index.js';
+import { attachUwsgiSources } from '../sources/uwsgi/index.js';
+import type { AttachUwsgiDeps } from '../sources/uwsgi/index.js';
 import { createPoolCpuSource, nodeFiles } from '../sources/index.js';
 import type { FileReader } from '../sources/index.js';
 import { createEngine } from '../streams/index.js';
@@ -49,6 +51,8 @@ export interface ServiceOptions {
   maxConnections?: number;
   /** default 10 s */
   headersTimeoutMs?: number;
+  /** the uWSGI sources' stats reader, FIFO and CPU reader (tests) */
+  uwsgi?: Pick<AttachUwsgiDeps, 'readStats' | 'fifo' | 'cpu' | 'now'>;
 }
 
 export interface Service {
@@ -96,6 +100,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const subs: Subscription[] = [engine.decisions$.subscribe((d) => metrics.decision(d)), logDecisions(engine.decisions$, logger)];
   const disconnect = connectActuators(engine, createActuators(config.actuators, metrics.actuation, options.sleep), logger);
   const recorder = config.record === null ? null : recordSamples(config.record, engine.ingested$, logger, traceHeader(config.cpus, config.pools));
+  // Pools with a `source` are read and driven by the sidecar itself (src/sources/).
+  const detachSources = attachUwsgiSources({ engine, config, logger, scheduler: options.scheduler ?? asyncScheduler, ...options.uwsgi });
 
   const caps = budget(options.maxConnections ?? connectionCap(readFdLimit()), config.metricsListen !== null);
   const perKind = Math.min(1000, Math.max(1, Math.floor(caps.api / 4)));
@@ -125,6 +131,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     }
   } catch (e) {
     for (const s of servers) s.close();
+    detachSources();
     engine.stop();
     disconnect();
     recorder?.close();
@@ -171,6 +178,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
         });
         await Promise.race([closed, late]);
         clearTimeout(timer);
+        detachSources();
         for (const s of subs) s.unsubscribe();
         disconnect();
         engine.stop();

@@ -260,3 +260,15 @@ test('when metricsListen is HOST:PORT, then it is the read-only listener; when i
   t.throws(() => load('metricsListen: 0.0.0.0:99999\n'), { instanceOf: ConfigError, message: /metricsListen/ });
   t.throws(() => load('metricsListen: nope\n'), { instanceOf: ConfigError, message: /metricsListen/ });
 });
+
+test('when a pool has a uwsgi source, then it is read with cheaper 1 unless given', (t) => {
+  const text = 'pools:\n  web:\n    kind: transfer\n    source: {type: uwsgi, stats: "127.0.0.1:9191", fifo: /run/uwsgi.fifo}\n  api:\n    kind: transfer\n    source: {type: uwsgi, stats: /run/uwsgi/stats.sock, fifo: /run/api.fifo, cheaper: 2}\n';
+  const { config } = load(text);
+  t.deepEqual(config.pools[0]?.source, { type: 'uwsgi', stats: '127.0.0.1:9191', fifo: '/run/uwsgi.fifo', cheaper: 1 });
+  t.deepEqual(config.pools[1]?.source, { type: 'uwsgi', stats: '/run/uwsgi/stats.sock', fifo: '/run/api.fifo', cheaper: 2 });
+});
+
+test('when a uwsgi source\'s stats address is neither HOST:PORT nor a path, then the file is refused naming the key', (t) => {
+  const error = refusal('pools:\n  web:\n    kind: transfer\n    source: {type: uwsgi, stats: "localhost", fifo: /run/uwsgi.fifo}\n');
+  t.true(error.message.includes('pools.web.source.stats: "localhost" is not allowed (HOST:PORT'), error.message);
+});

@@ -1,0 +1,133 @@
+// A real uWSGI for `npm run bench:uwsgi`: the bench app behind `http-socket` on a loopback
+// port, the stats server on a unix socket, the master FIFO, and the contender's process
+// model (static, one of uWSGI's cheaper algorithms at its published defaults, or `manual`
+// for the sidecar). Its own process group, killed whole at the end.
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { isLive, nodeStatsReader, parseUwsgiStats } from '../src/sources/uwsgi/index.js';
+
+export type ProcessModel =
+  | { kind: 'static'; processes: number }
+  | { kind: 'cheaper'; algo: 'busyness' | 'spare' | 'backlog' | 'manual'; processes: number; cheaper: number; initial: number };
+
+export interface BenchUwsgi {
+  port: number;
+  stats: string;
+  fifo: string;
+  masterPid: number;
+  /** live workers and their pids now, or null when the stats server does not answer */
+  workers(): Promise<{ live: number; pids: number[] } | null>;
+  stop(): Promise<void>;
+}
+
+export const APP = new URL('./uwsgi-app.py', import.meta.url).pathname;
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+function modelArgs(model: ProcessModel): string[] {
+  if (model.kind === 'static') return ['--processes', String(model.processes)];
+  // Only the algorithm is chosen: its own options stay at uWSGI's defaults (cheaper-overload 3,
+  // cheaper-step 1, busyness 25..50 %, ...). The busyness algorithm is a plugin in Debian.
+  return [
+    ...(model.algo === 'busyness' ? ['--plugin', 'cheaper_busyness'] : []),
+    '--processes', String(model.processes), '--cheaper', String(model.cheaper), '--cheaper-initial', String(model.initial),
+    '--cheaper-algo', model.algo,
+  ];
+}
+
+export async function startBenchUwsgi(dir: string, model: ProcessModel): Promise<BenchUwsgi> {
+  const port = await freePort();
+  const stats = join(dir, 'stats.sock');
+  const fifo = join(dir, 'master.fifo');
+  const child: ChildProcess = spawn(
+    'uwsgi',
+    [
+      '--plugin', 'python3', '--master', '--http-socket', `127.0.0.1:${port}`, '--wsgi-file', APP, '--listen', '100',
+      ...modelArgs(model), '--master-fifo', fifo, '--stats', stats, '--die-on-term', '--disable-logging', '--logto', join(dir, 'uwsgi.log'),
+    ],
+    { detached: true, stdio: 'ignore' },
+  );
+  let exited = false;
+  const exit = new Promise<void>((resolve) => child.on('exit', () => ((exited = true), resolve())));
+  const kill = () => {
+    if (!exited && child.pid !== undefined) {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
+  };
+  const workers = async () => {
+    try {
+      const s = parseUwsgiStats(await nodeStatsReader(stats, 2000));
+      const live = s.workers.filter(isLive);
+      return { live: live.length, pids: live.map((w) => w.pid) };
+    } catch {
+      return null;
+    }
+  };
+  const until = Date.now() + 20_000;
+  const expected = model.kind === 'static' ? model.processes : model.initial;
+  while (!(existsSync(fifo) && existsSync(stats) && (await workers())?.live === expected)) {
+    if (exited || Date.now() > until) {
+      kill();
+      throw new Error(`uWSGI did not start with ${expected} workers within 20 s (log: ${join(dir, 'uwsgi.log')})`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    port,
+    stats,
+    fifo,
+    masterPid: child.pid ?? 0,
+    workers,
+    async stop() {
+      kill();
+      await Promise.race([exit, new Promise((r) => setTimeout(r, 5000))]);
+    },
+  };
+}
+
+const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+/** CPU seconds of a process (utime + stime), plus its reaped children's when `children`. */
+export function processCpuSeconds(pid: number, children: boolean): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+    // fields 14..17 of proc(5) are utime, stime, cutime, cstime: 11..14 after "pid (comm) ".
+    const own = (f[11] ?? 0) + (f[12] ?? 0);
+    return (children ? own + (f[13] ?? 0) + (f[14] ?? 0) : own) / TICKS_PER_SECOND;
+  } catch {
+    return 0;
+  }
+}
+
+/** uWSGI's CPU so far: the master with its reaped workers, plus the live workers. */
+export function uwsgiCpuSeconds(masterPid: number, workerPids: readonly number[]): number {
+  return processCpuSeconds(masterPid, true) + workerPids.reduce((a, pid) => a + processCpuSeconds(pid, false), 0);
+}
+
+/** The host's busy and total CPU ticks (from /proc/stat), for the machine's load during a run. */
+export function hostTicks(): { busy: number; total: number } {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+  const v = line.trim().split(/\s+/).slice(1).map(Number);
+  const total = v.slice(0, 8).reduce((a, b) => a + b, 0);
+  const idle = (v[3] ?? 0) + (v[4] ?? 0);
+  return { busy: total - idle, total };
+}
+
+export function loadAverage(): number {
+  return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+}

@@ -1,0 +1,91 @@
+// `npm run bench:uwsgi` (tsx bench/uwsgi.ts [--quick] [--seconds S] [--seed N] [--cpus N]): the
+// sidecar driving a real uWSGI against uWSGI's own process models (static n*2 and its
+// busyness, spare and backlog cheaper algorithms) on three workloads. Progress goes to stderr,
+// the table to stdout; writes bench/results/uwsgi.json and its section of docs/benchmarks.md
+// (between its markers), except with --quick (a smoke run: short runs, nothing written).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { markdownSection, spliceSection, textTable, uwsgiGoals } from './uwsgi-report.js';
+import { runContender } from './uwsgi-run.js';
+import type { Contender, RunResult, Workload } from './uwsgi-run.js';
+import { APP } from './uwsgi-server.js';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(name);
+  if (i < 0) return fallback;
+  const value = Number(process.argv[i + 1]);
+  if (!Number.isInteger(value) || value < 1) {
+    process.stderr.write(`bench:uwsgi: ${name} needs a whole number >= 1, got ${process.argv[i + 1] ?? 'nothing'}\n`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const quick = process.argv.includes('--quick');
+const n = arg('--cpus', os.availableParallelism());
+const seconds = arg('--seconds', quick ? 6 : 40);
+const seed = arg('--seed', 1);
+const TIMEOUT_MS = 5000;
+const started = Date.now();
+const progress = (line: string): void => void process.stderr.write(`${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s  ${line}\n`);
+
+const probe = spawnSync('uwsgi', ['--plugin', 'python3', '--plugin', 'cheaper_busyness', '--version'], { encoding: 'utf8' });
+if (probe.error !== undefined || probe.status !== 0) {
+  process.stderr.write("bench:uwsgi needs uWSGI with its python3 and cheaper_busyness plugins (Debian: apt-get install uwsgi-core uwsgi-plugin-python3)\n");
+  process.exit(2);
+}
+
+const msPerMiB = Number(execFileSync('python3', [APP], { encoding: 'utf8' }).trim());
+const bytesPerMs = (1024 * 1024) / msPerMiB;
+progress(`calibrated: ${msPerMiB.toFixed(3)} ms of CPU per MiB hashed`);
+
+// The issue's workloads, measured on 2 CPUs: 150/s of 4 MiB + 40 ms, 120/s of 20 ms of hashing.
+const workloads: Workload[] = [
+  { name: 'io-heavy', cpuMs: 5, waitMs: 40, phases: [{ ms: 1000, perSecond: 150 }], description: '150 requests/s, each 5 ms of hashing then a 40 ms wait (about 7 busy workers needed, 0.75 CPUs of hashing).' },
+  { name: 'cpu-heavy', cpuMs: 20, waitMs: 0, phases: [{ ms: 1000, perSecond: 120 }], description: '120 requests/s of 20 ms of hashing and no wait: 2.4 CPUs of demand, more than the machine has; more workers cannot help.' },
+  { name: 'bursty', cpuMs: 5, waitMs: 40, phases: [{ ms: 8000, perSecond: 40 }, { ms: 4000, perSecond: 200 }], description: 'the io-heavy request at 40/s for 8 s then 200/s for 4 s, repeated.' },
+];
+
+const max = n * 4;
+const min = Math.max(2, Math.floor(n / 2));
+const cheaper = (algo: 'busyness' | 'spare' | 'backlog' | 'manual') => ({ kind: 'cheaper' as const, algo, processes: max, cheaper: min, initial: n * 2 });
+const contenders: Contender[] = [
+  { name: 'static', model: { kind: 'static', processes: n * 2 } },
+  { name: 'busyness', model: cheaper('busyness') },
+  { name: 'spare', model: cheaper('spare') },
+  { name: 'backlog', model: cheaper('backlog') },
+  { name: 'pi', model: cheaper('manual'), law: 'pi' },
+  { name: 'band', model: cheaper('manual'), law: 'band' },
+];
+
+const results: RunResult[] = [];
+for (const w of workloads) {
+  for (const c of contenders) {
+    progress(`${w.name} / ${c.name}: ${seconds} s`);
+    const r = await runContender(w, c, { n, durationMs: seconds * 1000, bytesPerMs, timeoutMs: TIMEOUT_MS, seed });
+    progress(`  ${r.throughput.toFixed(1)}/s served, ${r.failed} failed, p99 ${r.p99Ms.toFixed(0)} ms, ${r.meanWorkers.toFixed(2)} workers, load ${r.load1}`);
+    results.push(r);
+  }
+}
+
+const goals = uwsgiGoals(results, ['pi', 'band']);
+process.stdout.write(`${textTable(results)}\n\n`);
+for (const g of goals) process.stdout.write(`${g.met ? 'met   ' : 'MISSED'}  ${g.workload} ${g.contender}: ${g.goal}: ${g.detail}\n`);
+
+if (!quick) {
+  const meta = {
+    command: `npm run bench:uwsgi${process.argv.slice(2).length > 0 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+    date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+    machine: `${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${os.availableParallelism()} CPUs, Node ${process.version}, uWSGI ${probe.stdout.trim().split('\n').at(-1) ?? '?'}`,
+    n,
+    seconds,
+    msPerMiB,
+    timeoutMs: TIMEOUT_MS,
+  };
+  mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+  writeFileSync(new URL('./results/uwsgi.json', import.meta.url), `${JSON.stringify({ ...meta, seed, workloads, results, goals }, null, 2)}\n`);
+  const docPath = new URL('../docs/benchmarks.md', import.meta.url);
+  writeFileSync(docPath, spliceSection(readFileSync(docPath, 'utf8'), markdownSection(results, goals, workloads, meta)));
+  progress('wrote bench/results/uwsgi.json and docs/benchmarks.md');
+}

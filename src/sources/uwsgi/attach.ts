@@ -1,0 +1,56 @@
+// The one hook the service calls: every pool whose `source` is uWSGI gets a poll each period
+// (never two at once: a slow uWSGI skips periods) and its target applied when it changes.
+import { asyncScheduler, exhaustMap, from, timer } from 'rxjs';
+import type { SchedulerLike, Subscription } from 'rxjs';
+import type { PoolConfig } from '../../config/index.js';
+import type { Engine, Logger } from '../../streams/index.js';
+import { nodeFiles } from '../files.js';
+import { createCpuReader } from '../proc-cpu.js';
+import type { CpuReader } from '../proc-cpu.js';
+import { nodeFifo } from './fifo.js';
+import type { FifoWriter } from './fifo.js';
+import { createUwsgiSource } from './source.js';
+import { nodeStatsReader } from './stats-reader.js';
+import type { StatsReader } from './stats-reader.js';
+
+export interface AttachUwsgiDeps {
+  engine: Pick<Engine, 'ingest' | 'targetChanges'>;
+  config: { pools: readonly PoolConfig[] };
+  logger: Logger;
+  scheduler?: SchedulerLike;
+  /** epoch ms; default the scheduler's clock */
+  now?: () => number;
+  readStats?: StatsReader;
+  fifo?: FifoWriter;
+  /** the workers' CPU reader for a pool; default the /proc reader; null: none */
+  cpu?: ((pool: string) => CpuReader) | null;
+}
+
+/** Starts the uWSGI sources of the config's pools; returns the function that stops them. */
+export function attachUwsgiSources(deps: AttachUwsgiDeps): () => void {
+  const scheduler = deps.scheduler ?? asyncScheduler;
+  const now = deps.now ?? (() => scheduler.now());
+  const subs: Subscription[] = [];
+  const stops: (() => void)[] = [];
+  for (const pool of deps.config.pools) {
+    if (pool.source?.type !== 'uwsgi') continue;
+    const src = createUwsgiSource({
+      pool: pool.name,
+      source: pool.source,
+      periodMs: pool.params.periodMs,
+      engine: deps.engine,
+      now,
+      readStats: deps.readStats ?? nodeStatsReader,
+      fifo: deps.fifo ?? nodeFifo,
+      cpu: deps.cpu === null ? null : (deps.cpu ?? ((): CpuReader => createCpuReader({ files: nodeFiles, now })))(pool.name),
+      logger: deps.logger,
+    });
+    stops.push(() => src.stop());
+    subs.push(timer(0, pool.params.periodMs, scheduler).pipe(exhaustMap(() => from(src.poll()))).subscribe());
+    subs.push(deps.engine.targetChanges(pool.name).subscribe((target) => src.apply(target)));
+  }
+  return () => {
+    for (const stop of stops) stop();
+    for (const s of subs) s.unsubscribe();
+  };
+}

@@ -1,0 +1,33 @@
+// uWSGI's master FIFO (`master-fifo`): each `+` asks the master for one more worker, each `-`
+// for one fewer. The FIFO is opened write-only and non-blocking, so a master that is not
+// reading (dead, restarting) is an ENXIO error now, never a sidecar stuck in open(2).
+import { closeSync, constants, fstatSync, openSync, writeSync } from 'node:fs';
+
+export interface FifoWriter {
+  /** Writes `text` to the FIFO at `path` in one write; throws (ENXIO: no reader, ENOENT, EAGAIN...) */
+  write(path: string, text: string): void;
+}
+
+export class NotAFifoError extends Error {
+  readonly code = 'ENOTFIFO';
+}
+
+export const nodeFifo: FifoWriter = {
+  write(path, text) {
+    const fd = openSync(path, constants.O_WRONLY | constants.O_NONBLOCK);
+    try {
+      // A regular file at that path would silently swallow the commands.
+      if (!fstatSync(fd).isFIFO()) throw new NotAFifoError(`${path} is not a FIFO (uWSGI's master-fifo)`);
+      const bytes = Buffer.from(text, 'ascii');
+      const written = writeSync(fd, bytes);
+      if (written !== bytes.length) throw new Error(`short write to ${path}: ${written} of ${bytes.length} bytes`);
+    } finally {
+      closeSync(fd);
+    }
+  },
+};
+
+/** The FIFO commands that move uWSGI from `from` workers to `to`: one `+` or `-` a worker. */
+export function fifoCommands(from: number, to: number): string {
+  return to >= from ? '+'.repeat(to - from) : '-'.repeat(from - to);
+}

@@ -1,0 +1,12 @@
+export { attachUwsgiSources } from './attach.js';
+export type { AttachUwsgiDeps } from './attach.js';
+export { createUwsgiSource, settleMs, statsTimeoutMs } from './source.js';
+export type { PollOutcome, UwsgiSource, UwsgiSourceDeps } from './source.js';
+export { createUwsgiSampler } from './sampler.js';
+export type { UwsgiReading, UwsgiSampler } from './sampler.js';
+export { parseUwsgiStats, isLive, UwsgiStatsError } from './stats.js';
+export type { UwsgiStats, UwsgiWorker } from './stats.js';
+export { nodeFifo, fifoCommands, NotAFifoError } from './fifo.js';
+export type { FifoWriter } from './fifo.js';
+export { nodeStatsReader, statsAddress, MAX_STATS_BYTES } from './stats-reader.js';
+export type { StatsReader } from './stats-reader.js';

@@ -1,0 +1,92 @@
+// Successive uWSGI stats documents into samples. uWSGI credits a request's running time when the
+// request ends, so the busy integral over a period is the running time credited since the last
+// read, minus what was already counted of requests that were in progress then, plus the part of
+// the requests in progress now that falls inside the period (uWSGI gives their start to the
+// second; the credit is capped at the period, so the error stays under a second per request).
+// Counters are kept monotonic across cheaped and respawned workers and a restarted master.
+import type { Sample } from '../../core/index.js';
+import { isLive } from './stats.js';
+import type { UwsgiStats, UwsgiWorker } from './stats.js';
+
+/** A sample without CPU (the caller adds it from the workers' pids) and the live workers' pids. */
+export interface UwsgiReading {
+  sample: Sample;
+  pids: number[];
+  /** `processes`: the size of uWSGI's worker table, the most workers it can run */
+  processes: number;
+  masterPid: number;
+}
+
+interface SlotMemory {
+  pid: number;
+  requests: number;
+  runningTimeUs: number;
+  /** per core: the request start and the seconds of it already counted */
+  credited: ({ start: number; seconds: number } | null)[];
+}
+
+export interface UwsgiSampler {
+  /** One read at `tsMs` (epoch ms); null when uWSGI has no live worker (restarting): no sample then. */
+  read(stats: UwsgiStats, tsMs: number): UwsgiReading | null;
+}
+
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
+/** Increase of a counter that may restart from 0 (a respawned worker, a new master). */
+const increase = (now: number, before: number) => (now >= before ? now - before : now);
+
+export function createUwsgiSampler(): UwsgiSampler {
+  let masterPid: number | null = null;
+  let lastTs = 0;
+  let slots: SlotMemory[] = [];
+  let completed = 0;
+  let refused = 0;
+  let lastErrors = 0;
+
+  /** Seconds of each in-progress request inside (lastTs, ts], capped as described above. */
+  function credits(w: UwsgiWorker, before: SlotMemory | undefined, tsS: number, dtS: number) {
+    return w.requestStarts.map((start, core) => {
+      if (start === null) return null;
+      const prev = before?.pid === w.pid && before.requests === w.requests ? before.credited[core] : null;
+      // A request not seen at the last read started after it; at the first read, any time.
+      const cap = prev?.start === start ? prev.seconds + dtS : dtS > 0 ? dtS : Infinity;
+      return { start, seconds: Math.max(0, Math.min(tsS - start, cap)) };
+    });
+  }
+
+  return {
+    read(stats, tsMs) {
+      const restarted = masterPid !== stats.masterPid;
+      if (restarted) slots = [];
+      const dtS = restarted ? 0 : (tsMs - lastTs) / 1000;
+      const tsS = tsMs / 1000;
+      let busySeconds = 0;
+      let completedNow = 0;
+      const next: SlotMemory[] = [];
+      for (const w of stats.workers) {
+        const before = slots[w.slot];
+        const credited = credits(w, before, tsS, dtS);
+        const creditNow = credited.reduce((a, c) => a + (c?.seconds ?? 0), 0);
+        const creditBefore = before?.credited.reduce((a, c) => a + (c?.seconds ?? 0), 0) ?? 0;
+        const ranUs = increase(w.runningTimeUs, before?.runningTimeUs ?? 0);
+        if (dtS > 0) busySeconds += Math.min(dtS, Math.max(0, ranUs / 1e6 - creditBefore + creditNow));
+        completedNow += increase(w.requests, before?.requests ?? 0);
+        next[w.slot] = { pid: w.pid, requests: w.requests, runningTimeUs: w.runningTimeUs, credited };
+      }
+      slots = next;
+      masterPid = stats.masterPid;
+      lastTs = tsMs;
+      completed += completedNow;
+      refused += increase(stats.listenQueueErrors, restarted ? 0 : lastErrors);
+      lastErrors = stats.listenQueueErrors;
+      const live = stats.workers.filter(isLive);
+      if (live.length === 0) return null;
+      const size = live.length;
+      // Without a period (the first read, a new master) the status is all there is.
+      const busy = dtS > 0 ? Math.min(size, round3(busySeconds / dtS)) : live.filter((w) => w.status === 'busy').length;
+      const sample: Sample = { ts: tsMs, size, busy, queueDepth: stats.listenQueue, completed, refused };
+      if (stats.queueCapacity !== null) sample.queueCapacity = stats.queueCapacity;
+      return { sample, pids: live.map((w) => w.pid), processes: stats.workers.length, masterPid: stats.masterPid };
+    },
+  };
+}

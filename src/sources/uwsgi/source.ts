@@ -1,0 +1,153 @@
+// One pool driven through uWSGI: each period the stats server is read into a sample (plus the
+// workers' CPU), fed to the engine like a posted sample, and the pool's target is applied
+// through the master FIFO, within [cheaper, processes]. A uWSGI that is missing, restarting or
+// dead sends no sample (the pool goes stale), is logged once per outage and once on recovery,
+// and is tried again next period; nothing here throws or rejects.
+import type { Mode } from '../../core/index.js';
+import type { SourceConfig } from '../../config/index.js';
+import type { Engine, Logger } from '../../streams/index.js';
+import type { CpuReader } from '../proc-cpu.js';
+import { fifoCommands } from './fifo.js';
+import type { FifoWriter } from './fifo.js';
+import { createUwsgiSampler } from './sampler.js';
+import type { UwsgiReading } from './sampler.js';
+import { parseUwsgiStats } from './stats.js';
+import type { StatsReader } from './stats-reader.js';
+
+export interface UwsgiSourceDeps {
+  pool: string;
+  source: SourceConfig;
+  periodMs: number;
+  engine: Pick<Engine, 'ingest'>;
+  /** epoch ms */
+  now: () => number;
+  readStats: StatsReader;
+  fifo: FifoWriter;
+  /** the workers' CPU (one reader per pool: its counters are monotonic per reader); null: none */
+  cpu: CpuReader | null;
+  logger: Logger;
+}
+
+export type PollOutcome = 'sampled' | 'down' | 'stopped';
+
+export interface UwsgiSource {
+  /** One period: read, sample, ingest, apply the target in force. Never rejects. */
+  poll(): Promise<PollOutcome>;
+  /** Applies a target now (a change between polls); a no-op while uWSGI is down or the pool observes. */
+  apply(target: number): void;
+  stop(): void;
+}
+
+/**
+ * A `+` or `-` takes effect at uWSGI's next master cycle (1 s), and a `-` waits there while
+ * every worker is busy; until the count is seen or this long has passed, the sidecar counts
+ * from the size it asked for, so no command is sent twice.
+ */
+export const settleMs = (periodMs: number) => Math.max(10_000, 5 * periodMs);
+
+/** A stats read gets a period, at least a second and at most five. */
+export const statsTimeoutMs = (periodMs: number) => Math.min(5000, Math.max(1000, periodMs));
+
+export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
+  const { pool, source, logger } = deps;
+  const sampler = createUwsgiSampler();
+  const log = { pool, stats: source.stats, fifo: source.fifo };
+  let reading: UwsgiReading | null = null;
+  let mode: Mode | null = null;
+  let expected: { live: number; atMs: number; masterPid: number } | null = null;
+  let statsDown: string | null = null;
+  let fifoDown: string | null = null;
+  let everUp = false;
+  let stopped = false;
+
+  function down(why: string): PollOutcome {
+    reading = null;
+    if (statsDown === null) {
+      logger.warn({ ...log, err: why }, `pool ${pool}: uWSGI is not answering at ${source.stats} (${why}); the pool goes stale and the sidecar retries every period`);
+    }
+    statsDown = why;
+    return 'down';
+  }
+
+  function up(r: UwsgiReading): void {
+    if (statsDown !== null) logger.info({ ...log, workers: r.sample.size }, `pool ${pool}: uWSGI answers again at ${source.stats} (${r.sample.size} of ${r.processes} workers)`);
+    else if (!everUp) logger.info({ ...log, workers: r.sample.size }, `pool ${pool}: reading uWSGI at ${source.stats} (${r.sample.size} of ${r.processes} workers)`);
+    statsDown = null;
+    everUp = true;
+  }
+
+  function addCpu(r: UwsgiReading): void {
+    if (deps.cpu === null) return;
+    try {
+      const cpu = deps.cpu.read(r.pids, null);
+      if (cpu === null) return;
+      r.sample.cpuSeconds = cpu.cpuSeconds;
+      if (cpu.runDelaySeconds !== null) r.sample.runDelaySeconds = cpu.runDelaySeconds;
+    } catch (e) {
+      logger.debug({ ...log, err: String(e) }, `pool ${pool}: the workers' CPU could not be read`);
+    }
+  }
+
+  function apply(target: number): void {
+    if (stopped || reading === null || mode === null || mode === 'observe') return;
+    const nowMs = deps.now();
+    const live = reading.sample.size;
+    const desired = Math.max(Math.min(source.cheaper, reading.processes), Math.min(target, reading.processes));
+    if (expected !== null && (expected.masterPid !== reading.masterPid || expected.live === live || nowMs - expected.atMs >= settleMs(deps.periodMs))) {
+      expected = null;
+    }
+    const from = expected?.live ?? live;
+    if (desired === from) return;
+    const commands = fifoCommands(from, desired);
+    try {
+      deps.fifo.write(source.fifo, commands);
+    } catch (e) {
+      const why = e instanceof Error ? e.message : String(e);
+      if (fifoDown === null) {
+        logger.warn({ ...log, err: why }, `pool ${pool}: cannot write uWSGI's master FIFO ${source.fifo} (${why}); retrying every period`);
+      }
+      fifoDown = why;
+      return;
+    }
+    if (fifoDown !== null) logger.info(log, `pool ${pool}: uWSGI's master FIFO ${source.fifo} takes commands again`);
+    fifoDown = null;
+    expected = { live: desired, atMs: nowMs, masterPid: reading.masterPid };
+    logger.debug({ ...log, from, to: desired, commands }, `pool ${pool}: asked uWSGI for ${desired} workers (${commands})`);
+  }
+
+  return {
+    async poll() {
+      if (stopped) return 'stopped';
+      let text: string;
+      try {
+        text = await deps.readStats(source.stats, statsTimeoutMs(deps.periodMs));
+      } catch (e) {
+        return stopped ? 'stopped' : down(e instanceof Error ? e.message : String(e));
+      }
+      if (stopped) return 'stopped';
+      let r: UwsgiReading | null;
+      try {
+        r = sampler.read(parseUwsgiStats(text), deps.now());
+      } catch (e) {
+        return down(e instanceof Error ? e.message : String(e));
+      }
+      if (r === null) return down('no live worker (uWSGI is starting or restarting)');
+      up(r);
+      addCpu(r);
+      reading = r;
+      try {
+        const reply = deps.engine.ingest(pool, [r.sample]);
+        mode = reply.mode;
+        apply(reply.target);
+      } catch (e) {
+        // Only a stopping engine refuses a sample that the sidecar built itself.
+        logger.debug({ ...log, err: String(e) }, `pool ${pool}: the engine did not take the uWSGI sample`);
+      }
+      return 'sampled';
+    },
+    apply,
+    stop() {
+      stopped = true;
+    },
+  };
+}

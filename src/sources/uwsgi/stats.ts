@@ -1,0 +1,88 @@
+// uWSGI's stats server document (the `stats` option: one JSON document per connection), read
+// into the few figures the sidecar uses. Only what is needed is checked; a document that is not
+// uWSGI's is refused with what is wrong, never half-read.
+
+/** One slot of uWSGI's worker table (`processes` slots; a cheaped slot has pid 0 or status `cheap`). */
+export interface UwsgiWorker {
+  /** index in the worker table: stable across respawns, unlike the pid */
+  slot: number;
+  pid: number;
+  status: string;
+  /** cumulative requests served by the slot */
+  requests: number;
+  /** cumulative microseconds spent in requests, credited when each request ends */
+  runningTimeUs: number;
+  /** per core (thread) of the worker: the epoch second its current request started, or null */
+  requestStarts: (number | null)[];
+}
+
+export interface UwsgiStats {
+  masterPid: number;
+  /** connections waiting in the listen queue (uWSGI's `listen_queue`) */
+  listenQueue: number;
+  /** uWSGI's `listen_queue_errors` (cumulative; 0 when uWSGI does not count them) */
+  listenQueueErrors: number;
+  /** the listen queue's size (the sockets' `max_queue`), or null when unknown */
+  queueCapacity: number | null;
+  workers: UwsgiWorker[];
+}
+
+export class UwsgiStatsError extends Error {}
+
+type Json = Record<string, unknown>;
+
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function count(obj: Json, key: string, where: string, fallback?: number): number {
+  const v = obj[key];
+  if (v === undefined && fallback !== undefined) return fallback;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
+    throw new UwsgiStatsError(`${where}.${key} must be a number >= 0, got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+/** The text the stats server wrote (optionally behind HTTP headers, `stats-http`) into UwsgiStats. */
+export function parseUwsgiStats(text: string): UwsgiStats {
+  const body = text.startsWith('HTTP/') ? text.slice(text.indexOf('\r\n\r\n') + 4) : text;
+  let doc: unknown;
+  try {
+    doc = JSON.parse(body);
+  } catch (e) {
+    throw new UwsgiStatsError(`the stats server's answer is not JSON (${(e as Error).message})`);
+  }
+  if (!isObject(doc)) throw new UwsgiStatsError("the stats server's answer is not a JSON object");
+  if (!Array.isArray(doc['workers'])) throw new UwsgiStatsError('the stats document has no workers array (is this uWSGI\'s stats server?)');
+  const workers = doc['workers'].map((w: unknown, slot): UwsgiWorker => {
+    const where = `workers[${slot}]`;
+    if (!isObject(w)) throw new UwsgiStatsError(`${where} must be an object`);
+    const status = w['status'];
+    if (typeof status !== 'string') throw new UwsgiStatsError(`${where}.status must be a string`);
+    const cores = Array.isArray(w['cores']) ? w['cores'] : [];
+    const requestStarts = cores.map((c: unknown) => {
+      if (!isObject(c) || c['in_request'] !== 1 || !isObject(c['req_info'])) return null;
+      const start = c['req_info']['request_start'];
+      return typeof start === 'number' && Number.isFinite(start) ? start : null;
+    });
+    return {
+      slot,
+      pid: count(w, 'pid', where),
+      status,
+      requests: count(w, 'requests', where, 0),
+      runningTimeUs: count(w, 'running_time', where, 0),
+      requestStarts,
+    };
+  });
+  const sockets = Array.isArray(doc['sockets']) ? doc['sockets'].filter(isObject) : [];
+  const maxQueues = sockets.map((s) => s['max_queue']).filter((q): q is number => typeof q === 'number' && q > 0);
+  return {
+    masterPid: count(doc, 'pid', 'stats', 0),
+    listenQueue: count(doc, 'listen_queue', 'stats', 0),
+    listenQueueErrors: count(doc, 'listen_queue_errors', 'stats', 0),
+    queueCapacity: maxQueues.length > 0 ? Math.max(...maxQueues) : null,
+    workers,
+  };
+}
+
+/** A worker that serves requests: spawned (pid > 0) and not cheaped. */
+export const isLive = (w: UwsgiWorker): boolean => w.pid > 0 && w.status !== 'cheap';

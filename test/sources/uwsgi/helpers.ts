@@ -1,0 +1,25 @@
+// Recorded uWSGI 2.0.21 stats documents (test/fixtures/uwsgi/) and small builders for the
+// cases a recording cannot pin down (exact request starts, a restarted master).
+import { readFileSync } from 'node:fs';
+import type { UwsgiStats, UwsgiWorker } from '../../../src/sources/uwsgi/index.js';
+
+export const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/uwsgi/${name}.json`, import.meta.url), 'utf8');
+
+export function worker(slot: number, over: Partial<UwsgiWorker> = {}): UwsgiWorker {
+  return { slot, pid: 100 + slot, status: 'idle', requests: 0, runningTimeUs: 0, requestStarts: [null], ...over };
+}
+
+export function stats(workers: UwsgiWorker[], over: Partial<UwsgiStats> = {}): UwsgiStats {
+  return { masterPid: 99, listenQueue: 0, listenQueueErrors: 0, queueCapacity: 100, workers, ...over };
+}
+
+export interface LogLine {
+  level: 'error' | 'warn' | 'info' | 'debug';
+  msg: string;
+}
+
+export function captureLogger() {
+  const lines: LogLine[] = [];
+  const at = (level: LogLine['level']) => (_obj: object, msg: string) => void lines.push({ level, msg });
+  return { lines, logger: { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug') } };
+}

@@ -1,0 +1,93 @@
+import test from 'ava';
+import { createLogger, startService } from '../../../src/service/index.js';
+import type { Service } from '../../../src/service/index.js';
+import type { Config } from '../../../src/config/index.js';
+import { isLive, nodeStatsReader, parseUwsgiStats } from '../../../src/sources/uwsgi/index.js';
+import { pool } from '../../streams/helpers.js';
+import { startUwsgi, uwsgiMissing } from './real-uwsgi.js';
+import type { RealUwsgi } from './real-uwsgi.js';
+
+const missing = uwsgiMissing();
+if (missing !== null) {
+  console.log(missing);
+  test('without uwsgi and its python3 plugin, the real-uWSGI test says why it is skipped', (t) => {
+    t.log(missing);
+    t.pass();
+  });
+}
+
+const PERIOD_MS = 200;
+
+async function liveWorkers(u: RealUwsgi): Promise<number | null> {
+  try {
+    return parseUwsgiStats(await nodeStatsReader(u.stats, 1000)).workers.filter(isLive).length;
+  } catch {
+    return null;
+  }
+}
+
+/** Polls `check` until it holds or `limitMs` passes; returns the last value seen. */
+async function waitFor<T>(check: () => Promise<T> | T, ok: (v: T) => boolean, limitMs: number): Promise<T> {
+  const until = Date.now() + limitMs;
+  let v = await check();
+  while (!ok(v) && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 100));
+    v = await check();
+  }
+  return v;
+}
+
+(missing === null ? test : test.skip)(
+  'when the sidecar drives a real uWSGI, then uWSGI\'s workers follow the pinned size, and a killed uWSGI leaves the sidecar up with the pool stale',
+  async (t) => {
+    t.timeout(58_000);
+    let uwsgi: RealUwsgi | undefined;
+    let service: Service | undefined;
+    const lines: Record<string, unknown>[] = [];
+    try {
+      uwsgi = await startUwsgi({ processes: 6, cheaper: 1, initial: 2 });
+      const config: Config = {
+        file: 'test.yaml',
+        listen: { host: '127.0.0.1', port: 0 },
+        metricsListen: null,
+        cpus: 2,
+        cpusSource: 'config',
+        token: null,
+        enabled: true,
+        logLevel: 'info',
+        record: null,
+        pools: [
+          pool('web', 'transfer', { periodMs: PERIOD_MS, staleAfterPeriods: 3 }, { source: { type: 'uwsgi', stats: uwsgi.stats, fifo: uwsgi.fifo, cheaper: 1 } }),
+        ],
+        actuators: [],
+      };
+      const logger = createLogger('info', { write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>) });
+      service = await startService({ config, logger, version: 'test', defaultMetrics: false });
+      const engine = service.engine;
+
+      const seen = await waitFor(() => engine.state('web'), (v) => v.size === 2 && !v.stale, 10_000);
+      t.like(seen, { size: 2, stale: false }, 'the pool reads uWSGI\'s 2 initial workers');
+      const cpu = await waitFor(() => engine.state('web').cpu.source, (v) => v === 'sample', 5000);
+      t.is(cpu, 'sample', "the workers' CPU comes with the sample, read from /proc by the sidecar");
+
+      engine.pin('web', 5);
+      t.is(await waitFor(() => liveWorkers(uwsgi!), (n) => n === 5, 15_000), 5, 'pinned to 5: uWSGI runs 5 workers');
+      engine.pin('web', 3);
+      t.is(await waitFor(() => liveWorkers(uwsgi!), (n) => n === 3, 15_000), 3, 'pinned to 3: uWSGI runs 3 workers');
+      engine.pin('web', 9);
+      t.is(await waitFor(() => liveWorkers(uwsgi!), (n) => n === 6, 15_000), 6, 'pinned past processes: uWSGI runs its 6');
+      t.is(await waitFor(() => engine.state('web').size, (n) => n === 6, 5000), 6, 'and the pool reports 6');
+
+      uwsgi.kill();
+      const stale = await waitFor(() => engine.state('web').stale, (v) => v, 15_000);
+      t.true(stale, 'a dead uWSGI leaves the pool stale');
+      const health = await fetch(`${service.url}/healthz`);
+      t.is(health.status, 200, 'the sidecar is still up');
+      const warnings = lines.filter((l) => l['level'] === 40 && String(l['msg']).includes('not answering'));
+      t.is(warnings.length, 1, 'one warning for the outage, not one a period');
+    } finally {
+      uwsgi?.kill();
+      await service?.stop();
+    }
+  },
+);

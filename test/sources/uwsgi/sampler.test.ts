@@ -1,0 +1,58 @@
+import test from 'ava';
+import { createUwsgiSampler, parseUwsgiStats } from '../../../src/sources/uwsgi/index.js';
+import { fixture, stats, worker } from './helpers.js';
+
+test('when uWSGI is first read, then size is the live workers, busy their status, and the counters uWSGI\'s', (t) => {
+  const r = createUwsgiSampler().read(parseUwsgiStats(fixture('loaded-4-of-6')), 1_796_163_475_300);
+  t.deepEqual(r?.sample, { ts: 1_796_163_475_300, size: 4, busy: 2, queueDepth: 2, queueCapacity: 64, completed: 5, refused: 0 });
+  t.deepEqual(r?.pids, [10026, 10027, 11554, 11555]);
+  t.is(r?.processes, 6);
+});
+
+test('when a worker is cheaped, then size drops and completed does not', (t) => {
+  const s = createUwsgiSampler();
+  t.like(s.read(parseUwsgiStats(fixture('after-load')), 1_796_163_477_000)?.sample, { size: 4, completed: 7 });
+  const r = s.read(parseUwsgiStats(fixture('one-cheaped')), 1_796_163_478_500);
+  t.like(r?.sample, { size: 3, busy: 0, completed: 7 });
+  t.deepEqual(r?.pids, [10027, 11554, 11555]);
+});
+
+test('when a request spans reads, then busy is the exact share of each period it ran', (t) => {
+  const s = createUwsgiSampler();
+  // Started at 999.0 s, in progress at 1000 and 1001, ended at 1001.5 (2.5 s of running time).
+  t.like(s.read(stats([worker(0, { status: 'busy', requestStarts: [999] }), worker(1)]), 1_000_000)?.sample, { busy: 1 });
+  t.like(s.read(stats([worker(0, { status: 'busy', requestStarts: [999] }), worker(1)]), 1_001_000)?.sample, { busy: 1 });
+  t.like(s.read(stats([worker(0, { requests: 1, runningTimeUs: 2_500_000 }), worker(1)]), 1_002_000)?.sample, { busy: 0.5 });
+  t.like(s.read(stats([worker(0, { requests: 1, runningTimeUs: 2_500_000 }), worker(1)]), 1_003_000)?.sample, { busy: 0 });
+});
+
+test('when requests start and end inside one period, then their running time is the busy integral', (t) => {
+  const s = createUwsgiSampler();
+  s.read(stats([worker(0), worker(1)]), 1_000_000);
+  const r = s.read(stats([worker(0, { requests: 3, runningTimeUs: 600_000 }), worker(1, { requests: 1, runningTimeUs: 900_000 })]), 1_002_000);
+  t.like(r?.sample, { busy: 0.75, completed: 4 });
+});
+
+test('when a request started inside the period is still running, then it counts from the last read, not from its whole second', (t) => {
+  const s = createUwsgiSampler();
+  s.read(stats([worker(0)]), 1_000_500);
+  // uWSGI says 1000 (its start to the second); it cannot have started before the last read.
+  t.like(s.read(stats([worker(0, { status: 'busy', requestStarts: [1000] })]), 1_001_000)?.sample, { busy: 1 });
+});
+
+test('when uWSGI\'s master restarts, then the counters stay monotonic and busy comes from the status', (t) => {
+  const s = createUwsgiSampler();
+  s.read(stats([worker(0, { requests: 40, runningTimeUs: 9e6 })]), 1_000_000);
+  const r = s.read(stats([worker(0, { pid: 500, requests: 2, status: 'busy', requestStarts: [1000] })], { masterPid: 7 }), 1_001_000);
+  t.like(r?.sample, { completed: 42, busy: 1 });
+});
+
+test('when the listen queue overflows are counted, then refused is their cumulative count', (t) => {
+  const s = createUwsgiSampler();
+  s.read(stats([worker(0)], { listenQueueErrors: 3 }), 1_000_000);
+  t.like(s.read(stats([worker(0)], { listenQueueErrors: 5 }), 1_001_000)?.sample, { refused: 5 });
+});
+
+test('when no worker is live (uWSGI starting or restarting), then there is no sample', (t) => {
+  t.is(createUwsgiSampler().read(stats([worker(0, { pid: 0, status: 'cheap' })]), 1_000_000), null);
+});

@@ -1,0 +1,163 @@
+import test from 'ava';
+import type { CpuReading, Mode, Sample } from '../../../src/core/index.js';
+import { createUwsgiSource, settleMs } from '../../../src/sources/uwsgi/index.js';
+import type { CpuReader } from '../../../src/sources/index.js';
+import { captureLogger, fixture } from './helpers.js';
+
+const PERIOD_MS = 1000;
+const noReader = () => Object.assign(new Error('ENXIO: no such device or address, open'), { code: 'ENXIO' });
+
+/** A uWSGI whose answers, FIFO and clock the test sets, and an engine that records samples. */
+function rig(options: { answers: (string | Error)[]; target?: number; mode?: Mode; cheaper?: number; fifoErrors?: (Error | null)[]; cpu?: CpuReader }) {
+  let nowMs = 1_796_163_475_000;
+  const ingested: Sample[] = [];
+  const writes: string[] = [];
+  const reply = { target: options.target ?? 2, mode: options.mode ?? ('adaptive' as Mode) };
+  const { lines, logger } = captureLogger();
+  const answers = [...options.answers];
+  const fifoErrors = [...(options.fifoErrors ?? [])];
+  const src = createUwsgiSource({
+    pool: 'web',
+    source: { type: 'uwsgi', stats: '127.0.0.1:9191', fifo: '/run/uwsgi.fifo', cheaper: options.cheaper ?? 1 },
+    periodMs: PERIOD_MS,
+    engine: {
+      ingest: (pool, samples) => {
+        ingested.push(...samples);
+        return { pool, target: reply.target, action: 'hold', mode: reply.mode };
+      },
+    },
+    now: () => nowMs,
+    readStats: async () => {
+      const a = answers.length > 1 ? answers.shift()! : answers[0]!;
+      if (a instanceof Error) throw a;
+      return a;
+    },
+    fifo: {
+      write: (_path, text) => {
+        const err = fifoErrors.shift();
+        if (err) throw err;
+        writes.push(text);
+      },
+    },
+    cpu: options.cpu ?? null,
+    logger,
+  });
+  return { src, ingested, writes, lines, reply, advance: (ms: number) => void (nowMs += ms) };
+}
+
+test('when uWSGI answers, then its sample is fed to the engine with the workers\' CPU summed over their pids', async (t) => {
+  const asked: number[][] = [];
+  const reading: CpuReading = { ts: 0, cpuSeconds: 12.5, runDelaySeconds: 0.25, threads: 4 };
+  const r = rig({ answers: [fixture('loaded-4-of-6')], target: 4, cpu: { read: (pids) => (asked.push([...pids]), reading) } });
+  t.is(await r.src.poll(), 'sampled');
+  t.like(r.ingested[0], { size: 4, busy: 2, queueDepth: 2, queueCapacity: 64, completed: 5, cpuSeconds: 12.5, runDelaySeconds: 0.25 });
+  t.deepEqual(asked, [[10026, 10027, 11554, 11555]]);
+  t.deepEqual(r.writes, [], 'the target is the size: nothing to apply');
+});
+
+test('when the target is above the live workers, then one + a worker is written, never past processes', async (t) => {
+  const r = rig({ answers: [fixture('idle-2-of-6')], target: 5 });
+  await r.src.poll();
+  t.deepEqual(r.writes, ['+++']);
+  r.src.apply(40);
+  t.deepEqual(r.writes, ['+++', '+'], 'from the 5 asked for to the 6 uWSGI has slots for');
+});
+
+test('when the target is below cheaper, then workers are removed down to cheaper only', async (t) => {
+  const r = rig({ answers: [fixture('loaded-4-of-6')], target: 1, cheaper: 2 });
+  await r.src.poll();
+  t.deepEqual(r.writes, ['--']);
+});
+
+test('when uWSGI has not applied the last commands yet, then they are not sent again until the settle time is over', async (t) => {
+  const r = rig({ answers: [fixture('idle-2-of-6')], target: 4 });
+  await r.src.poll();
+  r.advance(PERIOD_MS);
+  await r.src.poll();
+  t.deepEqual(r.writes, ['++'], 'still 2 live one period later: the ++ is on its way');
+  r.advance(settleMs(PERIOD_MS) - PERIOD_MS - 1);
+  await r.src.poll();
+  t.deepEqual(r.writes, ['++'], 'one ms before the settle time');
+  r.advance(1);
+  await r.src.poll();
+  t.deepEqual(r.writes, ['++', '++'], 'at the settle time the count on record is trusted again');
+});
+
+test('when uWSGI has applied the commands, then a new target moves from the count it reports', async (t) => {
+  const r = rig({ answers: [fixture('idle-2-of-6'), fixture('after-load')], target: 4 });
+  await r.src.poll();
+  r.advance(PERIOD_MS);
+  r.reply.target = 3;
+  await r.src.poll();
+  t.deepEqual(r.writes, ['++', '-']);
+});
+
+test('when the pool observes, then nothing is written to the FIFO', async (t) => {
+  const r = rig({ answers: [fixture('idle-2-of-6')], target: 5, mode: 'observe' });
+  await r.src.poll();
+  r.src.apply(6);
+  t.deepEqual(r.writes, []);
+  t.is(r.ingested.length, 1, 'but the sample is fed');
+});
+
+test('when uWSGI is down, then no sample, one warning per outage, a retry every period and one line on recovery', async (t) => {
+  const refused = new Error('connect ECONNREFUSED 127.0.0.1:9191');
+  const r = rig({ answers: [fixture('idle-2-of-6'), refused, refused, refused, fixture('after-load'), refused], target: 2 });
+  const outcomes = [];
+  for (let i = 0; i < 6; i++) {
+    outcomes.push(await r.src.poll());
+    r.advance(PERIOD_MS);
+  }
+  t.deepEqual(outcomes, ['sampled', 'down', 'down', 'down', 'sampled', 'down']);
+  t.is(r.ingested.length, 2);
+  t.deepEqual(
+    r.lines.filter((l) => l.level !== 'debug').map((l) => `${l.level}: ${l.msg.replace(/ \(.*?\)/, '')}`),
+    [
+      'info: pool web: reading uWSGI at 127.0.0.1:9191',
+      'warn: pool web: uWSGI is not answering at 127.0.0.1:9191; the pool goes stale and the sidecar retries every period',
+      'info: pool web: uWSGI answers again at 127.0.0.1:9191',
+      'warn: pool web: uWSGI is not answering at 127.0.0.1:9191; the pool goes stale and the sidecar retries every period',
+    ],
+  );
+});
+
+test('when uWSGI is down, then a change of target writes nothing', async (t) => {
+  const r = rig({ answers: [new Error('ECONNREFUSED')], target: 4 });
+  t.is(await r.src.poll(), 'down');
+  r.src.apply(5);
+  t.deepEqual(r.writes, []);
+});
+
+test('when the stats server answers garbage or no live worker, then the pool goes stale like an outage', async (t) => {
+  const r = rig({ answers: ['<html>', '{"pid": 1, "workers": [{"pid": 0, "status": "cheap"}]}'] });
+  t.is(await r.src.poll(), 'down');
+  t.is(await r.src.poll(), 'down');
+  t.is(r.ingested.length, 0);
+  t.is(r.lines.filter((l) => l.level === 'warn').length, 1);
+});
+
+test('when the FIFO has no reader, then it is logged once, retried next period, and its recovery logged', async (t) => {
+  const r = rig({ answers: [fixture('idle-2-of-6')], target: 3, fifoErrors: [noReader(), noReader(), null] });
+  await r.src.poll();
+  await r.src.poll();
+  t.deepEqual(r.writes, []);
+  await r.src.poll();
+  t.deepEqual(r.writes, ['+']);
+  t.deepEqual(
+    r.lines.filter((l) => l.level === 'warn' || l.msg.includes('FIFO')).map((l) => l.level),
+    ['warn', 'info'],
+  );
+});
+
+test('when the CPU reader fails, then the sample goes without CPU', async (t) => {
+  const r = rig({ answers: [fixture('idle-2-of-6')], cpu: { read: () => { throw new Error('EACCES'); } } });
+  t.is(await r.src.poll(), 'sampled');
+  t.is(r.ingested[0]?.cpuSeconds, undefined);
+});
+
+test('when the source is stopped, then a poll does nothing', async (t) => {
+  const r = rig({ answers: [fixture('idle-2-of-6')], target: 5 });
+  r.src.stop();
+  t.is(await r.src.poll(), 'stopped');
+  t.deepEqual([r.ingested.length, r.writes.length], [0, 0]);
+});

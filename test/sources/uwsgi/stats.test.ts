@@ -1,0 +1,43 @@
+import test from 'ava';
+import { isLive, parseUwsgiStats, UwsgiStatsError } from '../../../src/sources/uwsgi/index.js';
+import { fixture } from './helpers.js';
+
+test('when uWSGI runs 2 of 6 workers, then the document reads as 6 slots, 2 live, with the socket queue and its max', (t) => {
+  const s = parseUwsgiStats(fixture('idle-2-of-6'));
+  t.is(s.workers.length, 6);
+  t.deepEqual(s.workers.filter(isLive).map((w) => w.pid), [10026, 10027]);
+  t.is(s.masterPid, 10024);
+  t.is(s.listenQueue, 0);
+  t.is(s.queueCapacity, 64);
+  t.deepEqual(s.workers.map((w) => w.status), ['idle', 'idle', 'cheap', 'cheap', 'cheap', 'cheap']);
+});
+
+test('when a worker is in a request, then its start (epoch seconds) is read per core', (t) => {
+  const s = parseUwsgiStats(fixture('one-busy'));
+  t.deepEqual(s.workers[0]?.requestStarts, [1796163422]);
+  t.deepEqual(s.workers[1]?.requestStarts, [null]);
+});
+
+test('when a worker is cheaped, then its slot keeps its counters but is not live', (t) => {
+  const s = parseUwsgiStats(fixture('one-cheaped'));
+  t.like(s.workers[0], { pid: 0, status: 'cheap', requests: 2, runningTimeUs: 2200920 });
+  t.false(isLive(s.workers[0]!));
+  t.is(s.workers.filter(isLive).length, 3);
+});
+
+test('when the stats server answers behind HTTP headers (stats-http), then the body is read', (t) => {
+  const s = parseUwsgiStats(`HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n${fixture('loaded-4-of-6')}`);
+  t.is(s.listenQueue, 2);
+});
+
+for (const [name, text, message] of [
+  ['not JSON', 'hello', /not JSON/],
+  ['not an object', '[1,2]', /not a JSON object/],
+  ['no workers', '{"pid": 1}', /no workers array/],
+  ['a bad pid', '{"workers": [{"pid": -1, "status": "idle"}]}', /workers\[0\]\.pid must be a number >= 0, got -1/],
+  ['no status', '{"workers": [{"pid": 1}]}', /workers\[0\]\.status must be a string/],
+] as const) {
+  test(`when the answer has ${name}, then it is refused with what is wrong`, (t) => {
+    t.throws(() => parseUwsgiStats(text), { instanceOf: UwsgiStatsError, message });
+  });
+}
