@@ -2,6 +2,7 @@
 // reading, now) to (state, decision). It reads as its order:
 //   signals -> mode gate -> law -> the law's stages -> commit
 // Time comes in as `nowMs`; nothing here reads a clock, logs or does I/O.
+import { isPinSize, PIN_RANGE_TEXT } from '../protocol/pin.js';
 import { computeSignals, initSignalState } from './signals.js';
 import { NO_CPU } from './cpu.js';
 import { decide, modeOf } from './decision.js';
@@ -123,12 +124,10 @@ export function tick(
 
 /**
  * Pins the pool to `size`, or unpins it with null (control resumes from the size in force).
- * Throws a RangeError for a size that is not a whole number in the pin range.
+ * Throws a RangeError for a size that is not a whole number in the pin range (src/protocol/pin.ts).
  */
 export function setPin(s: ControllerState, size: number | null, nowMs: number): { state: ControllerState; decision: Decision } {
-  if (size !== null && (!Number.isInteger(size) || size < PIN_RANGE.min || size > PIN_RANGE.max)) {
-    throw new RangeError(`pin size must be a whole number in [${PIN_RANGE.min}, ${PIN_RANGE.max}], got ${size}`);
-  }
+  if (size !== null && !isPinSize(size)) throw new RangeError(`pin size must be a whole number in ${PIN_RANGE_TEXT}, got ${size}`);
   const from = s.target;
   const to = size ?? from;
   const next: ControllerState = { ...s, pinned: size, target: to, recommended: to, pendingGrow: null };
@@ -145,6 +144,3 @@ export function replyTarget(s: ControllerState, newestReported: number | undefin
   const waiting = s.size === null && (mode === 'adaptive' || mode === 'observe') && newestReported !== undefined;
   return waiting ? (newestReported as number) : s.target;
 }
-
-/** A pin is a whole number of workers in [1, 4096] (docs/operator-guide.md). */
-export const PIN_RANGE = { min: 1, max: 4096 } as const;

@@ -4,7 +4,7 @@ export { poolBounds, staticSize, defaultMaxStep } from './bounds.js';
 export { clamp, ewma, ewmaAlpha, mean, mulberry32Step } from './math.js';
 export { computeSignals, initSignalState, classify, CLASSIFY } from './signals.js';
 export type { SignalState } from './signals.js';
-export { createController, tick, setPin, replyTarget, ControllerError, PIN_RANGE } from './controller.js';
+export { createController, tick, setPin, replyTarget, ControllerError } from './controller.js';
 export { modeOf, KEPT_DECISIONS } from './decision.js';
 export { boundsOf, staticSizeOf, isStale, reportedSize } from './state.js';
 export { CPU_RULES, cpuSaturated, cpuServedSize } from './cpu-rules.js';

@@ -12,7 +12,6 @@ import { isPinSize, PIN_RANGE_TEXT } from '../protocol/index.js';
 import type { SampleReply } from '../protocol/index.js';
 import { initCadence, onArrival } from './cadence.js';
 import type { Cadence } from './cadence.js';
-import { asTargetChange } from './change.js';
 import { EngineError } from './errors.js';
 import { createPoolLoop } from './pool-loop.js';
 import type { LoopOutput, PoolLoop, ReadCpu } from './pool-loop.js';
@@ -121,7 +120,6 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   function onOutput(rt: PoolRuntime, out: LoopOutput): void {
-    const adopting = rt.current.state.size === null;
     rt.current = out;
     if (out.error !== null) {
       metrics?.controllerError(rt.name);
@@ -130,7 +128,8 @@ export function createEngine(options: EngineOptions): Engine {
     }
     if (out.tickSeconds !== null) metrics?.tickDuration(out.tickSeconds);
     adviseCpuSource(rt, out.state);
-    if (out.decision !== null) publish(rt, asTargetChange(out.decision, rt.target$.value, out.state.target, adopting), out.state.target);
+    // The core's decisions say every change of target (a failed grow's fall-back is a shrink).
+    if (out.decision !== null) publish(rt, out.decision, out.state.target);
   }
 
   function publish(rt: PoolRuntime, decision: Decision, target: number): void {
