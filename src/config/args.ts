@@ -1,4 +1,4 @@
-// The command line (SPEC §4): adaptive-threads [--config PATH] [--listen HOST:PORT]
+// The command line (docs/operator-guide.md): adaptive-threads [--config PATH] [--listen HOST:PORT]
 // [--cpus N] [--log-level L] [--record FILE] [--help] [--version]. Parsed here, without
 // printing or exiting: the CLI decides what to do with help, version and errors.
 import { ConfigError, formatValue } from './errors.js';

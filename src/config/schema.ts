@@ -1,4 +1,4 @@
-// The config file's schema (SPEC §4), written once in TypeBox: `Static<>` gives the
+// The config file's schema (docs/operator-guide.md), written once in TypeBox: `Static<>` gives the
 // TypeScript type, ajv compiles it for validation, and the same JSON Schema (with its
 // `description`, `default` and `x-allowed` on every key) generates the config reference.
 // `additionalProperties: false` everywhere, so a typo is an error, not a silent default.
@@ -16,7 +16,7 @@ export { POOL_NAME_PATTERN };
 /** `threads: N` pins a pool: N within the pin range. */
 export const MAX_PINNED_THREADS = PIN_RANGE.max;
 
-/** The controller defaults of SPEC §2, in the file's form (band as [low, high]). */
+/** The controller defaults of docs/operator-guide.md, in the file's form (band as [low, high]). */
 export const DEFAULT_CONTROLLER = {
   law: 'pi' as LawName,
   periodMs: 1000,
@@ -47,7 +47,7 @@ export const DEFAULT_LISTEN = '127.0.0.1:9464';
 /** A bearer token: printable ASCII, no spaces (what an Authorization header can carry intact). */
 export const TOKEN_PATTERN = '^[\\x21-\\x7E]+$';
 
-/** Webhook actuator defaults (SPEC §5 names retries with back-off, not their numbers). */
+/** Webhook actuator defaults (docs/integration.md names retries with back-off, not their numbers). */
 export const DEFAULT_WEBHOOK = { timeoutMs: 2000, maxRetries: 3 };
 
 /** The longest duration a timer can honour (setTimeout's signed 32-bit milliseconds). */
@@ -77,7 +77,7 @@ export const controllerProperties = {
   law: Type.Unsafe<LawName>({
     type: 'string',
     enum: [...LAW_NAMES],
-    description: 'Control law that sizes the pool: pi (default, SPEC §3), band (the reference law), aimd, hpa, hill, cheaper.',
+    description: 'Control law that sizes the pool: pi (default, docs/design.md), band (the reference law), aimd, hpa, hill, cheaper.',
     default: DEFAULT_CONTROLLER.law,
     'x-allowed': LAW_NAMES.join(' | '),
   }),
@@ -136,7 +136,7 @@ export const controllerProperties = {
 
 export const DefaultsSchema = Type.Partial(Type.Object(controllerProperties), {
   additionalProperties: false,
-  description: 'Controller parameters for every pool (SPEC §2); each one can be overridden per pool.',
+  description: 'Controller parameters for every pool (docs/operator-guide.md); each one can be overridden per pool.',
   default: DEFAULT_CONTROLLER,
   'x-allowed': `a map of ${Object.keys(controllerProperties).join(', ')}`,
 });
@@ -189,7 +189,7 @@ const threadsAllowed = `an integer in ${PIN_RANGE_TEXT} pins the pool, 0 or "ada
 export const PoolSchema = Type.Object(
   {
     kind: Type.Union([Type.Literal('transfer'), Type.Literal('buffer')], {
-      description: 'What the pool sizes: transfer (worker threads) or buffer (buffer-pool shards); its hard bounds come from n (SPEC §2).',
+      description: 'What the pool sizes: transfer (worker threads) or buffer (buffer-pool shards); its hard bounds come from n (docs/operator-guide.md).',
       'x-allowed': 'transfer | buffer',
     }),
     threads: Type.Optional(
@@ -305,7 +305,7 @@ export const ConfigFileSchema = Type.Object(
       Type.Array(ActuatorSchema, { description: 'Actuators that apply decisions.', default: [], 'x-allowed': 'a list of actuators' }),
     ),
   },
-  { additionalProperties: false, description: 'adaptive-threads configuration (SPEC §4).', 'x-allowed': 'a map of listen, metricsListen, cpus, token, defaults, pools, actuators' },
+  { additionalProperties: false, description: 'adaptive-threads configuration (docs/operator-guide.md).', 'x-allowed': 'a map of listen, metricsListen, cpus, token, defaults, pools, actuators' },
 );
 
 export type ConfigFile = Static<typeof ConfigFileSchema>;

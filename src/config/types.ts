@@ -38,7 +38,7 @@ export interface Config {
   listen: Listen;
   /** the read-only listener (/metrics, /healthz, /readyz), or null */
   metricsListen: Listen | null;
-  /** n, the CPUs the daemon may use (SPEC §2) */
+  /** n, the CPUs the daemon may use (docs/operator-guide.md) */
   cpus: number;
   cpusSource: CpusSource;
   token: string | null;

@@ -1,4 +1,4 @@
-// Hard bounds and static sizes per pool kind, from the CPUs the daemon may use (SPEC §2).
+// Hard bounds and static sizes per pool kind, from the CPUs the daemon may use (docs/operator-guide.md).
 import { clamp } from './math.js';
 import type { Bounds, PoolKind } from './types.js';
 

@@ -43,7 +43,7 @@ export type Reason = (typeof REASONS)[number];
 export const CLASSIFICATIONS = ['cpu-bound', 'io-bound', 'balanced', 'unknown'] as const;
 export type Classification = (typeof CLASSIFICATIONS)[number];
 
-/** One telemetry report from the daemon (SPEC §5). */
+/** One telemetry report from the daemon (docs/integration.md). */
 export interface Sample {
   /** epoch ms */
   ts: number;
@@ -103,7 +103,7 @@ export interface Band {
   high: number;
 }
 
-/** The tuning of one pool's controller (SPEC §2), every field overridable in config. */
+/** The tuning of one pool's controller (docs/operator-guide.md), every field overridable in config. */
 export interface ControllerParams {
   law: LawName;
   periodMs: number;

@@ -1,5 +1,5 @@
-// How a pool's controller state is shown: the API's pool state (SPEC §5) and the decision
-// log line (SPEC §3). Pure formatting, no I/O.
+// How a pool's controller state is shown: the API's pool state (docs/integration.md) and the decision
+// log line (docs/design.md). Pure formatting, no I/O.
 import { modeOf } from './decision.js';
 import { getLaw } from './laws/index.js';
 import { scaledShrinkCooldownMs } from './moves.js';
@@ -76,7 +76,7 @@ function ceilingOf(s: ControllerState): number | null {
 const percent = (ratio: number | null): string => (ratio === null ? 'n/a' : `${Math.round(ratio * 100)}%`);
 
 /**
- * The decision line of SPEC §3, e.g.
+ * The decision line of docs/design.md, e.g.
  * `adaptive_thread_pool: domain=transfer size=20 utilization=89% queue_stall=42% worker_idle=2% target=[60,85] action=grow new_size=21`
  */
 export function decisionLine(d: Decision): string {

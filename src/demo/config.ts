@@ -5,7 +5,7 @@ import { loadConfig } from '../config/index.js';
 import type { Config, Listen, LogLevel } from '../config/index.js';
 import type { LawName } from '../core/index.js';
 
-/** SPEC §2's defaults are 1 s, 5 s, 30 s and 30 s; the demo runs the same laws 2-4x faster. */
+/** the defaults are 1 s, 5 s, 30 s and 30 s; the demo runs the same laws 2-4x faster. */
 export const DEMO_TIMING = { periodMs: 500, growCooldownMs: 2000, shrinkCooldownMs: 8000, idleEwmaSeconds: 10 } as const;
 
 export interface DemoConfigOptions {

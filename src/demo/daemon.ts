@@ -11,7 +11,7 @@ import type { ResizablePool } from '../pool/types.js';
 import { WorkerPool } from '../pool/worker-pool.js';
 import { LoadGenerator, seededRandom } from './load.js';
 
-/** SPEC §2's hard max for a transfer pool is 4n; the demo also never starts more threads than this. */
+/** the hard max for a transfer pool is 4n; the demo also never starts more threads than this. */
 export const MAX_DEMO_THREADS = 32;
 
 export interface PoolReport {
@@ -46,7 +46,7 @@ export interface DaemonOptions {
 }
 
 /**
- * The transfer pool's sample with I/O counted as idle. SPEC §5's `idle` is the share of worker
+ * The transfer pool's sample with I/O counted as idle. the `idle` is the share of worker
  * time off the CPU, "waiting for a task or blocked on I/O"; the pool sees only the first (a
  * blocked thread is busy to it), while the daemon knows how long each transfer blocked.
  */

@@ -79,7 +79,7 @@ export function cpuTask(s: LoadSizing): TaskShape {
   return { bytes: s.bytes ?? 65536, rounds: roundsFor(CPU_TASK_CPU_MS, s.msPerRound), ioMs: 0 };
 }
 
-/** Transfers/s that the largest transfer pool (4n threads, SPEC §2) can serve with I/O tasks. */
+/** Transfers/s that the largest transfer pool (4n threads, docs/operator-guide.md) can serve with I/O tasks. */
 export function ioCapacityAtMax(n: number): number {
   return (4 * n * 1000) / (IO_TASK_CPU_MS + IO_TASK_IO_MS);
 }

@@ -1,4 +1,4 @@
-// The HTTP interface of SPEC §5.
+// The HTTP interface of docs/integration.md.
 export { createApp, DEFAULT_LIVE_LIMITS, HEARTBEAT_MS, MAX_WAIT_MS } from './app.js';
 export type { AppDeps, AppHandle, LiveLimits } from './app.js';
 export { refusalLog, REFUSAL_LOG_INTERVAL_MS } from './refusals.js';

@@ -37,7 +37,7 @@ export interface Live {
   drain(): void;
 }
 
-/** The SSE frame of one decision (SPEC §5): `event: decision`, `data` = the decision JSON. */
+/** The SSE frame of one decision (docs/integration.md): `event: decision`, `data` = the decision JSON. */
 export function sseFrame(d: Decision): string {
   return `event: decision\ndata: ${JSON.stringify(d)}\n\n`;
 }

@@ -1,6 +1,6 @@
 // The per-pool sample rate limit: a token bucket per pool, counted in samples, not requests,
 // so a runaway client cannot flood a pool's loop with batches. The bucket holds at least one
-// full batch (SPEC §5 allows 1,000 samples in one POST), and refills at the configured rate.
+// full batch (docs/integration.md allows 1,000 samples in one POST), and refills at the configured rate.
 import { MAX_SAMPLES_PER_BATCH } from '../protocol/index.js';
 
 export interface SampleRate {

@@ -1,4 +1,4 @@
-// The routes of SPEC §5, thin: check, hand to the engine, answer. No control logic here.
+// The routes of docs/integration.md, thin: check, hand to the engine, answer. No control logic here.
 import { Router } from 'express';
 import type { Request, Response } from 'express';
 import { isPinSize, PIN_RANGE_TEXT, SAMPLE_TS_WINDOW, validateSampleBody } from '../protocol/index.js';

@@ -1,4 +1,4 @@
-// Every metric of SPEC §6, by name, in one file, on a Registry the caller creates (never
+// Every metric of docs/operator-guide.md, by name, in one file, on a Registry the caller creates (never
 // prom-client's global one). Pool gauges are set from the engine's state at scrape time, in
 // collect(), so they can never drift from what the API shows.
 import { Counter, Gauge, Histogram, collectDefaultMetrics } from 'prom-client';
@@ -48,8 +48,8 @@ const bit = (b: boolean): number => (b ? 1 : 0);
 const POOL_GAUGES: readonly PoolGauge[] = [
   ['pool_size', 'Workers (or shards) the daemon reported last.', (v) => v.size],
   ['pool_target_size', 'The size the daemon is told.', (v) => v.target],
-  ['pool_min_size', 'Hard lower bound of the pool (SPEC §2).', (v) => v.bounds.min],
-  ['pool_max_size', 'Hard upper bound of the pool (SPEC §2).', (v) => v.bounds.max],
+  ['pool_min_size', 'Hard lower bound of the pool (docs/operator-guide.md).', (v) => v.bounds.min],
+  ['pool_max_size', 'Hard upper bound of the pool (docs/operator-guide.md).', (v) => v.bounds.max],
   ['pool_utilization_ratio', 'busy / size over the last period.', (v) => v.utilization],
   ['pool_queue_stall_ratio', 'Fraction of the last period the hand-off queue was at capacity.', (v) => v.queueStall],
   ['pool_worker_idle_ratio', 'EWMA of the fraction of worker time spent off-CPU.', (v) => v.workerIdle],
@@ -195,7 +195,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
   if (options.defaultMetrics ?? true) {
     collectDefaultMetrics({ register: registry, prefix: '' });
     // prom-client names three gauges with a counter's `_total` suffix, which promtool flags
-    // (SPEC §6: it must report nothing); handle and request counts are not worth the noise.
+    // (docs/operator-guide.md: it must report nothing); handle and request counts are not worth the noise.
     for (const name of MISNAMED_DEFAULT_GAUGES) registry.removeSingleMetric(name);
   }
 

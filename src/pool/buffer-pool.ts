@@ -1,5 +1,5 @@
 // A sharded pool of fixed-size buffers whose shard count the sidecar sizes (a `buffer`
-// pool in SPEC §2). Each shard keeps a bounded free list; an acquisition that finds its
+// pool in docs/operator-guide.md). Each shard keeps a bounded free list; an acquisition that finds its
 // shard empty overflows to a shared fallback, and that overflow rate is the pool's
 // queueStall. Like WorkerPool it obeys resize(n) and holds no sizing policy.
 import type { Sample } from '../core/types.js';
@@ -107,7 +107,7 @@ export class BufferPool implements ResizablePool {
     this.track();
   }
 
-  /** The SPEC §5 sample over the period since the previous call: busy = shards in use, queueStall = overflow rate. */
+  /** The docs/integration.md sample over the period since the previous call: busy = shards in use, queueStall = overflow rate. */
   sample(nowMs: number = this.now()): Sample {
     this.track(nowMs);
     const periodMs = nowMs - this.lastSampleMs;

@@ -1,6 +1,6 @@
 // A resizable pool of worker threads, the reference a daemon embeds. It obeys resize(n)
 // and nothing else: the sizing policy lives in the sidecar, so the pool works the same
-// under any law or a pinned size. It counts what the sidecar needs (SPEC §5 samples).
+// under any law or a pinned size. It counts what the sidecar needs (docs/integration.md samples).
 import type { Worker } from 'node:worker_threads';
 import type { Sample } from '../core/types.js';
 import { PoolError, TaskError } from './errors.js';
@@ -149,7 +149,7 @@ export class WorkerPool implements ResizablePool {
     return new Promise((resolve) => this.settleWaiters.push(resolve));
   }
 
-  /** The SPEC §5 sample over the period since the previous call (or since construction). */
+  /** The docs/integration.md sample over the period since the previous call (or since construction). */
   sample(nowMs: number = this.now()): Sample {
     this.track(nowMs);
     const periodMs = nowMs - this.lastSampleMs;
@@ -161,7 +161,7 @@ export class WorkerPool implements ResizablePool {
     return {
       ts: nowMs,
       size,
-      // Retiring workers finishing a task are busy but no longer part of size; SPEC wants busy <= size.
+      // Retiring workers finishing a task are busy but no longer part of size; the protocol wants busy <= size.
       busy: Math.min(size, Math.max(0, Math.round(busyMean))),
       queueDepth: this.queue.length,
       queueCapacity: this.queueCapacity,

@@ -1,4 +1,4 @@
-// The sample of SPEC §5 and the body of POST /v1/pools/{pool}/samples. This is the hot
+// The sample of docs/integration.md and the body of POST /v1/pools/{pool}/samples. This is the hot
 // path of the HTTP layer: the validators are compiled once, and a batch is refused as a
 // whole at its first bad element, so nothing is ever half-applied.
 import { Type } from '@sinclair/typebox';
@@ -66,7 +66,7 @@ export const SampleSchema = Type.Object(
       Type.Integer({ minimum: 1, maximum: 4_194_304, description: "The daemon's process id: the sidecar may read that process's threads (/proc/PID/task) for CPU." }),
     ),
   },
-  { additionalProperties: false, description: 'One telemetry report from the daemon (SPEC §5).' },
+  { additionalProperties: false, description: 'One telemetry report from the daemon (docs/integration.md).' },
 );
 
 export const SampleBatchSchema = Type.Array(SampleSchema, {

@@ -1,4 +1,4 @@
-// Structured JSON logs (pino), and the decision log: a decision's `msg` is the SPEC §3
+// Structured JSON logs (pino), and the decision log: a decision's `msg` is the docs/design.md
 // line, at info for moves and at debug for holds, with its fields alongside for log queries.
 import { pino } from 'pino';
 import type { DestinationStream, Logger as Pino } from 'pino';

@@ -1,6 +1,6 @@
 // The daemon's worker pool in virtual time: a bounded hand-off queue, workers that run each
 // task's CPU phase then its blocking I/O phase, and `n` cores shared by the CPU phases in
-// flight (processor sharing). The pool reports samples exactly as a daemon would (SPEC §5).
+// flight (processor sharing). The pool reports samples exactly as a daemon would (docs/integration.md).
 //
 // Processor sharing is event-driven: every CPU phase in flight advances at the same rate, so
 // the pool keeps one clock of attained CPU service `served` (ms of CPU each runnable phase has

@@ -10,7 +10,7 @@ import type { Scenario, Segment } from './scenarios.js';
 import { DEFAULT_STYLE } from './style.js';
 import type { DaemonStyle } from './style.js';
 
-/** SPEC §2's controller defaults, as config/default.yaml has them (every law runs with them). */
+/** the controller defaults, as config/default.yaml has them (every law runs with them). */
 export const DEFAULT_PARAMS: Omit<ControllerParams, 'law'> = (({ law: _law, ...rest }) => rest)(CONFIG_DEFAULTS);
 
 /** A law by name, or a pool pinned at a fixed size. */

@@ -48,7 +48,7 @@ export interface Scenario {
 }
 
 const MINUTE = 60_000;
-/** SPEC §5's example sample has a 64-slot hand-off queue. */
+/** the example sample has a 64-slot hand-off queue. */
 export const QUEUE_CAPACITY = 64;
 export const SWITCH_COST = 0.1;
 export const CORES = 8;

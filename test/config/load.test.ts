@@ -48,8 +48,8 @@ function refusal(text: string, setup: Setup = {}): ConfigError {
 
 const pool = (name: string, threads: string) => `pools:\n  ${name}:\n    kind: transfer\n    threads: ${threads}\n`;
 
-// SPEC §2, written out here so that a changed default in the file or the code fails a test.
-const SPEC_PARAMS: ControllerParams = {
+// docs/operator-guide.md, written out here so that a changed default in the file or the code fails a test.
+const DEFAULT_PARAMS_EXPECTED: ControllerParams = {
   law: 'pi',
   periodMs: 1000,
   band: { low: 0.6, high: 0.85 },
@@ -67,7 +67,7 @@ const SPEC_PARAMS: ControllerParams = {
   cheaperOverloadMs: 3000,
 };
 
-test('when the shipped config/default.yaml is loaded, then it holds exactly the defaults of the SPEC', (t) => {
+test('when the shipped config/default.yaml is loaded, then it holds exactly the defaults of docs', (t) => {
   const text = readFileSync(DEFAULT_CONFIG_PATH, 'utf8');
   const result = loadConfig([], {}, { readFile: () => text, cpuMax: () => null, availableParallelism: () => 8 }, () => t.fail());
   t.is(result.kind, 'run');
@@ -83,8 +83,8 @@ test('when the shipped config/default.yaml is loaded, then it holds exactly the 
     logLevel: 'info',
     record: null,
     pools: [
-      { name: 'transfer', kind: 'transfer', pinned: null, mode: 'adaptive', params: SPEC_PARAMS, process: null, source: null },
-      { name: 'buffer', kind: 'buffer', pinned: null, mode: 'adaptive', params: SPEC_PARAMS, process: null, source: null },
+      { name: 'transfer', kind: 'transfer', pinned: null, mode: 'adaptive', params: DEFAULT_PARAMS_EXPECTED, process: null, source: null },
+      { name: 'buffer', kind: 'buffer', pinned: null, mode: 'adaptive', params: DEFAULT_PARAMS_EXPECTED, process: null, source: null },
     ],
     actuators: [],
   });
@@ -167,8 +167,8 @@ test('when periodMs is exactly 10 and the cooldowns 0, then they are accepted', 
 
 test('when a pool overrides a default, then only that pool gets it and the rest of defaults still applies', (t) => {
   const { config } = load('defaults:\n  periodMs: 500\npools:\n  a: {kind: transfer, law: band, band: [0.5, 0.7]}\n  b: {kind: buffer, mode: observe}\n');
-  t.deepEqual(config.pools[0], { name: 'a', kind: 'transfer', pinned: null, mode: 'adaptive', params: { ...SPEC_PARAMS, periodMs: 500, law: 'band', band: { low: 0.5, high: 0.7 } }, process: null, source: null });
-  t.deepEqual(config.pools[1], { name: 'b', kind: 'buffer', pinned: null, mode: 'observe', params: { ...SPEC_PARAMS, periodMs: 500 }, process: null, source: null });
+  t.deepEqual(config.pools[0], { name: 'a', kind: 'transfer', pinned: null, mode: 'adaptive', params: { ...DEFAULT_PARAMS_EXPECTED, periodMs: 500, law: 'band', band: { low: 0.5, high: 0.7 } }, process: null, source: null });
+  t.deepEqual(config.pools[1], { name: 'b', kind: 'buffer', pinned: null, mode: 'observe', params: { ...DEFAULT_PARAMS_EXPECTED, periodMs: 500 }, process: null, source: null });
 });
 
 test('when pools are declared, then they keep file order, even integer-like names', (t) => {

@@ -99,7 +99,7 @@ test('when a row is rendered, then it has five cells, a type, what is allowed an
   }
 });
 
-test('when a key has a default, then the reference shows the SPEC value as written in YAML', (t) => {
+test('when a key has a default, then the reference shows the value as written in YAML', (t) => {
   const cases: [key: string, type: string, def: string][] = [
     ['listen', 'string', '`127.0.0.1:9464`'],
     ['cpus', 'string \\| integer', '`auto`'],

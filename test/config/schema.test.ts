@@ -54,7 +54,7 @@ test('when an object is in the schema, then it refuses unknown keys', (t) => {
   t.deepEqual(list.filter((o) => o.schema['additionalProperties'] !== false).map((o) => o.path), []);
 });
 
-test('when defaults are declared, then the schema defaults are the SPEC values', (t) => {
+test('when defaults are declared, then the schema defaults are the documented values', (t) => {
   const defaults = (ConfigFileSchema.properties.defaults as unknown as { properties: Record<string, { default: unknown }> }).properties;
   t.deepEqual(Object.fromEntries(Object.entries(defaults).map(([k, v]) => [k, v.default])), DEFAULT_CONTROLLER);
   t.deepEqual(DEFAULT_CONTROLLER, {
@@ -67,7 +67,7 @@ test('when defaults are declared, then the schema defaults are the SPEC values',
 
 for (const [name, data, valid] of [
   ['an empty map', {}, true],
-  ['SPEC §4 keys', { listen: '127.0.0.1:9464', cpus: 'auto', token: null, defaults: { ...DEFAULT_CONTROLLER }, pools: { transfer: { kind: 'transfer', threads: 'adaptive' } }, actuators: [] }, true],
+  ['docs/operator-guide.md keys', { listen: '127.0.0.1:9464', cpus: 'auto', token: null, defaults: { ...DEFAULT_CONTROLLER }, pools: { transfer: { kind: 'transfer', threads: 'adaptive' } }, actuators: [] }, true],
   ['cpus 4', { cpus: 4 }, true],
   ['cpus 0', { cpus: 0 }, false],
   ['cpus "4"', { cpus: '4' }, false],

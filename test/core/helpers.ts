@@ -1,10 +1,10 @@
-// Shared fixtures for the core's tests: default parameters (SPEC §2) and a small fake
+// Shared fixtures for the core's tests: default parameters (docs/operator-guide.md) and a small fake
 // daemon that reports samples and obeys the target, all in virtual time.
 import { DEFAULT_PARAMS } from '../../src/config/index.js';
 import { createController, tick } from '../../src/core/index.js';
 import type { ControllerParams, ControllerState, Decision, PoolSpec, Sample } from '../../src/core/index.js';
 
-/** SPEC §2's defaults, from the config module (test/config pins each value against SPEC). */
+/** the defaults, from the config module (test/config pins each value against docs). */
 export const DEFAULTS: ControllerParams = DEFAULT_PARAMS;
 
 export function makeSpec(over: Partial<Omit<PoolSpec, 'params'>> & { params?: Partial<ControllerParams> } = {}): PoolSpec {

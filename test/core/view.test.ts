@@ -18,7 +18,7 @@ const decision: Decision = {
   band: { low: 0.6, high: 0.85 },
 };
 
-test('when a decision is logged, then the line is exactly SPEC §3', (t) => {
+test('when a decision is logged, then the line is exactly docs/design.md', (t) => {
   t.is(
     decisionLine(decision),
     'adaptive_thread_pool: domain=transfer size=20 utilization=89% queue_stall=42% worker_idle=2% target=[60,85] action=grow new_size=21',
@@ -32,7 +32,7 @@ test('when a signal is missing, then the line says n/a', (t) => {
   );
 });
 
-test('when a pool is shown, then its state has every field of SPEC §5 and the cooldowns left', (t) => {
+test('when a pool is shown, then its state has every field of docs/integration.md and the cooldowns left', (t) => {
   const run = drive(start({ n: 8, params: { law: 'band' } }), 0, 3000, atUtilization(0.9, { rate: () => 100 }));
   const view = poolView(run.state, 3000);
   t.deepEqual(Object.keys(view).sort(), [

@@ -5,7 +5,7 @@ import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import {
-  NO_PROMTOOL_MESSAGE, SPEC_LABELS, alertQueries, alertsTestPath, hasPromtool, labelMatchers, loadAlertRules, metricNames,
+  NO_PROMTOOL_MESSAGE, CONTRACT_LABELS, alertQueries, alertsTestPath, hasPromtool, labelMatchers, loadAlertRules, metricNames,
   runPromtool, specSeriesNames,
 } from './queries.js';
 
@@ -35,16 +35,16 @@ test('when an alert fires, then it carries a severity, a summary, a description 
   }
 });
 
-test('when a rule names a metric or a label, then SPEC section 6 (or up) defines it', (t) => {
+test('when a rule names a metric or a label, then docs/operator-guide.md (or up) defines it', (t) => {
   const known = new Set([...specSeriesNames(), 'up']);
   for (const q of alertQueries(rules)) {
     const names = metricNames(q.expr);
     t.true(names.length > 0, `${q.name} selects no metric`);
     for (const name of names) t.true(known.has(name), `${q.name} uses ${name}, which the sidecar does not export`);
     for (const [label, op, value] of labelMatchers(q.expr)) {
-      t.true(label in SPEC_LABELS, `${q.name} matches on unknown label ${label}`);
-      const allowed = SPEC_LABELS[label];
-      if (allowed && op === '=') t.true(allowed.includes(value), `${q.name}: ${label}="${value}" is not a SPEC value`);
+      t.true(label in CONTRACT_LABELS, `${q.name} matches on unknown label ${label}`);
+      const allowed = CONTRACT_LABELS[label];
+      if (allowed && op === '=') t.true(allowed.includes(value), `${q.name}: ${label}="${value}" is not a docs value`);
     }
   }
 });

@@ -1,6 +1,6 @@
 // Structure of dashboards/adaptive-threads.json: importable and provisionable as it is (the
 // datasource a template variable),
-// a `pool` variable, well-formed panels, and queries that only use SPEC section 6 metrics.
+// a `pool` variable, well-formed panels, and queries that only use docs/operator-guide.md metrics.
 import test from 'ava';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { DashboardPanel } from './queries.js';
 import {
-  NO_PROMTOOL_MESSAGE, SPEC_LABELS, SPEC_METRICS, allPanels, dashboardPath, dashboardQueries, groupingLabels,
+  NO_PROMTOOL_MESSAGE, CONTRACT_LABELS, CONTRACT_METRICS, allPanels, dashboardPath, dashboardQueries, groupingLabels,
   hasPromtool, labelMatchers, loadDashboard, metricNames, rawDashboardQueries, runPromtool, specSeriesNames,
 } from './queries.js';
 
@@ -165,7 +165,7 @@ test('when a panel shows a metric, then its unit suits it (ratios percentunit, s
   }
 });
 
-test('when a query names a metric, then it is a SPEC section 6 metric, up, or a prom-client default metric', async (t) => {
+test('when a query names a metric, then it is a docs/operator-guide.md metric, up, or a prom-client default metric', async (t) => {
   const known = new Set([...specSeriesNames(), 'up', ...(await defaultMetricSeriesNames())]);
   t.true(known.has('process_cpu_seconds_total') && known.has('nodejs_eventloop_lag_seconds'), 'prom-client default metrics not read');
   const queries = rawDashboardQueries(dashboard);
@@ -176,20 +176,20 @@ test('when a query names a metric, then it is a SPEC section 6 metric, up, or a 
   }
 });
 
-test('when a query names a label or a label value, then SPEC section 6 defines it', (t) => {
+test('when a query names a label or a label value, then docs/operator-guide.md defines it', (t) => {
   for (const q of rawDashboardQueries(dashboard)) {
-    for (const label of groupingLabels(q.expr)) t.true(label in SPEC_LABELS, `${q.name} groups by unknown label ${label}`);
+    for (const label of groupingLabels(q.expr)) t.true(label in CONTRACT_LABELS, `${q.name} groups by unknown label ${label}`);
     for (const [label, op, value] of labelMatchers(q.expr)) {
-      t.true(label in SPEC_LABELS, `${q.name} matches on unknown label ${label}`);
-      const allowed = SPEC_LABELS[label];
-      if (allowed && (op === '=' || op === '!=')) t.true(allowed.includes(value), `${q.name}: ${label}${op}"${value}" is not a SPEC value`);
+      t.true(label in CONTRACT_LABELS, `${q.name} matches on unknown label ${label}`);
+      const allowed = CONTRACT_LABELS[label];
+      if (allowed && (op === '=' || op === '!=')) t.true(allowed.includes(value), `${q.name}: ${label}${op}"${value}" is not a docs value`);
     }
   }
 });
 
-test('when the dashboard is read as a whole, then it shows every SPEC section 6 metric', (t) => {
+test('when the dashboard is read as a whole, then it shows every docs/operator-guide.md metric', (t) => {
   const used = new Set(rawDashboardQueries(dashboard).flatMap((q) => metricNames(q.expr)));
-  const series: string[] = [...SPEC_METRICS.gauges, ...SPEC_METRICS.counters, ...SPEC_METRICS.histograms.map((h) => `${h}_bucket`)];
+  const series: string[] = [...CONTRACT_METRICS.gauges, ...CONTRACT_METRICS.counters, ...CONTRACT_METRICS.histograms.map((h) => `${h}_bucket`)];
   const missing = series.filter((m) => !used.has(m));
   t.deepEqual(missing, []);
 });

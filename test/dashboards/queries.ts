@@ -1,5 +1,5 @@
 // Every PromQL expression the project ships (dashboard panels, dashboard variables and
-// alert rules), read from the files themselves, plus the metric vocabulary of SPEC
+// alert rules), read from the files themselves, plus the metric vocabulary of docs
 // section 6 they may use. The structural tests use it here; a later test runs
 // allQueries() against a real Prometheus that scrapes the sidecar.
 import { execFile, spawnSync } from 'node:child_process';
@@ -12,8 +12,8 @@ export const dashboardPath = fileURLToPath(new URL('../../dashboards/adaptive-th
 export const alertsPath = fileURLToPath(new URL('../../dashboards/alerts.yml', import.meta.url));
 export const alertsTestPath = fileURLToPath(new URL('../../dashboards/alerts.test.yml', import.meta.url));
 
-/** SPEC section 6, prefix included. A metric renamed there must be renamed here, and the test says where it is used. */
-export const SPEC_METRICS = {
+/** docs/operator-guide.md, prefix included. A metric renamed there must be renamed here, and the test says where it is used. */
+export const CONTRACT_METRICS = {
   gauges: [
     'adaptive_threads_pool_size', 'adaptive_threads_pool_target_size', 'adaptive_threads_pool_min_size',
     'adaptive_threads_pool_max_size', 'adaptive_threads_pool_utilization_ratio', 'adaptive_threads_pool_queue_stall_ratio',
@@ -28,15 +28,15 @@ export const SPEC_METRICS = {
   histograms: ['adaptive_threads_tick_duration_seconds'],
 } as const;
 
-/** Series names the sidecar exposes for SPEC section 6 (histograms as their _bucket, _sum and _count series). */
+/** Series names the sidecar exposes for docs/operator-guide.md (histograms as their _bucket, _sum and _count series). */
 export function specSeriesNames(): Set<string> {
-  const names = new Set<string>([...SPEC_METRICS.gauges, ...SPEC_METRICS.counters]);
-  for (const h of SPEC_METRICS.histograms) for (const suffix of ['_bucket', '_sum', '_count']) names.add(h + suffix);
+  const names = new Set<string>([...CONTRACT_METRICS.gauges, ...CONTRACT_METRICS.counters]);
+  for (const h of CONTRACT_METRICS.histograms) for (const suffix of ['_bucket', '_sum', '_count']) names.add(h + suffix);
   return names;
 }
 
-/** Label names and the values SPEC section 6 (and the decision reasons of section 3) allow. */
-export const SPEC_LABELS: Readonly<Record<string, readonly string[] | null>> = {
+/** Label names and the values docs/operator-guide.md (and the decision reasons of section 3) allow. */
+export const CONTRACT_LABELS: Readonly<Record<string, readonly string[] | null>> = {
   pool: null,
   action: ['grow', 'shrink', 'hold', 'pin'],
   reason: ['above-band', 'below-band', 'in-band', 'cooldown', 'guard', 'stale', 'saturated', 'backlog', 'bound',

@@ -88,7 +88,7 @@ test('a closed SSE client is forgotten', async (t) => {
   }
 });
 
-test('the pool routes answer with the state of SPEC §5', async (t) => {
+test('the pool routes answer with the state of docs/integration.md', async (t) => {
   const h = await startHarness({ params: FROZEN });
   try {
     const all = await getJson(`${h.url}/v1/pools`);

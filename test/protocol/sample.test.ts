@@ -3,7 +3,7 @@ import { fieldOf, MAX_SAMPLES_PER_BATCH, validateSampleBody } from '../../src/pr
 
 const good = { ts: 1763812800123, size: 16, busy: 12, queueDepth: 3, queueCapacity: 64, queueStall: 0.05, idle: 0.1, completed: 48211 };
 
-test('when the SPEC sample is posted, then it is accepted as is', (t) => {
+test('when docs sample is posted, then it is accepted as is', (t) => {
   t.deepEqual(validateSampleBody(good, good.ts + 1), { ok: true, samples: [good] });
 });
 

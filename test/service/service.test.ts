@@ -75,7 +75,7 @@ test('a controller that throws for one pool leaves the other pool sizing; the er
   }
 });
 
-test('a decision is logged with the SPEC §3 line as msg: moves at info, holds only at debug', async (t) => {
+test('a decision is logged with the docs/design.md line as msg: moves at info, holds only at debug', async (t) => {
   for (const level of ['info', 'debug'] as const) {
     const { lines, logger } = memoryLog(level);
     const service = await startService({ config: config({ logLevel: level }), logger, version: 'test', defaultMetrics: false });

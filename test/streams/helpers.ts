@@ -1,5 +1,5 @@
 // Virtual time for the stream tests: a TestScheduler driven by hand, and pool configs with
-// the controller defaults of SPEC §2 (overridable per test).
+// the controller defaults of docs/operator-guide.md (overridable per test).
 import { TestScheduler } from 'rxjs/testing';
 import { DEFAULT_PARAMS } from '../../src/config/index.js';
 import type { PoolConfig } from '../../src/config/index.js';

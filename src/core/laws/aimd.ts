@@ -1,5 +1,5 @@
 // Additive increase, multiplicative decrease, for comparison: +1 over the band, halve when
-// utilization falls under AIMD_HALVE_BELOW (the TCP congestion-control shape; the 0.30 is SPEC §3's).
+// utilization falls under AIMD_HALVE_BELOW (the TCP congestion-control shape; the 0.30 is the reference design's).
 import { REFERENCE_STAGES, eraseLaw } from './law.js';
 import type { Law } from './law.js';
 
