@@ -67,14 +67,25 @@ export function tick(
   const computed = computeSignals(prev.signalState, samples, { idleEwmaSeconds: params.idleEwmaSeconds, n, cpu });
   const { signals } = computed;
   const reported = signals.fresh ? signals.size : null;
+  // One fresh state a tick, written in place below (`prev` is never touched); a literal of
+  // the full shape, not a spread: at 10,000 pools a spread's copy and garbage show.
   const s: ControllerState = {
-    ...prev,
+    spec: prev.spec,
+    pinned: prev.pinned,
+    target: prev.target,
+    recommended: prev.recommended,
+    size: reported ?? prev.size,
     signalState: computed.state,
     signals,
-    size: reported ?? prev.size,
+    lawState: prev.lawState,
+    stages: prev.stages,
+    moves: prev.moves,
+    probe: updateProbe(prev.probe, prev.moves, reported, signals.throughput, params.periodMs),
+    pendingGrow: prev.pendingGrow,
+    startedMs: prev.startedMs,
     lastTickMs: nowMs,
     staleTicks: signals.fresh ? 0 : prev.staleTicks + 1,
-    probe: updateProbe(prev.probe, prev.moves, reported, signals.throughput, params.periodMs),
+    lastDecisions: prev.lastDecisions,
   };
   if (s.pendingGrow !== null && reported !== null && reported >= s.pendingGrow.to) s.pendingGrow = null; // applied
   const mode = modeOf(s);

@@ -93,8 +93,10 @@ function judge(probe: Probe, after: readonly number[], periodMs: number): Judged
   return { from: probe.from, to: probe.to, gain, noise };
 }
 
-/** `values` and then `value`, the last `max` of them. */
+/** `values` and then `value`, the last `max` of them, in one new array of the exact length. */
 function keepLast(values: readonly number[], value: number, max: number): readonly number[] {
-  const all = values.concat(value);
-  return all.length > max ? all.slice(all.length - max) : all;
+  if (values.length < max) return values.concat(value);
+  const next = values.slice(values.length - max + 1);
+  next.push(value);
+  return next;
 }

@@ -67,10 +67,10 @@ export const piLaw: Law<PiState> = {
     const fast = bandSide(ctx.utilization, band);
     const aboveTicks = fast > 0 ? (state.aboveTicks ?? 0) + 1 : 0;
     if (fast > 0 && debounced(state, ctx, aboveTicks)) {
-      return { state: { ...base(state), smoothed, aboveTicks }, proposal: { size, reason: 'guard' } };
+      return { state: piState(state.integral, undefined, state.sign, smoothed, aboveTicks, state.shrankAtMs), proposal: { size, reason: 'guard' } };
     }
     const side = fast > 0 ? 1 : bandSide(smoothed, band) < 0 ? -1 : 0;
-    if (side === 0) return { state: { ...base(state), integral: 0, sign: 0, smoothed, aboveTicks }, proposal: { size, reason: 'in-band' } };
+    if (side === 0) return { state: piState(0, undefined, 0, smoothed, aboveTicks, state.shrankAtMs), proposal: { size, reason: 'in-band' } };
 
     const demand = side > 0 ? ctx.utilization + (ctx.signals.queueStall ?? 0) : smoothed;
     const edge = side > 0 ? band.high : band.low;
@@ -79,7 +79,7 @@ export const piLaw: Law<PiState> = {
     const integral = held + (PI_KI_PER_SECOND * error * ctx.dtMs) / 1000;
     const delta = quantise(size * (error / edge + integral), side);
     return {
-      state: { ...base(state), integral, held, sign: side, smoothed, aboveTicks },
+      state: piState(integral, held, side, smoothed, aboveTicks, state.shrankAtMs),
       proposal: { size: size + delta, reason: side > 0 ? 'above-band' : 'below-band' },
     };
   },
@@ -87,17 +87,24 @@ export const piLaw: Law<PiState> = {
     const clamped = final !== proposed.size && proposed.size !== ctx.size;
     const shrank = final < ctx.size;
     if (!clamped && !shrank) return state;
-    const next: PiState = { ...state };
-    if (clamped) next.integral = state.held ?? state.integral;
-    if (shrank) next.shrankAtMs = ctx.nowMs;
-    return next;
+    const integral = clamped ? (state.held ?? state.integral) : state.integral;
+    return piState(integral, state.held, state.sign, state.smoothed, state.aboveTicks, shrank ? ctx.nowMs : state.shrankAtMs);
   },
 };
 
-/** The state carried over: `held` belongs to one tick only. */
-function base(state: PiState): PiState {
-  const { held: _held, ...rest } = state;
-  return rest;
+/**
+ * The law's state as one object literal of a fixed shape: this runs once per pool per tick,
+ * and spreads (or a rest destructuring) of it cost a slow copy and garbage each time.
+ */
+function piState(
+  integral: number,
+  held: number | undefined,
+  sign: 1 | -1 | 0,
+  smoothed: number | undefined,
+  aboveTicks: number | undefined,
+  shrankAtMs: number | undefined,
+): PiState {
+  return { integral, held, sign, smoothed, aboveTicks, shrankAtMs };
 }
 
 /**

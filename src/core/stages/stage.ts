@@ -62,15 +62,19 @@ export function runStages(
   states: readonly unknown[],
   p: Proposal,
   ctx: StageContext,
-): { proposal: Proposal; states: unknown[] } {
-  const next = new Array<unknown>(stages.length);
+): { proposal: Proposal; states: readonly unknown[] } {
+  // A new array only when a stage's state changed (most ticks change none).
+  let next: unknown[] | null = null;
   let proposal = p;
   for (let i = 0; i < stages.length; i += 1) {
     const out = (stages[i] as AnyStage).apply(proposal, ctx, states[i]);
     proposal = out.proposal;
-    next[i] = out.state;
+    if (out.state !== states[i]) {
+      next ??= states.slice();
+      next[i] = out.state;
+    }
   }
-  return { proposal, states: next };
+  return { proposal, states: next ?? states };
 }
 
 /** A hold at `size` for `reason`. */
