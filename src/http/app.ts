@@ -19,15 +19,15 @@ export const HEARTBEAT_MS = 15_000;
 export const MAX_WAIT_MS = 60_000;
 
 export interface LiveLimits {
-  /** open event streams at most (default 1,000) */
+  /** open event streams at most (default 500) */
   maxEventStreams: number;
-  /** pending long polls at most (default 1,000) */
+  /** pending long polls at most (default 500) */
   maxLongPolls: number;
   /** an event stream ends after this long and the client reconnects (default 10 min) */
   streamMaxMs: number;
 }
 
-export const DEFAULT_LIVE_LIMITS: LiveLimits = { maxEventStreams: 1000, maxLongPolls: 1000, streamMaxMs: 600_000 };
+export const DEFAULT_LIVE_LIMITS: LiveLimits = { maxEventStreams: 500, maxLongPolls: 500, streamMaxMs: 600_000 };
 
 export interface AppDeps {
   engine: Engine;

@@ -11,7 +11,7 @@ import { Registry } from 'prom-client';
 import { connectActuators, createActuators } from '../actuators/index.js';
 import type { Sleep } from '../actuators/index.js';
 import type { Config } from '../config/index.js';
-import { connectionCap, createApp, isLoopback, listenHttp } from '../http/index.js';
+import { connectionCap, createApp, DEFAULT_LIVE_LIMITS, isLoopback, listenHttp } from '../http/index.js';
 import type { AppHandle, LiveLimits, SampleRate } from '../http/index.js';
 import { createMetrics } from '../metrics/index.js';
 import type { Metrics } from '../metrics/index.js';
@@ -104,7 +104,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const detachSources = attachUwsgiSources({ engine, config, logger, scheduler: options.scheduler ?? asyncScheduler, ...options.uwsgi });
 
   const caps = budget(options.maxConnections ?? connectionCap(readFdLimit()), config.metricsListen !== null);
-  const perKind = Math.min(1000, Math.max(1, Math.floor(caps.api / 4)));
+  // 500 of each keep the sidecar under 150 MB with every place taken (docs/benchmarks.md, "Limits").
+  const perKind = Math.min(DEFAULT_LIVE_LIMITS.maxEventStreams, Math.max(1, Math.floor(caps.api / 4)));
   const common = { engine, metrics, logger, token: config.token, version: options.version };
   const api = createApp({
     ...common,

@@ -156,7 +156,7 @@ test('when the event streams are at their cap, then one more is a 503 with Retry
       streams.push(ac);
       t.is((await fetch(`${h.url}/v1/events`, { signal: ac.signal })).status, 200);
     }
-    t.true(await eventually(() => h.handle.connections().sse === 2));
+    t.true(await eventually(() => h.handle.connections().sse === 2, 5000));
     const third = await fetch(`${h.url}/v1/events`);
     t.is(third.status, 503);
     t.is(third.headers.get('retry-after'), '5');
@@ -164,7 +164,7 @@ test('when the event streams are at their cap, then one more is a 503 with Retry
     t.is(await refusedCount(h.url, 'event-streams'), 1);
     t.is((await postJson(`${h.url}/v1/pools/transfer/samples`, { size: 16, busy: 8 })).status, 202);
     streams[0]?.abort();
-    t.true(await eventually(() => h.handle.connections().sse === 1));
+    t.true(await eventually(() => h.handle.connections().sse === 1, 5000));
     const again = new AbortController();
     streams.push(again);
     t.is((await fetch(`${h.url}/v1/events`, { signal: again.signal })).status, 200, 'a freed place is taken again');
@@ -178,7 +178,7 @@ test('when the long polls are at their cap, then one more is a 503 with Retry-Af
   const h = await startHarness({ params: FROZEN, limits: { maxLongPolls: 2 } });
   try {
     const polls = [getJson(`${h.url}/v1/pools/transfer/target?waitMs=30000`), getJson(`${h.url}/v1/pools/buffer/target?waitMs=30000`)];
-    t.true(await eventually(() => h.handle.connections().longPolls === 2));
+    t.true(await eventually(() => h.handle.connections().longPolls === 2, 5000));
     const third = await fetch(`${h.url}/v1/pools/transfer/target?waitMs=30000`);
     t.is(third.status, 503);
     t.is(third.headers.get('retry-after'), '5');
@@ -196,7 +196,7 @@ test('when an event stream reaches its lifetime, then the server ends it (after 
   try {
     const { text } = await readSse(`${h.url}/v1/events`, () => false);
     t.regex(text, /^: connected\nretry: 1000\n\n/);
-    t.true(await eventually(() => h.handle.connections().sse === 0));
+    t.true(await eventually(() => h.handle.connections().sse === 0, 5000));
   } finally {
     await h.close();
   }
