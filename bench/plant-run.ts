@@ -46,6 +46,8 @@ export interface RunOptions {
 export interface RunResult {
   contender: string;
   workload: Workload['name'];
+  /** the contender's CPU source (none for static and band) */
+  cpu: Contender['cpu'];
   /** completed transfers per second over the measured window */
   throughput: number;
   p50Ms: number;
@@ -124,6 +126,7 @@ export async function runContender(c: Contender, w: Workload, o: RunOptions): Pr
     return {
       contender: c.name,
       workload: w.name,
+      cpu: c.cpu,
       throughput: (after.load.completed - before.load.completed) / seconds,
       p50Ms: after.p50Ms,
       p99Ms: after.p99Ms,
