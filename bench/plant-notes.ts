@@ -9,6 +9,17 @@ const cores = (r: RunResult): string => (r.otherCores === null ? 'unknown' : f2(
 const served = (r: RunResult): string => `${Math.round((100 * r.completed) / Math.max(1, r.offered))} %`;
 const name = (r: RunResult): string => `\`${r.contender}\``;
 
+/** What the law said over the run, most frequent first, and the class it ended on: why it sized as it did. */
+function why(r: RunResult): string {
+  const total = Object.values(r.reasons).reduce((a, b) => a + b, 0);
+  const top = Object.entries(r.reasons)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 4)
+    .map(([reason, count]) => `${reason} ${Math.round((100 * count) / Math.max(1, total))} %`);
+  const cls = r.stateAtEnd === null ? '' : `; classified ${r.stateAtEnd.classification} at the end`;
+  return `its ticks: ${top.join(', ')}${cls}`;
+}
+
 function ioNotes(results: readonly RunResult[], cpus: number): string[] {
   const io = results.filter((r) => r.workload === 'io-heavy');
   const s = io.find((r) => r.contender === 'static');
@@ -16,8 +27,13 @@ function ioNotes(results: readonly RunResult[], cpus: number): string[] {
   if (!s || pis.length === 0) return [];
   return [
     `**io-heavy.** The static ${s.meanThreads.toFixed(0)} threads complete ${served(s)} of the transfers offered in the window and refuse ${s.refused}.`,
-    ...pis.map((r) => `${name(r)} runs ${f2(r.meanThreads)} threads on average (bounds end at ${cpus * 4}), completes ${served(r)} (${f2(r.throughput / s.throughput)}x static's throughput) and its daemon uses ${f2(r.daemonCores)} cores.`),
-    'The threads wait on I/O, not computing, which is why more of them is the right answer here.',
+    ...pis.map((r) => `${name(r)} runs ${f2(r.meanThreads)} threads on average (bounds end at ${cpus * 4}), completes ${served(r)} (${f2(r.throughput / s.throughput)}x static's throughput), its daemon using ${f2(r.daemonCores)} cores (${why(r)}).`),
+    ...(io.some((r) => r.otherCores === null || r.otherCores > 0.25 * cpus)
+      ? [
+          `The rest of the machine took ${io.map((r) => `${cores(r)} (${r.contender})`).join(', ')} of the ${cpus} cores: each transfer's`,
+          'hashing waited for a CPU, so even this workload was short of CPU, and its threads showed run delay.',
+        ]
+      : ['The threads wait on I/O, not computing, which is why more of them is the right answer here.']),
     '',
   ];
 }
@@ -35,7 +51,7 @@ function cpuNotes(results: readonly RunResult[], goals: readonly Goal[], cpus: n
     const threads = r.meanThreads / s.meanThreads;
     const eff = perCpu(r) / perCpu(s);
     const missed = [thr < 1 ? `throughput ${f2(thr)}x static's (goal >= 1.00x)` : null, threads > 0.75 ? `mean threads ${f2(threads)}x static's (goal <= 0.75x)` : null].filter((m) => m !== null);
-    lines.push(`${name(r)}: ${goal?.met === true ? 'met' : `missed on ${missed.join(' and ')}`}; ${f2(r.meanThreads)} threads on average, ${r.sizeAtEnd} at the end; per CPU-second it got, ${f2(eff)}x what static completed.`);
+    lines.push(`${name(r)}: ${goal?.met === true ? 'met' : `missed on ${missed.join(' and ')}`}; ${f2(r.meanThreads)} threads on average, ${r.sizeAtEnd} at the end; per CPU-second it got, ${f2(eff)}x what static completed (${why(r)}).`);
   }
   if (busyBox) {
     lines.push(

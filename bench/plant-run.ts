@@ -68,6 +68,10 @@ export interface RunResult {
   daemonCores: number;
   /** cores the rest of the machine used in the window (null off Linux) */
   otherCores: number | null;
+  /** the transfer pool's decisions over the whole run, by reason (holds included): what the law did */
+  reasons: Record<string, number>;
+  /** the transfer pool's classification and CPU figures at the end of the window (GET /v1/pools/transfer) */
+  stateAtEnd: { classification: string; cpu: unknown } | null;
 }
 
 /** A forked daemon, asked one thing at a time over IPC. */
@@ -92,6 +96,15 @@ function startChild(): { child: ChildProcess; ask: <T extends ChildReply['type']
   return { child, ask };
 }
 
+async function poolState(url: string): Promise<RunResult['stateAtEnd']> {
+  try {
+    const state = (await (await fetch(`${url}/v1/pools/transfer`)).json()) as { classification: string; cpu: unknown };
+    return { classification: state.classification, cpu: state.cpu };
+  } catch {
+    return null;
+  }
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function runContender(c: Contender, w: Workload, o: RunOptions): Promise<RunResult> {
@@ -106,8 +119,11 @@ export async function runContender(c: Contender, w: Workload, o: RunOptions): Pr
     const config = demoConfig({ cpus: o.n, law: c.law, listen: { host: '127.0.0.1', port: 0 }, pinTransfer: c.pin, transferProcess });
     service = await startService({ config, logger, version: 'bench', defaultMetrics: false });
     let resizes = 0;
+    const reasons: Record<string, number> = {};
     const sub = service.engine.decisions$.subscribe((d) => {
-      if (d.pool === 'transfer' && (d.action === 'grow' || d.action === 'shrink')) resizes++;
+      if (d.pool !== 'transfer') return;
+      if (d.action === 'grow' || d.action === 'shrink') resizes++;
+      reasons[d.reason] = (reasons[d.reason] ?? 0) + 1;
     });
     const daemonCpu = c.cpu === 'process' ? 'none' : c.cpu;
     started = true;
@@ -119,6 +135,7 @@ export async function runContender(c: Contender, w: Workload, o: RunOptions): Pr
     const cpuAfter = markCpu();
     const after: WindowFigures = await ask({ type: 'window-end' }, 'window');
     sub.unsubscribe();
+    const stateAtEnd = await poolState(service.url);
     const seconds = (cpuAfter.atMs - cpuBefore.atMs) / 1000;
     const daemonCores = (after.cpuUs - before.cpuUs) / 1e6 / seconds;
     const sidecar = cpuBetween(cpuBefore, cpuAfter);
@@ -140,6 +157,8 @@ export async function runContender(c: Contender, w: Workload, o: RunOptions): Pr
       ownCores,
       daemonCores,
       otherCores: sidecar.otherCores === null ? null : Math.max(0, sidecar.otherCores - daemonCores),
+      reasons,
+      stateAtEnd,
     };
   } finally {
     // The daemon first: its clients stop posting before the sidecar goes.

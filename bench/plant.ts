@@ -1,7 +1,7 @@
 // The real-plant benchmark: `npm run bench:plant` (tsx bench/plant.ts [--warmup-seconds W]
-// [--measure-seconds M] [--cpus N] [--seed S]). The demo daemon with real work under the
-// sidecar, against the static n*2 pool and the `band` law, and `pi`, in one run, on an
-// I/O-heavy and a CPU-heavy workload. Progress goes to stderr, the table to stdout; writes
+// [--measure-seconds M] [--cpus N] [--seed S] [--only NAME,...]). The demo daemon with real
+// work, in a process of its own, under the sidecar: the static n*2 pool, the `band` law, and
+// `pi` under each way a daemon reports, in one run, on an I/O-heavy and a CPU-heavy workload. Progress goes to stderr, the table to stdout; writes
 // bench/results/plant.json and its section of docs/benchmarks.md (between its markers).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';

@@ -5,7 +5,7 @@ import { PLANT_END, PLANT_START, plantGoals, spliceSection } from '../../bench/p
 import type { RunResult } from '../../bench/plant-run.js';
 
 function result(workload: RunResult['workload'], contender: string, throughput: number, meanThreads: number, cpu: RunResult['cpu'] = 'process'): RunResult {
-  return { contender, workload, cpu, throughput, p50Ms: 1, p99Ms: 2, meanThreads, meanSize: meanThreads, offered: 0, completed: 0, refused: 0, resizes: 0, sizeAtEnd: 0, ownCores: 1, daemonCores: 1, otherCores: 0 };
+  return { contender, workload, cpu, throughput, p50Ms: 1, p99Ms: 2, meanThreads, meanSize: meanThreads, offered: 0, completed: 0, refused: 0, resizes: 0, sizeAtEnd: 0, ownCores: 1, daemonCores: 1, otherCores: 0, reasons: {}, stateAtEnd: null };
 }
 
 test('when the file has no section, then the markers are appended at the end and the rest is kept byte for byte', (t) => {
