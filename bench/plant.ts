@@ -1,7 +1,7 @@
 // The real-plant benchmark: `npm run bench:plant` (tsx bench/plant.ts [--warmup-seconds W]
-// [--measure-seconds M] [--cpus N] [--seed S]). The demo daemon with real work under the
-// sidecar, against the static n*2 pool and the `band` law, and `pi`, in one run, on an
-// I/O-heavy and a CPU-heavy workload. Progress goes to stderr, the table to stdout; writes
+// [--measure-seconds M] [--cpus N] [--seed S] [--only NAME,...]). The demo daemon with real
+// work, in a process of its own, under the sidecar: the static n*2 pool, the `band` law, and
+// `pi` under each way a daemon reports, in one run, on an I/O-heavy and a CPU-heavy workload. Progress goes to stderr, the table to stdout; writes
 // bench/results/plant.json and its section of docs/benchmarks.md (between its markers).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,6 +13,22 @@ import { plantNotes } from './plant-notes.js';
 import { markdownSection, plantGoals, spliceSection, textTable } from './plant-report.js';
 import { runContender } from './plant-run.js';
 import type { Contender, RunResult, Workload } from './plant-run.js';
+
+/**
+ * The static n*2 baseline, the reference `band` law, and `pi` under each way a daemon reports:
+ * idle as documented (I/O counted as idle) with no CPU figure (the demo's default); no idle, the
+ * sidecar reading the daemon's transfer threads in /proc through the pool's `process` config;
+ * idle = 1 - busy/size with the daemon's pid in each sample (the sidecar reads every thread of
+ * that process); no idle, the daemon sending its workers' cpuSeconds and runDelaySeconds.
+ */
+const CONTENDERS = (n: number): Contender[] => [
+  { name: 'static', law: 'pi', pin: 2 * n, report: 'documented', cpu: 'none' },
+  { name: 'band', law: 'band', pin: null, report: 'documented', cpu: 'none' },
+  { name: 'pi documented', law: 'pi', pin: null, report: 'documented', cpu: 'none' },
+  { name: 'pi no-idle+process', law: 'pi', pin: null, report: 'no-idle', cpu: 'process' },
+  { name: 'pi busy-idle+pid', law: 'pi', pin: null, report: 'busy-idle', cpu: 'pid' },
+  { name: 'pi no-idle+sample', law: 'pi', pin: null, report: 'no-idle', cpu: 'sample' },
+];
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);
@@ -29,6 +45,9 @@ const n = arg('--cpus', os.availableParallelism());
 const warmupMs = arg('--warmup-seconds', 10) * 1000;
 const measureMs = arg('--measure-seconds', 30) * 1000;
 const seed = arg('--seed', 1);
+// --only "static,pi no-idle+process": a subset of the contenders (a quick look; not for the committed run)
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt < 0 ? null : (process.argv[onlyAt + 1] ?? '').split(',').map((s) => s.trim());
 const started = Date.now();
 const progress = (line: string): void => void process.stderr.write(`${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s  ${line}\n`);
 
@@ -88,11 +107,7 @@ async function measureAndPublish(): Promise<void> {
       ratePerSecond: cpuRate,
     },
   ];
-  const contenders: Contender[] = [
-    { name: 'static', law: 'pi', pin: 2 * n },
-    { name: 'band', law: 'band', pin: null },
-    { name: 'pi', law: 'pi', pin: null },
-  ];
+  const contenders: Contender[] = CONTENDERS(n).filter((c) => only === null || only.includes(c.name));
 
   progress(`n=${n}, hashing ${msPerRound.toFixed(4)} ms per 64 KiB round; ${workloads.length * contenders.length} runs of ${(warmupMs + measureMs) / 1000} s`);
   const results: RunResult[] = [];
@@ -102,7 +117,7 @@ async function measureAndPublish(): Promise<void> {
       const r = await runContender(c, w, { n, warmupMs, measureMs, seed });
       results.push(r);
       const other = r.otherCores === null ? '' : `; the rest of the machine used ${r.otherCores.toFixed(2)} cores`;
-      progress(`  ${r.throughput.toFixed(1)} tasks/s, p99 ${r.p99Ms.toFixed(0)} ms, mean threads ${r.meanThreads.toFixed(2)}, refused ${r.refused}, ${r.resizes} resizes${other}`);
+      progress(`  ${r.throughput.toFixed(1)} tasks/s, p99 ${r.p99Ms.toFixed(0)} ms, mean threads ${r.meanThreads.toFixed(2)}, refused ${r.refused}, ${r.resizes} resizes, daemon ${r.daemonCores.toFixed(2)} cores${other}`);
     }
   }
 

@@ -4,6 +4,8 @@ import type { Listen } from '../config/args.js';
 import { lawNames } from '../core/index.js';
 import type { LawName } from '../core/index.js';
 import { PHASES, parsePhases } from './phases.js';
+import { DAEMON_CPU, REPORT_STYLES } from './report.js';
+import type { DaemonCpu, ReportStyle } from './report.js';
 import type { PhaseName } from './phases.js';
 
 /** The demo sizes for at most this many CPUs by default: 4n threads stays within 32. */
@@ -27,6 +29,13 @@ Options:
   --period-ms MS         sample and tick period (default 500)
   --sidecar URL          run only the daemon, against the sidecar at URL (start it with a
                          config whose periodMs matches --period-ms)
+  --report STYLE         how the daemon fills the transfer pool's idle: ${REPORT_STYLES.join(' | ')}
+                         (documented: I/O time counted as idle; no-idle: left out;
+                         busy-idle: 1 - busy/size, a worker blocked in I/O counted busy;
+                         default documented)
+  --cpu SOURCE           the CPU figure its samples carry: ${DAEMON_CPU.join(' | ')} (sample: cpuSeconds
+                         and runDelaySeconds from its threads' schedstat; pid: its pid, the
+                         sidecar reads /proc; default none)
   --json                 print the daemon's reports as JSON lines instead of the view
   -h, --help             show this help
 `;
@@ -41,11 +50,13 @@ export interface DemoArgs {
   periodMs: number;
   sidecar: string | null;
   json: boolean;
+  report: ReportStyle;
+  cpu: DaemonCpu;
 }
 
 export type DemoArgsResult = { kind: 'help' } | { kind: 'run'; args: DemoArgs } | { kind: 'error'; message: string };
 
-const VALUED = ['--duration', '--phase-seconds', '--phases', '--law', '--cpus', '--listen', '--period-ms', '--sidecar'];
+const VALUED = ['--duration', '--phase-seconds', '--phases', '--law', '--cpus', '--listen', '--period-ms', '--sidecar', '--report', '--cpu'];
 
 function positive(name: string, text: string, min: number): number | string {
   const value = Number(text);
@@ -70,7 +81,7 @@ export function parseDemoArgs(argv: readonly string[]): DemoArgsResult {
     if (value === undefined) return { kind: 'error', message: `${name} needs a value` };
     values.set(name, value);
   }
-  const args: DemoArgs = { durationMs: null, phaseMs: 20_000, phases: [...PHASES], law: 'pi', cpus: null, listen: { host: '127.0.0.1', port: 0 }, periodMs: 500, sidecar: null, json };
+  const args: DemoArgs = { durationMs: null, phaseMs: 20_000, phases: [...PHASES], law: 'pi', cpus: null, listen: { host: '127.0.0.1', port: 0 }, periodMs: 500, sidecar: null, json, report: 'documented', cpu: 'none' };
   for (const [name, text] of values) {
     if (name === '--duration' || name === '--phase-seconds') {
       const v = positive(name, text, 1);
@@ -91,6 +102,12 @@ export function parseDemoArgs(argv: readonly string[]): DemoArgsResult {
     } else if (name === '--law') {
       if (!(lawNames() as readonly string[]).includes(text)) return { kind: 'error', message: `--law: "${text}" is not one of ${lawNames().join(', ')}` };
       args.law = text as LawName;
+    } else if (name === '--report') {
+      if (!(REPORT_STYLES as readonly string[]).includes(text)) return { kind: 'error', message: `--report: "${text}" is not one of ${REPORT_STYLES.join(', ')}` };
+      args.report = text as ReportStyle;
+    } else if (name === '--cpu') {
+      if (!(DAEMON_CPU as readonly string[]).includes(text)) return { kind: 'error', message: `--cpu: "${text}" is not one of ${DAEMON_CPU.join(', ')}` };
+      args.cpu = text as DaemonCpu;
     } else if (name === '--listen') {
       const listen = parseListen(text);
       if (listen === null) return { kind: 'error', message: `--listen: "${text}" is not HOST:PORT` };

@@ -15,6 +15,8 @@ export interface DemoConfigOptions {
   periodMs?: number;
   /** pins the transfer pool (`threads: N`): the static baseline */
   pinTransfer?: number | null;
+  /** the transfer pool's `process` CPU source: the daemon's pid, and a pattern on its thread names */
+  transferProcess?: { pid: number; threads: string | null } | null;
   logLevel?: LogLevel;
   /** OC_ADAPTIVE_THREADS and the like, as the CLI read them */
   env?: Readonly<Record<string, string | undefined>>;
@@ -34,10 +36,15 @@ export function demoConfigYaml(o: DemoConfigOptions): string {
     `  shrinkCooldownMs: ${Math.round(DEMO_TIMING.shrinkCooldownMs * scale)}`,
     `  idleEwmaSeconds: ${Math.max(0.1, DEMO_TIMING.idleEwmaSeconds * scale)}`,
     'pools:',
-    `  transfer: {kind: transfer, threads: ${threads}}`,
+    `  transfer: {kind: transfer, threads: ${threads}${processYaml(o.transferProcess ?? null)}}`,
     '  buffer: {kind: buffer, threads: adaptive}',
     '',
   ].join('\n');
+}
+
+function processYaml(p: DemoConfigOptions['transferProcess']): string {
+  if (p === null || p === undefined) return '';
+  return `, process: {pid: ${p.pid}${p.threads === null ? '' : `, threads: ${JSON.stringify(p.threads)}`}}`;
 }
 
 const host = (listen: Listen): string => (listen.host.includes(':') ? `[${listen.host}]:${listen.port}` : `${listen.host}:${listen.port}`);

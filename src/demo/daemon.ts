@@ -6,13 +6,20 @@ import { SidecarClient } from '../client/index.js';
 import type { ClientLogger, Sample, SampleSource, TickResult } from '../client/index.js';
 import { staticSize } from '../core/index.js';
 import { BufferPool } from '../pool/buffer-pool.js';
-import { clamp01 } from '../pool/integral.js';
-import type { ResizablePool } from '../pool/types.js';
 import { WorkerPool } from '../pool/worker-pool.js';
 import { LoadGenerator, seededRandom } from './load.js';
+import { MAX_DEMO_THREADS, TransferSource } from './report.js';
+import type { DaemonCpu, ReportStyle } from './report.js';
+import type { TaskShape } from './phases.js';
+import { ThreadCpuTally } from './thread-cpu.js';
+import { TRANSFER_THREAD_NAME } from './transfer-task.js';
+import type { TransferArg, TransferResult } from './transfer-task.js';
 
-/** the hard max for a transfer pool is 4n; the demo also never starts more threads than this. */
-export const MAX_DEMO_THREADS = 32;
+/** The task module the transfer threads run (./transfer-task.ts, or .js once compiled; tsx maps one to the other). */
+const TRANSFER_TASK_MODULE = new URL('./transfer-task.js', import.meta.url);
+
+export { DAEMON_CPU, MAX_DEMO_THREADS, REPORT_STYLES, TransferSource } from './report.js';
+export type { DaemonCpu, ReportStyle } from './report.js';
 
 export interface PoolReport {
   ts: number;
@@ -43,37 +50,10 @@ export interface DaemonOptions {
   onReport?: (report: PoolReport) => void;
   onDone?: (doneMs: number, latencyMs: number) => void;
   now?: () => number;
-}
-
-/**
- * The transfer pool's sample with I/O counted as idle. the `idle` is the share of worker
- * time off the CPU, "waiting for a task or blocked on I/O"; the pool sees only the first (a
- * blocked thread is busy to it), while the daemon knows how long each transfer blocked.
- */
-export class IoAwareSource implements SampleSource {
-  private lastTs: number | null = null;
-
-  constructor(
-    private readonly pool: ResizablePool,
-    private readonly takeIoMs: () => number,
-  ) {}
-
-  get size(): number {
-    return this.pool.size;
-  }
-
-  sample(): Sample {
-    const s = this.pool.sample();
-    const ioMs = this.takeIoMs();
-    const periodMs = this.lastTs === null ? 0 : s.ts - this.lastTs;
-    this.lastTs = s.ts;
-    const capacityMs = Math.max(1, s.size) * periodMs;
-    return periodMs > 0 ? { ...s, idle: clamp01((s.idle ?? 0) + ioMs / capacityMs) } : s;
-  }
-
-  resize(n: number): void {
-    this.pool.resize(Math.min(n, MAX_DEMO_THREADS));
-  }
+  /** how the transfer pool's samples fill idle; default documented */
+  report?: ReportStyle;
+  /** the CPU figure the transfer pool's samples carry; default none */
+  cpu?: DaemonCpu;
 }
 
 /** A buffer pool whose size the client reads (the shard count). */
@@ -100,9 +80,14 @@ export class DemoDaemon {
   private timer: ReturnType<typeof setInterval> | undefined;
   private starting = false;
   private readonly ticks = new Set<Promise<void>>();
+  private readonly tally = new ThreadCpuTally();
+  readonly report: ReportStyle;
+  readonly cpu: DaemonCpu;
 
   constructor(options: DaemonOptions) {
     this.options = options;
+    this.report = options.report ?? 'documented';
+    this.cpu = options.cpu ?? 'none';
     const n = options.cpus;
     this.transfer = new WorkerPool({ size: Math.min(staticSize('transfer', n), MAX_DEMO_THREADS), queueCapacity: options.queueCapacity ?? 64 });
     this.buffers = new BufferPool({ bufferSize: 64 * 1024, shards: staticSize('buffer', n), shardCapacity: 4 });
@@ -112,6 +97,7 @@ export class DemoDaemon {
       random: seededRandom(options.seed ?? 1),
       ...(options.now ? { now: options.now } : {}),
       ...(options.onDone ? { onDone: options.onDone } : {}),
+      run: (task) => this.runTransfer(task),
     });
     const common = {
       baseUrl: options.sidecarUrl,
@@ -120,7 +106,8 @@ export class DemoDaemon {
       maxBackoffMs: options.maxBackoffMs ?? options.periodMs * 5,
       ...(options.logger ? { logger: options.logger } : {}),
     };
-    this.sources = [new IoAwareSource(this.transfer, () => this.load.takeIoMs()), new BufferSource(this.buffers)];
+    const transfer = new TransferSource(this.transfer, { report: this.report, cpu: this.cpu, takeIoMs: () => this.load.takeIoMs(), tally: this.tally });
+    this.sources = [transfer, new BufferSource(this.buffers)];
     this.clients = this.sources.map((source, i) => ({
       client: new SidecarClient({ ...common, pool: i === 0 ? 'transfer' : 'buffer', source }),
       size: () => (i === 0 ? this.transfer.size : this.buffers.size),
@@ -136,7 +123,7 @@ export class DemoDaemon {
     if (this.timer !== undefined || this.starting) return;
     this.starting = true;
     const size = this.transfer.size;
-    await Promise.all(Array.from({ length: size }, () => this.transfer.run({ kind: 'hash', bytes: 0, rounds: 0 })));
+    await Promise.all(Array.from({ length: size }, () => this.runTransfer({ bytes: 0, rounds: 0, ioMs: 0 })));
     // The next samples cover the time from here (and I/O from here counts against it).
     for (const source of this.sources) source.sample();
     this.load.start();
@@ -153,6 +140,14 @@ export class DemoDaemon {
     await Promise.all([...this.ticks]);
     await this.load.stop();
     await this.transfer.close();
+  }
+
+  /** One transfer on the pool: the task names its thread, and reads its CPU when the samples carry it. */
+  private async runTransfer(task: TaskShape): Promise<TransferResult> {
+    const arg: TransferArg = { ...task, threadName: TRANSFER_THREAD_NAME, threadCpu: this.cpu === 'sample' };
+    const result = await this.transfer.run<TransferResult>({ module: TRANSFER_TASK_MODULE, fn: 'transfer', arg });
+    if (result.thread) this.tally.add(result.thread);
+    return result;
   }
 
   private tickClient(c: { client: SidecarClient; size: () => number }): void {

@@ -37,6 +37,8 @@ export interface LoadOptions {
   stepMs?: number;
   /** called for each completed transfer: when it finished and how long it took from arrival */
   onDone?: (doneMs: number, latencyMs: number) => void;
+  /** runs one transfer on the pool; default: the pool's built-in hash task */
+  run?: (task: TaskShape) => Promise<{ ioMs: number }>;
 }
 
 /** Arrivals further behind than this (an event loop stall) are dropped, not released in one go. */
@@ -49,6 +51,7 @@ export class LoadGenerator {
   private readonly now: () => number;
   private readonly stepMs: number;
   private readonly onDone: ((doneMs: number, latencyMs: number) => void) | undefined;
+  private readonly run: (task: TaskShape) => Promise<{ ioMs: number }>;
   private task: TaskShape = { bytes: 0, rounds: 0, ioMs: 0 };
   private rate = 0;
   private nextArrivalMs = Number.POSITIVE_INFINITY;
@@ -64,6 +67,7 @@ export class LoadGenerator {
     this.now = options.now ?? Date.now;
     this.stepMs = options.stepMs ?? 5;
     this.onDone = options.onDone;
+    this.run = options.run ?? ((task) => this.pool.run({ kind: 'hash', ...task }));
   }
 
   /** From now on, transfers of this shape arrive at this rate (0: none). */
@@ -119,8 +123,7 @@ export class LoadGenerator {
     this.counts.submitted++;
     const buffer = this.buffers.acquire();
     buffer[0] = this.counts.submitted & 0xff; // the transfer's header, so the buffer is really used
-    const { bytes, rounds, ioMs } = this.task;
-    const done = this.pool.run({ kind: 'hash', bytes, rounds, ioMs }).then(
+    const done = this.run(this.task).then(
       (result) => {
         this.counts.completed++;
         this.ioMs += result.ioMs;

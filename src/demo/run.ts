@@ -69,7 +69,7 @@ export async function runDemo(argv: readonly string[], io: DemoIo): Promise<numb
     if (args.json) io.stdout(`${JSON.stringify({ ...r, elapsedMs: r.ts - startedMs, phase: phase.name })}\n`);
     else if (service === null) out(formatReport(r, startedMs, phase.name));
   };
-  const daemon = new DemoDaemon({ sidecarUrl, cpus: n, periodMs: args.periodMs, logger, onReport });
+  const daemon = new DemoDaemon({ sidecarUrl, cpus: n, periodMs: args.periodMs, logger, onReport, report: args.report, cpu: args.cpu });
 
   intro(out, args, n, sidecarUrl, service !== null);
   let lines = 0;
@@ -114,7 +114,7 @@ export async function runDemo(argv: readonly string[], io: DemoIo): Promise<numb
 
 function intro(out: (s: string) => void, args: DemoArgs, n: number, url: string, inProcess: boolean): void {
   const where = inProcess ? `sidecar in-process at ${url} (law ${args.law}, period ${args.periodMs} ms)` : `sidecar at ${url}`;
-  out(`adaptive-threads demo: ${where}; daemon sized for n=${n} CPUs (transfer starts at the static ${n * 2} threads)`);
+  out(`adaptive-threads demo: ${where}; daemon sized for n=${n} CPUs (transfer starts at the static ${n * 2} threads), reporting idle ${args.report}, CPU ${args.cpu}`);
   out(`phases of ${args.phaseMs / 1000} s: ${args.phases.join(' -> ')}, looping; ${args.durationMs === null ? 'Ctrl-C to stop' : `stopping after ${args.durationMs / 1000} s`}`);
   if (inProcess) out(`try meanwhile: curl -s ${url}/v1/pools/transfer   or   curl -N ${url}/v1/events`);
 }

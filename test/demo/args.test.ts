@@ -18,6 +18,17 @@ test('when no options are given, then the demo runs until stopped, 20 s phases, 
   t.is(a.periodMs, 500);
   t.is(a.sidecar, null);
   t.false(a.json);
+  t.is(a.report, 'documented');
+  t.is(a.cpu, 'none');
+});
+
+test('when a reporting style and a CPU figure are given, then the daemon reports that way; an unknown one is an error that lists the allowed', (t) => {
+  const a = run(['--report', 'no-idle', '--cpu=sample']);
+  t.is(a.report, 'no-idle');
+  t.is(a.cpu, 'sample');
+  t.is(run(['--report=busy-idle', '--cpu', 'pid']).report, 'busy-idle');
+  t.deepEqual(parseDemoArgs(['--report', 'idle']), { kind: 'error', message: '--report: "idle" is not one of documented, no-idle, busy-idle' });
+  t.deepEqual(parseDemoArgs(['--cpu', 'process']), { kind: 'error', message: '--cpu: "process" is not one of sample, pid, none' });
 });
 
 test('when options are given, with a space or =, then each one is taken', (t) => {

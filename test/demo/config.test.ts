@@ -28,3 +28,12 @@ test('when OC_ADAPTIVE_THREADS=0 is passed in, then the demo sidecar is disabled
   t.false(demoConfig({ cpus: 2, law: 'pi', listen: { host: '127.0.0.1', port: 0 }, env: { OC_ADAPTIVE_THREADS: '0' } }).enabled);
   t.true(demoConfig({ cpus: 2, law: 'pi', listen: { host: '127.0.0.1', port: 0 } }).enabled);
 });
+
+test('when the transfer pool is given a process, then the sidecar reads its CPU there (pid, and the thread pattern when given); the buffer pool has none', (t) => {
+  const listen = { host: '127.0.0.1', port: 0 };
+  const c = demoConfig({ cpus: 2, law: 'pi', listen, transferProcess: { pid: 4242, threads: '^transfer$' } });
+  t.deepEqual(c.pools[0]?.process, { pid: 4242, pidFile: null, threads: '^transfer$' });
+  t.is(c.pools[1]?.process, null);
+  t.deepEqual(demoConfig({ cpus: 2, law: 'pi', listen, transferProcess: { pid: 7, threads: null } }).pools[0]?.process, { pid: 7, pidFile: null, threads: null });
+  t.is(demoConfig({ cpus: 2, law: 'pi', listen }).pools[0]?.process, null);
+});

@@ -2,24 +2,8 @@ import test from 'ava';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Sample } from '../../src/core/index.js';
-import { DemoDaemon, IoAwareSource } from '../../src/demo/daemon.js';
+import { DemoDaemon } from '../../src/demo/daemon.js';
 import type { PoolReport } from '../../src/demo/daemon.js';
-
-test('when transfers blocked on I/O, then the sample counts that time as idle (off-CPU), within [0, 1]', (t) => {
-  const samples: Sample[] = [
-    { ts: 1000, size: 4, busy: 4, idle: 0.1 },
-    { ts: 1500, size: 4, busy: 4, idle: 0.1 },
-    { ts: 2000, size: 4, busy: 4, idle: 0.5 },
-  ];
-  const io = [0, 1000, 5000];
-  let size = 4;
-  const source = new IoAwareSource({ sample: () => samples.shift() as Sample, resize: (n) => (size = n), get size() { return size; } }, () => io.shift() ?? 0);
-  t.is(source.sample().idle, 0.1, 'the first sample has no period to spread I/O over');
-  t.is(source.sample().idle, 0.6, '1000 ms blocked of 4 x 500 ms');
-  t.is(source.sample().idle, 1);
-  source.resize(100);
-  t.is(size, 32, 'never more than 32 threads');
-});
 
 /** A stand-in sidecar that answers every sample with a fixed target per pool. */
 async function fakeSidecar(targets: Record<string, number>) {
@@ -70,4 +54,28 @@ test('when the sidecar answers with targets, then both pools are resized to them
   await until('transfers complete without the sidecar', () => daemon.load.stats().completed > completed + 20);
   t.is(daemon.transfer.size, 6);
   t.is(daemon.buffers.size, 5);
+});
+
+test('when the daemon reports no idle with its own CPU, then the transfer samples carry growing cpuSeconds and no idle; with pid, its pid', async (t) => {
+  const sidecar = await fakeSidecar({ transfer: 4, buffer: 4 });
+  const own = new DemoDaemon({ sidecarUrl: sidecar.url, cpus: 2, periodMs: 50, report: 'no-idle', cpu: 'sample' });
+  const pid = new DemoDaemon({ sidecarUrl: sidecar.url, cpus: 2, periodMs: 50, report: 'busy-idle', cpu: 'pid' });
+  t.teardown(async () => {
+    await own.stop();
+    await pid.stop();
+    await sidecar.close();
+  });
+  own.load.setLoad({ bytes: 65536, rounds: 20, ioMs: 2 }, 100);
+  await own.start();
+  const seen = () => sidecar.seen['transfer'] ?? [];
+  await until('CPU counted', () => seen().some((s) => (s.cpuSeconds ?? 0) > 0.05));
+  await own.stop();
+  const samples = seen().splice(0);
+  t.true(samples.every((s) => s.idle === undefined && s.pid === undefined && s.runDelaySeconds !== undefined));
+  const cpu = samples.map((s) => s.cpuSeconds ?? -1);
+  t.deepEqual(cpu, [...cpu].sort((a, b) => a - b), 'cumulative: never decreases');
+
+  await pid.start();
+  await until('a sample posted', () => seen().length > 2);
+  t.true(seen().every((s) => s.pid === process.pid && s.cpuSeconds === undefined && s.idle !== undefined));
 });
