@@ -92,9 +92,10 @@ export function createEngine(options: EngineOptions): Engine {
   let pools: readonly string[] = config.pools.map((p) => p.name);
   let stopped = false;
 
-  for (const pool of config.pools) {
-    const initial = createController(specOf(pool, cpus, config.enabled), scheduler.now());
-    runtimes.set(pool.name, {
+  /** A pool's runtime with a fresh controller; its loop starts when start() subscribes. */
+  function newRuntime(pool: PoolConfig, n: number, nowMs: number): PoolRuntime {
+    const initial = createController(specOf(pool, n, config.enabled), nowMs);
+    return {
       name: pool.name,
       config: pool,
       loop: createPoolLoop(initial, step, scheduler, options.readCpu?.(pool)),
@@ -104,8 +105,10 @@ export function createEngine(options: EngineOptions): Engine {
       advisedCpu: false,
       target$: new BehaviorSubject(initial.target),
       cadence: initCadence(),
-    });
+    };
   }
+
+  for (const pool of config.pools) runtimes.set(pool.name, newRuntime(pool, cpus, scheduler.now()));
   // Subscribed after every pool exists, so the first ticks line up.
   for (const rt of runtimes.values()) start(rt);
 
@@ -235,18 +238,7 @@ export function createEngine(options: EngineOptions): Engine {
       for (const pool of next.pools) {
         const rt = runtimes.get(pool.name);
         if (rt === undefined) {
-          const initial = createController(specOf(pool, next.cpus, config.enabled), nowMs);
-          const added: PoolRuntime = {
-            name: pool.name,
-            config: pool,
-            loop: createPoolLoop(initial, step, scheduler, options.readCpu?.(pool)),
-            sub: null,
-            current: { event: 'tick', state: initial, decision: null, error: null, tickSeconds: null },
-            lastAction: 'hold',
-            advisedCpu: false,
-            target$: new BehaviorSubject(initial.target),
-            cadence: initCadence(),
-          };
+          const added = newRuntime(pool, next.cpus, nowMs);
           runtimes.set(pool.name, added);
           start(added);
           out.added.push(pool.name);
