@@ -50,9 +50,11 @@ function cpuNotes(results: readonly RunResult[], goals: readonly Goal[], cpus: n
     const thr = r.throughput / s.throughput;
     const threads = r.meanThreads / s.meanThreads;
     const eff = perCpu(r) / perCpu(s);
-    const missed = [thr < 1 ? `throughput ${f2(thr)}x static's (goal >= 1.00x)` : null, threads > 0.75 ? `mean threads ${f2(threads)}x static's (goal <= 0.75x)` : null].filter((m) => m !== null);
+    const missed = [thr < 1 ? `throughput ${thr.toFixed(3)}x static's (goal >= 1.00x)` : null, threads > 0.75 ? `mean threads ${f2(threads)}x static's (goal <= 0.75x)` : null].filter((m) => m !== null);
     lines.push(`${name(r)}: ${goal?.met === true ? 'met' : `missed on ${missed.join(' and ')}`}; ${f2(r.meanThreads)} threads on average, ${r.sizeAtEnd} at the end; per CPU-second it got, ${f2(eff)}x what static completed (${why(r)}).`);
   }
+  const twin = pis.find((r) => Math.abs(r.meanThreads / s.meanThreads - 1) < 0.05);
+  if (twin) lines.push(`${name(twin)} ran at static's size and got ${twin.throughput / s.throughput >= 1 ? '' : 'only '}${(twin.throughput / s.throughput).toFixed(3)}x its throughput: the run-to-run noise of this workload at equal size.`);
   if (busyBox) {
     lines.push(
       'Linux shares a contended CPU per runnable thread: a pool of fewer threads gets a smaller share of a machine that',
