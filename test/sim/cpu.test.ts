@@ -1,33 +1,7 @@
 import test from 'ava';
 import { PoolModel } from '../../src/sim/pool.js';
-import type { Task } from '../../src/sim/pool.js';
 import { mulberry32 } from '../../src/sim/random.js';
-
-/** Drives a pool with Poisson arrivals until `untilMs`; `tasks` draws each task. */
-function drive(pool: PoolModel, ratePerSecond: number, untilMs: number, tasks: (t: number) => Task, seed = 1): void {
-  const r = mulberry32(seed);
-  let arrival = r.exponential(1000 / ratePerSecond);
-  for (;;) {
-    const t = Math.min(arrival, pool.nextEventMs());
-    if (t > untilMs) break;
-    pool.advance(t);
-    if (t === arrival) {
-      pool.arrive(tasks(t), t);
-      arrival = t + r.exponential(1000 / ratePerSecond);
-    } else {
-      pool.fire(t);
-    }
-  }
-  pool.advance(untilMs);
-}
-
-function settle(pool: PoolModel, untilMs: number): void {
-  for (let t = pool.nextEventMs(); t <= untilMs; t = pool.nextEventMs()) {
-    pool.advance(t);
-    pool.fire(t);
-  }
-  pool.advance(untilMs);
-}
+import { drive, settle } from './drive.js';
 
 test('when more threads are runnable than cores, then the cores are all in use and the rest wait (CPU + run delay = runnable time)', (t) => {
   // 16 tasks of 100 ms CPU on 8 cores, switch cost 0.1: all end at 220 ms.

@@ -1,34 +1,7 @@
 import test from 'ava';
 import { PoolModel, cpuRate } from '../../src/sim/pool.js';
-import type { Task } from '../../src/sim/pool.js';
 import { mulberry32 } from '../../src/sim/random.js';
-
-/** Drives a pool with Poisson arrivals until `untilMs`; `tasks` draws each task. */
-function drive(pool: PoolModel, ratePerSecond: number, untilMs: number, tasks: (t: number) => Task, seed = 1): void {
-  const r = mulberry32(seed);
-  let arrival = r.exponential(1000 / ratePerSecond);
-  for (;;) {
-    const t = Math.min(arrival, pool.nextEventMs());
-    if (t > untilMs) break;
-    pool.advance(t);
-    if (t === arrival) {
-      pool.arrive(tasks(t), t);
-      arrival = t + r.exponential(1000 / ratePerSecond);
-    } else {
-      pool.fire(t);
-    }
-  }
-  pool.advance(untilMs);
-}
-
-/** Runs the pool's own events (no arrivals) up to `untilMs`. */
-function settle(pool: PoolModel, untilMs: number): void {
-  for (let t = pool.nextEventMs(); t <= untilMs; t = pool.nextEventMs()) {
-    pool.advance(t);
-    pool.fire(t);
-  }
-  pool.advance(untilMs);
-}
+import { drive, settle } from './drive.js';
 
 test('when an M/M/c queue runs long, then Little\'s law holds within 2 % (queue length = arrival rate x wait)', (t) => {
   // c = 4 workers on 8 cores (no CPU contention), exponential 10 ms service, 300 tasks/s: rho = 0.75.
