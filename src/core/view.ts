@@ -3,6 +3,7 @@
 import { modeOf } from './decision.js';
 import { getLaw } from './laws/index.js';
 import { scaledShrinkCooldownMs } from './moves.js';
+import type { CeilingState } from './stages/ceiling.js';
 import type { CpuGuardState } from './stages/cpu-guard.js';
 import { boundsOf, isStale, reportedSize } from './state.js';
 import type { ControllerState } from './state.js';
@@ -66,11 +67,15 @@ export function poolView(s: ControllerState, nowMs: number): PoolView {
   };
 }
 
-/** The ceiling the law's CPU guard learned (from throughput probes), if it has one. */
+/** The ceiling the law learned: its CPU guard's (from throughput probes) or its throughput ceiling's, the lower. */
 function ceilingOf(s: ControllerState): number | null {
-  const at = getLaw(s.spec.params.law).stages.findIndex((stage) => stage.name === 'cpu');
-  if (at < 0) return null;
-  return (s.stages[at] as CpuGuardState).saturated?.ceiling ?? null;
+  const stages = getLaw(s.spec.params.law).stages;
+  const cpuAt = stages.findIndex((stage) => stage.name === 'cpu');
+  const ceilingAt = stages.findIndex((stage) => stage.name === 'ceiling');
+  const fromCpu = cpuAt < 0 ? null : ((s.stages[cpuAt] as CpuGuardState).saturated?.ceiling ?? null);
+  const fromThroughput = ceilingAt < 0 ? null : (s.stages[ceilingAt] as CeilingState).ceiling;
+  if (fromCpu === null) return fromThroughput;
+  return fromThroughput === null ? fromCpu : Math.min(fromCpu, fromThroughput);
 }
 
 const percent = (ratio: number | null): string => (ratio === null ? 'n/a' : `${Math.round(ratio * 100)}%`);

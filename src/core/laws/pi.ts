@@ -10,6 +10,7 @@
 // that is in band.
 import { defaultMaxStep } from '../bounds.js';
 import { ewma } from '../math.js';
+import { ceilingStage } from '../stages/ceiling.js';
 import { cpuGuardStage } from '../stages/cpu-guard.js';
 import { fastCooldownStage } from '../stages/cooldown.js';
 import { demandStage } from '../stages/demand.js';
@@ -58,7 +59,7 @@ function debounced(state: PiState, ctx: LawContext, aboveTicks: number): boolean
 
 export const piLaw: Law<PiState> = {
   name: 'pi',
-  stages: [demandStage, cpuGuardStage, stabilizationStage, guardStage, backoffStage, fastCooldownStage, thrashStage, stepStage, boundsStage],
+  stages: [demandStage, cpuGuardStage, ceilingStage, stabilizationStage, guardStage, backoffStage, fastCooldownStage, thrashStage, stepStage, boundsStage],
   maxStep: (size, params) => params.maxStep ?? defaultMaxStep(size),
   init: () => ({ integral: 0, sign: 0 }),
   step(state, ctx) {

@@ -24,7 +24,14 @@ export const backoffStage = statelessStage('backoff', (p, ctx) => {
   return p.size > ctx.base && backedOff ? hold(ctx.base, 'failed-grow') : p;
 });
 
-/** At most maxStep a decision; a grow sized from the measured demand may double the pool. */
-export const stepStage = statelessStage('step', (p, ctx) => limitStep(p, ctx.base, p.reason === 'demand' ? Math.max(ctx.maxStep, ctx.base) : ctx.maxStep));
+/**
+ * At most maxStep a decision; a grow sized from the measured demand may double the pool, and
+ * a move to a measured throughput ceiling (back to it, or back up after a step below it that
+ * lost throughput) goes there at once.
+ */
+export const stepStage = statelessStage('step', (p, ctx) => {
+  if (p.reason === 'ceiling') return p;
+  return limitStep(p, ctx.base, p.reason === 'demand' ? Math.max(ctx.maxStep, ctx.base) : ctx.maxStep);
+});
 
 export const boundsStage = statelessStage('bounds', (p, ctx) => bound(p, ctx.bounds));

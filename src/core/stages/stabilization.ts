@@ -48,7 +48,7 @@ export const stabilizationStage = defineStage<Window>({
   apply(p, ctx, state) {
     const window = slideWindow(state, ctx.nowMs - scaledShrinkCooldownMs(ctx.moves, ctx.spec.params.shrinkCooldownMs));
     const recentMax = window.length > 0 ? (window[0] as Recommendation).size : null;
-    if (p.reason === 'saturated' || p.reason === 'no-data') return { proposal: p, state: window };
+    if (p.reason === 'saturated' || p.reason === 'ceiling' || p.reason === 'no-data') return { proposal: p, state: window };
     return { proposal: stabilize(p, ctx.base, recentMax), state: pushMax(window, { ts: ctx.nowMs, size: p.size }) };
   },
 });

@@ -14,7 +14,7 @@ export interface Proposal {
   reason: Reason;
 }
 
-export const STAGE_NAMES = ['demand', 'cpu', 'stabilization', 'guard', 'backoff', 'cooldown', 'thrash', 'step', 'bounds'] as const;
+export const STAGE_NAMES = ['demand', 'cpu', 'ceiling', 'stabilization', 'guard', 'backoff', 'cooldown', 'thrash', 'step', 'bounds'] as const;
 export type StageName = (typeof STAGE_NAMES)[number];
 
 /** What a stage may read: the tick's signals and the controller's history, never another stage's state. */

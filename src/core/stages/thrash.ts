@@ -50,7 +50,8 @@ export function thrashPenalty(
 
 /** A shrink waits for the shrink cooldown as the penalty scales it (the cooldown stage checks the base one). */
 export const thrashStage = statelessStage('thrash', (p, ctx) => {
-  if (p.size >= ctx.base) return p;
+  // A step back to a measured throughput ceiling is evidence, not the law's guess: only the base cooldown holds it.
+  if (p.size >= ctx.base || p.reason === 'ceiling') return p;
   const since = ctx.moves.shrink?.atMs ?? ctx.startedMs;
   return ctx.nowMs - since >= scaledShrinkCooldownMs(ctx.moves, ctx.spec.params.shrinkCooldownMs) ? p : hold(ctx.base, 'cooldown');
 });

@@ -1,0 +1,273 @@
+// The throughput ceiling (docs/design.md, "The throughput ceiling"): a limit that is not the
+// CPUs (a disk that serves a few requests at once, a lock, a downstream service). Each grow is
+// a probe, judged on the readings of the visit to the new size against those of the visit it
+// left: a grow that did not raise throughput while the CPUs were free, with the pool still
+// over the band and the busy time per task risen with the size, only added workers that queue
+// for something else. The pool then steps back to the size it grew from, the ceiling, and
+// probes down one step at a time while throughput holds, stopping at the knee (the smallest
+// size that kept it); a step that loses throughput goes back up.
+//
+// A change of load is not a ceiling: a load that falls lowers throughput without raising the
+// busy time per task (and lets utilization drop), a load that rises raises throughput, and
+// each step is judged against the readings just before it. A ceiling is retried after
+// CEILING_RETRY_COOLDOWNS shrink cooldowns, the wait doubling while retries confirm it.
+// The stage acts only when the CPUs are known free (a CPU figure, or an idle that tells
+// blocked workers from computing ones); without that evidence the CPU guard's probes decide.
+import { cpuSaturated } from '../cpu-rules.js';
+import { mean } from '../math.js';
+import { CEILING_RETRY_COOLDOWNS, CEILING_RETRY_MAX_SCALE } from './cpu-guard.js';
+import { defineStage } from './stage.js';
+import type { Proposal, StageContext } from './stage.js';
+
+export const CEILING = {
+  /** readings at a size before its visit is judged (the first tick of a visit straddles the resize and is not read) */
+  judgeTicks: 4,
+  /** readings at a step down before it is judged: shrinking is not urgent, and throughput is noisy */
+  descentTicks: 10,
+  /** readings kept of a visit */
+  keepTicks: 10,
+  /** a grow that raised throughput by less than this share (or its noise) was flat ... */
+  flatGain: 0.02,
+  /** ... and by less than this share of the size's rise, while the busy time per task rose by at least this share of it */
+  busyPerTaskRise: 0.5,
+  /** standard errors of Poisson completions a gain or a rise must exceed to count */
+  noiseSigmas: 2,
+  /** a step down that lost less than this share of throughput held it */
+  heldLoss: 0.02,
+  /** how long the busy time per task of an uncontended visit is remembered */
+  uncontendedMs: 600_000,
+} as const;
+
+/** The readings of one stay at one reported size. */
+export interface Visit {
+  size: number;
+  throughput: readonly number[];
+  busyPerTask: readonly number[];
+  utilization: readonly number[];
+  /** per reading, 1 when work waited for a worker (the queue was full, or tasks were refused) */
+  backlogged: readonly number[];
+  /** ticks at the size, the first (unread) one included */
+  ticks: number;
+  judged: boolean;
+}
+
+export interface CeilingState {
+  current: Visit | null;
+  previous: Visit | null;
+  /** the size growth stops at, or null */
+  ceiling: number | null;
+  /** probing down from the ceiling while throughput holds */
+  descending: boolean;
+  /** a step down lost throughput: go back up to the ceiling */
+  restore: boolean;
+  /** when the ceiling was learned or last confirmed (its retry counts from here) */
+  sinceMs: number;
+  /** the retry wait's multiplier */
+  retryScale: number;
+  /** the ceiling before its retry (a retry that finds it again doubles the wait) */
+  lastCeiling: number | null;
+  /** the size the last judged grow started from, when it was flat (one flat grow is not yet a ceiling) */
+  flatFrom: number | null;
+  /** the smallest busy time per task of a recent visit that was not over the band (tasks not queueing for the limit) */
+  uncontended: { busyPerTask: number; atMs: number } | null;
+}
+
+export function initCeiling(): CeilingState {
+  return { current: null, previous: null, ceiling: null, descending: false, restore: false, sinceMs: 0, retryScale: 1, lastCeiling: null, flatFrom: null, uncontended: null };
+}
+
+/** The CPUs are known free: a CPU figure that does not show them saturated, or an informative idle. */
+function cpusKnownFree(ctx: StageContext): boolean {
+  const { cpu, idleInformative } = ctx.signals;
+  if (cpu.cpus !== null) return !cpuSaturated(cpu, ctx.spec.n);
+  return cpu.source === 'none' && idleInformative;
+}
+
+function keep(values: readonly number[], value: number): readonly number[] {
+  const next = values.length < CEILING.keepTicks ? values.slice() : values.slice(values.length - CEILING.keepTicks + 1);
+  next.push(value);
+  return next;
+}
+
+/** This tick's reading added to the visit at the reported size (a new visit when the size changed). */
+export function observe(s: CeilingState, ctx: StageContext): CeilingState {
+  const size = ctx.reported;
+  if (size === null) return s;
+  const { throughput, busyPerTask, utilization } = ctx.signals;
+  const cur = s.current;
+  if (cur === null || cur.size !== size) {
+    const current: Visit = { size, throughput: [], busyPerTask: [], utilization: [], backlogged: [], ticks: 1, judged: false };
+    const restore = s.restore && s.ceiling !== null && size < s.ceiling;
+    return { ...s, previous: cur, current, restore, uncontended: uncontended(s, cur, ctx) };
+  }
+  if (throughput === null || busyPerTask === null || utilization === null) return { ...s, current: { ...cur, ticks: cur.ticks + 1 } };
+  return {
+    ...s,
+    current: {
+      ...cur,
+      throughput: keep(cur.throughput, throughput),
+      busyPerTask: keep(cur.busyPerTask, busyPerTask),
+      utilization: keep(cur.utilization, utilization),
+      backlogged: keep(cur.backlogged, backlogged(ctx) ? 1 : 0),
+      ticks: cur.ticks + 1,
+    },
+  };
+}
+
+/** The uncontended busy time per task after a visit ends: the smaller, unless the one kept is old. */
+function uncontended(s: CeilingState, v: Visit | null, ctx: StageContext): CeilingState['uncontended'] {
+  const kept = s.uncontended !== null && ctx.nowMs - s.uncontended.atMs < CEILING.uncontendedMs ? s.uncontended : null;
+  if (v === null || v.busyPerTask.length < CEILING.judgeTicks || mean(v.utilization) > ctx.spec.params.band.high) return kept;
+  const busyPerTask = mean(v.busyPerTask);
+  return kept !== null && kept.busyPerTask <= busyPerTask ? kept : { busyPerTask, atMs: ctx.nowMs };
+}
+
+/**
+ * The knee by Little's law: the size whose workers, busy the uncontended time per task,
+ * serve `throughput` at the band's top. Null without an uncontended visit.
+ */
+export function kneeEstimate(s: CeilingState, throughput: number, high: number): number | null {
+  if (s.uncontended === null) return null;
+  return Math.max(1, Math.ceil((throughput * s.uncontended.busyPerTask) / high - 1e-9));
+}
+
+/** Work waited for a worker this tick: the queue was full for part of it, or tasks were refused. */
+function backlogged(ctx: StageContext): boolean {
+  const { queueStall, demand, throughput } = ctx.signals;
+  return (queueStall ?? 0) > 0 || (demand !== null && throughput !== null && demand > throughput);
+}
+
+/** Most of the visit's readings had a backlog. */
+function loaded(v: Visit): boolean {
+  return v.backlogged.length > 0 && mean(v.backlogged) >= 0.5;
+}
+
+/** The relative standard error of a ratio of two throughputs, if completions are Poisson. */
+function noise(a: Visit, b: Visit, periodMs: number): number {
+  const count = (v: Visit): number => (mean(v.throughput) * v.throughput.length * periodMs) / 1000;
+  const ca = count(a);
+  const cb = count(b);
+  return ca > 0 && cb > 0 ? Math.sqrt(1 / ca + 1 / cb) : Number.POSITIVE_INFINITY;
+}
+
+/** The gain in throughput from `prev` to `cur`, and its noise (the relative standard error if completions are Poisson). */
+function gainOf(prev: Visit, cur: Visit, periodMs: number): { gain: number; noise: number } {
+  const before = mean(prev.throughput);
+  return { gain: before > 0 ? mean(cur.throughput) / before - 1 : Number.POSITIVE_INFINITY, noise: noise(prev, cur, periodMs) };
+}
+
+/**
+ * Whether the grow from `prev` to `cur` was flat: throughput rose by less than half the
+ * size's rise and not beyond its noise, the busy time per task rose by at least half the
+ * size's rise (and beyond the noise), and the pool stayed over the band: the added workers
+ * only queued for something other than the CPUs.
+ */
+export function flatGrow(prev: Visit, cur: Visit, high: number, periodMs: number): boolean {
+  if (prev.throughput.length === 0) return false;
+  const { gain, noise: sigma } = gainOf(prev, cur, periodMs);
+  const sizeRise = cur.size / prev.size - 1;
+  const rise = mean(cur.busyPerTask) / mean(prev.busyPerTask) - 1;
+  const flat = gain < Math.max(CEILING.flatGain, CEILING.noiseSigmas * sigma) && gain < CEILING.busyPerTaskRise * sizeRise;
+  return flat && rise >= Math.max(CEILING.busyPerTaskRise * sizeRise, CEILING.noiseSigmas * sigma) && mean(cur.utilization) > high;
+}
+
+/** Whether the grow raised throughput beyond doubt: by flatGain and beyond the noise. */
+function paid(prev: Visit, cur: Visit, periodMs: number): boolean {
+  const { gain, noise: sigma } = gainOf(prev, cur, periodMs);
+  return gain >= Math.max(CEILING.flatGain, CEILING.noiseSigmas * sigma);
+}
+
+/** The state after judging the current visit, once it has enough readings. */
+export function judge(s: CeilingState, ctx: StageContext): CeilingState {
+  const cur = s.current;
+  const prev = s.previous;
+  if (cur === null || cur.judged) return s;
+  const descent = prev !== null && cur.size < prev.size && s.descending && s.ceiling === prev.size;
+  if (cur.throughput.length < (descent ? CEILING.descentTicks : CEILING.judgeTicks)) return s;
+  const judged: CeilingState = { ...s, current: { ...cur, judged: true } };
+  if (prev === null || prev.throughput.length < 2) return judged;
+  const { band, periodMs } = ctx.spec.params;
+  const { nowMs } = ctx;
+  if (cur.size > prev.size) {
+    if (s.ceiling === null && cpusKnownFree(ctx) && flatGrow(prev, cur, band.high, periodMs)) {
+      const confirmed = s.lastCeiling !== null && prev.size <= s.lastCeiling;
+      // One flat grow may be a slower service time (I/O latency that rose as the pool grew);
+      // two in a row, or one that finds a known ceiling again, are the pool's own limit.
+      if (!confirmed && s.flatFrom === null) return { ...judged, flatFrom: prev.size };
+      const from = Math.min(prev.size, s.flatFrom ?? prev.size);
+      const retryScale = confirmed ? Math.min(CEILING_RETRY_MAX_SCALE, s.retryScale * 2) : 1;
+      // Back to where the flat grows started, or, when an uncontended visit tells the knee, towards it (at most halving the pool).
+      const knee = kneeEstimate(s, mean(prev.throughput), band.high);
+      const ceiling = knee === null ? from : Math.min(from, Math.max(knee, Math.ceil(from / 2)));
+      return { ...judged, ceiling, descending: true, restore: false, sinceMs: nowMs, retryScale, lastCeiling: ceiling, flatFrom: null };
+    }
+    // A grow that paid clears a flat one before it; one that cannot be told from noise leaves it.
+    if (!paid(prev, cur, periodMs)) return judged;
+    return { ...judged, flatFrom: null, ...passedCeiling(s, prev, cur) };
+  }
+  // Not a grow: a flat grow before it no longer counts towards a ceiling.
+  const after: CeilingState = s.flatFrom === null ? judged : { ...judged, flatFrom: null };
+  if (!descent) return after;
+  // Throughput held only says the smaller pool serves what the larger one did when the load
+  // exceeded what both served: without a backlog in most readings of both, the verdict is "stop here".
+  const held = loaded(cur) && loaded(prev) && mean(cur.throughput) >= mean(prev.throughput) * (1 - CEILING.heldLoss);
+  if (!held) return { ...after, descending: false, restore: true };
+  // A lower ceiling is new knowledge, retried after the base wait.
+  return { ...after, ceiling: cur.size, lastCeiling: cur.size, sinceMs: nowMs, retryScale: 1, descending: mean(cur.utilization) > band.high };
+}
+
+/** A grow that paid while work waited in both visits: a ceiling it passed moved. */
+function passedCeiling(s: CeilingState, prev: Visit, cur: Visit): Partial<CeilingState> {
+  return loaded(prev) && loaded(cur) && s.lastCeiling !== null && cur.size > s.lastCeiling ? { lastCeiling: null, retryScale: 1 } : {};
+}
+
+/** A ceiling is tried again after its retry wait: it is dropped, and the next grow probes it. */
+function expire(s: CeilingState, ctx: StageContext): CeilingState {
+  if (s.ceiling === null || s.restore) return s;
+  const waitMs = ctx.spec.params.shrinkCooldownMs * CEILING_RETRY_COOLDOWNS * s.retryScale;
+  return ctx.nowMs - s.sinceMs >= waitMs ? { ...s, ceiling: null, descending: false } : s;
+}
+
+/**
+ * The size a step down from the ceiling goes to: an eighth of the pool less (at least one
+ * worker: a step below the knee costs throughput until it is judged), or halfway to the knee
+ * Little's law estimates when that is further.
+ */
+export function descentTarget(size: number, knee: number | null): number {
+  const small = size - Math.max(1, Math.ceil(size / 8));
+  if (knee === null || knee >= small) return Math.max(1, small);
+  return size - Math.ceil((size - knee) / 2);
+}
+
+/** The proposal within the ceiling. */
+export function limit(p: Proposal, ctx: StageContext, s: CeilingState): Proposal {
+  const { base, maxStep } = ctx;
+  if (s.ceiling === null) {
+    // A retry: from the old ceiling, a grow is one law's step (not a demand jump), so its probe is judged small.
+    if (s.lastCeiling !== null && base >= s.lastCeiling && p.size > base + maxStep) return { size: base + maxStep, reason: p.reason };
+    return p;
+  }
+  const ceiling = s.ceiling;
+  if (s.restore && base < ceiling && p.size < ceiling) return { size: ceiling, reason: 'ceiling' };
+  // A step down is being judged: no grow back before its verdict.
+  if (s.descending && base < ceiling && p.size > base) return { size: base, reason: 'ceiling' };
+  if (base > ceiling && p.size > ceiling) return { size: ceiling, reason: 'ceiling' };
+  const cur = s.current;
+  const overBand = cur !== null && cur.size === base && cur.judged && mean(cur.utilization) > ctx.spec.params.band.high;
+  if (s.descending && cur !== null && base === ceiling && overBand && p.size >= base) {
+    // Not below the knee Little's law gives (when an uncontended visit tells it): a step there only loses throughput.
+    const knee = kneeEstimate(s, mean(cur.throughput), ctx.spec.params.band.high);
+    if (knee === null || knee < base) return { size: descentTarget(base, knee), reason: 'ceiling' };
+  }
+  if (p.size > ceiling) return { size: Math.max(ceiling, base), reason: 'ceiling' };
+  return p;
+}
+
+export const ceilingStage = defineStage<CeilingState>({
+  name: 'ceiling',
+  init: initCeiling,
+  apply(p, ctx, state) {
+    const next = expire(judge(observe(state, ctx), ctx), ctx);
+    return { proposal: limit(p, ctx, next), state: next };
+  },
+});
