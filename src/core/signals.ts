@@ -26,6 +26,8 @@ export interface SignalState {
   /** the last `completed` and `refused` readings, the bases of the next rates */
   counter: CounterBase | null;
   refused: CounterBase | null;
+  /** the queue depth of the newest sample that reported one, and its time (the base of the queue's growth) */
+  queue: { depth: number; ts: number } | null;
   /** fresh ticks in a row (for the classification's "enough data") */
   freshTicks: number;
   lastSize: number | null;
@@ -37,13 +39,35 @@ export interface SignalState {
 }
 
 export function initSignalState(): SignalState {
-  return { idleEwma: null, idleTs: null, counter: null, refused: null, freshTicks: 0, lastSize: null, idleReported: false, idleExcess: null, cpu: initCpuState() };
+  return { idleEwma: null, idleTs: null, counter: null, refused: null, queue: null, freshTicks: 0, lastSize: null, idleReported: false, idleExcess: null, cpu: initCpuState() };
 }
 
 export interface SignalOptions {
   idleEwmaSeconds: number;
   n: number;
   cpu?: CpuReading | null;
+}
+
+/**
+ * Demand: completions, plus refusals, plus the queue's growth, per second, when the daemon
+ * reports `refused` or its queue depth (work that waits or is turned away was offered too).
+ */
+export function demandOf(throughput: number | null, refused: number | null, queueGrowth: number | null): number | null {
+  if (throughput === null || (refused === null && queueGrowth === null)) return null;
+  return throughput + (refused ?? 0) + Math.max(0, queueGrowth ?? 0);
+}
+
+/** The queue's growth per second since the base, from the newest sample that reports a depth. */
+export function queueGrowth(
+  base: SignalState['queue'],
+  ordered: readonly Sample[],
+): { perSecond: number | null; base: SignalState['queue'] } {
+  let newest: Sample | null = null;
+  for (const s of ordered) if (s.queueDepth !== undefined) newest = s;
+  if (newest === null || newest.queueDepth === undefined) return { perSecond: null, base };
+  const next = { depth: newest.queueDepth, ts: newest.ts };
+  if (base === null || newest.ts <= base.ts) return { perSecond: null, base: base ?? next };
+  return { perSecond: ((newest.queueDepth - base.depth) * 1000) / (newest.ts - base.ts), base: next };
 }
 
 /**
@@ -106,7 +130,8 @@ export function computeSignals(
   const idle = updateIdle(state, ordered, idleEwmaSeconds);
   const tput = rateOf(state.counter, ordered, (s) => s.completed);
   const refused = rateOf(state.refused, ordered, (s) => s.refused);
-  const demand = tput.perSecond !== null && refused.perSecond !== null ? tput.perSecond + refused.perSecond : null;
+  const queue = queueGrowth(state.queue, ordered);
+  const demand = demandOf(tput.perSecond, refused.perSecond, queue.perSecond);
   const cpuOut = updateCpu(state.cpu, ordered, cpu, busy);
   const queueStall = stallOf(ordered);
   const freshTicks = state.freshTicks + 1;
@@ -116,6 +141,7 @@ export function computeSignals(
     idleTs: idle.ts,
     counter: tput.base,
     refused: refused.base,
+    queue: queue.base,
     freshTicks,
     lastSize: last.size,
     idleReported,

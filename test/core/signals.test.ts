@@ -109,3 +109,16 @@ test('when idle says nothing beyond busy/size (idle = 1 - busy/size), then it do
   const io = computeSignals(initSignalState(), [s(0, { size: 10, busy: 10, idle: 0.7 })], { idleEwmaSeconds: 30, n: 8 });
   t.true(io.signals.idleInformative);
 });
+
+test('when the daemon reports refusals or its queue depth, then demand is completions plus refusals plus the queue\'s growth per second', (t) => {
+  const o = { idleEwmaSeconds: 30, n: 8 };
+  const a = computeSignals(initSignalState(), [s(0, { completed: 0, queueDepth: 10 })], o);
+  const grew = computeSignals(a.state, [s(1000, { completed: 50, queueDepth: 40 })], o);
+  t.is(grew.signals.demand, 50 + 30, 'the queue grew by 30 in one second');
+  const drained = computeSignals(grew.state, [s(2000, { completed: 120, queueDepth: 0 })], o);
+  t.is(drained.signals.demand, 70, 'a draining queue adds nothing');
+  const b = computeSignals(initSignalState(), [s(0, { completed: 0, refused: 0, queueDepth: 0 })], o);
+  t.is(computeSignals(b.state, [s(2000, { completed: 100, refused: 20, queueDepth: 10 })], o).signals.demand, 50 + 10 + 5);
+  const c = computeSignals(initSignalState(), [s(0, { completed: 0 })], o);
+  t.is(computeSignals(c.state, [s(1000, { completed: 50 })], o).signals.demand, null, 'neither refusals nor a depth: unknown');
+});

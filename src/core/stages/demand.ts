@@ -29,7 +29,9 @@ export function demandGrow(p: Proposal, ctx: StageContext): Proposal {
   const served = cpu.cpus === null ? null : cpuServedSize(cpu, ctx.spec.n);
   const cap = served !== null ? Math.max(served, p.size) : idleInformative ? Number.POSITIVE_INFINITY : Math.max(ctx.staticSize, p.size);
   const size = Math.min(wanted, 2 * ctx.base, cap);
-  return size > p.size ? { size, reason: 'demand' } : p;
+  // Past the law's own grow, or at it by the demand's own doubling (not by a cap at the law's
+  // size), the move is the demand's: the step stage lets it double the pool.
+  return size > p.size || (size === p.size && cap > p.size) ? { size, reason: 'demand' } : p;
 }
 
 export const demandStage = statelessStage('demand', demandGrow);

@@ -1,11 +1,14 @@
 // Shrink stabilization (docs/design.md): a shrink goes only down to the largest size
 // recommended during the window (one shrink cooldown, as the thrash penalty scales it), so a
-// pool never drops below what a recent burst needed. The window holds what was recommended
-// before this stage, as HPA's does. A saturated pool's step back is neither kept nor held:
-// it says what the CPUs can run, not what the load needs; nor is a hold for want of data.
+// pool never drops below what a recent burst needed. While bursts recur (within the last
+// STRETCHED_WINDOW_MS the recommendation came back up to the pool's size after it had fallen a
+// quarter or more below it) the window stretches to STRETCHED_WINDOW_MS, HPA's default, so the
+// pool keeps its burst size through the gaps between bursts. The window holds what was recommended before this stage, as HPA's does. A
+// saturated pool's step back is neither kept nor held: it says what the CPUs can run, not what
+// the load needs; nor is a move to a measured throughput ceiling, nor a hold for want of data.
 import { scaledShrinkCooldownMs } from '../moves.js';
 import { defineStage, hold } from './stage.js';
-import type { Proposal } from './stage.js';
+import type { Proposal, StageContext } from './stage.js';
 
 /** One recommendation: its time and size. */
 export interface Recommendation {
@@ -19,6 +22,21 @@ export interface Recommendation {
  * one can never be the largest again (it leaves the window first), so it is not kept.
  */
 export type Window = readonly Recommendation[];
+
+/** The stretched window: Kubernetes HPA's default scale-down stabilization window. */
+export const STRETCHED_WINDOW_MS = 300_000;
+
+/** A recommendation this share or more below the pool's size, followed by one at its size or above, is a recurring burst. */
+export const RECUR_DROP = 0.25;
+
+export interface StabilizationState {
+  /** recommendations of the last STRETCHED_WINDOW_MS (or the scaled cooldown, if longer) */
+  window: Window;
+  /** when the recommendation last came back up after a drop (a burst recurred) */
+  recurredAtMs: number | null;
+  /** the lowest recommendation, as a share of the pool's size then, since the last time it came back up */
+  lowSinceRise: number | null;
+}
 
 export function stabilize(p: Proposal, size: number, recentMax: number | null): Proposal {
   if (p.size >= size || recentMax === null || recentMax <= p.size) return p;
@@ -42,13 +60,39 @@ export function pushMax(window: Window, r: Recommendation): Window {
   return next;
 }
 
-export const stabilizationStage = defineStage<Window>({
+/** The largest recommendation newer than `sinceMs` (the queue falls from oldest to newest, so it is the first one). */
+export function maxSince(window: Window, sinceMs: number): number | null {
+  for (const r of window) if (r.ts > sinceMs) return r.size;
+  return null;
+}
+
+/** The record of recurring bursts after this tick's recommendation `p` at the pool's size `base`. */
+export function recurrence(s: StabilizationState, p: Proposal, base: number, nowMs: number): StabilizationState {
+  if (p.size < base) {
+    const share = p.size / base;
+    return s.lowSinceRise !== null && s.lowSinceRise <= share ? s : { ...s, lowSinceRise: share };
+  }
+  if (s.lowSinceRise !== null && s.lowSinceRise <= 1 - RECUR_DROP) return { ...s, recurredAtMs: nowMs, lowSinceRise: null };
+  return s;
+}
+
+/** The window's length now: the scaled shrink cooldown, stretched while bursts recur. */
+export function windowMs(s: StabilizationState, ctx: StageContext): number {
+  const scaled = scaledShrinkCooldownMs(ctx.moves, ctx.spec.params.shrinkCooldownMs);
+  if (scaled === 0) return 0; // no shrink cooldown: no stabilization
+  const recurring = s.recurredAtMs !== null && ctx.nowMs - s.recurredAtMs < STRETCHED_WINDOW_MS;
+  return recurring ? Math.max(scaled, STRETCHED_WINDOW_MS) : scaled;
+}
+
+export const stabilizationStage = defineStage<StabilizationState>({
   name: 'stabilization',
-  init: () => [],
-  apply(p, ctx, state) {
-    const window = slideWindow(state, ctx.nowMs - scaledShrinkCooldownMs(ctx.moves, ctx.spec.params.shrinkCooldownMs));
-    const recentMax = window.length > 0 ? (window[0] as Recommendation).size : null;
-    if (p.reason === 'saturated' || p.reason === 'ceiling' || p.reason === 'no-data') return { proposal: p, state: window };
-    return { proposal: stabilize(p, ctx.base, recentMax), state: pushMax(window, { ts: ctx.nowMs, size: p.size }) };
+  init: () => ({ window: [], recurredAtMs: null, lowSinceRise: null }),
+  apply(p, ctx, prev) {
+    const keepMs = Math.max(scaledShrinkCooldownMs(ctx.moves, ctx.spec.params.shrinkCooldownMs), STRETCHED_WINDOW_MS);
+    const window = slideWindow(prev.window, ctx.nowMs - keepMs);
+    if (p.reason === 'saturated' || p.reason === 'ceiling' || p.reason === 'no-data') return { proposal: p, state: window === prev.window ? prev : { ...prev, window } };
+    const s = recurrence(prev, p, ctx.base, ctx.nowMs);
+    const recentMax = maxSince(window, ctx.nowMs - windowMs(s, ctx));
+    return { proposal: stabilize(p, ctx.base, recentMax), state: { ...s, window: pushMax(window, { ts: ctx.nowMs, size: p.size }) } };
   },
 });

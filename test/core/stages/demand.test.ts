@@ -44,3 +44,9 @@ test('when a grow comes from demand, then the step stage lets it double the pool
   t.deepEqual(stepStage.apply({ size: 40, reason: 'demand' }, c, null).proposal, { size: 32, reason: 'demand' });
   t.deepEqual(stepStage.apply({ size: 40, reason: 'above-band' }, c, null).proposal, { size: 20, reason: 'above-band' });
 });
+
+test('when the demand\'s doubling lands on the law\'s own grow, then the move is the demand\'s (the step stage lets it through)', (t) => {
+  // From 5, Little's law wants 42 and the doubling allows 10: the law proposed 10 too.
+  t.deepEqual(demandGrow({ size: 10, reason: 'above-band' }, stageCtx({ signals: measured, base: 5 })), { size: 10, reason: 'demand' });
+  t.deepEqual(stepStage.apply({ size: 10, reason: 'demand' }, stageCtx({ base: 5, maxStep: 2 }), null).proposal, { size: 10, reason: 'demand' });
+});
