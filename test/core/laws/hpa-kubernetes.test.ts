@@ -2,13 +2,13 @@
 // kubernetes/kubernetes pkg/controller/podautoscaler/:
 //   - replica_calculator_test.go at commit 00067268967ec95a40035bd666374a1caf48dd1a (the
 //     resource-utilization cases that apply to one pool: ready pods, CPU, tolerance 0.1;
-//     unready, hot-CPU, pending and custom/external-metric cases do not apply);
+//     unready, hot-CPU, pending, rolling-update and custom/external-metric cases do not
+//     apply); "L444" is the line of the Go test function in that version;
 //   - horizontal_test.go at commit 003e86297d18a8538c9da3619871393f9703bf70
 //     (TestNormalizeDesiredReplicas, TestNormalizeDesiredReplicasWithBehavior and the
-//     default-behavior cases of TestScalingWithRules).
-// Each case is named by its Go test function and case name. (The repository is over the
-// size our source mirror can copy, and the file store serves text without line numbers, so
-// the cases are cited by function and name in the commit above rather than by line.)
+//     default-behavior cases of TestScalingWithRules), cited by function and case name: that
+//     file is 204 kB and the repository is over the size our source mirror can copy, so its
+//     line numbers could not be counted.
 import test from 'ava';
 import { desiredReplicas, hpaLaw, scaleDownLimit, scaleUpLimit, stabilize } from '../../../src/core/laws/hpa.js';
 import { ctx } from './ctx.js';
@@ -27,22 +27,22 @@ function calc(current: number, reported: number, usedMilli: number, requestedMil
 
 // [Go test function, what, current replicas, pods with metrics, used milli-CPU, requested milli-CPU, target %, expected]
 const calculator: [string, string, number, number, number, number, number, number][] = [
-  ['TestReplicaCalcScaleUp', 'levels 300, 500, 700 of 1.0 each: 50 % / 30 %', 3, 3, 1500, 3000, 30, 5],
-  ['TestReplicaCalcScaleUpIgnoresFailedPods', 'the 2 running pods, 500 + 700: 60 % / 30 %', 2, 2, 1200, 2000, 30, 4],
-  ['TestReplicaCalcScaleUpIgnoresDeletionPods', 'the 2 pods not being deleted, 500 + 700', 2, 2, 1200, 2000, 30, 4],
-  ['TestReplicaCalcScaleDown', 'levels 100, 300, 500, 250, 250: 28 % / 50 %', 5, 5, 1400, 5000, 50, 3],
-  ['TestReplicaCalcScaleDownIgnoresFailedPods', 'the 5 running pods: 28 % / 50 %', 5, 5, 1400, 5000, 50, 3],
-  ['TestReplicaCalcScaleDownIgnoresDeletionPods', 'the 5 pods not being deleted: 28 % / 50 %', 5, 5, 1400, 5000, 50, 3],
-  ['TestReplicaCalcTolerance', 'levels 1010, 1030, 1020 of 0.9, 1.0, 1.1: 102 % / 100 %, inside 0.1', 3, 3, 3060, 3000, 100, 3],
-  ['TestReplicaCalcSuperfluousMetrics', 'the 4 pods of the target, 4000 + 9500 + 3000 + 7000: 587 %', 4, 4, 23_500, 4000, 100, 24],
-  ['TestReplicaCalcMissingMetrics', '400 + 95 on 2 of 4 pods: 24 %, the 2 missing count as 100 % on a scale-down', 4, 2, 495, 2000, 100, 3],
-  ['TestReplicaCalcMissingMetricsNoChangeEq', '1000 on 1 of 2 pods: 100 %, no change', 2, 1, 1000, 1000, 100, 2],
-  ['TestReplicaCalcMissingMetricsNoChangeGt', '1900 on 1 of 2 pods: 190 %, the missing one as 0 % makes 95 %', 2, 1, 1900, 1000, 100, 2],
-  ['TestReplicaCalcMissingMetricsNoChangeLt', '600 on 1 of 2 pods: 60 %, the missing one as 100 % makes 80 % -> ceil(1.6)', 2, 1, 600, 1000, 100, 2],
+  ['TestReplicaCalcScaleUp L444', 'levels 300, 500, 700 of 1.0 each: 50 % / 30 %', 3, 3, 1500, 3000, 30, 5],
+  ['TestReplicaCalcScaleUpIgnoresFailedPods L534', 'the 2 running pods, 500 + 700: 60 % / 30 %', 2, 2, 1200, 2000, 30, 4],
+  ['TestReplicaCalcScaleUpIgnoresDeletionPods L553', 'the 2 pods not being deleted, 500 + 700', 2, 2, 1200, 2000, 30, 4],
+  ['TestReplicaCalcScaleDown L745', 'levels 100, 300, 500, 250, 250: 28 % / 50 %', 5, 5, 1400, 5000, 50, 3],
+  ['TestReplicaCalcScaleDownIgnoresFailedPods L903', 'the 5 running pods: 28 % / 50 %', 5, 5, 1400, 5000, 50, 3],
+  ['TestReplicaCalcScaleDownIgnoresDeletionPods L922', 'the 5 pods not being deleted: 28 % / 50 %', 5, 5, 1400, 5000, 50, 3],
+  ['TestReplicaCalcTolerance L942', 'levels 1010, 1030, 1020 of 0.9, 1.0, 1.1: 102 % / 100 %, inside 0.1', 3, 3, 3060, 3000, 100, 3],
+  ['TestReplicaCalcSuperfluousMetrics L1045', 'the 4 pods of the target, 4000 + 9500 + 3000 + 7000: 587 %', 4, 4, 23_500, 4000, 100, 24],
+  ['TestReplicaCalcMissingMetrics L1061', '400 + 95 on 2 of 4 pods: 24 %, the 2 missing count as 100 % on a scale-down', 4, 2, 495, 2000, 100, 3],
+  ['TestReplicaCalcMissingMetricsNoChangeEq L1108', '1000 on 1 of 2 pods: 100 %, no change', 2, 1, 1000, 1000, 100, 2],
+  ['TestReplicaCalcMissingMetricsNoChangeGt L1125', '1900 on 1 of 2 pods: 190 %, the missing one as 0 % makes 95 %', 2, 1, 1900, 1000, 100, 2],
+  ['TestReplicaCalcMissingMetricsNoChangeLt L1142', '600 on 1 of 2 pods: 60 %, the missing one as 100 % makes 80 % -> ceil(1.6)', 2, 1, 600, 1000, 100, 2],
   // 10 pods at 150 m of 300 m requested (50 %); target int32((1 / (2 x 0.9) + 0.01) x 100) = 56.
-  ['TestReplicaCalcComputedToleranceAlgImplementation', 'first run: 50 % / 56 %, ratio 0.893 just outside 0.1', 10, 10, 1500, 3000, 56, 9],
+  ['TestReplicaCalcComputedToleranceAlgImplementation L1271 (target at L1284)', 'first run: 50 % / 56 %, ratio 0.893 just outside 0.1', 10, 10, 1500, 3000, 56, 9],
   // The same pods, target int32((1 / (2 x 0.9) + 0.004) x 100) = 55: ratio 0.909, inside.
-  ['TestReplicaCalcComputedToleranceAlgImplementation', 'second run ("unscaling"): 50 % / 55 %', 10, 10, 1500, 3000, 55, 10],
+  ['TestReplicaCalcComputedToleranceAlgImplementation L1271 (target at L1332)', 'second run ("unscaling"): 50 % / 55 %', 10, 10, 1500, 3000, 55, 10],
 ];
 
 for (const [fn, what, current, reported, used, requested, target, expected] of calculator) {
