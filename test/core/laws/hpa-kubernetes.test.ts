@@ -107,6 +107,26 @@ test('horizontal_test.go TestScalingWithRules "scaleDown with default policy and
   t.is(Math.max(5, scaleDownLimit(10, 0)), 5);
 });
 
+// Whole reconciles (calculator, stabilization, rate limits) from horizontal_test.go: CPU target
+// 50 %, 5 replicas at 100, 300, 500, 250, 250 milli-CPU of 1.0 (28 %). With a recommendation log
+// that exists but is empty (`recommendations: []timestampedRecommendation{}`) HPA scales to 3;
+// with none (`nil`), recordInitialRecommendation stores the 5 current replicas first and the
+// scale-down window holds them.
+const reconcile = (state: ReturnType<typeof hpaLaw.init>, size: number, u: number, target: number) =>
+  hpaLaw.step(state, ctx(size, u, { nowMs: NOW, band: { low: target, high: target } })).proposal.size;
+const synced = () => ({ ...hpaLaw.init(5, ctx(5, 0.28).params), syncedAtMs: NOW - 15_000, utilizationSum: 0, ticks: 0 });
+
+test('horizontal_test.go TestScaleDown: when 5 replicas are at 28 % of a 50 % target and the log is empty, then 3', (t) => {
+  t.is(reconcile(synced(), 5, 0.28, 0.5), 3);
+});
+test('horizontal_test.go TestScaleDownStabilizeInitialSize: when the same 5 replicas have no log yet, then they stay 5', (t) => {
+  t.is(reconcile(hpaLaw.init(5, ctx(5, 0.28).params), 5, 0.28, 0.5), 5);
+});
+test('horizontal_test.go TestScaleUpOneMetricEmpty: when 3 replicas are at 300, 400, 500 of 1.0 (40 %) and the target is 30 %, then 4', (t) => {
+  // The external metric of that case fails; HPA goes on with the CPU one, which is all a pool has.
+  t.is(reconcile(synced(), 3, 0.4, 0.3), 4);
+});
+
 // horizontal.go, recordInitialRecommendation: the first reconcile stores the current replicas
 // as a recommendation, so the scale-down window holds them.
 test('horizontal.go recordInitialRecommendation: when HPA first syncs an idle pool of 20, then it records 20 and holds', (t) => {
