@@ -8,8 +8,9 @@
 //   - in between: push the removal timer back one overload period; three such periods in a
 //     row restart it;
 //   - a listen-queue backlog over the alert (33), checked every cycle, adds backlog-step
-//     "emergency" workers at once, resets the multiplier and shortens the timer to
-//     overload x backlog-multiplier while emergency workers remain;
+//     "emergency" workers at once and resets the multiplier; a removal timer set while
+//     emergency workers remain is overload x backlog-multiplier (the spawn sets it before
+//     counting its own workers, as uWSGI does);
 //   - a backlog that stays non-zero for backlog-nonzero seconds (60), checked on the cycles
 //     between busyness checks, adds an emergency worker too, and starts the count again.
 // Our utilization is already a busy-time share, so the plugin's patch for requests longer
@@ -93,8 +94,9 @@ export const cheaperLaw: Law<CheaperState> = {
       if (backlog === null || backlog === 0) return out({ ...s, backlogSinceMs: null }, size);
       const since = s.backlogSinceMs ?? null;
       if (since === null) return out({ ...s, backlogSinceMs: nowMs }, size);
-      // Whole seconds, as uWSGI's (now - backlog_nonzero_since) / 1000000.
-      if (size < ctx.bounds.max && Math.floor((nowMs - since) / 1000) * 1000 >= BACKLOG_NONZERO_MS) {
+      // Whole seconds, as uWSGI's (now - backlog_nonzero_since) / 1000000. At the most workers
+      // uWSGI still calls spawn_emergency_worker: no worker, but its resets (and the count) apply.
+      if (Math.floor((nowMs - since) / 1000) * 1000 >= BACKLOG_NONZERO_MS) {
         return emergency({ ...s, backlogSinceMs: nowMs }, ctx, nowMs, overloadMs, out);
       }
       return out(s, size);
@@ -134,7 +136,10 @@ export const cheaperLaw: Law<CheaperState> = {
   },
 };
 
-/** spawn_emergency_worker: backlog-step workers now, the multiplier back to its start. */
+/**
+ * spawn_emergency_worker: backlog-step workers now, the multiplier back to its start, and the
+ * removal timer set before the new workers are counted (so the first one gets the ordinary timer).
+ */
 function emergency(
   prev: CheaperState,
   ctx: LawContext,
@@ -142,9 +147,9 @@ function emergency(
   overloadMs: number,
   out: (state: CheaperState, to: number) => { state: CheaperState; proposal: LawProposal },
 ): { state: CheaperState; proposal: LawProposal } {
-  const spawn = Math.min(BACKLOG_STEP, ctx.bounds.max - ctx.size);
-  const s = { ...prev, multiplier: CHEAPER_MULTIPLIER, lastAction: 1 as const, emergencyWorkers: prev.emergencyWorkers + spawn };
-  return out(withNextCheap(s, nowMs, overloadMs), ctx.size + spawn);
+  const spawn = Math.max(0, Math.min(BACKLOG_STEP, ctx.bounds.max - ctx.size));
+  const s = withNextCheap({ ...prev, multiplier: CHEAPER_MULTIPLIER, lastAction: 1 as const }, nowMs, overloadMs);
+  return out({ ...s, emergencyWorkers: s.emergencyWorkers + spawn }, ctx.size + spawn);
 }
 
 /** set_next_cheap_time: overload x multiplier ahead, or x backlog-multiplier with emergency workers. */

@@ -12,7 +12,9 @@
 // ((workers - 1) / completions >= 15 %) is accumulated into the next, as .NET does. The CPU
 // utilization .NET reads from the machine is the pool's measured CPU here (or, without one,
 // an idle share that tells blocked workers from computing ones; else unknown, taken as low),
-// and no sample is taken while more workers process work than the goal.
+// and no sample is taken while more workers process work than the goal. The gate thread's
+// starvation rule raises the goal to one more than the workers processing work, and only when
+// they are at least the goal (GateThread.cs), so a pool with idle workers is never starved.
 import { PEER_STAGES, lastQueueDepth, noStepLimit } from './peer.js';
 import { ZERO, abs, div, scale, sub, waveComponent } from './goertzel.js';
 import type { Complex } from './goertzel.js';
@@ -104,19 +106,23 @@ export const hillLaw: Law<HillState> = {
     const completions = throughput * seconds;
     const cpu = cpuUtilization(ctx);
 
-    // The gate thread: work waiting and nothing dequeued for longer than the delay adds one.
+    // The workers processing work (.NET's NumProcessingWork): the busy share of those reported.
+    const processing = ctx.utilization * (ctx.signals.size ?? size);
+
+    // The gate thread: work waiting and nothing dequeued for longer than the delay sets the goal
+    // to one more than the workers processing work, if they are at least the goal and under the max.
     const noProgressMs = workWaiting(ctx) && completions === 0 ? state.noProgressMs + ctx.dtMs : 0;
     const delayMs = cpu < CPU_UTILIZATION_LOW ? GATE_ACTIVITIES_PERIOD_MS : size * DEQUEUE_DELAY_THRESHOLD_MS;
-    if (noProgressMs > delayMs && size < ctx.bounds.max) {
-      const forced = forceChange({ ...state, pendingSeconds: state.pendingSeconds + seconds }, size + 1);
-      return { state: { ...forced, noProgressMs: 0 }, proposal: { size: size + 1, reason: 'law' } };
+    const numProcessing = Math.round(processing);
+    if (noProgressMs > delayMs && numProcessing < ctx.bounds.max && numProcessing >= size) {
+      const forced = forceChange({ ...state, pendingSeconds: state.pendingSeconds + seconds }, numProcessing + 1);
+      return { state: { ...forced, noProgressMs: 0 }, proposal: { size: numProcessing + 1, reason: 'law' } };
     }
 
     const pendingSeconds = state.pendingSeconds + seconds;
     const pendingCompletions = state.pendingCompletions + completions;
     // PortableThreadPool.AdjustMaxWorkersActive: no hill climbing while more threads process
     // work than the goal (a lowered goal whose threads are still busy); the sample goes on.
-    const processing = ctx.utilization * (ctx.signals.size ?? size);
     if (pendingSeconds * 1000 < state.nextSampleMs || processing > size) {
       return { state: { ...state, pendingSeconds, pendingCompletions, noProgressMs }, proposal: { size, reason: 'law' } };
     }

@@ -73,6 +73,26 @@ export function desiredReplicas(ctx: LawContext, tolerance = HPA_TOLERANCE): num
   return next;
 }
 
+/**
+ * Step 2 (horizontal.go, stabilizeRecommendationWithBehaviors): the recommendation is held
+ * between the lowest of the scale-up window (0 s by default: just this one) and the highest of
+ * the scale-down window, starting from the size. A recommendation counts while it is younger
+ * than the window (Go's timestamp.After(cutoff)).
+ */
+export function stabilize(
+  recommendations: readonly { ts: number; size: number }[],
+  desired: number,
+  size: number,
+  nowMs: number,
+  downWindowMs: number,
+  upWindowMs: number = HPA_SCALE_UP_STABILIZATION_MS,
+): number {
+  const within = (windowMs: number): number[] => recommendations.filter((r) => r.ts > nowMs - windowMs).map((r) => r.size);
+  const upRecommendation = Math.min(desired, ...within(upWindowMs));
+  const downRecommendation = Math.max(desired, ...within(downWindowMs));
+  return Math.min(Math.max(size, upRecommendation), downRecommendation);
+}
+
 /** Step 3, scale up: the larger of +4 workers and +100 % over the size at the period's start. */
 export function scaleUpLimit(size: number, changeInPeriod: number): number {
   const periodStart = size - changeInPeriod;
@@ -113,13 +133,8 @@ export const hpaLaw: Law<HpaState> = {
 
     const desired = desiredReplicas(sync);
 
-    // Step 2: the recommendation is held between the lowest of the scale-up window (0 s:
-    // just this one) and the highest of the scale-down window, starting from the size.
     const recent = state.recommendations.filter((r) => r.ts > nowMs - windowMs);
-    const upRecent = state.recommendations.filter((r) => r.ts > nowMs - HPA_SCALE_UP_STABILIZATION_MS);
-    const upRecommendation = Math.min(desired, ...upRecent.map((r) => r.size));
-    const downRecommendation = Math.max(desired, ...recent.map((r) => r.size));
-    let proposed = Math.min(Math.max(size, upRecommendation), downRecommendation);
+    let proposed = stabilize(state.recommendations, desired, size, nowMs, windowMs);
     let reason: Reason | null = desired < size && proposed > desired ? 'stabilized' : null;
 
     if (proposed > size) {

@@ -112,8 +112,19 @@ test('when the listen queue stays non-empty (under the alert) for 60 s, then che
   t.deepEqual(steps((ms) => (ms % 10_000 === 0 ? 0 : 5), 0.4, 130_000).sizes.every((size) => size === 16), true, 'an empty queue in between resets the count');
 });
 
-test('when emergency workers run, then the removal timer is overload x backlog multiplier (9 s)', (t) => {
-  const run = steps((ms) => (ms === 1000 ? 50 : 0), 0.1, 12_000);
-  t.deepEqual(run.sizes, [17, 17, 17, 17, 17, 17, 17, 17, 17, 16, 16, 16]);
-  t.is(run.state.emergencyWorkers, 0);
+// cheaper_busyness.c (2.0.21) L131 sets the timer before L134 counts the new emergency
+// worker: the first one gets the ordinary timer, later ones overload x backlog multiplier.
+test('when one emergency worker runs, then it is removed on the ordinary timer; with two, the timer is overload x backlog multiplier (9 s)', (t) => {
+  const one = steps((ms) => (ms === 1000 ? 50 : 0), 0.1, 32_000);
+  t.is(one.sizes.indexOf(16), 30, 'removed at 31 s = 1 s + 3 s x 10');
+  t.true(one.sizes.slice(0, 30).every((size) => size === 17));
+  const two = steps((ms) => (ms <= 2000 ? 50 : 0), 0.1, 25_000);
+  // Spawned at 1 s and 2 s (timer 2 + 9 = 11 s); removed at the checks of 13 s (timer 13 + 9) and 22 s.
+  t.deepEqual(two.sizes.map((size, i) => [(i + 1) * 1000, size]).filter(([, size], i, all) => i === 0 || size !== all[i - 1]?.[1]), [
+    [1000, 17],
+    [2000, 18],
+    [13_000, 17],
+    [22_000, 16],
+  ]);
+  t.is(two.state.emergencyWorkers, 0);
 });
