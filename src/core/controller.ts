@@ -37,7 +37,7 @@ export function createController(spec: PoolSpec, nowMs: number): ControllerState
     signalState: initSignalState(),
     signals: {
       utilization: null, queueStall: null, workerIdle: null, idleReported: false, idleInformative: false,
-      throughput: null, completedReported: false, demand: null, busy: null, busyPerTask: null, cpu: NO_CPU,
+      throughput: null, completedReported: false, demand: null, queueGrowth: null, busy: null, busyPerTask: null, cpu: NO_CPU,
       classification: 'unknown', size: null, fresh: false,
     },
     lawState: null,

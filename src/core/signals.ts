@@ -48,15 +48,6 @@ export interface SignalOptions {
   cpu?: CpuReading | null;
 }
 
-/**
- * Demand: completions, plus refusals, plus the queue's growth, per second, when the daemon
- * reports `refused` or its queue depth (work that waits or is turned away was offered too).
- */
-export function demandOf(throughput: number | null, refused: number | null, queueGrowth: number | null): number | null {
-  if (throughput === null || (refused === null && queueGrowth === null)) return null;
-  return throughput + (refused ?? 0) + Math.max(0, queueGrowth ?? 0);
-}
-
 /** The queue's growth per second since the base, from the newest sample that reports a depth. */
 export function queueGrowth(
   base: SignalState['queue'],
@@ -105,6 +96,7 @@ export function computeSignals(
         throughput: null,
         completedReported: state.counter !== null,
         demand: null,
+        queueGrowth: null,
         busy: null,
         busyPerTask: null,
         cpu: cpuOut.signals,
@@ -131,7 +123,7 @@ export function computeSignals(
   const tput = rateOf(state.counter, ordered, (s) => s.completed);
   const refused = rateOf(state.refused, ordered, (s) => s.refused);
   const queue = queueGrowth(state.queue, ordered);
-  const demand = demandOf(tput.perSecond, refused.perSecond, queue.perSecond);
+  const demand = tput.perSecond !== null && refused.perSecond !== null ? tput.perSecond + refused.perSecond : null;
   const cpuOut = updateCpu(state.cpu, ordered, cpu, busy);
   const queueStall = stallOf(ordered);
   const freshTicks = state.freshTicks + 1;
@@ -160,6 +152,7 @@ export function computeSignals(
       throughput: tput.perSecond,
       completedReported: last.completed !== undefined,
       demand,
+      queueGrowth: queue.perSecond,
       busy,
       busyPerTask: tput.perSecond !== null && tput.perSecond > 0 ? busy / tput.perSecond : null,
       cpu: cpuOut.signals,

@@ -171,6 +171,8 @@ export interface Signals {
   completedReported: boolean;
   /** completions plus refusals per second, when `refused` is reported; else null */
   demand: number | null;
+  /** the hand-off queue's growth per second since the last tick's depth (negative: draining), when the daemon reports `queueDepth` */
+  queueGrowth: number | null;
   /** busy workers (averaged over the period) */
   busy: number | null;
   /** busy worker-seconds per completed task (Little's law: busy = throughput x this), when known */

@@ -110,15 +110,17 @@ test('when idle says nothing beyond busy/size (idle = 1 - busy/size), then it do
   t.true(io.signals.idleInformative);
 });
 
-test('when the daemon reports refusals or its queue depth, then demand is completions plus refusals plus the queue\'s growth per second', (t) => {
+test('when the daemon reports its queue depth, then the queue\'s growth per second is a signal; demand stays completions plus refusals', (t) => {
   const o = { idleEwmaSeconds: 30, n: 8 };
   const a = computeSignals(initSignalState(), [s(0, { completed: 0, queueDepth: 10 })], o);
+  t.is(a.signals.queueGrowth, null, 'one depth has no growth');
   const grew = computeSignals(a.state, [s(1000, { completed: 50, queueDepth: 40 })], o);
-  t.is(grew.signals.demand, 50 + 30, 'the queue grew by 30 in one second');
-  const drained = computeSignals(grew.state, [s(2000, { completed: 120, queueDepth: 0 })], o);
-  t.is(drained.signals.demand, 70, 'a draining queue adds nothing');
-  const b = computeSignals(initSignalState(), [s(0, { completed: 0, refused: 0, queueDepth: 0 })], o);
-  t.is(computeSignals(b.state, [s(2000, { completed: 100, refused: 20, queueDepth: 10 })], o).signals.demand, 50 + 10 + 5);
-  const c = computeSignals(initSignalState(), [s(0, { completed: 0 })], o);
-  t.is(computeSignals(c.state, [s(1000, { completed: 50 })], o).signals.demand, null, 'neither refusals nor a depth: unknown');
+  t.is(grew.signals.queueGrowth, 30);
+  t.is(grew.signals.demand, null, 'no refusals reported: demand unknown');
+  const drained = computeSignals(grew.state, [s(3000, { completed: 120, queueDepth: 0 })], o);
+  t.is(drained.signals.queueGrowth, -20);
+  const b = computeSignals(initSignalState(), [s(0, { completed: 0, refused: 0 })], o);
+  const c = computeSignals(b.state, [s(2000, { completed: 100, refused: 20 })], o);
+  t.is(c.signals.demand, 60);
+  t.is(c.signals.queueGrowth, null);
 });

@@ -131,10 +131,10 @@ export function kneeEstimate(s: CeilingState, throughput: number, high: number):
   return Math.max(1, Math.ceil((throughput * s.uncontended.busyPerTask) / high - 1e-9));
 }
 
-/** Work waited for a worker this tick: the queue was full for part of it, or tasks were refused. */
+/** Work waited for a worker this tick: the queue was full for part of it or grew, or tasks were refused. */
 function backlogged(ctx: StageContext): boolean {
-  const { queueStall, demand, throughput } = ctx.signals;
-  return (queueStall ?? 0) > 0 || (demand !== null && throughput !== null && demand > throughput);
+  const { queueStall, demand, throughput, queueGrowth } = ctx.signals;
+  return (queueStall ?? 0) > 0 || (demand !== null && throughput !== null && demand > throughput) || (queueGrowth ?? 0) > 0;
 }
 
 /** Most of the visit's readings had a backlog. */

@@ -1,5 +1,5 @@
 // Demand feed-forward (docs/design.md): when the demand is measured (completions plus
-// refusals per second) and so is the busy time per task, Little's law gives the busy workers
+// refusals per second, plus the queue's growth) and so is the busy time per task, Little's law gives the busy workers
 // that serve it (demand x busy seconds per task), and the size that keeps them at the band's
 // middle. A grow may go straight there instead of a step at a time, at most doubling the
 // pool (the step stage lets a `demand` grow through up to that), and never past the size the
@@ -10,9 +10,21 @@ import { cpuServedSize } from '../cpu-rules.js';
 import { statelessStage } from './stage.js';
 import type { Proposal, StageContext } from './stage.js';
 
+/**
+ * The work offered per second: the demand signal (completions plus refusals) or, without
+ * refusals, the completions, plus the queue's growth; null when neither tells more than throughput.
+ */
+export function offered(ctx: StageContext): number | null {
+  const { demand, throughput, queueGrowth } = ctx.signals;
+  if (queueGrowth === null) return demand;
+  const base = demand ?? throughput;
+  return base === null ? null : base + Math.max(0, queueGrowth);
+}
+
 /** The size that serves the measured demand at the band's middle, or null without the evidence. */
 export function demandSize(ctx: StageContext): number | null {
-  const { demand, busyPerTask, throughput } = ctx.signals;
+  const demand = offered(ctx);
+  const { busyPerTask, throughput } = ctx.signals;
   if (demand === null || busyPerTask === null || throughput === null || demand <= throughput) return null;
   const { band } = ctx.spec.params;
   return Math.ceil((demand * busyPerTask) / ((band.low + band.high) / 2) - 1e-9);

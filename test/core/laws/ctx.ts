@@ -6,7 +6,7 @@ import { DEFAULTS } from '../helpers.js';
 export function ctx(size: number, u: number, over: Partial<LawContext> = {}): LawContext {
   return {
     signals: {
-      utilization: u, queueStall: 0, workerIdle: 0.5, idleReported: true, idleInformative: true, throughput: null, completedReported: false, demand: null,
+      utilization: u, queueStall: 0, workerIdle: 0.5, idleReported: true, idleInformative: true, throughput: null, completedReported: false, demand: null, queueGrowth: null,
       busy: u * size, busyPerTask: null, cpu: NO_CPU, classification: 'unknown', size, fresh: true,
     },
     utilization: u,

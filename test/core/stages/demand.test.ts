@@ -50,3 +50,11 @@ test('when the demand\'s doubling lands on the law\'s own grow, then the move is
   t.deepEqual(demandGrow({ size: 10, reason: 'above-band' }, stageCtx({ signals: measured, base: 5 })), { size: 10, reason: 'demand' });
   t.deepEqual(stepStage.apply({ size: 10, reason: 'demand' }, stageCtx({ base: 5, maxStep: 2 }), null).proposal, { size: 10, reason: 'demand' });
 });
+
+test('when the queue grows, then its growth counts as offered work (with or without refusals); a draining queue adds nothing', (t) => {
+  // 200 completions a second, the queue growing by 100 a second, 0.1 s a task: 300 x 0.1 / 0.725 = 42.
+  const growing = signals({ throughput: 200, demand: null, queueGrowth: 100, busyPerTask: 0.1, cpu: measured.cpu });
+  t.is(demandSize(stageCtx({ signals: growing, base: 16 })), 42);
+  t.is(demandSize(stageCtx({ signals: { ...growing, demand: 250 } })), 49, '250 + 100 growth: 350 x 0.1 / 0.725');
+  t.is(demandSize(stageCtx({ signals: { ...growing, queueGrowth: -50 } })), null, 'draining: nothing beyond throughput');
+});
