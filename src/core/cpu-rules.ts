@@ -19,13 +19,17 @@ export const CPU_RULES = {
   minTicks: 3,
 } as const;
 
-/** Whether the CPUs are the pool's limit: its threads wait for a CPU, use nearly all n, or the cgroup is throttled. */
+/** Whether the CPUs are the pool's limit: its threads wait for a CPU while they alone would fill them, use nearly all n, or the cgroup is throttled. */
 export function cpuSaturated(cpu: CpuSignals, n: number): boolean {
   if (cpu.cpus === null) return false;
   if (cpu.cpus >= CPU_RULES.busyShare * n) return true;
   if (cpu.throttled !== null && cpu.throttled >= CPU_RULES.throttled) return true;
   if (cpu.waiting === null || cpu.runDelay === null) return false;
-  return cpu.runDelay >= CPU_RULES.waitingPerBusy && cpu.waiting >= CPU_RULES.waitingPerCpu * n;
+  // Waiting for a CPU is the pool's own saturation only when its own runnable threads (computing
+  // plus waiting) would fill the CPUs; otherwise the CPUs are busy with other tenants' work, and
+  // more threads of the pool still get their share of them.
+  const ownRunnable = cpu.cpus + cpu.waiting;
+  return cpu.runDelay >= CPU_RULES.waitingPerBusy && cpu.waiting >= CPU_RULES.waitingPerCpu * n && ownRunnable >= CPU_RULES.busyShare * n;
 }
 
 /**

@@ -59,7 +59,8 @@ const fig = (cpus: number, waiting: number | null, busy: number) => ({
 
 test('when threads wait or use nearly every CPU, then the pool is cpu-bound; mostly blocked workers are io-bound', (t) => {
   t.is(classifyCpu(fig(7.5, 0, 10), 3, 8), 'cpu-bound', '7.5 of 8 CPUs');
-  t.is(classifyCpu(fig(4, 2, 8), 3, 8), 'cpu-bound', '2 of 8 busy threads wait (25 %), 2 >= 0.8');
+  t.is(classifyCpu(fig(6, 2, 8), 3, 8), 'cpu-bound', '2 of 8 busy threads wait (25 %), 2 >= 0.8, and the 8 runnable fill 8 CPUs');
+  t.is(classifyCpu(fig(4, 2, 8), 3, 8), 'balanced', 'the same wait with 6 runnable on 8 CPUs: other tenants\' load, not the pool\'s');
   t.is(classifyCpu(fig(1, 0, 14), 3, 8), 'io-bound', 'busy workers on a CPU 7 % of the time');
   t.is(classifyCpu(fig(5, 0, 8), 3, 8), 'balanced');
   t.is(classifyCpu(fig(5, 0, 8), CPU_RULES.minTicks - 1, 8), 'unknown', 'too few ticks');
@@ -69,8 +70,9 @@ test('when the figures are at each threshold, then saturation starts exactly the
   t.false(cpuSaturated(fig(7.19, 0, 16), 8));
   t.true(cpuSaturated(fig(7.2, 0, 16), 8));
   t.false(cpuSaturated(fig(2, 0.79, 4), 8), 'waiting 0.79 < 0.1 x 8');
-  t.true(cpuSaturated(fig(2, 0.8, 8), 8), 'waiting 0.8 >= 0.8, and 10 % of busy');
-  t.false(cpuSaturated(fig(2, 0.8, 9), 8), 'under 10 % of busy');
+  t.true(cpuSaturated(fig(6.4, 0.8, 8), 8), 'waiting 0.8 >= 0.8, and 10 % of busy, 7.2 runnable');
+  t.false(cpuSaturated(fig(6.4, 0.8, 9), 8), 'under 10 % of busy');
+  t.false(cpuSaturated(fig(6.39, 0.8, 8), 8), 'the pool\'s own 7.19 runnable threads would not fill 90 % of the CPUs: the wait is a neighbour\'s');
   t.false(cpuSaturated(fig(7, null, 16), 8), 'no run delay known, CPUs under 90 %');
 });
 
