@@ -59,9 +59,9 @@ for (const via of ['sample', 'process'] as const) {
     const r = run(start({ n: 2 }), 150, 2, CPU_HEAVY, via);
     t.false(r.decisions.some((d) => d.action === 'grow'));
     t.deepEqual(moves(r.decisions).map((d) => [d.ts, d.to, d.reason]), [
-      // one step a shrink cooldown (the first from the pool's start); the shrink window does not hold it
-      [30_000, 3, 'saturated'],
-      [60_000, 2, 'saturated'],
+      // one shrink cooldown from the pool's start, straight to the size the CPUs serve (no maxStep);
+      // the shrink window does not hold it
+      [30_000, 2, 'saturated'],
     ]);
     t.is(r.state.signals.classification, 'cpu-bound');
     t.like(poolView(r.state, 150_000).cpu, { source: via });

@@ -26,11 +26,11 @@ export const backoffStage = statelessStage('backoff', (p, ctx) => {
 
 /**
  * At most maxStep a decision; a grow sized from the measured demand may double the pool, and
- * a move to a measured throughput ceiling (back to it, or back up after a step below it that
- * lost throughput) goes there at once.
+ * a move to a measured limit goes there at once: a step back to the size the CPUs serve, or a
+ * move to a throughput ceiling (back to it, or back up after a step below it that lost throughput).
  */
 export const stepStage = statelessStage('step', (p, ctx) => {
-  if (p.reason === 'ceiling') return p;
+  if (p.reason === 'ceiling' || (p.reason === 'saturated' && p.size < ctx.base)) return p;
   return limitStep(p, ctx.base, p.reason === 'demand' ? Math.max(ctx.maxStep, ctx.base) : ctx.maxStep);
 });
 
