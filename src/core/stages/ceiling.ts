@@ -254,7 +254,7 @@ export function limit(p: Proposal, ctx: StageContext, s: CeilingState): Proposal
   if (base > ceiling && p.size > ceiling) return { size: ceiling, reason: 'ceiling' };
   const cur = s.current;
   const overBand = cur !== null && cur.size === base && cur.judged && mean(cur.utilization) > ctx.spec.params.band.high;
-  if (s.descending && cur !== null && base === ceiling && overBand && p.size >= base) {
+  if (s.descending && cur !== null && base === ceiling && overBand && p.size >= base && cpusKnownFree(ctx)) {
     // Not below the knee Little's law gives (when an uncontended visit tells it): a step there only loses throughput.
     const knee = kneeEstimate(s, mean(cur.throughput), ctx.spec.params.band.high);
     if (knee === null || knee < base) return { size: descentTarget(base, knee), reason: 'ceiling' };
