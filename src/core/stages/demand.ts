@@ -7,7 +7,8 @@
 // It comes before the CPU guard, which holds it like any grow. Without the evidence a grow
 // is the law's own.
 import { cpuServedSize } from '../cpu-rules.js';
-import { statelessStage } from './stage.js';
+import { mean } from '../math.js';
+import { defineStage } from './stage.js';
 import type { Proposal, StageContext } from './stage.js';
 
 /**
@@ -21,18 +22,24 @@ export function offered(ctx: StageContext): number | null {
   return base === null ? null : base + Math.max(0, queueGrowth);
 }
 
-/** The size that serves the measured demand at the band's middle, or null without the evidence. */
-export function demandSize(ctx: StageContext): number | null {
-  const demand = offered(ctx);
+/**
+ * The size that serves the measured demand at the band's middle, or null without the evidence.
+ * The demand is this tick's, or the mean over the last grow cooldown when that is higher (one
+ * tick's Poisson count can fall short of the load a step brought).
+ */
+export function demandSize(ctx: StageContext, recent: readonly number[] = []): number | null {
+  const now = offered(ctx);
   const { busyPerTask, throughput } = ctx.signals;
-  if (demand === null || busyPerTask === null || throughput === null || demand <= throughput) return null;
+  if (now === null || busyPerTask === null || throughput === null) return null;
+  const demand = recent.length > 0 ? Math.max(now, mean(recent)) : now;
+  if (demand <= throughput) return null;
   const { band } = ctx.spec.params;
   return Math.ceil((demand * busyPerTask) / ((band.low + band.high) / 2) - 1e-9);
 }
 
-export function demandGrow(p: Proposal, ctx: StageContext): Proposal {
+export function demandGrow(p: Proposal, ctx: StageContext, recent: readonly number[] = []): Proposal {
   if (p.size <= ctx.base) return p;
-  const wanted = demandSize(ctx);
+  const wanted = demandSize(ctx, recent);
   if (wanted === null || wanted <= p.size) return p;
   const { cpu, idleInformative } = ctx.signals;
   // Measured CPU bounds the jump at the size the CPUs serve; with no CPU evidence at all (no
@@ -46,4 +53,19 @@ export function demandGrow(p: Proposal, ctx: StageContext): Proposal {
   return size > p.size || (size === p.size && cap > p.size) ? { size, reason: 'demand' } : p;
 }
 
-export const demandStage = statelessStage('demand', demandGrow);
+/** The offered work of the last grow cooldown's ticks (this one included), the demand's own state. */
+export function recentOffered(recent: readonly number[], ctx: StageContext): readonly number[] {
+  const value = offered(ctx);
+  if (value === null) return recent;
+  const keep = Math.max(1, Math.round(ctx.spec.params.growCooldownMs / ctx.spec.params.periodMs));
+  return recent.length < keep ? recent.concat(value) : recent.slice(recent.length - keep + 1).concat(value);
+}
+
+export const demandStage = defineStage<readonly number[]>({
+  name: 'demand',
+  init: () => [],
+  apply(p, ctx, state) {
+    const recent = recentOffered(state, ctx);
+    return { proposal: demandGrow(p, ctx, recent), state: recent };
+  },
+});

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { demandGrow, demandSize } from '../../../src/core/stages/demand.js';
+import { demandGrow, demandSize, recentOffered } from '../../../src/core/stages/demand.js';
 import { stepStage } from '../../../src/core/stages/limits.js';
 import { cpu, signals, stageCtx } from './ctx.js';
 
@@ -57,4 +57,14 @@ test('when the queue grows, then its growth counts as offered work (with or with
   t.is(demandSize(stageCtx({ signals: growing, base: 16 })), 42);
   t.is(demandSize(stageCtx({ signals: { ...growing, demand: 250 } })), 49, '250 + 100 growth: 350 x 0.1 / 0.725');
   t.is(demandSize(stageCtx({ signals: { ...growing, queueGrowth: -50 } })), null, 'draining: nothing beyond throughput');
+});
+
+test('when one tick\'s count falls short of the load the last ticks showed, then the demand is their mean (never less than this tick\'s)', (t) => {
+  // This tick: 200 completions and 10 refusals; the last five ticks offered 300 a second on average.
+  const c = stageCtx({ signals: signals({ throughput: 200, demand: 210, busyPerTask: 0.1, cpu: measured.cpu }), base: 16 });
+  t.is(demandSize(c), 29, '210 x 0.1 / 0.725');
+  t.is(demandSize(c, [300, 300, 300, 300, 300]), 42, '300 x 0.1 / 0.725');
+  t.is(demandSize(c, [100, 100]), 29, 'a lower mean does not lower this tick\'s demand');
+  const recent = [1, 2, 3, 4, 5].reduce<readonly number[]>((r) => recentOffered(r, c), []);
+  t.is(recentOffered(recent, c).length, 5, 'one grow cooldown of ticks (5 s at 1 s)');
 });
