@@ -58,6 +58,8 @@ export interface CeilingState {
   ceiling: number | null;
   /** probing down from the ceiling while throughput holds */
   descending: boolean;
+  /** the smallest size known to keep throughput (the ceiling while no step down is being judged) */
+  heldAt: number | null;
   /** a step down lost throughput: go back up to the ceiling */
   restore: boolean;
   /** when the ceiling was learned or last confirmed (its retry counts from here) */
@@ -73,7 +75,7 @@ export interface CeilingState {
 }
 
 export function initCeiling(): CeilingState {
-  return { current: null, previous: null, ceiling: null, descending: false, restore: false, sinceMs: 0, retryScale: 1, lastCeiling: null, flatFrom: null, uncontended: null };
+  return { current: null, previous: null, ceiling: null, heldAt: null, descending: false, restore: false, sinceMs: 0, retryScale: 1, lastCeiling: null, flatFrom: null, uncontended: null };
 }
 
 /** The CPUs are known free: a CPU figure that does not show them saturated, or an informative idle. */
@@ -182,7 +184,8 @@ export function judge(s: CeilingState, ctx: StageContext): CeilingState {
   const cur = s.current;
   const prev = s.previous;
   if (cur === null || cur.judged) return s;
-  const descent = prev !== null && cur.size < prev.size && s.descending && s.ceiling === prev.size;
+  // A step down: the pool at a ceiling below the size known to keep throughput, come from above.
+  const descent = prev !== null && cur.size < prev.size && s.descending && s.ceiling === cur.size && s.heldAt !== null && cur.size < s.heldAt;
   if (cur.throughput.length < (descent ? CEILING.descentTicks : CEILING.judgeTicks)) return s;
   const judged: CeilingState = { ...s, current: { ...cur, judged: true } };
   if (prev === null || prev.throughput.length < 2) return judged;
@@ -199,7 +202,8 @@ export function judge(s: CeilingState, ctx: StageContext): CeilingState {
       // Back to where the flat grows started, or, when an uncontended visit tells the knee, towards it (at most halving the pool).
       const knee = kneeEstimate(s, mean(prev.throughput), band.high);
       const ceiling = knee === null ? from : Math.min(from, Math.max(knee, Math.ceil(from / 2)));
-      return { ...judged, ceiling, descending: true, restore: false, sinceMs: nowMs, retryScale, lastCeiling: ceiling, flatFrom: null };
+      // A ceiling below `from` is a step down, judged like any other against the larger size.
+      return { ...judged, ceiling, heldAt: from, descending: true, restore: false, sinceMs: nowMs, retryScale, lastCeiling: ceiling, flatFrom: null };
     }
     // A grow that paid clears a flat one before it; one that cannot be told from noise leaves it.
     if (!paid(prev, cur, periodMs)) return judged;
@@ -211,9 +215,9 @@ export function judge(s: CeilingState, ctx: StageContext): CeilingState {
   // Throughput held only says the smaller pool serves what the larger one did when the load
   // exceeded what both served: without a backlog in most readings of both, the verdict is "stop here".
   const held = loaded(cur) && loaded(prev) && mean(cur.throughput) >= mean(prev.throughput) * (1 - CEILING.heldLoss);
-  if (!held) return { ...after, descending: false, restore: true };
+  if (!held) return { ...after, ceiling: s.heldAt, lastCeiling: s.heldAt, descending: false, restore: true };
   // A lower ceiling is new knowledge, retried after the base wait.
-  return { ...after, ceiling: cur.size, lastCeiling: cur.size, sinceMs: nowMs, retryScale: 1, descending: mean(cur.utilization) > band.high };
+  return { ...after, ceiling: cur.size, heldAt: cur.size, lastCeiling: cur.size, sinceMs: nowMs, retryScale: 1, descending: mean(cur.utilization) > band.high };
 }
 
 /** A grow that paid while work waited in both visits: a ceiling it passed moved. */
@@ -225,7 +229,7 @@ function passedCeiling(s: CeilingState, prev: Visit, cur: Visit): Partial<Ceilin
 function expire(s: CeilingState, ctx: StageContext): CeilingState {
   if (s.ceiling === null || s.restore) return s;
   const waitMs = ctx.spec.params.shrinkCooldownMs * CEILING_RETRY_COOLDOWNS * s.retryScale;
-  return ctx.nowMs - s.sinceMs >= waitMs ? { ...s, ceiling: null, descending: false } : s;
+  return ctx.nowMs - s.sinceMs >= waitMs ? { ...s, ceiling: null, heldAt: null, descending: false } : s;
 }
 
 /**
@@ -239,6 +243,21 @@ export function descentTarget(size: number, knee: number | null): number {
   return size - Math.ceil((size - knee) / 2);
 }
 
+/**
+ * The next step down, when the pool sits at a ceiling known to keep throughput and stays over
+ * the band with the CPUs free: the ceiling moves down (the pool follows when the cooldowns let
+ * it), never below the knee Little's law gives (a step there only loses throughput).
+ */
+export function descend(s: CeilingState, p: Proposal, ctx: StageContext): CeilingState {
+  const cur = s.current;
+  const { base } = ctx;
+  if (s.ceiling === null || !s.descending || s.heldAt !== s.ceiling || base !== s.ceiling || p.size < base) return s;
+  if (cur === null || cur.size !== base || !cur.judged || mean(cur.utilization) <= ctx.spec.params.band.high || !cpusKnownFree(ctx)) return s;
+  const knee = kneeEstimate(s, mean(cur.throughput), ctx.spec.params.band.high);
+  if (knee !== null && knee >= base) return s;
+  return { ...s, ceiling: descentTarget(base, knee) };
+}
+
 /** The proposal within the ceiling. */
 export function limit(p: Proposal, ctx: StageContext, s: CeilingState): Proposal {
   const { base, maxStep } = ctx;
@@ -247,27 +266,18 @@ export function limit(p: Proposal, ctx: StageContext, s: CeilingState): Proposal
     if (s.lastCeiling !== null && base >= s.lastCeiling && p.size > base + maxStep) return { size: base + maxStep, reason: p.reason };
     return p;
   }
-  const ceiling = s.ceiling;
+  const { ceiling } = s;
+  // A step down lost throughput: back up to the ceiling at once.
   if (s.restore && base < ceiling && p.size < ceiling) return { size: ceiling, reason: 'ceiling' };
-  // A step down is being judged: no grow back before its verdict.
-  if (s.descending && base < ceiling && p.size > base) return { size: base, reason: 'ceiling' };
-  if (base > ceiling && p.size > ceiling) return { size: ceiling, reason: 'ceiling' };
-  const cur = s.current;
-  const overBand = cur !== null && cur.size === base && cur.judged && mean(cur.utilization) > ctx.spec.params.band.high;
-  if (s.descending && cur !== null && base === ceiling && overBand && p.size >= base && cpusKnownFree(ctx)) {
-    // Not below the knee Little's law gives (when an uncontended visit tells it): a step there only loses throughput.
-    const knee = kneeEstimate(s, mean(cur.throughput), ctx.spec.params.band.high);
-    if (knee === null || knee < base) return { size: descentTarget(base, knee), reason: 'ceiling' };
-  }
-  if (p.size > ceiling) return { size: Math.max(ceiling, base), reason: 'ceiling' };
-  return p;
+  // No further than the ceiling: a grow stops there, and a pool above it steps back to it.
+  return p.size > ceiling ? { size: ceiling, reason: 'ceiling' } : p;
 }
 
 export const ceilingStage = defineStage<CeilingState>({
   name: 'ceiling',
   init: initCeiling,
   apply(p, ctx, state) {
-    const next = expire(judge(observe(state, ctx), ctx), ctx);
+    const next = descend(expire(judge(observe(state, ctx), ctx), ctx), p, ctx);
     return { proposal: limit(p, ctx, next), state: next };
   },
 });

@@ -86,6 +86,16 @@ test('when throughput grows with the pool (pure latency), then no ceiling is eve
   t.deepEqual(r.proposal, GROW(28));
 });
 
+test('when the step back towards the knee loses throughput, then the pool goes back to where the flat grows started', (t) => {
+  let r = stay(initCeiling(), 6, { x: 150, s: 0.022, u: 0.55 }, 10, 0);
+  r = stay(r.state, 16, atDisk(16), 10, r.t);
+  r = stay(r.state, 20, atDisk(20), 1 + CEILING.judgeTicks, r.t);
+  r = stay(r.state, 25, atDisk(25), 1 + CEILING.judgeTicks, r.t);
+  r = stay(r.state, 8, { ...atDisk(8), x: 150, s: 8 / 150 }, 1 + CEILING.descentTicks, r.t, () => ({ size: 8, reason: 'in-band' }));
+  t.is(r.state.ceiling, 16);
+  t.deepEqual(r.proposal, { size: 16, reason: 'ceiling' });
+});
+
 test('when the CPUs are saturated or not known free, then the stage learns nothing (the CPU guard decides)', (t) => {
   const saturated = cpu({ cpus: 7.5, waiting: 0, runDelay: 0, runnablePerBusy: 1 });
   const none: Partial<Signals> = { cpu: { ...FREE, source: 'none', cpus: null }, idleInformative: false };
@@ -106,7 +116,8 @@ function learned() {
 
 test('when at the ceiling the pool stays over the band, then it probes down an eighth of the pool', (t) => {
   const r = learned();
-  t.is(r.state.ceiling, 16);
+  t.is(r.state.heldAt, 16, 'the size known to keep throughput');
+  t.is(r.state.ceiling, 14, 'the step down moves the ceiling; the pool follows');
   t.true(r.state.descending);
   t.deepEqual(r.proposal, { size: 14, reason: 'ceiling' });
   t.is(descentTarget(16, null), 14);
@@ -116,7 +127,8 @@ test('when at the ceiling the pool stays over the band, then it probes down an e
 
 test('when a step down keeps throughput (within 2 %) with work waiting, then the ceiling comes down; when it loses 2 %, then the pool goes back up', (t) => {
   const held = stay(learned().state, 14, { ...atDisk(14), x: 200 * 0.981 }, 1 + CEILING.descentTicks, 100_000);
-  t.is(held.state.ceiling, 14);
+  t.is(held.state.heldAt, 14);
+  t.is(held.state.ceiling, 12, 'and the next step down follows');
   t.is(held.state.descending, true);
   const lost = stay(learned().state, 14, { ...atDisk(14), x: 200 * 0.979 }, 1 + CEILING.descentTicks, 100_000, () => ({ size: 14, reason: 'in-band' }));
   t.is(lost.state.ceiling, 16);
@@ -143,7 +155,9 @@ test('when an uncontended visit gave the busy time per task, then the step back 
   r = stay(r.state, 20, atDisk(20), 1 + CEILING.judgeTicks, r.t);
   r = stay(r.state, 25, atDisk(25), 1 + CEILING.judgeTicks, r.t);
   t.is(r.state.ceiling, 8, 'at most half of 16');
-  r = stay(r.state, 8, atDisk(8), 1 + CEILING.judgeTicks, r.t);
+  t.is(r.state.heldAt, 16, 'the step back to 8 is judged like a step down');
+  r = stay(r.state, 8, atDisk(8), 1 + CEILING.descentTicks, r.t);
+  t.is(r.state.heldAt, 8);
   t.deepEqual(r.proposal, { size: 7, reason: 'ceiling' }, 'halfway to 6');
   r = stay(r.state, 7, atDisk(7), 1 + CEILING.descentTicks, r.t);
   r = stay(r.state, 6, atDisk(6), 1 + CEILING.descentTicks, r.t);
