@@ -95,7 +95,7 @@ export async function runContender(workload: Workload, contender: Contender, o: 
   let service: Service | null = null;
   try {
     if (contender.law !== undefined && contender.model.kind === 'cheaper') {
-      const logger = createLogger('warn', { write: (s: string) => void process.stderr.write(`    sidecar: ${s}`) });
+      const logger = createLogger(process.env['BENCH_SIDECAR_LOG'] === 'debug' ? 'debug' : 'warn', { write: (s: string) => void process.stderr.write(`    sidecar: ${s}`) });
       service = await startService({ config: sidecarConfig(o.n, contender.law, uwsgi.stats, uwsgi.fifo, contender.model.cheaper), logger, version: 'bench', defaultMetrics: false });
     }
     const series: { t: number; live: number }[] = [];

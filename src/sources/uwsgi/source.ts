@@ -39,14 +39,23 @@ export interface UwsgiSource {
 }
 
 /**
- * A `+` or `-` takes effect at uWSGI's next master cycle (1 s), and a `-` waits there while
- * every worker is busy; until the count is seen or this long has passed, the sidecar counts
- * from the size it asked for, so no command is sent twice.
+ * A `+` or `-` takes effect at uWSGI's next cheaper check, and uWSGI keeps what it could not
+ * apply yet (a `-` waits while every worker is busy: core/master_utils.c returns it to
+ * `cheaper_fifo_delta`). So the sidecar counts from the size it asked for, and never sends a
+ * command twice, until the count is seen, uWSGI restarts (a new master, or none of the workers
+ * it asked of left: a reload drops the pending commands), or, as a last resort against a
+ * command uWSGI dropped, this long has passed.
  */
-export const settleMs = (periodMs: number) => Math.max(10_000, 5 * periodMs);
+export const settleMs = (periodMs: number) => Math.max(60_000, 30 * periodMs);
 
 /** A stats read gets a period, at least a second and at most five. */
 export const statsTimeoutMs = (periodMs: number) => Math.min(5000, Math.max(1000, periodMs));
+
+/** None of the workers seen when the commands were sent is left: uWSGI reloaded them all. */
+function reloaded(before: readonly number[], now: readonly number[]): boolean {
+  const seen = new Set(now);
+  return before.length > 0 && !before.some((pid) => seen.has(pid));
+}
 
 export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
   const { pool, source, logger } = deps;
@@ -54,7 +63,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
   const log = { pool, stats: source.stats, fifo: source.fifo };
   let reading: UwsgiReading | null = null;
   let mode: Mode | null = null;
-  let expected: { live: number; atMs: number; masterPid: number } | null = null;
+  let expected: { live: number; atMs: number; masterPid: number; pids: readonly number[] } | null = null;
   let statsDown: string | null = null;
   let fifoDown: string | null = null;
   let everUp = false;
@@ -93,7 +102,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     const nowMs = deps.now();
     const live = reading.sample.size;
     const desired = Math.max(Math.min(source.cheaper, reading.processes), Math.min(target, reading.processes));
-    if (expected !== null && (expected.masterPid !== reading.masterPid || expected.live === live || nowMs - expected.atMs >= settleMs(deps.periodMs))) {
+    if (expected !== null && (expected.masterPid !== reading.masterPid || expected.live === live || reloaded(expected.pids, reading.pids) || nowMs - expected.atMs >= settleMs(deps.periodMs))) {
       expected = null;
     }
     const from = expected?.live ?? live;
@@ -111,7 +120,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     }
     if (fifoDown !== null) logger.info(log, `pool ${pool}: uWSGI's master FIFO ${source.fifo} takes commands again`);
     fifoDown = null;
-    expected = { live: desired, atMs: nowMs, masterPid: reading.masterPid };
+    expected = { live: desired, atMs: nowMs, masterPid: reading.masterPid, pids: reading.pids };
     logger.debug({ ...log, from, to: desired, commands }, `pool ${pool}: asked uWSGI for ${desired} workers (${commands})`);
   }
 

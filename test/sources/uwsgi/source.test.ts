@@ -69,18 +69,31 @@ test('when the target is below cheaper, then workers are removed down to cheaper
   t.deepEqual(r.writes, ['--']);
 });
 
-test('when uWSGI has not applied the last commands yet, then they are not sent again until the settle time is over', async (t) => {
+test('when uWSGI has not applied the last commands yet, then they are not sent again (uWSGI keeps them) until the last-resort settle time', async (t) => {
   const r = rig({ answers: [fixture('idle-2-of-6')], target: 4 });
   await r.src.poll();
   r.advance(PERIOD_MS);
   await r.src.poll();
   t.deepEqual(r.writes, ['++'], 'still 2 live one period later: the ++ is on its way');
-  r.advance(settleMs(PERIOD_MS) - PERIOD_MS - 1);
+  r.advance(30_000);
+  await r.src.poll();
+  t.deepEqual(r.writes, ['++'], 'a - waits in uWSGI while every worker is busy: resending would remove more later');
+  r.advance(settleMs(PERIOD_MS) - 30_000 - PERIOD_MS - 1);
   await r.src.poll();
   t.deepEqual(r.writes, ['++'], 'one ms before the settle time');
   r.advance(1);
   await r.src.poll();
   t.deepEqual(r.writes, ['++', '++'], 'at the settle time the count on record is trusted again');
+});
+
+test('when uWSGI reloaded its workers (none of those asked of is left), then the pending commands are sent again at once', async (t) => {
+  const reloaded = fixture('idle-2-of-6').replace('10026', '20026').replace('10027', '20027');
+  const r = rig({ answers: [fixture('idle-2-of-6'), reloaded], target: 4 });
+  await r.src.poll();
+  t.deepEqual(r.writes, ['++']);
+  r.advance(PERIOD_MS);
+  await r.src.poll();
+  t.deepEqual(r.writes, ['++', '++'], 'a reload drops what uWSGI had pending');
 });
 
 test('when uWSGI has applied the commands, then a new target moves from the count it reports', async (t) => {
