@@ -38,17 +38,63 @@ export const CEILING = {
   uncontendedMs: 600_000,
 } as const;
 
+/**
+ * One tick's reading, linked to the one before it in the same stay. A reading is never changed
+ * and later states share it, so a tick adds one small object instead of copying the stay's
+ * readings (this runs once per pool per tick).
+ */
+export interface Reading {
+  throughput: number;
+  busyPerTask: number;
+  utilization: number;
+  /** 1 when work waited for a worker (the queue was full or grew, or tasks were refused) */
+  backlogged: 0 | 1;
+  prev: Reading | null;
+  /** readings in the chain up to this one */
+  depth: number;
+}
+
 /** The readings of one stay at one reported size. */
 export interface Visit {
   size: number;
-  throughput: readonly number[];
-  busyPerTask: readonly number[];
-  utilization: readonly number[];
-  /** per reading, 1 when work waited for a worker (the queue was full, or tasks were refused) */
-  backlogged: readonly number[];
+  /** the newest reading (its chain holds the last keepTicks readings at least) */
+  last: Reading | null;
+  /** readings in the stay */
+  readings: number;
   /** ticks at the size, the first (unread) one included */
   ticks: number;
   judged: boolean;
+}
+
+type Field = 'throughput' | 'busyPerTask' | 'utilization' | 'backlogged';
+
+/** The last keepTicks readings of a stay, newest first. */
+export function recent(v: Visit): Reading[] {
+  const out: Reading[] = [];
+  for (let r = v.last; r !== null && out.length < CEILING.keepTicks; r = r.prev) out.push(r);
+  return out;
+}
+
+/** The mean of one field over the stay's last keepTicks readings. */
+export function meanOf(v: Visit, field: Field): number {
+  return mean(recent(v).map((r) => r[field]));
+}
+
+/** The stay with one more reading; a chain twice keepTicks long is cut back to its last keepTicks. */
+function append(v: Visit, throughput: number, busyPerTask: number, utilization: number, waited: 0 | 1): Visit {
+  let last: Reading | null = v.last;
+  if (last !== null && last.depth >= 2 * CEILING.keepTicks) {
+    let cut: Reading | null = null;
+    let depth = 0;
+    for (const r of recent(v).reverse()) {
+      depth += 1;
+      cut = { throughput: r.throughput, busyPerTask: r.busyPerTask, utilization: r.utilization, backlogged: r.backlogged, prev: cut, depth };
+    }
+    last = cut;
+  }
+  const depth = (last === null ? 0 : last.depth) + 1;
+  const reading: Reading = { throughput, busyPerTask, utilization, backlogged: waited, prev: last, depth };
+  return { size: v.size, last: reading, readings: v.readings + 1, ticks: v.ticks + 1, judged: v.judged };
 }
 
 export interface CeilingState {
@@ -85,10 +131,12 @@ function cpusKnownFree(ctx: StageContext): boolean {
   return cpu.source === 'none' && idleInformative;
 }
 
-function keep(values: readonly number[], value: number): readonly number[] {
-  const next = values.length < CEILING.keepTicks ? values.slice() : values.slice(values.length - CEILING.keepTicks + 1);
-  next.push(value);
-  return next;
+/** The state with `current` replaced: one object literal of the state's fixed shape (a spread costs a slow copy each tick). */
+function withCurrent(s: CeilingState, current: Visit): CeilingState {
+  return {
+    current, previous: s.previous, ceiling: s.ceiling, heldAt: s.heldAt, descending: s.descending, restore: s.restore, sinceMs: s.sinceMs,
+    retryScale: s.retryScale, lastCeiling: s.lastCeiling, flatFrom: s.flatFrom, uncontended: s.uncontended,
+  };
 }
 
 /** This tick's reading added to the visit at the reported size (a new visit when the size changed). */
@@ -98,29 +146,21 @@ export function observe(s: CeilingState, ctx: StageContext): CeilingState {
   const { throughput, busyPerTask, utilization } = ctx.signals;
   const cur = s.current;
   if (cur === null || cur.size !== size) {
-    const current: Visit = { size, throughput: [], busyPerTask: [], utilization: [], backlogged: [], ticks: 1, judged: false };
+    const current: Visit = { size, last: null, readings: 0, ticks: 1, judged: false };
     const restore = s.restore && s.ceiling !== null && size < s.ceiling;
     return { ...s, previous: cur, current, restore, uncontended: uncontended(s, cur, ctx) };
   }
-  if (throughput === null || busyPerTask === null || utilization === null) return { ...s, current: { ...cur, ticks: cur.ticks + 1 } };
-  return {
-    ...s,
-    current: {
-      ...cur,
-      throughput: keep(cur.throughput, throughput),
-      busyPerTask: keep(cur.busyPerTask, busyPerTask),
-      utilization: keep(cur.utilization, utilization),
-      backlogged: keep(cur.backlogged, backlogged(ctx) ? 1 : 0),
-      ticks: cur.ticks + 1,
-    },
-  };
+  if (throughput === null || busyPerTask === null || utilization === null) {
+    return withCurrent(s, { size: cur.size, last: cur.last, readings: cur.readings, ticks: cur.ticks + 1, judged: cur.judged });
+  }
+  return withCurrent(s, append(cur, throughput, busyPerTask, utilization, backlogged(ctx) ? 1 : 0));
 }
 
 /** The uncontended busy time per task after a visit ends: the smaller, unless the one kept is old. */
 function uncontended(s: CeilingState, v: Visit | null, ctx: StageContext): CeilingState['uncontended'] {
   const kept = s.uncontended !== null && ctx.nowMs - s.uncontended.atMs < CEILING.uncontendedMs ? s.uncontended : null;
-  if (v === null || v.busyPerTask.length < CEILING.judgeTicks || mean(v.utilization) > ctx.spec.params.band.high) return kept;
-  const busyPerTask = mean(v.busyPerTask);
+  if (v === null || v.readings < CEILING.judgeTicks || meanOf(v, 'utilization') > ctx.spec.params.band.high) return kept;
+  const busyPerTask = meanOf(v, 'busyPerTask');
   return kept !== null && kept.busyPerTask <= busyPerTask ? kept : { busyPerTask, atMs: ctx.nowMs };
 }
 
@@ -141,12 +181,12 @@ function backlogged(ctx: StageContext): boolean {
 
 /** Most of the visit's readings had a backlog. */
 function loaded(v: Visit): boolean {
-  return v.backlogged.length > 0 && mean(v.backlogged) >= 0.5;
+  return v.readings > 0 && meanOf(v, 'backlogged') >= 0.5;
 }
 
 /** The relative standard error of a ratio of two throughputs, if completions are Poisson. */
 function noise(a: Visit, b: Visit, periodMs: number): number {
-  const count = (v: Visit): number => (mean(v.throughput) * v.throughput.length * periodMs) / 1000;
+  const count = (v: Visit): number => (meanOf(v, 'throughput') * Math.min(v.readings, CEILING.keepTicks) * periodMs) / 1000;
   const ca = count(a);
   const cb = count(b);
   return ca > 0 && cb > 0 ? Math.sqrt(1 / ca + 1 / cb) : Number.POSITIVE_INFINITY;
@@ -154,8 +194,8 @@ function noise(a: Visit, b: Visit, periodMs: number): number {
 
 /** The gain in throughput from `prev` to `cur`, and its noise (the relative standard error if completions are Poisson). */
 function gainOf(prev: Visit, cur: Visit, periodMs: number): { gain: number; noise: number } {
-  const before = mean(prev.throughput);
-  return { gain: before > 0 ? mean(cur.throughput) / before - 1 : Number.POSITIVE_INFINITY, noise: noise(prev, cur, periodMs) };
+  const before = meanOf(prev, 'throughput');
+  return { gain: before > 0 ? meanOf(cur, 'throughput') / before - 1 : Number.POSITIVE_INFINITY, noise: noise(prev, cur, periodMs) };
 }
 
 /**
@@ -165,12 +205,12 @@ function gainOf(prev: Visit, cur: Visit, periodMs: number): { gain: number; nois
  * only queued for something other than the CPUs.
  */
 export function flatGrow(prev: Visit, cur: Visit, high: number, periodMs: number): boolean {
-  if (prev.throughput.length === 0) return false;
+  if (prev.readings === 0) return false;
   const { gain, noise: sigma } = gainOf(prev, cur, periodMs);
   const sizeRise = cur.size / prev.size - 1;
-  const rise = mean(cur.busyPerTask) / mean(prev.busyPerTask) - 1;
+  const rise = meanOf(cur, 'busyPerTask') / meanOf(prev, 'busyPerTask') - 1;
   const flat = gain < Math.max(CEILING.flatGain, CEILING.noiseSigmas * sigma) && gain < CEILING.busyPerTaskRise * sizeRise;
-  return flat && rise >= Math.max(CEILING.busyPerTaskRise * sizeRise, CEILING.noiseSigmas * sigma) && mean(cur.utilization) > high;
+  return flat && rise >= Math.max(CEILING.busyPerTaskRise * sizeRise, CEILING.noiseSigmas * sigma) && meanOf(cur, 'utilization') > high;
 }
 
 /** Whether the grow raised throughput beyond doubt: by flatGain and beyond the noise. */
@@ -186,9 +226,9 @@ export function judge(s: CeilingState, ctx: StageContext): CeilingState {
   if (cur === null || cur.judged) return s;
   // A step down: the pool at a ceiling below the size known to keep throughput, come from above.
   const descent = prev !== null && cur.size < prev.size && s.descending && s.ceiling === cur.size && s.heldAt !== null && cur.size < s.heldAt;
-  if (cur.throughput.length < (descent ? CEILING.descentTicks : CEILING.judgeTicks)) return s;
+  if (cur.readings < (descent ? CEILING.descentTicks : CEILING.judgeTicks)) return s;
   const judged: CeilingState = { ...s, current: { ...cur, judged: true } };
-  if (prev === null || prev.throughput.length < 2) return judged;
+  if (prev === null || prev.readings < 2) return judged;
   const { band, periodMs } = ctx.spec.params;
   const { nowMs } = ctx;
   if (cur.size > prev.size) {
@@ -200,7 +240,7 @@ export function judge(s: CeilingState, ctx: StageContext): CeilingState {
       const from = Math.min(prev.size, s.flatFrom ?? prev.size);
       const retryScale = confirmed ? Math.min(CEILING_RETRY_MAX_SCALE, s.retryScale * 2) : 1;
       // Back to where the flat grows started, or, when an uncontended visit tells the knee, towards it (at most halving the pool).
-      const knee = kneeEstimate(s, mean(prev.throughput), band.high);
+      const knee = kneeEstimate(s, meanOf(prev, 'throughput'), band.high);
       const ceiling = knee === null ? from : Math.min(from, Math.max(knee, Math.ceil(from / 2)));
       // A ceiling below `from` is a step down, judged like any other against the larger size.
       return { ...judged, ceiling, heldAt: from, descending: true, restore: false, sinceMs: nowMs, retryScale, lastCeiling: ceiling, flatFrom: null };
@@ -214,10 +254,10 @@ export function judge(s: CeilingState, ctx: StageContext): CeilingState {
   if (!descent) return after;
   // Throughput held only says the smaller pool serves what the larger one did when the load
   // exceeded what both served: without a backlog in most readings of both, the verdict is "stop here".
-  const held = loaded(cur) && loaded(prev) && mean(cur.throughput) >= mean(prev.throughput) * (1 - CEILING.heldLoss);
+  const held = loaded(cur) && loaded(prev) && meanOf(cur, 'throughput') >= meanOf(prev, 'throughput') * (1 - CEILING.heldLoss);
   if (!held) return { ...after, ceiling: s.heldAt, lastCeiling: s.heldAt, descending: false, restore: true };
   // A lower ceiling is new knowledge, retried after the base wait.
-  return { ...after, ceiling: cur.size, heldAt: cur.size, lastCeiling: cur.size, sinceMs: nowMs, retryScale: 1, descending: mean(cur.utilization) > band.high };
+  return { ...after, ceiling: cur.size, heldAt: cur.size, lastCeiling: cur.size, sinceMs: nowMs, retryScale: 1, descending: meanOf(cur, 'utilization') > band.high };
 }
 
 /** A grow that paid while work waited in both visits: a ceiling it passed moved. */
@@ -252,8 +292,8 @@ export function descend(s: CeilingState, p: Proposal, ctx: StageContext): Ceilin
   const cur = s.current;
   const { base } = ctx;
   if (s.ceiling === null || !s.descending || s.heldAt !== s.ceiling || base !== s.ceiling || p.size < base) return s;
-  if (cur === null || cur.size !== base || !cur.judged || mean(cur.utilization) <= ctx.spec.params.band.high || !cpusKnownFree(ctx)) return s;
-  const knee = kneeEstimate(s, mean(cur.throughput), ctx.spec.params.band.high);
+  if (cur === null || cur.size !== base || !cur.judged || meanOf(cur, 'utilization') <= ctx.spec.params.band.high || !cpusKnownFree(ctx)) return s;
+  const knee = kneeEstimate(s, meanOf(cur, 'throughput'), ctx.spec.params.band.high);
   if (knee !== null && knee >= base) return s;
   return { ...s, ceiling: descentTarget(base, knee) };
 }

@@ -84,15 +84,20 @@ export function windowMs(s: StabilizationState, ctx: StageContext): number {
   return recurring ? Math.max(scaled, STRETCHED_WINDOW_MS) : scaled;
 }
 
+/** The state with a new window: one object literal (a spread costs a slow copy, and this runs every tick). */
+function withWindow(s: StabilizationState, window: Window): StabilizationState {
+  return { window, recurredAtMs: s.recurredAtMs, lowSinceRise: s.lowSinceRise };
+}
+
 export const stabilizationStage = defineStage<StabilizationState>({
   name: 'stabilization',
   init: () => ({ window: [], recurredAtMs: null, lowSinceRise: null }),
   apply(p, ctx, prev) {
     const keepMs = Math.max(scaledShrinkCooldownMs(ctx.moves, ctx.spec.params.shrinkCooldownMs), STRETCHED_WINDOW_MS);
     const window = slideWindow(prev.window, ctx.nowMs - keepMs);
-    if (p.reason === 'saturated' || p.reason === 'ceiling' || p.reason === 'no-data') return { proposal: p, state: window === prev.window ? prev : { ...prev, window } };
+    if (p.reason === 'saturated' || p.reason === 'ceiling' || p.reason === 'no-data') return { proposal: p, state: window === prev.window ? prev : withWindow(prev, window) };
     const s = recurrence(prev, p, ctx.base, ctx.nowMs);
     const recentMax = maxSince(window, ctx.nowMs - windowMs(s, ctx));
-    return { proposal: stabilize(p, ctx.base, recentMax), state: { ...s, window: pushMax(window, { ts: ctx.nowMs, size: p.size }) } };
+    return { proposal: stabilize(p, ctx.base, recentMax), state: withWindow(s, pushMax(window, { ts: ctx.nowMs, size: p.size })) };
   },
 });

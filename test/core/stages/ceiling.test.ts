@@ -1,6 +1,6 @@
 import test from 'ava';
-import { CEILING, ceilingStage, descentTarget, flatGrow, initCeiling, kneeEstimate } from '../../../src/core/stages/ceiling.js';
-import type { CeilingState, Visit } from '../../../src/core/stages/ceiling.js';
+import { CEILING, ceilingStage, descentTarget, flatGrow, initCeiling, kneeEstimate, meanOf, recent } from '../../../src/core/stages/ceiling.js';
+import type { CeilingState, Reading as Chained, Visit } from '../../../src/core/stages/ceiling.js';
 import { CEILING_RETRY_COOLDOWNS } from '../../../src/core/stages/cpu-guard.js';
 import { stepStage } from '../../../src/core/stages/limits.js';
 import { stabilizationStage } from '../../../src/core/stages/stabilization.js';
@@ -43,8 +43,9 @@ const atDisk = (size: number): Reading => ({ x: 200, s: size / 200, u: 1, backlo
 const atLatency = (size: number): Reading => ({ x: size * 10, s: 0.1, u: 1, backlog: true });
 
 function visit(size: number, x: number, s: number, u = 1): Visit {
-  const n = 5;
-  return { size, throughput: Array(n).fill(x), busyPerTask: Array(n).fill(s), utilization: Array(n).fill(u), backlogged: Array(n).fill(1), ticks: n + 1, judged: false };
+  let last: Chained | null = null;
+  for (let i = 0; i < 5; i += 1) last = { throughput: x, busyPerTask: s, utilization: u, backlogged: 1, prev: last, depth: i + 1 };
+  return { size, last, readings: 5, ticks: 6, judged: false };
 }
 
 test('when a grow leaves throughput flat while the busy time per task rises with the size, then it is flat; otherwise not', (t) => {
@@ -175,6 +176,15 @@ test('when the retry time passes, then the ceiling is dropped and the next grow 
   r = stay(r.state, 20, atDisk(20), 1 + CEILING.judgeTicks, r.t);
   t.is(r.state.ceiling, 16, 'one flat grow from a known ceiling suffices');
   t.is(r.state.retryScale, 2);
+});
+
+test('when a stay lasts long, then its last 10 readings are kept (the chain is cut back, never copied each tick)', (t) => {
+  const r = stay(initCeiling(), 8, atDisk(8), 100, 0);
+  const cur = r.state.current!;
+  t.is(cur.readings, 99, 'the first tick of a stay is not read');
+  t.true((cur.last?.depth ?? 0) <= 2 * CEILING.keepTicks);
+  t.is(recent(cur).length, CEILING.keepTicks);
+  t.is(meanOf(cur, 'throughput'), 200);
 });
 
 test('when a move goes to a measured ceiling, then the step limit, the thrash penalty and the stabilization window let it through', (t) => {
