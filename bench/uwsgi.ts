@@ -3,6 +3,7 @@
 // busyness, spare and backlog cheaper algorithms) on three workloads. Progress goes to stderr,
 // the table to stdout; writes bench/results/uwsgi.json and its section of docs/benchmarks.md
 // (between its markers), except with --quick (a smoke run: short runs, nothing written).
+// BENCH_SIDECAR_LOG=debug prints the sidecar's decisions and FIFO commands to stderr (default: warnings only).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
