@@ -12,6 +12,7 @@ import { peerGoals, simulatorGoals } from '../src/sim/goals.js';
 import { scenarioNames } from '../src/sim/scenarios.js';
 import { renderReport } from './report.js';
 import type { ReportMeta } from './report.js';
+import { wholeNumberArg } from './common.js';
 
 // The generated tables live between these markers; everything else in the file (other
 // benchmarks' sections, the hand-written notes) is kept as it is.
@@ -28,13 +29,7 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  if (i < 0) return fallback;
-  const value = Number(process.argv[i + 1]);
-  if (!Number.isInteger(value) || value < 1) fail(`${name} needs a whole number >= 1, got ${process.argv[i + 1] ?? 'nothing'}`);
-  return value;
-}
+const arg = (name: string, fallback: number): number => wholeNumberArg('bench', name, fallback, 1);
 
 function scenariosArg(): string[] {
   const i = process.argv.indexOf('--scenarios');

@@ -13,17 +13,9 @@ import { quantile } from 'simple-statistics';
 import { DIST, buildDist } from './overhead-dist.js';
 import { metricValue, startServer } from './overhead-http.js';
 import { sidecarScript } from './overhead-server.js';
+import { wholeNumberArg } from './common.js';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  if (i < 0) return fallback;
-  const value = Number(process.argv[i + 1]);
-  if (!Number.isInteger(value) || value < 0) {
-    process.stderr.write(`bench:limits: ${name} needs a whole number >= 0, got ${process.argv[i + 1] ?? 'nothing'}\n`);
-    process.exit(2);
-  }
-  return value;
-}
+const arg = (name: string, fallback: number): number => wholeNumberArg('bench:limits', name, fallback, 0);
 
 const STREAMS = arg('--streams', 5000);
 const POLLS = arg('--polls', 5000);

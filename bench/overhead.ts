@@ -19,17 +19,9 @@ import { writeReport } from './overhead-report.js';
 import type { OverheadResults } from './overhead-report.js';
 import { expressScript, sidecarScript } from './overhead-server.js';
 import { measureScrape, soak } from './overhead-soak.js';
+import { wholeNumberArg } from './common.js';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  if (i < 0) return fallback;
-  const value = Number(process.argv[i + 1]);
-  if (!Number.isInteger(value) || value < 0) {
-    process.stderr.write(`bench:overhead: ${name} needs a whole number >= 0, got ${process.argv[i + 1] ?? 'nothing'}\n`);
-    process.exit(2);
-  }
-  return value;
-}
+const arg = (name: string, fallback: number): number => wholeNumberArg('bench:overhead', name, fallback, 0);
 
 const seconds = arg('--seconds', 10);
 const rounds = arg('--rounds', 3);

@@ -1,5 +1,6 @@
 // The real-plant benchmark's goals, its table, and its section of docs/benchmarks.md.
 import type { RunResult, Workload } from './plant-run.js';
+import { spliceMarked } from './common.js';
 
 export const PLANT_START = '<!-- bench:plant:start -->';
 export const PLANT_END = '<!-- bench:plant:end -->';
@@ -142,9 +143,5 @@ export function markdownSection(results: readonly RunResult[], goals: readonly G
 
 /** Replaces the text between the markers (appending them at the end when absent); the rest is kept byte for byte. */
 export function spliceSection(doc: string, section: string): string {
-  const start = doc.indexOf(PLANT_START);
-  const end = doc.indexOf(PLANT_END);
-  if (start >= 0 && end > start) return doc.slice(0, start) + section + doc.slice(end + PLANT_END.length);
-  const sep = doc.length === 0 || doc.endsWith('\n\n') ? '' : doc.endsWith('\n') ? '\n' : '\n\n';
-  return `${doc}${sep}${section}\n`;
+  return spliceMarked(doc, PLANT_START, PLANT_END, section);
 }

@@ -13,6 +13,7 @@ import { plantNotes } from './plant-notes.js';
 import { markdownSection, plantGoals, spliceSection, textTable } from './plant-report.js';
 import { runContender } from './plant-run.js';
 import type { Contender, RunResult, Workload } from './plant-run.js';
+import { wholeNumberArg } from './common.js';
 
 /**
  * The static n*2 baseline, the reference `band` law, and `pi` under each way a daemon reports:
@@ -30,16 +31,7 @@ const CONTENDERS = (n: number): Contender[] => [
   { name: 'pi no-idle+sample', law: 'pi', pin: null, report: 'no-idle', cpu: 'sample' },
 ];
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  if (i < 0) return fallback;
-  const value = Number(process.argv[i + 1]);
-  if (!Number.isInteger(value) || value < 1) {
-    process.stderr.write(`bench:plant: ${name} needs a whole number >= 1, got ${process.argv[i + 1] ?? 'nothing'}\n`);
-    process.exit(2);
-  }
-  return value;
-}
+const arg = (name: string, fallback: number): number => wholeNumberArg('bench:plant', name, fallback, 1);
 
 const n = arg('--cpus', os.availableParallelism());
 const warmupMs = arg('--warmup-seconds', 10) * 1000;

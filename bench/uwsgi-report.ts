@@ -1,5 +1,6 @@
 // `npm run bench:uwsgi`'s goals (issue 14), its table, and its section of docs/benchmarks.md.
 import type { RunResult, Workload } from './uwsgi-run.js';
+import { spliceMarked } from './common.js';
 
 export const UWSGI_START = '<!-- bench:uwsgi:start -->';
 export const UWSGI_END = '<!-- bench:uwsgi:end -->';
@@ -155,9 +156,5 @@ function loadNote(rs: readonly RunResult[], n: number): string[] {
 
 /** Replaces the text between the markers (appending them when absent); the rest is kept byte for byte. */
 export function spliceSection(doc: string, section: string): string {
-  const start = doc.indexOf(UWSGI_START);
-  const end = doc.indexOf(UWSGI_END);
-  if (start >= 0 && end > start) return doc.slice(0, start) + section + doc.slice(end + UWSGI_END.length);
-  const sep = doc.length === 0 || doc.endsWith('\n\n') ? '' : doc.endsWith('\n') ? '\n' : '\n\n';
-  return `${doc}${sep}${section}\n`;
+  return spliceMarked(doc, UWSGI_START, UWSGI_END, section);
 }

@@ -11,17 +11,9 @@ import { markdownSection, spliceSection, textTable, uwsgiGoals } from './uwsgi-r
 import { runContender } from './uwsgi-run.js';
 import type { Contender, RunResult, Workload } from './uwsgi-run.js';
 import { APP } from './uwsgi-server.js';
+import { wholeNumberArg } from './common.js';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  if (i < 0) return fallback;
-  const value = Number(process.argv[i + 1]);
-  if (!Number.isInteger(value) || value < 1) {
-    process.stderr.write(`bench:uwsgi: ${name} needs a whole number >= 1, got ${process.argv[i + 1] ?? 'nothing'}\n`);
-    process.exit(2);
-  }
-  return value;
-}
+const arg = (name: string, fallback: number): number => wholeNumberArg('bench:uwsgi', name, fallback, 1);
 
 const quick = process.argv.includes('--quick');
 const n = arg('--cpus', os.availableParallelism());
