@@ -1,5 +1,7 @@
-// What the benchmark scripts share: their whole-number flags and the marked section of
-// docs/benchmarks.md each one rewrites.
+// What the benchmark scripts (and the tests that start real servers) share: their whole-number
+// flags, the marked section of docs/benchmarks.md each one rewrites, and a free loopback port.
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 
 /** The whole number after `name` on the command line (at least `min`), or `fallback`; a bad one exits 2 saying why. */
 export function wholeNumberArg(bench: string, name: string, fallback: number, min: number): number {
@@ -20,4 +22,16 @@ export function spliceMarked(doc: string, start: string, end: string, section: s
   if (from >= 0 && to > from) return doc.slice(0, from) + section + doc.slice(to + end.length);
   const sep = doc.length === 0 || doc.endsWith('\n\n') ? '' : doc.endsWith('\n') ? '\n' : '\n\n';
   return `${doc}${sep}${section}\n`;
+}
+
+/** A loopback port nobody listens on now, for a server that cannot be told "port 0": one is picked by binding first. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }

@@ -5,8 +5,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { isLive, nodeStatsReader, parseUwsgiStats } from '../src/sources/uwsgi/index.js';
 
@@ -26,13 +24,8 @@ export interface BenchUwsgi {
 
 export const APP = new URL('./uwsgi-app.py', import.meta.url).pathname;
 
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+import { freePort } from './common.js';
+export { freePort };
 
 function modelArgs(model: ProcessModel): string[] {
   if (model.kind === 'static') return ['--processes', String(model.processes)];

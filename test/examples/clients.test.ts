@@ -6,14 +6,13 @@ import test from 'ava';
 import type { ExecutionContext } from 'ava';
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { startSidecar } from './sidecar.js';
 import type { Sidecar } from './sidecar.js';
+import { freePort } from '../../bench/common.js';
 
 const CLIENTS = fileURLToPath(new URL('../../docs/examples/clients/', import.meta.url));
 const BUILD = mkdtempSync(join(tmpdir(), 'at-clients-'));
@@ -96,13 +95,6 @@ async function until(t: ExecutionContext, what: string, daemon: Daemon, probe: (
   }
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 // A daemon offered 200 tasks/s of 20 ms each: 4 workers keep up, 1 cannot (its queue of 4 fills).
 const WORKLOAD = ['--size', '2', '--period-ms', '100', '--rate', '200', '--queue', '4', '--sleep-ms', '20', '--hash-kib', '64'];

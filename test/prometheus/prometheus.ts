@@ -4,8 +4,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { copyFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { basename, join } from 'node:path';
 
 /** PROMETHEUS overrides the binary, as PROMTOOL does for promtool. */
@@ -18,17 +16,8 @@ export const POLL_MS = 250;
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A port nobody listens on now. Prometheus cannot be told "port 0", so one is picked by binding first. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+import { freePort } from '../../bench/common.js';
+export { freePort };
 
 export interface PrometheusOptions {
   /** a fresh temp dir: prometheus.yml, the rule files and data/ go here */
