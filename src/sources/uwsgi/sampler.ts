@@ -1,8 +1,14 @@
 // Successive uWSGI stats documents into samples. uWSGI credits a request's running time when the
 // request ends, so the busy integral over a period is the running time credited since the last
 // read, minus what was already counted of requests that were in progress then, plus the part of
-// the requests in progress now that falls inside the period (uWSGI gives their start to the
-// second; the credit is capped at the period, so the error stays under a second per request).
+// the requests in progress now that falls inside the period. uWSGI gives a request's start only
+// to the second: a request already in progress at the last read ran through the whole period;
+// one that started since lies within a known interval (after the last read, after its start
+// second, before now) and is counted at half the slot's average request time (`avg_rt`, the mean
+// time a request in progress has run), kept inside that interval. Counting it from its start
+// second instead would add up to a second per in-progress request: with requests of tens of
+// milliseconds that error is larger than the pool. Whatever a period over- or under-counts of a
+// request, the next one takes back: over a request's life its running time is counted once.
 // Counters are kept monotonic across cheaped and respawned workers and a restarted master.
 import type { Sample } from '../../core/index.js';
 import { isLive } from './stats.js';
@@ -43,14 +49,17 @@ export function createUwsgiSampler(): UwsgiSampler {
   let refused = 0;
   let lastErrors = 0;
 
-  /** Seconds of each in-progress request inside (lastTs, ts], capped as described above. */
+  /** Seconds of each in-progress request counted by now: see the head of this file. */
   function credits(w: UwsgiWorker, before: SlotMemory | undefined, tsS: number, dtS: number) {
     return w.requestStarts.map((start, core) => {
       if (start === null) return null;
       const prev = before?.pid === w.pid && before.requests === w.requests ? before.credited[core] : null;
-      // A request not seen at the last read started after it; at the first read, any time.
-      const cap = prev?.start === start ? prev.seconds + dtS : dtS > 0 ? dtS : Infinity;
-      return { start, seconds: Math.max(0, Math.min(tsS - start, cap)) };
+      if (prev?.start === start) return { start, seconds: Math.max(0, Math.min(tsS - start, prev.seconds + dtS)) };
+      // Not in progress at the last read: it started after it (at the first read, any time).
+      const upper = Math.max(0, Math.min(tsS - start, dtS > 0 ? dtS : Infinity));
+      if (w.avgRtUs <= 0) return { start, seconds: upper };
+      const lower = Math.min(upper, Math.max(0, tsS - start - 1));
+      return { start, seconds: Math.min(upper, Math.max(lower, w.avgRtUs / 2e6)) };
     });
   }
 

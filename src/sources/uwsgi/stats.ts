@@ -14,6 +14,8 @@ export interface UwsgiWorker {
   runningTimeUs: number;
   /** per core (thread) of the worker: the epoch second its current request started, or null */
   requestStarts: (number | null)[];
+  /** uWSGI's `avg_rt`: its running average of the slot's request time, microseconds (0 before the first request) */
+  avgRtUs: number;
 }
 
 export interface UwsgiStats {
@@ -71,6 +73,7 @@ export function parseUwsgiStats(text: string): UwsgiStats {
       requests: count(w, 'requests', where, 0),
       runningTimeUs: count(w, 'running_time', where, 0),
       requestStarts,
+      avgRtUs: count(w, 'avg_rt', where, 0),
     };
   });
   const sockets = Array.isArray(doc['sockets']) ? doc['sockets'].filter(isObject) : [];

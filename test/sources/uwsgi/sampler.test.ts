@@ -40,6 +40,20 @@ test('when a request started inside the period is still running, then it counts 
   t.like(s.read(stats([worker(0, { status: 'busy', requestStarts: [1000] })]), 1_001_000)?.sample, { busy: 1 });
 });
 
+test('when short requests are in progress at each read, then each counts at half uWSGI\'s average request time, not from its start second', (t) => {
+  const s = createUwsgiSampler();
+  // Always busy with 50 ms requests. At 1000.9 s the request in progress began in second 1000
+  // (up to 0.9 s ago, by uWSGI's figures), at 1001.2 s one began in second 1001 (up to 0.2 s ago).
+  const busyWorker = (requests: number, runningTimeUs: number, start: number) => worker(0, { status: 'busy', requests, runningTimeUs, requestStarts: [start], avgRtUs: 50_000 });
+  s.read(stats([busyWorker(100, 5_000_000, 1000)]), 1_000_900);
+  const r = s.read(stats([busyWorker(106, 5_300_000, 1001)]), 1_001_200);
+  t.like(r?.sample, { busy: 1, completed: 106 });
+  // A request that has run for over a second (seen at two reads) ran through the whole period.
+  const long = (start: number, requests: number) => worker(0, { status: 'busy', requests, runningTimeUs: 5_300_000, requestStarts: [start], avgRtUs: 50_000 });
+  s.read(stats([long(1001, 107)]), 1_002_200);
+  t.like(s.read(stats([long(1001, 107)]), 1_003_200)?.sample, { busy: 1 });
+});
+
 test('when uWSGI\'s master restarts, then the counters stay monotonic and busy comes from the status', (t) => {
   const s = createUwsgiSampler();
   s.read(stats([worker(0, { requests: 40, runningTimeUs: 9e6 })]), 1_000_000);
