@@ -35,6 +35,11 @@ export interface ProbeState {
   probe: Probe | null;
   /** whether the last judged grow raised throughput by PROBE_MIN_GAIN */
   lastGrowPaidOff: boolean;
+  /**
+   * whether the last judged grow raised throughput by at least half the size's rise and beyond
+   * twice its noise: the workers were the limit, so the next grow's worth is measured, not guessed
+   */
+  lastGrowScaled: boolean;
   /** the grow judged this tick, if any */
   judged: Judged | null;
   /** the grow (its time) the last probe was started for */
@@ -42,7 +47,7 @@ export interface ProbeState {
 }
 
 export function initProbe(): ProbeState {
-  return { atSize: null, probe: null, lastGrowPaidOff: false, judged: null, grewAtMs: null };
+  return { atSize: null, probe: null, lastGrowPaidOff: false, lastGrowScaled: false, judged: null, grewAtMs: null };
 }
 
 /**
@@ -51,17 +56,18 @@ export function initProbe(): ProbeState {
  * PROBE_TICKS readings at its new size is judged. A report at a third size drops the probe.
  */
 export function updateProbe(s: ProbeState, moves: Moves, reported: number | null, throughput: number | null, periodMs: number): ProbeState {
-  let { probe, lastGrowPaidOff, grewAtMs } = s;
+  let { probe, lastGrowPaidOff, lastGrowScaled, grewAtMs } = s;
   const grow = moves.grow;
   if (grow !== null && grow.acting && grow.atMs !== grewAtMs) {
     grewAtMs = grow.atMs;
     lastGrowPaidOff = false;
+    lastGrowScaled = false;
     const values = s.atSize !== null && s.atSize.size === grow.from ? s.atSize.values : [];
     probe = values.length === 0 ? null : { from: grow.from, to: grow.to, before: mean(values), beforeSeconds: (values.length * periodMs) / 1000, after: [] };
   }
   if (reported === null || throughput === null) {
     if (probe === s.probe && grewAtMs === s.grewAtMs && s.judged === null) return s;
-    return { atSize: s.atSize, probe, lastGrowPaidOff, judged: null, grewAtMs };
+    return { atSize: s.atSize, probe, lastGrowPaidOff, lastGrowScaled, judged: null, grewAtMs };
   }
   const atSize =
     s.atSize !== null && s.atSize.size === reported
@@ -75,12 +81,13 @@ export function updateProbe(s: ProbeState, moves: Moves, reported: number | null
     } else {
       judged = judge(probe, after, periodMs);
       lastGrowPaidOff = judged.gain >= PROBE_MIN_GAIN;
+      lastGrowScaled = judged.gain >= Math.max(2 * judged.noise, (judged.to / judged.from - 1) / 2);
       probe = null;
     }
   } else if (probe !== null && reported !== probe.from) {
     probe = null; // the daemon went somewhere else: this grow cannot be judged
   }
-  return { atSize, probe, lastGrowPaidOff, judged, grewAtMs };
+  return { atSize, probe, lastGrowPaidOff, lastGrowScaled, judged, grewAtMs };
 }
 
 function judge(probe: Probe, after: readonly number[], periodMs: number): Judged {

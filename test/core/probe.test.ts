@@ -24,6 +24,19 @@ test('when a grow raises throughput by 2 % or more, then it paid off; by less, i
   t.true((flat.judged?.gain ?? 1) < PROBE_MIN_GAIN);
 });
 
+test('when a grow raises throughput by half its size rise and beyond twice the noise, then it scaled; by less, it only paid off', (t) => {
+  // 16 -> 20 is a 25 % rise: scaling needs a gain of 12.5 %; 5 ticks of 1000/s before, 2 after: noise about 2.6 %.
+  const before = readings(initProbe(), initMoves(), 16, [1000, 1000, 1000, 1000, 1000]);
+  const scaled = readings(before, grew(16, 20, 5000), 20, [1125, 1125]);
+  t.true(scaled.lastGrowScaled);
+  const half = readings(before, grew(16, 20, 5000), 20, [1120, 1120]);
+  t.true(half.lastGrowPaidOff);
+  t.false(half.lastGrowScaled, 'paid off, but less than half the size rise');
+  const noisy = readings(readings(initProbe(), initMoves(), 4, [10]), grew(4, 8, 5000), 8, [14, 14]);
+  t.false(noisy.lastGrowScaled, 'a 40 % gain on 10 and 28 completions is within twice the noise');
+  t.false(readings(scaled, grew(20, 24, 9000), 20, [1125]).lastGrowScaled, 'a new grow is not judged yet');
+});
+
 test('when a grow is judged, then its noise is the standard error of two Poisson counts', (t) => {
   const before = readings(initProbe(), initMoves(), 16, [100, 100, 100, 100]); // 400 completions
   const after = readings(before, grew(16, 20, 5000), 20, [100, 100]); // 200 completions

@@ -1,7 +1,12 @@
-// Grow and shrink cooldowns and the backlog fast path (docs/design.md): a grow waits for the
-// grow cooldown, a shrink for the shrink cooldown (from the pool's start for the first); when
-// the hand-off queue stayed full for at least BACKLOG_STALL of the period and the last grow
-// paid off, a grow may skip the grow cooldown, at most doubling the pool per grow cooldown.
+// Grow and shrink cooldowns and the fast paths (docs/design.md): a grow waits for the grow
+// cooldown, a shrink for the shrink cooldown (from the pool's start for the first). Two grows
+// may skip the grow cooldown, at most doubling the pool per grow cooldown: the backlog fast
+// path (the hand-off queue stayed full for at least BACKLOG_STALL of the period and the last
+// grow paid off), and a grow sized from the measured demand (the demand stage's `demand`)
+// when the last grow raised throughput in proportion (at least half its size's rise, beyond
+// the noise): the workers were the limit and the demand is a measured rate, so there is
+// nothing for a cooldown to let settle. A grow that gained less may have met another limit
+// (a disk, a lock), which the ceiling stage judges from stays at each size.
 import { defineStage, hold } from './stage.js';
 import type { Proposal, StageContext } from './stage.js';
 
@@ -13,11 +18,16 @@ export interface CooldownGate {
   shrinkReady: boolean;
   /** a grow may skip the grow cooldown (backlog fast path), up to this size */
   fastGrowUpTo: number | null;
+  /** a `demand` grow may skip the grow cooldown, up to this size (the doubling of the grow window) */
+  demandGrowUpTo: number | null;
 }
 
 export function cooldown(p: Proposal, size: number, gate: CooldownGate): Proposal {
   if (p.size > size) {
     if (gate.growReady) return p;
+    if (p.reason === 'demand' && gate.demandGrowUpTo !== null && gate.demandGrowUpTo > size) {
+      return { size: Math.min(p.size, gate.demandGrowUpTo), reason: 'demand' };
+    }
     if (gate.fastGrowUpTo !== null && gate.fastGrowUpTo > size) {
       return { size: Math.min(p.size, gate.fastGrowUpTo), reason: 'backlog' };
     }
@@ -48,12 +58,11 @@ export function cooldownGate(ctx: StageContext, window: GrowWindow | null, fastP
   const lastGrowMs = ctx.moves.grow?.atMs ?? null;
   const growReady = lastGrowMs === null || ctx.nowMs - lastGrowMs >= params.growCooldownMs;
   const shrinkReady = ctx.nowMs - (ctx.moves.shrink?.atMs ?? ctx.startedMs) >= params.shrinkCooldownMs;
-  let fastGrowUpTo: number | null = null;
-  if (fastPath && (ctx.signals.queueStall ?? 0) >= BACKLOG_STALL && ctx.probe.lastGrowPaidOff) {
-    const from = window !== null && ctx.nowMs - window.sinceMs < params.growCooldownMs ? window.size : ctx.base;
-    fastGrowUpTo = 2 * from;
-  }
-  return { growReady, shrinkReady, fastGrowUpTo };
+  if (!fastPath) return { growReady, shrinkReady, fastGrowUpTo: null, demandGrowUpTo: null };
+  const open = window !== null && ctx.nowMs - window.sinceMs < params.growCooldownMs ? window : null;
+  const upTo = 2 * (open !== null ? open.size : ctx.base);
+  const backlog = (ctx.signals.queueStall ?? 0) >= BACKLOG_STALL && ctx.probe.lastGrowPaidOff;
+  return { growReady, shrinkReady, fastGrowUpTo: backlog ? upTo : null, demandGrowUpTo: ctx.probe.lastGrowScaled ? upTo : null };
 }
 
 /** The reference design's cooldowns. */
@@ -63,7 +72,7 @@ export const cooldownStage = defineStage<null>({
   apply: (p, ctx, state) => ({ proposal: cooldown(p, ctx.base, cooldownGate(ctx, null, false)), state }),
 });
 
-/** The cooldowns with the backlog fast path (pi). */
+/** The cooldowns with the fast paths (pi). */
 export const fastCooldownStage = defineStage<GrowWindow | null>({
   name: 'cooldown',
   init: () => null,

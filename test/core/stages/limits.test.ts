@@ -1,5 +1,6 @@
 import test from 'ava';
-import { cooldown } from '../../../src/core/stages/cooldown.js';
+import { cooldown, fastCooldownStage } from '../../../src/core/stages/cooldown.js';
+import { initProbe } from '../../../src/core/probe.js';
 import type { CooldownGate } from '../../../src/core/stages/cooldown.js';
 import { guard, GUARD_HOLDS } from '../../../src/core/stages/guard.js';
 import { backoffStage, bound, limitStep } from '../../../src/core/stages/limits.js';
@@ -12,6 +13,7 @@ const gate = (over: Partial<CooldownGate> = {}): CooldownGate => ({
   growReady: false,
   shrinkReady: false,
   fastGrowUpTo: null,
+  demandGrowUpTo: null,
   ...over,
 });
 
@@ -43,6 +45,25 @@ test('when the backlog fast path is open, then a grow skips the cooldown but not
   t.deepEqual(cooldown({ size: 20, reason: 'above-band' }, 16, gate({ fastGrowUpTo: 32 })), { size: 20, reason: 'backlog' });
   t.deepEqual(cooldown({ size: 40, reason: 'above-band' }, 30, gate({ fastGrowUpTo: 32 })), { size: 32, reason: 'backlog' });
   t.deepEqual(cooldown({ size: 40, reason: 'above-band' }, 32, gate({ fastGrowUpTo: 32 })), { size: 32, reason: 'cooldown' });
+});
+
+test('when a grow is sized from the measured demand, then it skips the grow cooldown up to the grow window\'s doubling, and keeps its reason', (t) => {
+  t.deepEqual(cooldown({ size: 24, reason: 'demand' }, 16, gate({ demandGrowUpTo: 32 })), { size: 24, reason: 'demand' });
+  t.deepEqual(cooldown({ size: 40, reason: 'demand' }, 20, gate({ demandGrowUpTo: 32 })), { size: 32, reason: 'demand' });
+  t.deepEqual(cooldown({ size: 40, reason: 'demand' }, 32, gate({ demandGrowUpTo: 32 })), { size: 32, reason: 'cooldown' }, 'the window has doubled');
+  t.deepEqual(cooldown({ size: 24, reason: 'above-band' }, 16, gate({ demandGrowUpTo: 32 })), { size: 16, reason: 'cooldown' }, "the law's own grow waits");
+  t.deepEqual(cooldown({ size: 24, reason: 'demand' }, 16, gate()), { size: 16, reason: 'cooldown' }, 'the reference cooldowns have no fast path');
+});
+
+test('when the last grow scaled, then a demand grow 2 s after it goes to the window\'s doubling; when it only paid off, it waits for the grow cooldown', (t) => {
+  const moves = { ...initMoves(), grow: { atMs: 98_000, from: 12, to: 16, acting: true } };
+  const demand = { size: 40, reason: 'demand' as const };
+  const at = (lastGrowScaled: boolean) => {
+    const ctx = stageCtx({ moves, probe: { ...initProbe(), lastGrowPaidOff: true, lastGrowScaled } });
+    return fastCooldownStage.apply(demand, ctx, fastCooldownStage.init()).proposal;
+  };
+  t.deepEqual(at(true), { size: 24, reason: 'demand' }, 'the window opened at 12: up to 24');
+  t.deepEqual(at(false), { size: 16, reason: 'cooldown' });
 });
 
 test('when a grow failed less than failedGrowBackoffMs ago, then grows hold with reason failed-grow (9,999 ms: hold; 10,000 ms: pass)', (t) => {
