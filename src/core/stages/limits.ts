@@ -17,11 +17,19 @@ export function bound(p: Proposal, bounds: Bounds): Proposal {
   return size === p.size ? p : { size, reason: 'bound' };
 }
 
-/** After a grow the daemon did not apply, grows wait failedGrowBackoffMs (the pool keeps its size). */
+/**
+ * Moves the daemon has not caught up with. After a grow it did not apply, grows wait
+ * failedGrowBackoffMs (the pool keeps its size). While it still runs more workers than it was
+ * told (a shrink not applied yet: a daemon that retires only idle workers keeps busy ones), a
+ * grow goes no further than the size it runs: that takes the shrink back, and a grow past it
+ * is decided from the next tick, on the pool as it is, not stacked on a size it never reached.
+ */
 export const backoffStage = statelessStage('backoff', (p, ctx) => {
+  if (p.size <= ctx.base) return p;
   const failed = ctx.moves.failedGrowMs;
-  const backedOff = failed !== null && ctx.nowMs < failed + ctx.spec.params.failedGrowBackoffMs;
-  return p.size > ctx.base && backedOff ? hold(ctx.base, 'failed-grow') : p;
+  if (failed !== null && ctx.nowMs < failed + ctx.spec.params.failedGrowBackoffMs) return hold(ctx.base, 'failed-grow');
+  const running = ctx.reported;
+  return running !== null && running > ctx.base && p.size > running ? { size: running, reason: p.reason } : p;
 });
 
 /**

@@ -75,6 +75,14 @@ test('when a grow failed less than failedGrowBackoffMs ago, then grows hold with
   t.deepEqual(backoffStage.apply({ size: 15, reason: 'below-band' }, stageCtx({ moves, nowMs: 51_000 }), null).proposal, { size: 15, reason: 'below-band' }, 'a shrink passes');
 });
 
+test('when the daemon still runs more workers than it was told, then a grow goes no further than the size it runs', (t) => {
+  const pending = stageCtx({ base: 8, reported: 12 });
+  t.deepEqual(backoffStage.apply({ size: 16, reason: 'demand' }, pending, null).proposal, { size: 12, reason: 'demand' }, 'the shrink is taken back');
+  t.deepEqual(backoffStage.apply({ size: 10, reason: 'above-band' }, pending, null).proposal, { size: 10, reason: 'above-band' }, 'a smaller shrink passes');
+  t.deepEqual(backoffStage.apply({ size: 6, reason: 'saturated' }, pending, null).proposal, { size: 6, reason: 'saturated' });
+  t.deepEqual(backoffStage.apply({ size: 16, reason: 'demand' }, stageCtx({ base: 8, reported: 8 }), null).proposal, { size: 16, reason: 'demand' }, 'caught up: the grow goes');
+});
+
 test('when a move is larger than the step, then it is cut to the step and keeps its reason', (t) => {
   t.deepEqual(limitStep({ size: 30, reason: 'above-band' }, 16, 4), { size: 20, reason: 'above-band' });
   t.deepEqual(limitStep({ size: 2, reason: 'below-band' }, 16, 4), { size: 12, reason: 'below-band' });
