@@ -1,6 +1,38 @@
 // `npm run bench:uwsgi`'s goals (issue 14), its table, and its section of docs/benchmarks.md.
+// Each contender runs several times (rounds with different arrival seeds); the table and the
+// goals use the median of each figure over its runs, with the range of served/s beside it.
+import { median } from 'simple-statistics';
 import type { RunResult, Workload } from './uwsgi-run.js';
 import { spliceMarked } from './common.js';
+
+/** One contender on one workload over its runs: the median of each figure, and the runs' spread. */
+export interface Aggregate extends RunResult {
+  runs: number;
+  throughputMin: number;
+  throughputMax: number;
+}
+
+const NUMERIC = ['seconds', 'offered', 'throughput', 'failed', 'failedRatio', 'p50Ms', 'p99Ms', 'meanWorkers', 'workerSeconds', 'resizes', 'uwsgiCpuSeconds', 'benchCpuSeconds', 'hostCores', 'load1'] as const;
+
+/** The median run of each (workload, contender), in the order they first appear. */
+export function aggregate(rs: readonly RunResult[]): Aggregate[] {
+  const groups = new Map<string, RunResult[]>();
+  for (const r of rs) {
+    const key = `${r.workload}\u0000${r.contender}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  return [...groups.values()].map((runs) => {
+    const first = runs[0] as RunResult;
+    const out: Aggregate = { ...first, failures: {}, runs: runs.length, throughputMin: Math.min(...runs.map((r) => r.throughput)), throughputMax: Math.max(...runs.map((r) => r.throughput)) };
+    for (const k of NUMERIC) {
+      const values = runs.map((r) => r[k]).filter((v) => Number.isFinite(v));
+      out[k] = values.length > 0 ? median(values) : NaN;
+    }
+    const kinds = new Set(runs.flatMap((r) => Object.keys(r.failures)));
+    for (const kind of kinds) out.failures[kind] = median(runs.map((r) => r.failures[kind] ?? 0));
+    return out;
+  });
+}
 
 export const UWSGI_START = '<!-- bench:uwsgi:start -->';
 export const UWSGI_END = '<!-- bench:uwsgi:end -->';
@@ -66,20 +98,22 @@ export function uwsgiGoals(rs: readonly RunResult[], sidecars: readonly string[]
   return goals;
 }
 
-const HEAD = ['workload', 'contender', 'offered/s', 'served/s', 'failed', 'p50 ms', 'p99 ms', 'mean workers', 'worker-s', 'resizes', 'uWSGI CPU-s', 'CPU ms/req', 'sidecar CPU-s', 'host cores', 'load1'];
+const HEAD = ['workload', 'contender', 'runs', 'offered/s', 'served/s', 'served/s range', 'failed', 'p50 ms', 'p99 ms', 'mean workers', 'worker-s', 'resizes', 'uWSGI CPU-s', 'CPU ms/req', 'sidecar CPU-s', 'host cores', 'load1'];
 
-function rows(rs: readonly RunResult[]): string[][] {
+function rows(rs: readonly Aggregate[]): string[][] {
   return rs.map((r) => [
     r.workload,
     r.contender,
+    String(r.runs),
     f1(r.offered),
     f1(r.throughput),
-    `${r.failed} (${(100 * r.failedRatio).toFixed(1)} %)`,
+    `${f1(r.throughputMin)}-${f1(r.throughputMax)}`,
+    `${r.failed.toFixed(0)} (${(100 * r.failedRatio).toFixed(1)} %)`,
     ms(r.p50Ms),
     ms(r.p99Ms),
     r.meanWorkers.toFixed(2),
     f1(r.workerSeconds),
-    String(r.resizes),
+    r.resizes.toFixed(0),
     r.uwsgiCpuSeconds.toFixed(1),
     r.throughput > 0 ? ((1000 * r.uwsgiCpuSeconds) / (r.throughput * r.seconds)).toFixed(1) : '-',
     r.benchCpuSeconds.toFixed(2),
@@ -88,7 +122,7 @@ function rows(rs: readonly RunResult[]): string[][] {
   ]);
 }
 
-export function textTable(rs: readonly RunResult[]): string {
+export function textTable(rs: readonly Aggregate[]): string {
   const all = [HEAD, ...rows(rs)];
   const widths = HEAD.map((_, i) => Math.max(...all.map((row) => (row[i] ?? '').length)));
   return all.map((row) => row.map((cell, i) => (i < 2 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ')).join('\n');
@@ -100,18 +134,22 @@ export interface Meta {
   machine: string;
   n: number;
   seconds: number;
+  runs: number;
+  seed: number;
   msPerMiB: number;
   timeoutMs: number;
 }
 
-export function markdownSection(rs: readonly RunResult[], goals: readonly Goal[], workloads: readonly Workload[], meta: Meta): string {
+export function markdownSection(rs: readonly Aggregate[], goals: readonly Goal[], workloads: readonly Workload[], meta: Meta): string {
   const table = [HEAD, HEAD.map(() => '---'), ...rows(rs)].map((row) => `| ${row.join(' | ')} |`).join('\n');
   const goalRows = goals.map((g) => `| ${g.workload} | ${g.contender} | ${g.goal} | ${g.met ? 'met' : '**missed**'} | ${g.detail} |`).join('\n');
   return [
     UWSGI_START,
     '## uWSGI: the sidecar against uWSGI\'s own cheaper algorithms',
     '',
-    `Made by \`${meta.command}\` on ${meta.date}, ${meta.machine}, in one run; n = ${meta.n}. Each contender gets a fresh`,
+    `Made by \`${meta.command}\` on ${meta.date}, ${meta.machine}; n = ${meta.n}. Each contender ran ${meta.runs} time${meta.runs === 1 ? '' : 's'}, in`,
+    `rounds (round k uses arrival seed ${meta.seed} + k - 1, the same for every contender in it); each figure below is the median over`,
+    'its runs, and `served/s range` the lowest and highest served/s. For every run the contender gets a fresh',
     `uWSGI 2.0 (Debian's uwsgi-core and uwsgi-plugin-python3) serving \`bench/uwsgi-app.py\`: each request hashes real`,
     `bytes with sha256 (calibrated at start: ${meta.msPerMiB.toFixed(3)} ms of CPU per MiB) and then blocks in \`time.sleep\`.`,
     `The load comes from a separate process (\`bench/uwsgi-load.ts\`): seeded Poisson arrivals in an open loop, one request a`,
@@ -147,7 +185,7 @@ function loadNote(rs: readonly RunResult[], n: number): string[] {
   const high = Math.max(...loads);
   if (!(high > n)) return [];
   return [
-    `The machine was shared during this run: its load average was ${Math.min(...loads).toFixed(0)}..${high.toFixed(0)} on ${n} CPUs, so uWSGI got a`,
+    `The machine was shared during these runs: the median load average of each contender's runs was ${Math.min(...loads).toFixed(0)}..${high.toFixed(0)} on ${n} CPUs, so uWSGI got a`,
     'fraction of them and every contender fails requests it would serve on an idle machine; compare contenders within a',
     'workload, and rerun on a quiet machine for absolute figures.',
     '',

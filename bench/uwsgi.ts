@@ -1,13 +1,14 @@
-// `npm run bench:uwsgi` (tsx bench/uwsgi.ts [--quick] [--seconds S] [--seed N] [--cpus N]): the
-// sidecar driving a real uWSGI against uWSGI's own process models (static n*2 and its
-// busyness, spare and backlog cheaper algorithms) on three workloads. Progress goes to stderr,
-// the table to stdout; writes bench/results/uwsgi.json and its section of docs/benchmarks.md
-// (between its markers), except with --quick (a smoke run: short runs, nothing written).
+// `npm run bench:uwsgi` (tsx bench/uwsgi.ts [--quick] [--seconds S] [--runs R] [--seed N] [--cpus N]):
+// the sidecar driving a real uWSGI against uWSGI's own process models (static n*2 and its
+// busyness, spare and backlog cheaper algorithms) on three workloads, each contender R times
+// (default 3, in rounds; medians reported). Progress goes to stderr, the table to stdout;
+// writes bench/results/uwsgi.json and its section of docs/benchmarks.md (between its markers),
+// except with --quick (a smoke run: one short round, nothing written).
 // BENCH_SIDECAR_LOG=debug prints the sidecar's decisions and FIFO commands to stderr (default: warnings only).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { markdownSection, spliceSection, textTable, uwsgiGoals } from './uwsgi-report.js';
+import { aggregate, markdownSection, spliceSection, textTable, uwsgiGoals } from './uwsgi-report.js';
 import { runContender } from './uwsgi-run.js';
 import type { Contender, RunResult, Workload } from './uwsgi-run.js';
 import { APP } from './uwsgi-server.js';
@@ -18,6 +19,7 @@ const arg = (name: string, fallback: number): number => wholeNumberArg('bench:uw
 const quick = process.argv.includes('--quick');
 const n = arg('--cpus', os.availableParallelism());
 const seconds = arg('--seconds', quick ? 6 : 40);
+const runs = arg('--runs', quick ? 1 : 3);
 const seed = arg('--seed', 1);
 const TIMEOUT_MS = 5000;
 const started = Date.now();
@@ -52,18 +54,25 @@ const contenders: Contender[] = [
   { name: 'band', model: cheaper('manual'), law: 'band' },
 ];
 
+// Rounds, not one contender's runs back to back: a change in the machine's other load then
+// falls on every contender alike.
 const results: RunResult[] = [];
-for (const w of workloads) {
-  for (const c of contenders) {
-    progress(`${w.name} / ${c.name}: ${seconds} s`);
-    const r = await runContender(w, c, { n, durationMs: seconds * 1000, bytesPerMs, timeoutMs: TIMEOUT_MS, seed });
-    progress(`  ${r.throughput.toFixed(1)}/s served, ${r.failed} failed, p99 ${r.p99Ms.toFixed(0)} ms, ${r.meanWorkers.toFixed(2)} workers, load ${r.load1}`);
-    results.push(r);
+const total = runs * workloads.length * contenders.length;
+progress(`${total} runs of ${seconds} s (${runs} round${runs === 1 ? '' : 's'}): about ${Math.ceil((total * (seconds + 8)) / 60)} min`);
+for (let round = 0; round < runs; round += 1) {
+  for (const w of workloads) {
+    for (const c of contenders) {
+      progress(`[${results.length + 1}/${total}] round ${round + 1}, ${w.name} / ${c.name}: ${seconds} s`);
+      const r = await runContender(w, c, { n, durationMs: seconds * 1000, bytesPerMs, timeoutMs: TIMEOUT_MS, seed: seed + round });
+      progress(`  ${r.throughput.toFixed(1)}/s served, ${r.failed} failed, p99 ${r.p99Ms.toFixed(0)} ms, ${r.meanWorkers.toFixed(2)} workers, load ${r.load1}`);
+      results.push(r);
+    }
   }
 }
 
-const goals = uwsgiGoals(results, ['pi', 'band']);
-process.stdout.write(`${textTable(results)}\n\n`);
+const medians = aggregate(results);
+const goals = uwsgiGoals(medians, ['pi', 'band']);
+process.stdout.write(`${textTable(medians)}\n\n`);
 for (const g of goals) process.stdout.write(`${g.met ? 'met   ' : 'MISSED'}  ${g.workload} ${g.contender}: ${g.goal}: ${g.detail}\n`);
 
 if (!quick) {
@@ -73,12 +82,14 @@ if (!quick) {
     machine: `${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${os.availableParallelism()} CPUs, Node ${process.version}, uWSGI ${probe.stdout.trim().split('\n').at(-1) ?? '?'}`,
     n,
     seconds,
+    runs,
+    seed,
     msPerMiB,
     timeoutMs: TIMEOUT_MS,
   };
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-  writeFileSync(new URL('./results/uwsgi.json', import.meta.url), `${JSON.stringify({ ...meta, seed, workloads, results, goals }, null, 2)}\n`);
+  writeFileSync(new URL('./results/uwsgi.json', import.meta.url), `${JSON.stringify({ ...meta, workloads, medians, goals, results }, null, 2)}\n`);
   const docPath = new URL('../docs/benchmarks.md', import.meta.url);
-  writeFileSync(docPath, spliceSection(readFileSync(docPath, 'utf8'), markdownSection(results, goals, workloads, meta)));
+  writeFileSync(docPath, spliceSection(readFileSync(docPath, 'utf8'), markdownSection(medians, goals, workloads, meta)));
   progress('wrote bench/results/uwsgi.json and docs/benchmarks.md');
 }

@@ -1,0 +1,35 @@
+// bench:uwsgi's report: each contender's runs reduced to the median of each figure, and the
+// goals judged on those medians.
+import test from 'ava';
+import { aggregate, uwsgiGoals } from '../../bench/uwsgi-report.js';
+import type { RunResult } from '../../bench/uwsgi-run.js';
+
+function run(workload: RunResult['workload'], contender: string, over: Partial<RunResult>): RunResult {
+  return {
+    workload, contender, seconds: 40, offered: 150, throughput: 150, failed: 0, failedRatio: 0, failures: {}, p50Ms: 50, p99Ms: 500,
+    meanWorkers: 8, workerSeconds: 320, resizes: 2, uwsgiCpuSeconds: 30, benchCpuSeconds: 1, hostCores: 1, load1: 1, ...over,
+  };
+}
+
+test('when a contender ran three times, then each figure is the median of its runs and served/s keeps its range', (t) => {
+  const [pi, ...rest] = aggregate([
+    run('io-heavy', 'pi', { throughput: 150, p99Ms: 900, failures: { timeout: 3 } }),
+    run('io-heavy', 'busyness', { throughput: 140 }),
+    run('io-heavy', 'pi', { throughput: 120, p99Ms: 6000, failures: { timeout: 900, error: 2 } }),
+    run('io-heavy', 'pi', { throughput: 149, p99Ms: 1200 }),
+  ]);
+  t.like(pi, { contender: 'pi', runs: 3, throughput: 149, throughputMin: 120, throughputMax: 150, p99Ms: 1200, failures: { timeout: 3, error: 0 } });
+  t.like(rest[0], { contender: 'busyness', runs: 1, throughput: 140 });
+  t.is(rest.length, 1);
+});
+
+test('when one run of a contender is an outlier, then the goal is judged on the medians, not on that run', (t) => {
+  const runs = [
+    ...[151, 150, 110].map((x) => run('io-heavy', 'pi', { throughput: x, p99Ms: x < 120 ? 6000 : 900, workerSeconds: 310 })),
+    ...[150, 149, 151].map((x) => run('io-heavy', 'busyness', { throughput: x, p99Ms: 1000, workerSeconds: 315 })),
+  ];
+  const [goal] = uwsgiGoals(aggregate(runs), ['pi']);
+  t.like(goal, { workload: 'io-heavy', contender: 'pi', met: true });
+  const [missed] = uwsgiGoals(aggregate(runs.map((r) => (r.contender === 'pi' ? { ...r, workerSeconds: 320 } : r))), ['pi']);
+  t.false(missed?.met, 'more worker-seconds than the best algorithm');
+});
