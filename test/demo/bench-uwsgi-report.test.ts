@@ -1,7 +1,7 @@
 // bench:uwsgi's report: each contender's runs reduced to the median of each figure, and the
 // goals judged on those medians.
 import test from 'ava';
-import { aggregate, uwsgiGoals } from '../../bench/uwsgi-report.js';
+import { aggregate, markdownSection, textTable, uwsgiGoals, UWSGI_END, UWSGI_START } from '../../bench/uwsgi-report.js';
 import type { RunResult } from '../../bench/uwsgi-run.js';
 
 function run(workload: RunResult['workload'], contender: string, over: Partial<RunResult>): RunResult {
@@ -32,4 +32,14 @@ test('when one run of a contender is an outlier, then the goal is judged on the 
   t.like(goal, { workload: 'io-heavy', contender: 'pi', met: true });
   const [missed] = uwsgiGoals(aggregate(runs.map((r) => (r.contender === 'pi' ? { ...r, workerSeconds: 320 } : r))), ['pi']);
   t.false(missed?.met, 'more worker-seconds than the best algorithm');
+});
+
+test('when the section is written, then it says how many runs each figure is the median of, and shows served/s\'s range', (t) => {
+  const medians = aggregate([120, 150, 149].map((x) => run('io-heavy', 'pi', { throughput: x })));
+  const meta = { command: 'npm run bench:uwsgi', date: '2026-12-02 04:00 UTC', machine: 'test', n: 2, seconds: 40, runs: 3, seed: 1, msPerMiB: 1, timeoutMs: 5000 };
+  const section = markdownSection(medians, uwsgiGoals(medians, ['pi']), [], meta);
+  t.true(section.startsWith(UWSGI_START) && section.endsWith(UWSGI_END));
+  t.regex(section, /Each contender ran 3 times/);
+  t.regex(section, /\| io-heavy \| pi \| 3 \| 150\.0 \| 149\.0 \| 120\.0-150\.0 \|/);
+  t.regex(textTable(medians), /120\.0-150\.0/);
 });
