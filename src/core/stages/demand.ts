@@ -38,7 +38,7 @@ export function demandSize(ctx: StageContext, recent: readonly number[] = []): n
 }
 
 export function demandGrow(p: Proposal, ctx: StageContext, recent: readonly number[] = []): Proposal {
-  if (p.size <= ctx.base) return p;
+  if (p.size <= ctx.base) return queueLed(p, ctx);
   const wanted = demandSize(ctx, recent);
   if (wanted === null || wanted <= p.size) return p;
   const { cpu, idleInformative } = ctx.signals;
@@ -51,6 +51,24 @@ export function demandGrow(p: Proposal, ctx: StageContext, recent: readonly numb
   // Past the law's own grow, or at it by the demand's own doubling (not by a cap at the law's
   // size), the move is the demand's: the step stage lets it double the pool.
   return size > p.size || (size === p.size && cap > p.size) ? { size, reason: 'demand' } : p;
+}
+
+/**
+ * The law answers the period's utilization, which a load that arrived late in the period has
+ * not raised yet; the queue's growth has. When this tick's demand, the queue's growth in it,
+ * would keep more than the band's top of the pool busy, by more than twice the Poisson noise
+ * of the tick's arrivals, the demand starts the grow itself.
+ */
+function queueLed(p: Proposal, ctx: StageContext): Proposal {
+  const { queueGrowth, busyPerTask } = ctx.signals;
+  const now = offered(ctx);
+  if (queueGrowth === null || queueGrowth <= 0 || now === null || busyPerTask === null) return p;
+  // The excess over what the band's top serves must beat twice the Poisson noise of the tick's arrivals.
+  const seconds = ctx.spec.params.periodMs / 1000;
+  const excess = now - (ctx.spec.params.band.high * ctx.base) / busyPerTask;
+  if (excess * seconds <= 2 * Math.sqrt(now * seconds)) return p;
+  const grown = demandGrow({ size: ctx.base + 1, reason: 'demand' }, ctx);
+  return grown.size > ctx.base ? { size: grown.size, reason: 'demand' } : p;
 }
 
 /** The offered work of the last grow cooldown's ticks (this one included), the demand's own state. */

@@ -19,9 +19,22 @@ test('when nothing is refused, or demand is unknown, then the law\'s grow stands
   t.deepEqual(demandGrow(GROW, stageCtx({ signals: signals({ throughput: 200, demand: null, busyPerTask: 0.1 }), base: 16 })), GROW);
 });
 
-test('when the law does not grow, then demand does not make it', (t) => {
+test('when the law does not grow and the queue does not grow, then demand does not make it', (t) => {
   const hold = { size: 16, reason: 'in-band' as const };
   t.deepEqual(demandGrow(hold, stageCtx({ signals: measured, base: 16 })), hold);
+});
+
+test('when the queue grew in a tick the law holds in, then the demand starts the grow once it would keep more than the band\'s top busy', (t) => {
+  const hold = { size: 16, reason: 'in-band' as const };
+  // A load that came late in the period: 60 completions, the queue up by 120 a second, 0.1 s a task.
+  const late = signals({ utilization: 0.5, throughput: 60, queueGrowth: 120, busyPerTask: 0.1, cpu: measured.cpu });
+  t.deepEqual(demandGrow(hold, stageCtx({ signals: late, base: 16 })), { size: 25, reason: 'demand' }, '180 x 0.1 / 0.725');
+  t.deepEqual(demandGrow({ size: 15, reason: 'below-band' }, stageCtx({ signals: late, base: 8 })), { size: 16, reason: 'demand' }, 'at most doubling');
+  // 100 + 30 a second: 13 busy workers, under 0.85 x 16 = 13.6: the law's hold stands.
+  t.deepEqual(demandGrow(hold, stageCtx({ signals: { ...late, throughput: 100, queueGrowth: 30 }, base: 16 })), hold);
+  // 100 + 45 a second: 14.5 busy workers, over 13.6, but 9 tasks over the band's top in a tick of 145 arrivals (noise 2 x 12).
+  t.deepEqual(demandGrow(hold, stageCtx({ signals: { ...late, throughput: 100, queueGrowth: 45 }, base: 16 })), hold, 'within the noise');
+  t.deepEqual(demandGrow(hold, stageCtx({ signals: { ...late, queueGrowth: 0, demand: 300 }, base: 16 })), hold, 'refusals alone, no queue growth');
 });
 
 test('when the CPU is measured, then a demand grow stops at the size the CPUs serve', (t) => {
