@@ -14,6 +14,23 @@ import type { Contender, RunResult, Workload } from './uwsgi-run.js';
 import { APP } from './uwsgi-server.js';
 import { wholeNumberArg } from './common.js';
 
+const USAGE = `usage: npm run bench:uwsgi -- [--quick] [--seconds S] [--runs R] [--seed N] [--cpus N]
+
+The sidecar (pi, band) driving a real uWSGI against uWSGI's static n*2 and its busyness, spare and
+backlog cheaper algorithms, on the io-heavy, cpu-heavy and bursty workloads.
+  --seconds S  the load's length for each run (default 40)
+  --runs R     runs of each contender, in rounds with seeds N, N+1, ...; medians reported (default 3)
+  --seed N     the first round's arrival seed (default 1)
+  --cpus N     n: static is n*2 workers; cheaper = max(2, n/2), processes = n*4 (default: the CPUs here)
+  --quick      one round of 6 s, nothing written (a smoke run)
+Needs Debian's uwsgi-core and uwsgi-plugin-python3. Writes bench/results/uwsgi.json and its section of
+docs/benchmarks.md. BENCH_SIDECAR_LOG=debug prints the sidecar's decisions and FIFO commands.
+`;
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+
 const arg = (name: string, fallback: number): number => wholeNumberArg('bench:uwsgi', name, fallback, 1);
 
 const quick = process.argv.includes('--quick');
