@@ -91,13 +91,20 @@ export function updateProbe(s: ProbeState, moves: Moves, reported: number | null
 }
 
 function judge(probe: Probe, after: readonly number[], periodMs: number): Judged {
-  const afterMean = mean(after);
-  const gain = probe.before > 0 ? afterMean / probe.before - 1 : Number.POSITIVE_INFINITY;
-  // Completions in each window, as Poisson counts: the relative standard error of the ratio.
-  const beforeCount = probe.before * probe.beforeSeconds;
-  const afterCount = (afterMean * after.length * periodMs) / 1000;
-  const noise = beforeCount > 0 && afterCount > 0 ? Math.sqrt(1 / beforeCount + 1 / afterCount) : Number.POSITIVE_INFINITY;
+  const { gain, noise } = throughputGain(probe.before, probe.beforeSeconds, mean(after), (after.length * periodMs) / 1000);
   return { from: probe.from, to: probe.to, gain, noise };
+}
+
+/**
+ * The gain from a throughput measured over `beforeSeconds` to one measured over `afterSeconds`,
+ * and its noise: the completions in each window as Poisson counts give the relative standard
+ * error of the ratio. Throughput probes and the ceiling stage judge their moves with it.
+ */
+export function throughputGain(before: number, beforeSeconds: number, after: number, afterSeconds: number): { gain: number; noise: number } {
+  const gain = before > 0 ? after / before - 1 : Number.POSITIVE_INFINITY;
+  const beforeCount = before * beforeSeconds;
+  const afterCount = after * afterSeconds;
+  return { gain, noise: beforeCount > 0 && afterCount > 0 ? Math.sqrt(1 / beforeCount + 1 / afterCount) : Number.POSITIVE_INFINITY };
 }
 
 /** `values` and then `value`, the last `max` of them, in one new array of the exact length. */

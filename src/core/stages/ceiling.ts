@@ -15,6 +15,7 @@
 // blocked workers from computing ones); without that evidence the CPU guard's probes decide.
 import { cpuSaturated } from '../cpu-rules.js';
 import { mean } from '../math.js';
+import { throughputGain } from '../probe.js';
 import { CEILING_RETRY_COOLDOWNS, CEILING_RETRY_MAX_SCALE } from './cpu-guard.js';
 import { defineStage } from './stage.js';
 import type { Proposal, StageContext } from './stage.js';
@@ -184,18 +185,10 @@ function loaded(v: Visit): boolean {
   return v.readings > 0 && meanOf(v, 'backlogged') >= 0.5;
 }
 
-/** The relative standard error of a ratio of two throughputs, if completions are Poisson. */
-function noise(a: Visit, b: Visit, periodMs: number): number {
-  const count = (v: Visit): number => (meanOf(v, 'throughput') * Math.min(v.readings, CEILING.keepTicks) * periodMs) / 1000;
-  const ca = count(a);
-  const cb = count(b);
-  return ca > 0 && cb > 0 ? Math.sqrt(1 / ca + 1 / cb) : Number.POSITIVE_INFINITY;
-}
-
-/** The gain in throughput from `prev` to `cur`, and its noise (the relative standard error if completions are Poisson). */
+/** The gain in throughput from `prev` to `cur` over their last keepTicks readings, and its noise (probe.ts). */
 function gainOf(prev: Visit, cur: Visit, periodMs: number): { gain: number; noise: number } {
-  const before = meanOf(prev, 'throughput');
-  return { gain: before > 0 ? meanOf(cur, 'throughput') / before - 1 : Number.POSITIVE_INFINITY, noise: noise(prev, cur, periodMs) };
+  const seconds = (v: Visit): number => (Math.min(v.readings, CEILING.keepTicks) * periodMs) / 1000;
+  return throughputGain(meanOf(prev, 'throughput'), seconds(prev), meanOf(cur, 'throughput'), seconds(cur));
 }
 
 /**
