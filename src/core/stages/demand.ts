@@ -41,34 +41,40 @@ export function demandGrow(p: Proposal, ctx: StageContext, recent: readonly numb
   if (p.size <= ctx.base) return queueLed(p, ctx);
   const wanted = demandSize(ctx, recent);
   if (wanted === null || wanted <= p.size) return p;
-  const { cpu, idleInformative } = ctx.signals;
-  // Measured CPU bounds the jump at the size the CPUs serve; with no CPU evidence at all (no
-  // figure, no idle that tells blocked from computing) it goes no further than the static
-  // size, the one size trusted without evidence: above it only the law's steps probe.
-  const served = cpu.cpus === null ? null : cpuServedSize(cpu, ctx.spec.n);
-  const cap = served !== null ? Math.max(served, p.size) : idleInformative ? Number.POSITIVE_INFINITY : Math.max(ctx.staticSize, p.size);
-  const size = Math.min(wanted, 2 * ctx.base, cap);
+  const { size, cap } = reachable(wanted, p.size, ctx);
   // Past the law's own grow, or at it by the demand's own doubling (not by a cap at the law's
   // size), the move is the demand's: the step stage lets it double the pool.
   return size > p.size || (size === p.size && cap > p.size) ? { size, reason: 'demand' } : p;
 }
 
 /**
+ * How far a demand grow to `wanted` may go from `base`, at least to `floor`: at most doubling.
+ * Measured CPU bounds the jump at the size the CPUs serve; with no CPU evidence at all (no
+ * figure, no idle that tells blocked from computing) it goes no further than the static size,
+ * the one size trusted without evidence: above it only the law's steps probe.
+ */
+function reachable(wanted: number, floor: number, ctx: StageContext): { size: number; cap: number } {
+  const { cpu, idleInformative } = ctx.signals;
+  const served = cpu.cpus === null ? null : cpuServedSize(cpu, ctx.spec.n);
+  const cap = served !== null ? Math.max(served, floor) : idleInformative ? Number.POSITIVE_INFINITY : Math.max(ctx.staticSize, floor);
+  return { size: Math.min(wanted, 2 * ctx.base, cap), cap };
+}
+
+/**
  * The law answers the period's utilization, which a load that arrived late in the period has
  * not raised yet; the queue's growth has. When this tick's demand, the queue's growth in it,
  * would keep more than the band's top of the pool busy, by more than twice the Poisson noise
- * of the tick's arrivals, the demand starts the grow itself.
+ * of the tick's arrivals, the demand starts the grow itself (at least one worker).
  */
 function queueLed(p: Proposal, ctx: StageContext): Proposal {
   const { queueGrowth, busyPerTask } = ctx.signals;
   const now = offered(ctx);
   if (queueGrowth === null || queueGrowth <= 0 || now === null || busyPerTask === null) return p;
-  // The excess over what the band's top serves must beat twice the Poisson noise of the tick's arrivals.
   const seconds = ctx.spec.params.periodMs / 1000;
   const excess = now - (ctx.spec.params.band.high * ctx.base) / busyPerTask;
   if (excess * seconds <= 2 * Math.sqrt(now * seconds)) return p;
-  const grown = demandGrow({ size: ctx.base + 1, reason: 'demand' }, ctx);
-  return grown.size > ctx.base ? { size: grown.size, reason: 'demand' } : p;
+  const wanted = Math.max(demandSize(ctx) ?? 0, ctx.base + 1);
+  return { size: reachable(wanted, ctx.base + 1, ctx).size, reason: 'demand' };
 }
 
 /** The offered work of the last grow cooldown's ticks (this one included), the demand's own state. */
