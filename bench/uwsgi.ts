@@ -1,10 +1,7 @@
-// `npm run bench:uwsgi` (tsx bench/uwsgi.ts [--quick] [--seconds S] [--runs R] [--seed N] [--cpus N]):
-// the sidecar driving a real uWSGI against uWSGI's own process models (static n*2 and its
-// busyness, spare and backlog cheaper algorithms) on three workloads, each contender R times
-// (default 3, in rounds; medians reported). Progress goes to stderr, the table to stdout;
-// writes bench/results/uwsgi.json and its section of docs/benchmarks.md (between its markers),
-// except with --quick (a smoke run: one short round, nothing written).
-// BENCH_SIDECAR_LOG=debug prints the sidecar's decisions and FIFO commands to stderr (default: warnings only).
+// `npm run bench:uwsgi`: the sidecar driving a real uWSGI against uWSGI's own process models
+// (static n*2 and its busyness, spare and backlog cheaper algorithms) on three workloads, each
+// contender several times in rounds, medians reported. Its flags are in USAGE below (--help).
+// Progress goes to stderr, the table to stdout.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
