@@ -3,6 +3,7 @@
 import { asyncScheduler, exhaustMap, from, timer } from 'rxjs';
 import type { SchedulerLike, Subscription } from 'rxjs';
 import type { PoolConfig } from '../../config/index.js';
+import { poolBounds } from '../../core/index.js';
 import type { Engine, Logger } from '../../streams/index.js';
 import { nodeFiles } from '../files.js';
 import { createCpuReader } from '../proc-cpu.js';
@@ -15,7 +16,7 @@ import type { StatsReader } from './stats-reader.js';
 
 export interface AttachUwsgiDeps {
   engine: Pick<Engine, 'ingest' | 'targetChanges'>;
-  config: { pools: readonly PoolConfig[] };
+  config: { pools: readonly PoolConfig[]; cpus: number };
   logger: Logger;
   scheduler?: SchedulerLike;
   /** epoch ms; default the scheduler's clock */
@@ -38,6 +39,7 @@ export function attachUwsgiSources(deps: AttachUwsgiDeps): () => void {
       pool: pool.name,
       source: pool.source,
       periodMs: pool.params.periodMs,
+      bounds: poolBounds(pool.kind, deps.config.cpus),
       engine: deps.engine,
       now,
       readStats: deps.readStats ?? nodeStatsReader,

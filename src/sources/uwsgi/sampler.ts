@@ -9,7 +9,10 @@
 // second instead would add up to a second per in-progress request: with requests of tens of
 // milliseconds that error is larger than the pool. Whatever a period over- or under-counts of a
 // request, the next one takes back: over a request's life its running time is counted once.
-// Counters are kept monotonic across cheaped and respawned workers and a restarted master.
+// A worker with several cores (`threads`) serves that many requests at once; the pool's unit is
+// the worker (uWSGI adds and removes workers), so a worker counts busy by the share of its
+// cores' time spent in requests. Counters are kept monotonic across cheaped and respawned
+// workers and a restarted master.
 import type { Sample } from '../../core/index.js';
 import { isLive } from './stats.js';
 import type { UwsgiStats, UwsgiWorker } from './stats.js';
@@ -34,6 +37,12 @@ interface SlotMemory {
 export interface UwsgiSampler {
   /** One read at `tsMs` (epoch ms); null when uWSGI has no live worker (restarting): no sample then. */
   read(stats: UwsgiStats, tsMs: number): UwsgiReading | null;
+}
+
+/** The share of a worker's cores in a request now (its status when the cores are not shown). */
+function inRequest(w: UwsgiWorker): number {
+  if (w.requestStarts.length === 0) return w.status === 'busy' ? 1 : 0;
+  return w.requestStarts.filter((s) => s !== null).length / w.cores;
 }
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
@@ -78,7 +87,8 @@ export function createUwsgiSampler(): UwsgiSampler {
         const creditNow = credited.reduce((a, c) => a + (c?.seconds ?? 0), 0);
         const creditBefore = before?.credited.reduce((a, c) => a + (c?.seconds ?? 0), 0) ?? 0;
         const ranUs = increase(w.runningTimeUs, before?.runningTimeUs ?? 0);
-        if (dtS > 0) busySeconds += Math.min(dtS, Math.max(0, ranUs / 1e6 - creditBefore + creditNow));
+        // A worker's cores each serve a request: its busy share is its cores' busy time over all its cores.
+        if (dtS > 0) busySeconds += Math.min(dtS * w.cores, Math.max(0, ranUs / 1e6 - creditBefore + creditNow)) / w.cores;
         completedNow += increase(w.requests, before?.requests ?? 0);
         next[w.slot] = { pid: w.pid, requests: w.requests, runningTimeUs: w.runningTimeUs, credited };
       }
@@ -91,8 +101,8 @@ export function createUwsgiSampler(): UwsgiSampler {
       const live = stats.workers.filter(isLive);
       if (live.length === 0) return null;
       const size = live.length;
-      // Without a period (the first read, a new master) the status is all there is.
-      const busy = dtS > 0 ? Math.min(size, round3(busySeconds / dtS)) : live.filter((w) => w.status === 'busy').length;
+      // Without a period (the first read, a new master) the cores in a request are all there is.
+      const busy = dtS > 0 ? Math.min(size, round3(busySeconds / dtS)) : round3(live.reduce((a, w) => a + inRequest(w), 0));
       const sample: Sample = { ts: tsMs, size, busy, queueDepth: stats.listenQueue, completed, refused };
       if (stats.queueCapacity !== null) sample.queueCapacity = stats.queueCapacity;
       return { sample, pids: live.map((w) => w.pid), processes: stats.workers.length, masterPid: stats.masterPid };

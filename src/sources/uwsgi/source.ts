@@ -3,7 +3,7 @@
 // through the master FIFO, within [cheaper, processes]. A uWSGI that is missing, restarting or
 // dead sends no sample (the pool goes stale), is logged once per outage and once on recovery,
 // and is tried again next period; nothing here throws or rejects.
-import type { Mode } from '../../core/index.js';
+import type { Bounds, Mode } from '../../core/index.js';
 import type { SourceConfig } from '../../config/index.js';
 import type { Engine, Logger } from '../../streams/index.js';
 import type { CpuReader } from '../proc-cpu.js';
@@ -18,6 +18,8 @@ export interface UwsgiSourceDeps {
   pool: string;
   source: SourceConfig;
   periodMs: number;
+  /** the pool's hard bounds: uWSGI's limits should not bind inside them (a warning says when they do) */
+  bounds: Bounds;
   engine: Pick<Engine, 'ingest'>;
   /** epoch ms */
   now: () => number;
@@ -78,7 +80,28 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     return 'down';
   }
 
+  /** Once per value of `processes`: uWSGI's limits that bind inside the pool's bounds. */
+  let limitsSeen: number | null = null;
+  function checkLimits(r: UwsgiReading): void {
+    if (limitsSeen === r.processes) return;
+    limitsSeen = r.processes;
+    const { min, max } = deps.bounds;
+    if (r.processes < max) {
+      logger.warn(
+        { ...log, processes: r.processes, max },
+        `pool ${pool}: uWSGI has ${r.processes} worker slots (processes) but the pool may grow to ${max}: a grow past ${r.processes} is not applied (failed-grow); give uWSGI processes = ${max}`,
+      );
+    }
+    if (source.cheaper > min) {
+      logger.warn(
+        { ...log, cheaper: source.cheaper, min },
+        `pool ${pool}: the source's cheaper is ${source.cheaper} but the pool may shrink to ${min}: the sidecar leaves ${source.cheaper} running and the pool shows the shrink as pending; give uWSGI (and the source) cheaper = ${min}`,
+      );
+    }
+  }
+
   function up(r: UwsgiReading): void {
+    checkLimits(r);
     if (statsDown !== null) logger.info({ ...log, workers: r.sample.size }, `pool ${pool}: uWSGI answers again at ${source.stats} (${r.sample.size} of ${r.processes} workers)`);
     else if (!everUp) logger.info({ ...log, workers: r.sample.size }, `pool ${pool}: reading uWSGI at ${source.stats} (${r.sample.size} of ${r.processes} workers)`);
     statsDown = null;

@@ -12,6 +12,8 @@ export interface UwsgiWorker {
   requests: number;
   /** cumulative microseconds spent in requests, credited when each request ends */
   runningTimeUs: number;
+  /** the worker's cores (`threads`, or async cores): requests it can serve at once, at least 1 */
+  cores: number;
   /** per core (thread) of the worker: the epoch second its current request started, or null */
   requestStarts: (number | null)[];
   /** uWSGI's `avg_rt`: its running average of the slot's request time, microseconds (0 before the first request) */
@@ -72,6 +74,7 @@ export function parseUwsgiStats(text: string): UwsgiStats {
       status,
       requests: count(w, 'requests', where, 0),
       runningTimeUs: count(w, 'running_time', where, 0),
+      cores: Math.max(1, cores.length),
       requestStarts,
       avgRtUs: count(w, 'avg_rt', where, 0),
     };

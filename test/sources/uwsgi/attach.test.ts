@@ -26,6 +26,7 @@ function rig() {
         pool('web', 'transfer', { periodMs: PERIOD_MS }, { source: { type: 'uwsgi', stats: '/run/uwsgi/stats.sock', fifo: '/run/uwsgi/master.fifo', cheaper: 1 } }),
         pool('posted', 'transfer', { periodMs: PERIOD_MS }),
       ],
+      cpus: 1,
     },
     logger: captureLogger().logger,
     scheduler,

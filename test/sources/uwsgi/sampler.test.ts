@@ -17,6 +17,18 @@ test('when a worker is cheaped, then size drops and completed does not', (t) => 
   t.deepEqual(r?.pids, [10027, 11554, 11555]);
 });
 
+test('when workers run threads, then a worker is busy by the share of its cores in a request', (t) => {
+  // 2 workers of 2 threads: at the first read 3 of the 4 cores are in a request.
+  t.like(createUwsgiSampler().read(parseUwsgiStats(fixture('threads-2-of-4')), 1_796_191_600_000)?.sample, { size: 2, busy: 1.5 });
+  const s = createUwsgiSampler();
+  const threaded = (slot: number, requests: number, runningTimeUs: number) => worker(slot, { cores: 2, requestStarts: [null, null], requests, runningTimeUs });
+  s.read(stats([threaded(0, 0, 0), threaded(1, 0, 0)]), 1_000_000);
+  // Over 2 s: worker 0's two threads ran 3 s of requests, worker 1's 1 s.
+  t.like(s.read(stats([threaded(0, 6, 3_000_000), threaded(1, 2, 1_000_000)]), 1_002_000)?.sample, { size: 2, busy: 1, completed: 8 });
+  // Never more than every core of a worker, whatever uWSGI credits in one period.
+  t.like(s.read(stats([threaded(0, 9, 9_000_000), threaded(1, 2, 1_000_000)]), 1_003_000)?.sample, { busy: 1 });
+});
+
 test('when a request spans reads, then busy is the exact share of each period it ran', (t) => {
   const s = createUwsgiSampler();
   // Started at 999.0 s, in progress at 1000 and 1001, ended at 1001.5 (2.5 s of running time).

@@ -1,5 +1,5 @@
 import test from 'ava';
-import type { CpuReading, Mode, Sample } from '../../../src/core/index.js';
+import type { Bounds, CpuReading, Mode, Sample } from '../../../src/core/index.js';
 import { createUwsgiSource, settleMs } from '../../../src/sources/uwsgi/index.js';
 import type { CpuReader } from '../../../src/sources/index.js';
 import { captureLogger, fixture } from './helpers.js';
@@ -8,7 +8,7 @@ const PERIOD_MS = 1000;
 const noReader = () => Object.assign(new Error('ENXIO: no such device or address, open'), { code: 'ENXIO' });
 
 /** A uWSGI whose answers, FIFO and clock the test sets, and an engine that records samples. */
-function rig(options: { answers: (string | Error)[]; target?: number; mode?: Mode; cheaper?: number; fifoErrors?: (Error | null)[]; cpu?: CpuReader }) {
+function rig(options: { answers: (string | Error)[]; target?: number; mode?: Mode; cheaper?: number; fifoErrors?: (Error | null)[]; cpu?: CpuReader; bounds?: Bounds }) {
   let nowMs = 1_796_163_475_000;
   const ingested: Sample[] = [];
   const writes: string[] = [];
@@ -20,6 +20,8 @@ function rig(options: { answers: (string | Error)[]; target?: number; mode?: Mod
     pool: 'web',
     source: { type: 'uwsgi', stats: '127.0.0.1:9191', fifo: '/run/uwsgi.fifo', cheaper: options.cheaper ?? 1 },
     periodMs: PERIOD_MS,
+    // the fixtures' uWSGI has 6 worker slots
+    bounds: options.bounds ?? { min: 1, max: 6 },
     engine: {
       ingest: (pool, samples) => {
         ingested.push(...samples);
@@ -61,6 +63,23 @@ test('when the target is above the live workers, then one + a worker is written,
   t.deepEqual(r.writes, ['+++']);
   r.src.apply(40);
   t.deepEqual(r.writes, ['+++', '+'], 'from the 5 asked for to the 6 uWSGI has slots for');
+});
+
+test('when uWSGI\'s processes or cheaper bind inside the pool\'s bounds, then a warning says so once, with the value to give', async (t) => {
+  const r = rig({ answers: [fixture('idle-2-of-6')], target: 2, cheaper: 3, bounds: { min: 2, max: 8 } });
+  await r.src.poll();
+  r.advance(PERIOD_MS);
+  await r.src.poll();
+  const warnings = r.lines.filter((l) => l.level === 'warn').map((l) => l.msg);
+  t.is(warnings.length, 2);
+  t.regex(warnings[0] ?? '', /6 worker slots \(processes\) but the pool may grow to 8.*processes = 8/);
+  t.regex(warnings[1] ?? '', /cheaper is 3 but the pool may shrink to 2.*cheaper = 2/);
+});
+
+test('when uWSGI\'s limits cover the pool\'s bounds, then nothing is said about them', async (t) => {
+  const r = rig({ answers: [fixture('idle-2-of-6')], target: 2, cheaper: 2, bounds: { min: 2, max: 6 } });
+  await r.src.poll();
+  t.deepEqual(r.lines.filter((l) => l.level === 'warn'), []);
 });
 
 test('when the target is below cheaper, then workers are removed down to cheaper only', async (t) => {

@@ -18,6 +18,13 @@ test('when a worker is in a request, then its start (epoch seconds) is read per 
   t.deepEqual(s.workers[1]?.requestStarts, [null]);
 });
 
+test('when uWSGI runs threads, then each worker has its cores and a start per core in a request', (t) => {
+  const s = parseUwsgiStats(fixture('threads-2-of-4'));
+  t.deepEqual(s.workers.map((w) => w.cores), [2, 2, 2, 2]);
+  t.is(s.workers[0]?.requestStarts.filter((x) => x !== null).length, 2);
+  t.is(s.workers[1]?.requestStarts.filter((x) => x !== null).length, 1);
+});
+
 test('when a worker is cheaped, then its slot keeps its counters but is not live', (t) => {
   const s = parseUwsgiStats(fixture('one-cheaped'));
   t.like(s.workers[0], { pid: 0, status: 'cheap', requests: 2, runningTimeUs: 2200920 });
