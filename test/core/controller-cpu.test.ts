@@ -59,14 +59,22 @@ for (const via of ['sample', 'process'] as const) {
     const r = run(start({ n: 2 }), 150, 2, CPU_HEAVY, via);
     t.false(r.decisions.some((d) => d.action === 'grow'));
     t.deepEqual(moves(r.decisions).map((d) => [d.ts, d.to, d.reason]), [
-      // one shrink cooldown from the pool's start, straight to the size the CPUs serve (no maxStep);
-      // the shrink window does not hold it
-      [30_000, 2, 'saturated'],
+      // as soon as the figures classify the pool cpu-bound (its first reading is a baseline, then
+      // three ticks), not one shrink cooldown from its start: straight to the size the CPUs
+      // serve (no maxStep); the shrink window does not hold it
+      [4000, 2, 'saturated'],
     ]);
     t.is(r.state.signals.classification, 'cpu-bound');
     t.like(poolView(r.state, 150_000).cpu, { source: via });
   });
 }
+
+test('when a fresh pool with measured CPU is under the band, then its first shrink still waits one shrink cooldown from its start', (t) => {
+  const r = run(start({ n: 2 }), 60, 2, { demand: 1, cpuShare: 0.05 }, 'sample');
+  const shrinks = moves(r.decisions).filter((d) => d.action === 'shrink');
+  t.is(shrinks[0]?.ts, 30_000);
+  t.not(shrinks[0]?.reason, 'saturated');
+});
 
 test('when there is no CPU figure and idle says nothing beyond busy/size, then the CPU source is none and no CPU coverage is read', (t) => {
   const r = run(start({ n: 2 }), 60, 2, IO_HEAVY, 'none');

@@ -1,5 +1,6 @@
 // Grow and shrink cooldowns and the fast paths (docs/design.md): a grow waits for the grow
-// cooldown, a shrink for the shrink cooldown (from the pool's start for the first). Two grows
+// cooldown, a shrink for the shrink cooldown (from the pool's start for the first, unless it
+// is a measured step back, see measuredFirstStepBack). Two grows
 // may skip the grow cooldown, at most doubling the pool per grow cooldown: the backlog fast
 // path (the hand-off queue stayed full for at least BACKLOG_STALL of the period and the last
 // grow paid off), and a grow sized from the measured demand (the demand stage's `demand`)
@@ -20,6 +21,18 @@ export interface CooldownGate {
   fastGrowUpTo: number | null;
   /** a `demand` grow may skip the grow cooldown, up to this size (the doubling of the grow window) */
   demandGrowUpTo: number | null;
+}
+
+/**
+ * A fresh pool's first shrink waits one shrink cooldown from its start, except a step back
+ * the CPU guard measured: the pool's own threads wait for the CPUs (classified `cpu-bound`,
+ * which takes a few ticks of figures), which is what oversubscription is, not a start-up
+ * transient; waiting only keeps the surplus threads and costs every request its run delay.
+ * (uWSGI retires a worker only between requests: a step back asked late, on a pool its load
+ * keeps busy, may never be applied.) From the first shrink on, the cooldown counts as usual.
+ */
+export function measuredFirstStepBack(p: Proposal, ctx: StageContext): boolean {
+  return p.reason === 'saturated' && ctx.moves.shrink === null && ctx.signals.cpu.cpus !== null && ctx.signals.classification === 'cpu-bound';
 }
 
 export function cooldown(p: Proposal, size: number, gate: CooldownGate): Proposal {
@@ -78,6 +91,7 @@ export const fastCooldownStage = defineStage<GrowWindow | null>({
   init: () => null,
   apply(p, ctx, state) {
     const window = growWindow(state, ctx);
-    return { proposal: cooldown(p, ctx.base, cooldownGate(ctx, window, true)), state: window };
+    const gate = cooldownGate(ctx, window, true);
+    return { proposal: cooldown(p, ctx.base, measuredFirstStepBack(p, ctx) ? { ...gate, shrinkReady: true } : gate), state: window };
   },
 });
