@@ -22,6 +22,7 @@ export class ReplayError extends Error {
 }
 
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+const isBusy = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
 
 export interface Trace {
   /** the last header line, or null for a trace written before headers existed */
@@ -56,8 +57,9 @@ export function parseTrace(text: string): Trace {
       return;
     }
     if (typeof o.pool !== 'string') throw new ReplayError(`line ${i + 1}: "pool" must be a string`);
-    if (!isCount(o.size) || !isCount(o.busy) || o.busy > o.size) {
-      throw new ReplayError(`line ${i + 1}: "size" and "busy" must be whole numbers with 0 <= busy <= size`);
+    // busy may be fractional: a source the sidecar reads itself (uWSGI) records its busy integral.
+    if (!isCount(o.size) || !isBusy(o.busy) || o.busy > o.size) {
+      throw new ReplayError(`line ${i + 1}: "size" must be a whole number and "busy" a number with 0 <= busy <= size`);
     }
     const receivedAt = typeof o.receivedAt === 'number' ? o.receivedAt : typeof o.ts === 'number' ? o.ts : null;
     if (receivedAt === null) throw new ReplayError(`line ${i + 1}: "receivedAt" (epoch ms) is missing`);

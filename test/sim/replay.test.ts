@@ -28,6 +28,14 @@ test('when a recording has two pools, then one is chosen by name and an unknown 
   t.throws(() => replay(samples, { law: 'pi', kind: 'transfer', n: 8, pool: 'c' }), { instanceOf: ReplayError, message: /no samples for pool "c".*a, b/ });
 });
 
+test('when a recorded busy is fractional (a uWSGI pool\'s busy integral), then it replays as recorded', (t) => {
+  const text = Array.from({ length: 6 }, (_, i) => line('web', i, 4, 3.97, i * 90)).join('\n');
+  const samples = parseRecording(text);
+  t.is(samples[0]?.busy, 3.97);
+  t.is(replay(samples, { law: 'band', kind: 'transfer', n: 2 }).decisions[0]?.action, 'grow');
+  t.throws(() => parseRecording('{"pool":"a","receivedAt":1,"size":2.5,"busy":1}'), { message: /line 1: "size" must be a whole number/ });
+});
+
 test('when a line is bad, then the error names the line and what is wrong', (t) => {
   t.throws(() => parseRecording(`${line('a', 0, 8, 1, 0)}\n{nope`), { message: /line 2: not JSON/ });
   t.throws(() => parseRecording('{"pool":"a","receivedAt":1,"size":2,"busy":3}'), { message: /line 1: .*busy <= size/ });

@@ -125,7 +125,13 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     const nowMs = deps.now();
     const live = reading.sample.size;
     const desired = Math.max(Math.min(source.cheaper, reading.processes), Math.min(target, reading.processes));
-    if (expected !== null && (expected.masterPid !== reading.masterPid || expected.live === live || reloaded(expected.pids, reading.pids) || nowMs - expected.atMs >= settleMs(deps.periodMs))) {
+    if (expected !== null && (expected.masterPid !== reading.masterPid || expected.live === live || reloaded(expected.pids, reading.pids))) {
+      expected = null;
+    } else if (expected !== null && nowMs - expected.atMs >= settleMs(deps.periodMs)) {
+      logger.warn(
+        { ...log, asked: expected.live, live },
+        `pool ${pool}: uWSGI still runs ${live} workers ${Math.round((nowMs - expected.atMs) / 1000)} s after it was asked for ${expected.live}; asking again. uWSGI applies + and - only in cheaper mode (cheaper, cheaper-algo = manual), and retires only a worker that is not in a request`,
+      );
       expected = null;
     }
     const from = expected?.live ?? live;

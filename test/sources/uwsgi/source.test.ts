@@ -103,6 +103,9 @@ test('when uWSGI has not applied the last commands yet, then they are not sent a
   r.advance(1);
   await r.src.poll();
   t.deepEqual(r.writes, ['++', '++'], 'at the settle time the count on record is trusted again');
+  const warnings = r.lines.filter((l) => l.level === 'warn').map((l) => l.msg);
+  t.is(warnings.length, 1, 'and the operator is told, once per settle time');
+  t.regex(warnings[0] ?? '', /still runs 2 workers 60 s after it was asked for 4.*cheaper mode/);
 });
 
 test('when uWSGI reloaded its workers (none of those asked of is left), then the pending commands are sent again at once', async (t) => {
