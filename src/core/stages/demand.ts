@@ -27,8 +27,7 @@ export function offered(ctx: StageContext): number | null {
  * The demand is this tick's, or the mean over the last grow cooldown when that is higher (one
  * tick's Poisson count can fall short of the load a step brought).
  */
-export function demandSize(ctx: StageContext, recent: readonly number[] = []): number | null {
-  const now = offered(ctx);
+export function demandSize(ctx: StageContext, recent: readonly number[] = [], now: number | null = offered(ctx)): number | null {
   const { busyPerTask, throughput } = ctx.signals;
   if (now === null || busyPerTask === null || throughput === null) return null;
   const demand = recent.length > 0 ? Math.max(now, mean(recent)) : now;
@@ -37,9 +36,10 @@ export function demandSize(ctx: StageContext, recent: readonly number[] = []): n
   return Math.ceil((demand * busyPerTask) / ((band.low + band.high) / 2) - 1e-9);
 }
 
-export function demandGrow(p: Proposal, ctx: StageContext, recent: readonly number[] = []): Proposal {
-  if (p.size <= ctx.base) return queueLed(p, ctx);
-  const wanted = demandSize(ctx, recent);
+/** `now`: this tick's offered work (the stage computes it once a tick). */
+export function demandGrow(p: Proposal, ctx: StageContext, recent: readonly number[] = [], now: number | null = offered(ctx)): Proposal {
+  if (p.size <= ctx.base) return queueLed(p, ctx, now);
+  const wanted = demandSize(ctx, recent, now);
   if (wanted === null || wanted <= p.size) return p;
   const { size, cap } = reachable(wanted, p.size, ctx);
   // Past the law's own grow, or at it by the demand's own doubling (not by a cap at the law's
@@ -66,20 +66,18 @@ function reachable(wanted: number, floor: number, ctx: StageContext): { size: nu
  * would keep more than the band's top of the pool busy, by more than twice the Poisson noise
  * of the tick's arrivals, the demand starts the grow itself (at least one worker).
  */
-function queueLed(p: Proposal, ctx: StageContext): Proposal {
+function queueLed(p: Proposal, ctx: StageContext, now: number | null): Proposal {
   const { queueGrowth, busyPerTask } = ctx.signals;
-  const now = offered(ctx);
   if (queueGrowth === null || queueGrowth <= 0 || now === null || busyPerTask === null) return p;
   const seconds = ctx.spec.params.periodMs / 1000;
   const excess = now - (ctx.spec.params.band.high * ctx.base) / busyPerTask;
   if (excess * seconds <= 2 * Math.sqrt(now * seconds)) return p;
-  const wanted = Math.max(demandSize(ctx) ?? 0, ctx.base + 1);
+  const wanted = Math.max(demandSize(ctx, [], now) ?? 0, ctx.base + 1);
   return { size: reachable(wanted, ctx.base + 1, ctx).size, reason: 'demand' };
 }
 
 /** The offered work of the last grow cooldown's ticks (this one included), the demand's own state. */
-export function recentOffered(recent: readonly number[], ctx: StageContext): readonly number[] {
-  const value = offered(ctx);
+export function recentOffered(recent: readonly number[], ctx: StageContext, value: number | null = offered(ctx)): readonly number[] {
   if (value === null) return recent;
   const keep = Math.max(1, Math.round(ctx.spec.params.growCooldownMs / ctx.spec.params.periodMs));
   return recent.length < keep ? recent.concat(value) : recent.slice(recent.length - keep + 1).concat(value);
@@ -89,7 +87,8 @@ export const demandStage = defineStage<readonly number[]>({
   name: 'demand',
   init: () => [],
   apply(p, ctx, state) {
-    const recent = recentOffered(state, ctx);
-    return { proposal: demandGrow(p, ctx, recent), state: recent };
+    const now = offered(ctx);
+    const recent = recentOffered(state, ctx, now);
+    return { proposal: demandGrow(p, ctx, recent, now), state: recent };
   },
 });
