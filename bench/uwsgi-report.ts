@@ -12,7 +12,10 @@ export interface Aggregate extends RunResult {
   throughputMax: number;
 }
 
-const NUMERIC = ['seconds', 'offered', 'throughput', 'failed', 'failedRatio', 'p50Ms', 'p99Ms', 'meanWorkers', 'workerSeconds', 'resizes', 'uwsgiCpuSeconds', 'benchCpuSeconds', 'hostCores', 'load1'] as const;
+type NumericKey = { [K in keyof RunResult]-?: RunResult[K] extends number ? K : never }[keyof RunResult];
+
+/** The figures of a run that are numbers: each gets its median. */
+const numericKeys = (r: RunResult): NumericKey[] => (Object.keys(r) as (keyof RunResult)[]).filter((k): k is NumericKey => typeof r[k] === 'number');
 
 /** The median run of each (workload, contender), in the order they first appear. */
 export function aggregate(rs: readonly RunResult[]): Aggregate[] {
@@ -24,7 +27,7 @@ export function aggregate(rs: readonly RunResult[]): Aggregate[] {
   return [...groups.values()].map((runs) => {
     const first = runs[0] as RunResult;
     const out: Aggregate = { ...first, failures: {}, runs: runs.length, throughputMin: Math.min(...runs.map((r) => r.throughput)), throughputMax: Math.max(...runs.map((r) => r.throughput)) };
-    for (const k of NUMERIC) {
+    for (const k of numericKeys(first)) {
       const values = runs.map((r) => r[k]).filter((v) => Number.isFinite(v));
       out[k] = values.length > 0 ? median(values) : NaN;
     }
