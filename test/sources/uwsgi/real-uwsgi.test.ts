@@ -2,7 +2,6 @@ import test from 'ava';
 import { createLogger, startService } from '../../../src/service/index.js';
 import type { Service } from '../../../src/service/index.js';
 import type { Config } from '../../../src/config/index.js';
-import { isLive, nodeStatsReader, parseUwsgiStats } from '../../../src/sources/uwsgi/index.js';
 import { pool } from '../../streams/helpers.js';
 import { startUwsgi, uwsgiMissing } from './real-uwsgi.js';
 import type { RealUwsgi } from './real-uwsgi.js';
@@ -19,11 +18,7 @@ if (missing !== null) {
 const PERIOD_MS = 200;
 
 async function liveWorkers(u: RealUwsgi): Promise<number | null> {
-  try {
-    return parseUwsgiStats(await nodeStatsReader(u.stats, 1000)).workers.filter(isLive).length;
-  } catch {
-    return null;
-  }
+  return (await u.workers())?.live ?? null;
 }
 
 /** Polls `check` until it holds or `limitMs` passes; returns the last value seen. */
@@ -78,7 +73,7 @@ async function waitFor<T>(check: () => Promise<T> | T, ok: (v: T) => boolean, li
       t.is(await waitFor(() => liveWorkers(uwsgi!), (n) => n === 6, 15_000), 6, 'pinned past processes: uWSGI runs its 6');
       t.is(await waitFor(() => engine.state('web').size, (n) => n === 6, 5000), 6, 'and the pool reports 6');
 
-      uwsgi.kill();
+      await uwsgi.stop();
       const stale = await waitFor(() => engine.state('web').stale, (v) => v, 15_000);
       t.true(stale, 'a dead uWSGI leaves the pool stale');
       const health = await fetch(`${service.url}/healthz`);
@@ -86,7 +81,7 @@ async function waitFor<T>(check: () => Promise<T> | T, ok: (v: T) => boolean, li
       const warnings = lines.filter((l) => l['level'] === 40 && String(l['msg']).includes('not answering'));
       t.is(warnings.length, 1, 'one warning for the outage, not one a period');
     } finally {
-      uwsgi?.kill();
+      await uwsgi?.stop();
       await service?.stop();
     }
   },
