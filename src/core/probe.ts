@@ -7,6 +7,10 @@ import type { Moves } from './moves.js';
 
 /** A grow that raised throughput by less than 2 % did not pay off. */
 export const PROBE_MIN_GAIN = 0.02;
+/** Standard errors of Poisson completions a gain must exceed to tell from noise. */
+export const PROBE_NOISE_SIGMAS = 2;
+/** A grow scaled when it raised throughput by at least this share of the size's rise. */
+export const PROBE_SCALING_SHARE = 0.5;
 /** Ticks at the new size averaged before a grow is judged. */
 export const PROBE_TICKS = 2;
 /** Throughput readings at the current size kept as the "before" of the next grow. */
@@ -81,7 +85,7 @@ export function updateProbe(s: ProbeState, moves: Moves, reported: number | null
     } else {
       judged = judge(probe, after, periodMs);
       lastGrowPaidOff = judged.gain >= PROBE_MIN_GAIN;
-      lastGrowScaled = judged.gain >= Math.max(2 * judged.noise, (judged.to / judged.from - 1) / 2);
+      lastGrowScaled = judged.gain >= Math.max(PROBE_NOISE_SIGMAS * judged.noise, PROBE_SCALING_SHARE * (judged.to / judged.from - 1));
       probe = null;
     }
   } else if (probe !== null && reported !== probe.from) {

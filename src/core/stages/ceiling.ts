@@ -15,7 +15,7 @@
 // blocked workers from computing ones); without that evidence the CPU guard's probes decide.
 import { cpuSaturated } from '../cpu-rules.js';
 import { mean } from '../math.js';
-import { throughputGain } from '../probe.js';
+import { PROBE_MIN_GAIN, PROBE_NOISE_SIGMAS, PROBE_SCALING_SHARE, throughputGain } from '../probe.js';
 import { CEILING_RETRY_COOLDOWNS, CEILING_RETRY_MAX_SCALE } from './cpu-guard.js';
 import { defineStage } from './stage.js';
 import type { Proposal, StageContext } from './stage.js';
@@ -28,11 +28,11 @@ export const CEILING = {
   /** readings kept of a visit */
   keepTicks: 10,
   /** a grow that raised throughput by less than this share (or its noise) was flat ... */
-  flatGain: 0.02,
+  flatGain: PROBE_MIN_GAIN,
   /** ... and by less than this share of the size's rise, while the busy time per task rose by at least this share of it */
-  busyPerTaskRise: 0.5,
+  busyPerTaskRise: PROBE_SCALING_SHARE,
   /** standard errors of Poisson completions a gain or a rise must exceed to count */
-  noiseSigmas: 2,
+  noiseSigmas: PROBE_NOISE_SIGMAS,
   /** a step down that lost less than this share of throughput held it */
   heldLoss: 0.02,
   /** how long the busy time per task of an uncontended visit is remembered */

@@ -1,6 +1,6 @@
 // Grow and shrink cooldowns and the fast paths (docs/design.md): a grow waits for the grow
 // cooldown, a shrink for the shrink cooldown (from the pool's start for the first, unless it
-// is a measured step back, see measuredFirstStepBack). Two grows
+// is a measured step back: shrinkWaitSince). Two grows
 // may skip the grow cooldown, at most doubling the pool per grow cooldown: the backlog fast
 // path (the hand-off queue stayed full for at least BACKLOG_STALL of the period and the last
 // grow paid off), and a grow sized from the measured demand (the demand stage's `demand`)
@@ -31,8 +31,13 @@ export interface CooldownGate {
  * (uWSGI retires a worker only between requests: a step back asked late, on a pool its load
  * keeps busy, may never be applied.) From the first shrink on, the cooldown counts as usual.
  */
-export function measuredFirstStepBack(p: Proposal, ctx: StageContext): boolean {
+function measuredFirstStepBack(p: Proposal, ctx: StageContext): boolean {
   return p.reason === 'saturated' && ctx.moves.shrink === null && ctx.signals.cpu.cpus !== null && ctx.signals.classification === 'cpu-bound';
+}
+
+/** When a shrink's wait counts from (the last shrink, or the pool's start), or null when it need not wait. */
+export function shrinkWaitSince(p: Proposal, ctx: StageContext): number | null {
+  return measuredFirstStepBack(p, ctx) ? null : (ctx.moves.shrink?.atMs ?? ctx.startedMs);
 }
 
 export function cooldown(p: Proposal, size: number, gate: CooldownGate): Proposal {
@@ -66,11 +71,12 @@ function growWindow(prev: GrowWindow | null, ctx: StageContext): GrowWindow | nu
   return open ? { ...prev, grewAtMs: grow.atMs } : { size: grow.from, sinceMs: grow.atMs, grewAtMs: grow.atMs };
 }
 
-export function cooldownGate(ctx: StageContext, window: GrowWindow | null, fastPath: boolean): CooldownGate {
+export function cooldownGate(p: Proposal, ctx: StageContext, window: GrowWindow | null, fastPath: boolean): CooldownGate {
   const { params } = ctx.spec;
   const lastGrowMs = ctx.moves.grow?.atMs ?? null;
   const growReady = lastGrowMs === null || ctx.nowMs - lastGrowMs >= params.growCooldownMs;
-  const shrinkReady = ctx.nowMs - (ctx.moves.shrink?.atMs ?? ctx.startedMs) >= params.shrinkCooldownMs;
+  const shrinkSince = shrinkWaitSince(p, ctx);
+  const shrinkReady = shrinkSince === null || ctx.nowMs - shrinkSince >= params.shrinkCooldownMs;
   if (!fastPath) return { growReady, shrinkReady, fastGrowUpTo: null, demandGrowUpTo: null };
   const open = window !== null && ctx.nowMs - window.sinceMs < params.growCooldownMs ? window : null;
   const upTo = 2 * (open !== null ? open.size : ctx.base);
@@ -82,7 +88,7 @@ export function cooldownGate(ctx: StageContext, window: GrowWindow | null, fastP
 export const cooldownStage = defineStage<null>({
   name: 'cooldown',
   init: () => null,
-  apply: (p, ctx, state) => ({ proposal: cooldown(p, ctx.base, cooldownGate(ctx, null, false)), state }),
+  apply: (p, ctx, state) => ({ proposal: cooldown(p, ctx.base, cooldownGate(p, ctx, null, false)), state }),
 });
 
 /** The cooldowns with the fast paths (pi). */
@@ -91,7 +97,6 @@ export const fastCooldownStage = defineStage<GrowWindow | null>({
   init: () => null,
   apply(p, ctx, state) {
     const window = growWindow(state, ctx);
-    const gate = cooldownGate(ctx, window, true);
-    return { proposal: cooldown(p, ctx.base, measuredFirstStepBack(p, ctx) ? { ...gate, shrinkReady: true } : gate), state: window };
+    return { proposal: cooldown(p, ctx.base, cooldownGate(p, ctx, window, true)), state: window };
   },
 });

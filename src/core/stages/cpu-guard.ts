@@ -14,7 +14,7 @@
 //   then a ceiling is never learned below the static size, and a grow above it must beat
 //   the noise of Poisson completions: the old `ncpu * 2` stays the floor of what is trusted.
 import { cpuSaturated, cpuServedSize } from '../cpu-rules.js';
-import { PROBE_MIN_GAIN } from '../probe.js';
+import { PROBE_MIN_GAIN, PROBE_NOISE_SIGMAS } from '../probe.js';
 import type { Judged } from '../probe.js';
 import type { Classification } from '../types.js';
 import { defineStage } from './stage.js';
@@ -26,8 +26,6 @@ export const CEILING_RETRY_COOLDOWNS = 4;
 export const CEILING_RETRY_MAX_SCALE = 8;
 /** Ticks in a row a change involving `balanced` must last before the ceiling is forgotten. */
 export const CEILING_CLASS_TICKS = 10;
-/** Without a CPU figure or an informative idle, a grow's gain must exceed this many standard errors. */
-export const NOISE_SIGMAS = 2;
 /** Fewer threads than this share of the CPUs computing on average: the CPUs are not saturated. */
 export const CPU_BUSY_SHARE = 0.9;
 
@@ -121,7 +119,7 @@ export function learn(s: CpuGuardState, ctx: StageContext, idle: number | null):
 
 /** Whether a judged grow paid off: 2 %, and without any CPU evidence also beyond the noise. */
 function paidOff(j: Judged, evidence: boolean): boolean {
-  return j.gain >= PROBE_MIN_GAIN && (evidence || j.gain >= NOISE_SIGMAS * j.noise);
+  return j.gain >= PROBE_MIN_GAIN && (evidence || j.gain >= PROBE_NOISE_SIGMAS * j.noise);
 }
 
 /**

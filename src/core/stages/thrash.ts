@@ -3,7 +3,7 @@
 // takes one step of it off. The rule updates the controller's move record at each commit;
 // the stage holds a shrink until the scaled cooldown is over.
 import { scaledShrinkCooldownMs } from '../moves.js';
-import { measuredFirstStepBack } from './cooldown.js';
+import { shrinkWaitSince } from './cooldown.js';
 import { hold, statelessStage } from './stage.js';
 
 /** The thrash penalty's cap on the shrink cooldown's multiplier. */
@@ -52,7 +52,7 @@ export function thrashPenalty(
 /** A shrink waits for the shrink cooldown as the penalty scales it (the cooldown stage checks the base one). */
 export const thrashStage = statelessStage('thrash', (p, ctx) => {
   // A step back to a measured throughput ceiling is evidence, not the law's guess: only the base cooldown holds it.
-  if (p.size >= ctx.base || p.reason === 'ceiling' || measuredFirstStepBack(p, ctx)) return p;
-  const since = ctx.moves.shrink?.atMs ?? ctx.startedMs;
-  return ctx.nowMs - since >= scaledShrinkCooldownMs(ctx.moves, ctx.spec.params.shrinkCooldownMs) ? p : hold(ctx.base, 'cooldown');
+  if (p.size >= ctx.base || p.reason === 'ceiling') return p;
+  const since = shrinkWaitSince(p, ctx);
+  return since === null || ctx.nowMs - since >= scaledShrinkCooldownMs(ctx.moves, ctx.spec.params.shrinkCooldownMs) ? p : hold(ctx.base, 'cooldown');
 });
