@@ -22,7 +22,9 @@ export function aggregate(rs: readonly RunResult[]): Aggregate[] {
   const groups = new Map<string, RunResult[]>();
   for (const r of rs) {
     const key = `${r.workload}\u0000${r.contender}`;
-    groups.set(key, [...(groups.get(key) ?? []), r]);
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, [r]);
+    else group.push(r);
   }
   return [...groups.values()].map((runs) => {
     const first = runs[0] as RunResult;
