@@ -44,7 +44,11 @@ export function demandGrow(p: Proposal, ctx: StageContext, recent: readonly numb
   const { size, cap } = reachable(wanted, p.size, ctx);
   // Past the law's own grow, or at it by the demand's own doubling (not by a cap at the law's
   // size), the move is the demand's: the step stage lets it double the pool.
-  return size > p.size || (size === p.size && cap > p.size) ? { size, reason: 'demand' } : p;
+  if (size > p.size || (size === p.size && cap > p.size)) return { size, reason: 'demand' };
+  // The law asks for more than the demand may reach in one move: the step stage cuts the law's
+  // own grow to maxStep, so the demand's reach goes through when it is the larger move.
+  const reach = reachable(wanted, ctx.base, ctx).size;
+  return reach > ctx.base + ctx.maxStep ? { size: reach, reason: 'demand' } : p;
 }
 
 /**

@@ -64,6 +64,21 @@ test('when the demand\'s doubling lands on the law\'s own grow, then the move is
   t.deepEqual(stepStage.apply({ size: 10, reason: 'demand' }, stageCtx({ base: 5, maxStep: 2 }), null).proposal, { size: 10, reason: 'demand' });
 });
 
+test('when the law asks for more than the demand may reach in one move, then the move is the demand\'s reach, never the law\'s step alone', (t) => {
+  // From 4, Little's law wants 42 and the doubling allows 8; the law proposed 10, which the
+  // step stage would cut to 4 + 1.
+  const from4 = stageCtx({ signals: measured, base: 4, maxStep: 1 });
+  const moved = demandGrow({ size: 10, reason: 'above-band' }, from4);
+  t.deepEqual(moved, { size: 8, reason: 'demand' });
+  t.deepEqual(stepStage.apply(moved, from4, null).proposal, { size: 8, reason: 'demand' });
+  // The CPUs serve 22 from 16 (8 x 1.1 / 0.4) and the law asks 40: the demand's 22 beats the step to 20.
+  const served = stageCtx({ signals: { ...measured, cpu: cpu({ cpus: 5, waiting: 0, runDelay: 0, runnablePerBusy: 0.4 }) }, base: 16 });
+  t.deepEqual(demandGrow({ size: 40, reason: 'above-band' }, served), { size: 22, reason: 'demand' });
+  // When the law's step goes as far (maxStep 8 from 16), the law's grow stands for the step stage.
+  const wide = stageCtx({ signals: { ...measured, cpu: cpu({ cpus: 5, waiting: 0, runDelay: 0, runnablePerBusy: 0.4 }) }, base: 16, maxStep: 8 });
+  t.deepEqual(demandGrow({ size: 40, reason: 'above-band' }, wide), { size: 40, reason: 'above-band' });
+});
+
 test('when the queue grows, then its growth counts as offered work (with or without refusals); a draining queue adds nothing', (t) => {
   // 200 completions a second, the queue growing by 100 a second, 0.1 s a task: 300 x 0.1 / 0.725 = 42.
   const growing = signals({ throughput: 200, demand: null, queueGrowth: 100, busyPerTask: 0.1, cpu: measured.cpu });
