@@ -6,6 +6,8 @@ import type { PoolConfig } from '../../config/index.js';
 import { poolBounds } from '../../core/index.js';
 import type { Engine, Logger } from '../../streams/index.js';
 import { nodeFiles } from '../files.js';
+import { readListenQueue } from '../listen-queue.js';
+import type { Listener } from '../listen-queue.js';
 import { createCpuReader } from '../proc-cpu.js';
 import type { CpuReader } from '../proc-cpu.js';
 import { nodeFifo } from './fifo.js';
@@ -25,6 +27,8 @@ export interface AttachUwsgiDeps {
   fifo?: FifoWriter;
   /** the workers' CPU reader for a pool; default the /proc reader; null: none */
   cpu?: ((pool: string) => CpuReader) | null;
+  /** the kernel's accept queue of uWSGI's TCP sockets; default read from /proc; null: none (uWSGI's own figure) */
+  listenQueue?: ((masterPid: number, listeners: readonly Listener[]) => number | null) | null;
 }
 
 /** Starts the uWSGI sources of the config's pools; returns the function that stops them. */
@@ -45,6 +49,7 @@ export function attachUwsgiSources(deps: AttachUwsgiDeps): () => void {
       readStats: deps.readStats ?? nodeStatsReader,
       fifo: deps.fifo ?? nodeFifo,
       cpu: deps.cpu === null ? null : (deps.cpu ?? ((): CpuReader => createCpuReader({ files: nodeFiles, now })))(pool.name),
+      listenQueue: deps.listenQueue === undefined ? (pid, listeners) => readListenQueue(nodeFiles, pid, listeners) : deps.listenQueue,
       logger: deps.logger,
     });
     stops.push(() => src.stop());

@@ -6,6 +6,7 @@
 import type { Bounds, Mode } from '../../core/index.js';
 import type { SourceConfig } from '../../config/index.js';
 import type { Engine, Logger } from '../../streams/index.js';
+import type { Listener } from '../listen-queue.js';
 import type { CpuReader } from '../proc-cpu.js';
 import { fifoCommands } from './fifo.js';
 import type { FifoWriter } from './fifo.js';
@@ -27,6 +28,11 @@ export interface UwsgiSourceDeps {
   fifo: FifoWriter;
   /** the workers' CPU (one reader per pool: its counters are monotonic per reader); null: none */
   cpu: CpuReader | null;
+  /**
+   * the accept queue of uWSGI's TCP sockets now, read from the kernel through the master's pid,
+   * or null when it cannot be (then uWSGI's own `listen_queue`, up to a master cycle old, stands); null: never read
+   */
+  listenQueue: ((masterPid: number, listeners: readonly Listener[]) => number | null) | null;
   logger: Logger;
 }
 
@@ -165,7 +171,9 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
       if (stopped) return 'stopped';
       let r: UwsgiReading | null;
       try {
-        r = sampler.read(parseUwsgiStats(text), deps.now());
+        const stats = parseUwsgiStats(text);
+        const queue = deps.listenQueue?.(stats.masterPid, stats.listeners) ?? null;
+        r = sampler.read(queue === null ? stats : { ...stats, listenQueue: queue }, deps.now());
       } catch (e) {
         return down(e instanceof Error ? e.message : String(e));
       }

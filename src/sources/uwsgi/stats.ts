@@ -1,6 +1,8 @@
 // uWSGI's stats server document (the `stats` option: one JSON document per connection), read
 // into the few figures the sidecar uses. Only what is needed is checked; a document that is not
 // uWSGI's is refused with what is wrong, never half-read.
+import { parseListener } from '../listen-queue.js';
+import type { Listener } from '../listen-queue.js';
 
 /** One slot of uWSGI's worker table (`processes` slots; a cheaped slot has pid 0 or status `cheap`). */
 export interface UwsgiWorker {
@@ -28,6 +30,8 @@ export interface UwsgiStats {
   listenQueueErrors: number;
   /** the listen queue's size (the sockets' `max_queue`), or null when unknown */
   queueCapacity: number | null;
+  /** the sockets uWSGI listens on over TCP (from their names), whose accept queue the kernel can tell */
+  listeners: Listener[];
   workers: UwsgiWorker[];
 }
 
@@ -86,6 +90,10 @@ export function parseUwsgiStats(text: string): UwsgiStats {
     listenQueue: count(doc, 'listen_queue', 'stats', 0),
     listenQueueErrors: count(doc, 'listen_queue_errors', 'stats', 0),
     queueCapacity: maxQueues.length > 0 ? Math.max(...maxQueues) : null,
+    listeners: sockets.flatMap((s) => {
+      const l = typeof s['name'] === 'string' ? parseListener(s['name']) : null;
+      return l === null ? [] : [l];
+    }),
     workers,
   };
 }

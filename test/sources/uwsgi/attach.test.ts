@@ -33,6 +33,7 @@ function rig() {
     readStats: async () => ((reads += 1), fixture('idle-2-of-6')),
     fifo: { write: (_path, text) => void writes.push(text) },
     cpu: null,
+    listenQueue: null,
   });
   /** Runs the virtual clock to `ms`, letting each poll's promise settle on the way. */
   const runTo = async (ms: number) => {

@@ -1,14 +1,14 @@
 import test from 'ava';
 import type { Bounds, CpuReading, Mode, Sample } from '../../../src/core/index.js';
 import { createUwsgiSource, settleMs } from '../../../src/sources/uwsgi/index.js';
-import type { CpuReader } from '../../../src/sources/index.js';
+import type { CpuReader, Listener } from '../../../src/sources/index.js';
 import { captureLogger, fixture } from './helpers.js';
 
 const PERIOD_MS = 1000;
 const noReader = () => Object.assign(new Error('ENXIO: no such device or address, open'), { code: 'ENXIO' });
 
 /** A uWSGI whose answers, FIFO and clock the test sets, and an engine that records samples. */
-function rig(options: { answers: (string | Error)[]; target?: number; mode?: Mode; cheaper?: number; fifoErrors?: (Error | null)[]; cpu?: CpuReader; bounds?: Bounds }) {
+function rig(options: { answers: (string | Error)[]; target?: number; mode?: Mode; cheaper?: number; fifoErrors?: (Error | null)[]; cpu?: CpuReader; bounds?: Bounds; listenQueue?: (masterPid: number, listeners: readonly Listener[]) => number | null }) {
   let nowMs = 1_796_163_475_000;
   const ingested: Sample[] = [];
   const writes: string[] = [];
@@ -42,6 +42,7 @@ function rig(options: { answers: (string | Error)[]; target?: number; mode?: Mod
       },
     },
     cpu: options.cpu ?? null,
+    listenQueue: options.listenQueue ?? null,
     logger,
   });
   return { src, ingested, writes, lines, reply, advance: (ms: number) => void (nowMs += ms) };
@@ -55,6 +56,19 @@ test('when uWSGI answers, then its sample is fed to the engine with the workers\
   t.like(r.ingested[0], { size: 4, busy: 2, queueDepth: 2, queueCapacity: 64, completed: 5, cpuSeconds: 12.5, runDelaySeconds: 0.25 });
   t.deepEqual(asked, [[10026, 10027, 11554, 11555]]);
   t.deepEqual(r.writes, [], 'the target is the size: nothing to apply');
+});
+
+test('when the kernel tells the accept queue of uWSGI\'s TCP socket, then it is the queue depth; when it cannot, uWSGI\'s listen_queue is', async (t) => {
+  const asked: { pid: number; listeners: readonly Listener[] }[] = [];
+  let kernel: number | null = 37;
+  const r = rig({ answers: [fixture('loaded-4-of-6')], target: 4, listenQueue: (pid, listeners) => (asked.push({ pid, listeners }), kernel) });
+  await r.src.poll();
+  t.like(r.ingested[0], { queueDepth: 37, queueCapacity: 64 });
+  t.deepEqual(asked[0], { pid: 10024, listeners: [{ port: 18081, address: '127.0.0.1' }] }, 'the master\'s pid and the socket named in the stats');
+  kernel = null;
+  r.advance(PERIOD_MS);
+  await r.src.poll();
+  t.like(r.ingested[1], { queueDepth: 2 }, 'the stats\' listen_queue');
 });
 
 test('when the target is above the live workers, then one + a worker is written, never past processes', async (t) => {

@@ -1,0 +1,66 @@
+// The accept queue of a process's listening TCP sockets, read from the kernel when it is asked
+// (docs/operator-guide.md, "Driving uWSGI"). /proc/PID/net/tcp and tcp6 list the sockets of
+// the process's network namespace; for a socket in LISTEN (state 0A) the kernel writes its
+// accept queue, the connections waiting for an accept(), as `rx_queue` (hex, after the colon
+// of `tx_queue:rx_queue`). uWSGI's stats give the same figure (`listen_queue`) only as its master
+// last sampled it, once per master cycle: up to a second old when a burst begins.
+import { tryReadFile } from './files.js';
+import type { FileReader } from './files.js';
+
+/** A listening socket: its port, and its IPv4 address when it names one (null: any address). */
+export interface Listener {
+  port: number;
+  address: string | null;
+}
+
+const TCP_LISTEN = '0A';
+
+/** `host:port` (IPv4 dotted, a name, `[v6]`, or `:port`) into a Listener; null for what is not a TCP address (a unix socket's path). */
+export function parseListener(name: string): Listener | null {
+  const m = /^(\[[0-9A-Fa-f:.]*\]|[^:/\s]*):(\d{1,5})$/.exec(name);
+  if (m === null) return null;
+  const port = Number(m[2]);
+  if (port < 1 || port > 65535) return null;
+  const host = m[1] ?? '';
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
+  const wildcard = host === '' || host === '0.0.0.0' || host === '*';
+  return { port, address: v4 !== null && !wildcard ? host : null };
+}
+
+/** An IPv4 address as /proc/net/tcp writes it: the 32-bit value in host (little-endian) byte order, in hex. */
+function procAddress(dotted: string): string {
+  return dotted
+    .split('.')
+    .map((b) => Number(b).toString(16).toUpperCase().padStart(2, '0'))
+    .reverse()
+    .join('');
+}
+
+/**
+ * The longest accept queue among `listeners`, from /proc/PID/net/tcp and tcp6; null when
+ * neither file can be read or no listener is found there (then the caller keeps its own figure).
+ */
+export function readListenQueue(files: FileReader, pid: number, listeners: readonly Listener[], procRoot = '/proc'): number | null {
+  if (pid <= 0 || listeners.length === 0) return null;
+  let found: number | null = null;
+  for (const file of ['tcp', 'tcp6']) {
+    const text = tryReadFile(files, `${procRoot}/${pid}/net/${file}`);
+    if (text === null) continue;
+    for (const line of text.split('\n').slice(1)) {
+      // sl local_address rem_address st tx_queue:rx_queue ...
+      const f = line.trim().split(/\s+/);
+      if (f.length < 5 || f[3] !== TCP_LISTEN) continue;
+      const [addr, portHex] = (f[1] ?? '').split(':');
+      const queueHex = (f[4] ?? '').split(':')[1];
+      if (addr === undefined || portHex === undefined || queueHex === undefined) continue;
+      const port = Number.parseInt(portHex, 16);
+      const queue = Number.parseInt(queueHex, 16);
+      if (!Number.isFinite(port) || !Number.isFinite(queue)) continue;
+      // A socket bound to one IPv4 address is that address's; a wildcard listener (0.0.0.0, ::) is anyone's on its port.
+      const wildcard = /^0+$/.test(addr);
+      const mine = listeners.some((l) => l.port === port && (l.address === null || wildcard || file === 'tcp6' || procAddress(l.address) === addr));
+      if (mine) found = Math.max(found ?? 0, queue);
+    }
+  }
+  return found;
+}

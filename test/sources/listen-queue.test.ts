@@ -1,0 +1,40 @@
+import test from 'ava';
+import { parseListener, readListenQueue } from '../../src/sources/index.js';
+import { fakeFiles } from './fake-files.js';
+
+const HEADER = '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode';
+// 127.0.0.1:8081 listening with 3 connections waiting; 0.0.0.0:9000 listening with 5; an
+// established connection to 8081 whose receive queue (0x40) is no accept queue.
+const TCP = [
+  HEADER,
+  '   0: 0100007F:1F91 00000000:0000 0A 00000000:00000003 00:00000000 00000000  1000        0 101 1 0000000000000000 100 0 0 10 0',
+  '   1: 00000000:2328 00000000:0000 0A 00000000:00000005 00:00000000 00000000  1000        0 102 1 0000000000000000 100 0 0 10 0',
+  '   2: 0100007F:1F91 0100007F:D431 01 00000000:00000040 00:00000000 00000000  1000        0 103 1 0000000000000000 20 4 30 10 -1',
+].join('\n');
+const TCP6 = [
+  HEADER,
+  '   0: 00000000000000000000000000000000:1F92 00000000000000000000000000000000:0000 0A 00000000:0000000C 00:00000000 00000000  1000        0 104 1 0000000000000000 100 0 0 10 0',
+].join('\n');
+
+test('when a socket name is host:port, then it is a TCP listener; a unix socket\'s path is not', (t) => {
+  t.deepEqual(parseListener('127.0.0.1:8081'), { port: 8081, address: '127.0.0.1' });
+  t.deepEqual(parseListener(':3031'), { port: 3031, address: null });
+  t.deepEqual(parseListener('0.0.0.0:3031'), { port: 3031, address: null });
+  t.deepEqual(parseListener('[::]:8082'), { port: 8082, address: null });
+  t.deepEqual(parseListener('localhost:8081'), { port: 8081, address: null });
+  t.is(parseListener('/run/uwsgi/app.sock'), null);
+  t.is(parseListener('@abstract'), null);
+  t.is(parseListener('127.0.0.1:70000'), null);
+});
+
+test('when the process\'s /proc/PID/net/tcp lists the listener, then its accept queue (rx_queue of the LISTEN line) is read', (t) => {
+  const files = fakeFiles({ '/proc/42/net/tcp': TCP, '/proc/42/net/tcp6': TCP6 });
+  t.is(readListenQueue(files, 42, [{ port: 8081, address: '127.0.0.1' }]), 3, 'the established connection on the same port is not counted');
+  t.is(readListenQueue(files, 42, [{ port: 9000, address: '10.0.0.1' }]), 5, 'a wildcard listener serves every address on its port');
+  t.is(readListenQueue(files, 42, [{ port: 8082, address: null }]), 12, 'IPv6');
+  t.is(readListenQueue(files, 42, [{ port: 8081, address: '127.0.0.1' }, { port: 9000, address: null }]), 5, 'the longest of several');
+  t.is(readListenQueue(files, 42, [{ port: 8081, address: '10.0.0.1' }]), null, 'another address on the same port');
+  t.is(readListenQueue(files, 42, [{ port: 1234, address: null }]), null, 'no such listener');
+  t.is(readListenQueue(files, 42, []), null, 'no TCP socket (unix sockets only)');
+  t.is(readListenQueue(files, 43, [{ port: 8081, address: null }]), null, 'a process that is gone');
+});
