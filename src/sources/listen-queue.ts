@@ -7,10 +7,11 @@
 import { tryReadFile } from './files.js';
 import type { FileReader } from './files.js';
 
-/** A listening socket: its port, and its IPv4 address when it names one (null: any address). */
+/** A listening socket: its port, its IPv4 address when it names one (null: any address), and whether it is IPv6 (`[addr]:port`). */
 export interface Listener {
   port: number;
   address: string | null;
+  v6: boolean;
 }
 
 const TCP_LISTEN = '0A';
@@ -24,7 +25,7 @@ export function parseListener(name: string): Listener | null {
   const host = m[1] ?? '';
   const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
   const wildcard = host === '' || host === '0.0.0.0' || host === '*';
-  return { port, address: v4 !== null && !wildcard ? host : null };
+  return { port, address: v4 !== null && !wildcard ? host : null, v6: host.startsWith('[') };
 }
 
 /** An IPv4 address as /proc/net/tcp writes it: the 32-bit value in host (little-endian) byte order, in hex. */
@@ -37,30 +38,43 @@ function procAddress(dotted: string): string {
 }
 
 /**
- * The longest accept queue among `listeners`, from /proc/PID/net/tcp and tcp6; null when
- * neither file can be read or no listener is found there (then the caller keeps its own figure).
+ * The longest accept queue among `listeners`, from /proc/PID/net/tcp (IPv4) and tcp6 (IPv6, or
+ * an IPv4 listener not found in tcp: a dual-stack socket); null when no listener is found
+ * there or the files cannot be read (then the caller keeps its own figure). The kernel lists
+ * every TCP socket of the namespace in these files, so each is read only when needed.
  */
 export function readListenQueue(files: FileReader, pid: number, listeners: readonly Listener[], procRoot = '/proc'): number | null {
   if (pid <= 0 || listeners.length === 0) return null;
+  const v4 = listeners.filter((l) => !l.v6);
+  const v6 = listeners.filter((l) => l.v6);
+  const inV4 = v4.length > 0 ? scan(files, `${procRoot}/${pid}/net/tcp`, v4, false) : null;
+  // IPv6 listeners, and IPv4 ones the tcp file did not show (a socket bound to :: takes both).
+  const rest = inV4 === null ? listeners : v6;
+  const inV6 = rest.length > 0 ? scan(files, `${procRoot}/${pid}/net/tcp6`, rest, true) : null;
+  return inV4 === null && inV6 === null ? null : Math.max(inV4 ?? 0, inV6 ?? 0);
+}
+
+/** The longest accept queue of `listeners` in one /proc/net/tcp-style file, or null when none is there. */
+function scan(files: FileReader, path: string, listeners: readonly Listener[], v6File: boolean): number | null {
+  const text = tryReadFile(files, path);
+  if (text === null) return null;
   let found: number | null = null;
-  for (const file of ['tcp', 'tcp6']) {
-    const text = tryReadFile(files, `${procRoot}/${pid}/net/${file}`);
-    if (text === null) continue;
-    for (const line of text.split('\n').slice(1)) {
-      // sl local_address rem_address st tx_queue:rx_queue ...
-      const f = line.trim().split(/\s+/);
-      if (f.length < 5 || f[3] !== TCP_LISTEN) continue;
-      const [addr, portHex] = (f[1] ?? '').split(':');
-      const queueHex = (f[4] ?? '').split(':')[1];
-      if (addr === undefined || portHex === undefined || queueHex === undefined) continue;
-      const port = Number.parseInt(portHex, 16);
-      const queue = Number.parseInt(queueHex, 16);
-      if (!Number.isFinite(port) || !Number.isFinite(queue)) continue;
-      // A socket bound to one IPv4 address is that address's; a wildcard listener (0.0.0.0, ::) is anyone's on its port.
-      const wildcard = /^0+$/.test(addr);
-      const mine = listeners.some((l) => l.port === port && (l.address === null || wildcard || file === 'tcp6' || procAddress(l.address) === addr));
-      if (mine) found = Math.max(found ?? 0, queue);
-    }
+  for (const line of text.split('\n').slice(1)) {
+    // sl local_address rem_address st tx_queue:rx_queue ...: only the state is a lone two-digit
+    // field, so a line without " 0A " is no listener (most lines are connections: skip them cheaply).
+    if (!line.includes(` ${TCP_LISTEN} `)) continue;
+    const f = line.trim().split(/\s+/);
+    if (f.length < 5 || f[3] !== TCP_LISTEN) continue;
+    const [addr, portHex] = (f[1] ?? '').split(':');
+    const queueHex = (f[4] ?? '').split(':')[1];
+    if (addr === undefined || portHex === undefined || queueHex === undefined) continue;
+    const port = Number.parseInt(portHex, 16);
+    const queue = Number.parseInt(queueHex, 16);
+    if (!Number.isFinite(port) || !Number.isFinite(queue)) continue;
+    // A socket bound to one IPv4 address is that address's; a wildcard listener (0.0.0.0, ::) is anyone's on its port.
+    const wildcard = /^0+$/.test(addr);
+    const mine = listeners.some((l) => l.port === port && (l.address === null || wildcard || v6File || procAddress(l.address) === addr));
+    if (mine) found = Math.max(found ?? 0, queue);
   }
   return found;
 }

@@ -17,11 +17,11 @@ const TCP6 = [
 ].join('\n');
 
 test('when a socket name is host:port, then it is a TCP listener; a unix socket\'s path is not', (t) => {
-  t.deepEqual(parseListener('127.0.0.1:8081'), { port: 8081, address: '127.0.0.1' });
-  t.deepEqual(parseListener(':3031'), { port: 3031, address: null });
-  t.deepEqual(parseListener('0.0.0.0:3031'), { port: 3031, address: null });
-  t.deepEqual(parseListener('[::]:8082'), { port: 8082, address: null });
-  t.deepEqual(parseListener('localhost:8081'), { port: 8081, address: null });
+  t.deepEqual(parseListener('127.0.0.1:8081'), { port: 8081, address: '127.0.0.1', v6: false });
+  t.deepEqual(parseListener(':3031'), { port: 3031, address: null, v6: false });
+  t.deepEqual(parseListener('0.0.0.0:3031'), { port: 3031, address: null, v6: false });
+  t.deepEqual(parseListener('[::]:8082'), { port: 8082, address: null, v6: true });
+  t.deepEqual(parseListener('localhost:8081'), { port: 8081, address: null, v6: false });
   t.is(parseListener('/run/uwsgi/app.sock'), null);
   t.is(parseListener('@abstract'), null);
   t.is(parseListener('127.0.0.1:70000'), null);
@@ -29,12 +29,15 @@ test('when a socket name is host:port, then it is a TCP listener; a unix socket\
 
 test('when the process\'s /proc/PID/net/tcp lists the listener, then its accept queue (rx_queue of the LISTEN line) is read', (t) => {
   const files = fakeFiles({ '/proc/42/net/tcp': TCP, '/proc/42/net/tcp6': TCP6 });
-  t.is(readListenQueue(files, 42, [{ port: 8081, address: '127.0.0.1' }]), 3, 'the established connection on the same port is not counted');
-  t.is(readListenQueue(files, 42, [{ port: 9000, address: '10.0.0.1' }]), 5, 'a wildcard listener serves every address on its port');
-  t.is(readListenQueue(files, 42, [{ port: 8082, address: null }]), 12, 'IPv6');
-  t.is(readListenQueue(files, 42, [{ port: 8081, address: '127.0.0.1' }, { port: 9000, address: null }]), 5, 'the longest of several');
-  t.is(readListenQueue(files, 42, [{ port: 8081, address: '10.0.0.1' }]), null, 'another address on the same port');
-  t.is(readListenQueue(files, 42, [{ port: 1234, address: null }]), null, 'no such listener');
+  const v4 = (port: number, address: string | null = null) => ({ port, address, v6: false });
+  t.is(readListenQueue(files, 42, [v4(8081, '127.0.0.1')]), 3, 'the established connection on the same port is not counted');
+  t.deepEqual(files.reads, ['/proc/42/net/tcp'], 'found in tcp: tcp6 is not read');
+  t.is(readListenQueue(files, 42, [v4(9000, '10.0.0.1')]), 5, 'a wildcard listener serves every address on its port');
+  t.is(readListenQueue(files, 42, [{ port: 8082, address: null, v6: true }]), 12, 'IPv6');
+  t.is(readListenQueue(files, 42, [v4(8082)]), 12, 'an IPv4 name on a dual-stack socket (tcp6)');
+  t.is(readListenQueue(files, 42, [v4(8081, '127.0.0.1'), v4(9000)]), 5, 'the longest of several');
+  t.is(readListenQueue(files, 42, [v4(8081, '10.0.0.1')]), null, 'another address on the same port');
+  t.is(readListenQueue(files, 42, [v4(1234)]), null, 'no such listener');
   t.is(readListenQueue(files, 42, []), null, 'no TCP socket (unix sockets only)');
-  t.is(readListenQueue(files, 43, [{ port: 8081, address: null }]), null, 'a process that is gone');
+  t.is(readListenQueue(files, 43, [v4(8081)]), null, 'a process that is gone');
 });

@@ -22,7 +22,7 @@ const python = spawnSync('python3', ['--version']).error === undefined;
   const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
   const port = Number(line);
   const pid = child.pid as number;
-  const listener = [{ port, address: '127.0.0.1' }];
+  const listener = [{ port, address: '127.0.0.1', v6: false }];
   t.is(readListenQueue(nodeFiles, pid, listener), 0, 'listening, nothing waiting');
   for (let i = 0; i < 3; i += 1) {
     const s = connect(port, '127.0.0.1');
@@ -36,6 +36,6 @@ const python = spawnSync('python3', ['--version']).error === undefined;
     queue = readListenQueue(nodeFiles, pid, listener);
   }
   t.is(queue, 3);
-  t.is(readListenQueue(nodeFiles, pid, [{ port: port === 65535 ? 1 : port + 1, address: '127.0.0.1' }]), null, 'another port');
+  t.is(readListenQueue(nodeFiles, pid, [{ port: port === 65535 ? 1 : port + 1, address: '127.0.0.1', v6: false }]), null, 'another port');
 });
 if (!python) console.log('python3 not found: skipping the real accept-queue test (CI has it)');

@@ -64,7 +64,7 @@ test('when the kernel tells the accept queue of uWSGI\'s TCP socket, then it is 
   const r = rig({ answers: [fixture('loaded-4-of-6')], target: 4, listenQueue: (pid, listeners) => (asked.push({ pid, listeners }), kernel) });
   await r.src.poll();
   t.like(r.ingested[0], { queueDepth: 37, queueCapacity: 64 });
-  t.deepEqual(asked[0], { pid: 10024, listeners: [{ port: 18081, address: '127.0.0.1' }] }, 'the master\'s pid and the socket named in the stats');
+  t.deepEqual(asked[0], { pid: 10024, listeners: [{ port: 18081, address: '127.0.0.1', v6: false }] }, 'the master\'s pid and the socket named in the stats');
   kernel = null;
   r.advance(PERIOD_MS);
   await r.src.poll();
