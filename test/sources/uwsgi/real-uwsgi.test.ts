@@ -2,6 +2,8 @@ import test from 'ava';
 import { createLogger, startService } from '../../../src/service/index.js';
 import type { Service } from '../../../src/service/index.js';
 import type { Config } from '../../../src/config/index.js';
+import { nodeFiles, readListenQueue } from '../../../src/sources/index.js';
+import { nodeStatsReader, parseUwsgiStats } from '../../../src/sources/uwsgi/index.js';
 import { pool } from '../../streams/helpers.js';
 import { startUwsgi, uwsgiMissing } from './real-uwsgi.js';
 import type { RealUwsgi } from './real-uwsgi.js';
@@ -64,6 +66,9 @@ async function waitFor<T>(check: () => Promise<T> | T, ok: (v: T) => boolean, li
       t.like(seen, { size: 2, stale: false }, 'the pool reads uWSGI\'s 2 initial workers');
       const cpu = await waitFor(() => engine.state('web').cpu.source, (v) => v === 'sample', 5000);
       t.is(cpu, 'sample', "the workers' CPU comes with the sample, read from /proc by the sidecar");
+      const stats = parseUwsgiStats(await nodeStatsReader(uwsgi.stats, 2000));
+      t.deepEqual(stats.listeners.map((l) => l.address), ['127.0.0.1'], 'the stats name the http socket');
+      t.is(readListenQueue(nodeFiles, stats.masterPid, stats.listeners), 0, "the kernel shows that socket's accept queue (empty when idle)");
 
       engine.pin('web', 5);
       t.is(await waitFor(() => liveWorkers(uwsgi!), (n) => n === 5, 15_000), 5, 'pinned to 5: uWSGI runs 5 workers');
