@@ -1,8 +1,9 @@
 // One pool driven through uWSGI: each period the stats server is read into a sample (plus the
 // workers' CPU and, for TCP sockets, the kernel's accept queue), fed to the engine like a posted
 // sample, and the pool's target is applied through the master FIFO, within [cheaper,
-// processes]. A uWSGI that is missing, restarting or dead sends no sample (the pool goes stale), is logged once per outage and once on recovery,
-// and is tried again next period; nothing here throws or rejects.
+// processes]. A uWSGI that is missing, restarting or dead sends no sample (the pool goes
+// stale), is logged once per outage and once on recovery, and is tried again next period;
+// nothing here throws or rejects.
 import type { Bounds, Mode } from '../../core/index.js';
 import type { SourceConfig } from '../../config/index.js';
 import type { Engine, Logger } from '../../streams/index.js';
