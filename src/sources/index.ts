@@ -4,4 +4,4 @@ export { type CgroupFigure, type CgroupFigures, type CgroupMembership, readCgrou
 export { type ThreadCounters, USER_HZ, parseSchedstat, parseStat } from './threads.js';
 export { createPoolCpuSource } from './pool-cpu.js';
 export type { PoolCpuSource } from './pool-cpu.js';
-export { type Listener, parseListener, readListenQueue } from './listen-queue.js';
+export { type Listener, type ListenQueueReader, parseListener, readListenQueue } from './listen-queue.js';

@@ -14,6 +14,9 @@ export interface Listener {
   v6: boolean;
 }
 
+/** The accept queue of a process's listeners now, or null when the kernel does not tell it (the caller's own figure stands). */
+export type ListenQueueReader = (pid: number, listeners: readonly Listener[]) => number | null;
+
 const TCP_LISTEN = '0A';
 
 /** `host:port` (IPv4 dotted, a name, `[v6]`, or `:port`) into a Listener; null for what is not a TCP address (a unix socket's path). */
@@ -58,6 +61,7 @@ export function readListenQueue(files: FileReader, pid: number, listeners: reado
 function scan(files: FileReader, path: string, listeners: readonly Listener[], v6File: boolean): number | null {
   const text = tryReadFile(files, path);
   if (text === null) return null;
+  const wanted = listeners.map((l) => ({ port: l.port, address: l.address === null ? null : procAddress(l.address) }));
   let found: number | null = null;
   for (const line of text.split('\n').slice(1)) {
     // sl local_address rem_address st tx_queue:rx_queue ...: only the state is a lone two-digit
@@ -73,7 +77,7 @@ function scan(files: FileReader, path: string, listeners: readonly Listener[], v
     if (!Number.isFinite(port) || !Number.isFinite(queue)) continue;
     // A socket bound to one IPv4 address is that address's; a wildcard listener (0.0.0.0, ::) is anyone's on its port.
     const wildcard = /^0+$/.test(addr);
-    const mine = listeners.some((l) => l.port === port && (l.address === null || wildcard || v6File || procAddress(l.address) === addr));
+    const mine = wanted.some((l) => l.port === port && (l.address === null || wildcard || v6File || l.address === addr));
     if (mine) found = Math.max(found ?? 0, queue);
   }
   return found;

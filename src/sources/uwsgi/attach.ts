@@ -7,7 +7,7 @@ import { poolBounds } from '../../core/index.js';
 import type { Engine, Logger } from '../../streams/index.js';
 import { nodeFiles } from '../files.js';
 import { readListenQueue } from '../listen-queue.js';
-import type { Listener } from '../listen-queue.js';
+import type { ListenQueueReader } from '../listen-queue.js';
 import { createCpuReader } from '../proc-cpu.js';
 import type { CpuReader } from '../proc-cpu.js';
 import { nodeFifo } from './fifo.js';
@@ -28,7 +28,7 @@ export interface AttachUwsgiDeps {
   /** the workers' CPU reader for a pool; default the /proc reader; null: none */
   cpu?: ((pool: string) => CpuReader) | null;
   /** the kernel's accept queue of uWSGI's TCP sockets; default read from /proc; null: none (uWSGI's own figure) */
-  listenQueue?: ((masterPid: number, listeners: readonly Listener[]) => number | null) | null;
+  listenQueue?: ListenQueueReader | null;
 }
 
 /** Starts the uWSGI sources of the config's pools; returns the function that stops them. */

@@ -7,7 +7,7 @@
 import type { Bounds, Mode } from '../../core/index.js';
 import type { SourceConfig } from '../../config/index.js';
 import type { Engine, Logger } from '../../streams/index.js';
-import type { Listener } from '../listen-queue.js';
+import type { ListenQueueReader } from '../listen-queue.js';
 import type { CpuReader } from '../proc-cpu.js';
 import { fifoCommands } from './fifo.js';
 import type { FifoWriter } from './fifo.js';
@@ -33,7 +33,7 @@ export interface UwsgiSourceDeps {
    * the accept queue of uWSGI's TCP sockets now, read from the kernel through the master's pid,
    * or null when it cannot be (then uWSGI's own `listen_queue`, up to a master cycle old, stands); null: never read
    */
-  listenQueue: ((masterPid: number, listeners: readonly Listener[]) => number | null) | null;
+  listenQueue: ListenQueueReader | null;
   logger: Logger;
 }
 

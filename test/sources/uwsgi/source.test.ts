@@ -1,14 +1,14 @@
 import test from 'ava';
 import type { Bounds, CpuReading, Mode, Sample } from '../../../src/core/index.js';
 import { createUwsgiSource, settleMs } from '../../../src/sources/uwsgi/index.js';
-import type { CpuReader, Listener } from '../../../src/sources/index.js';
+import type { CpuReader, Listener, ListenQueueReader } from '../../../src/sources/index.js';
 import { captureLogger, fixture } from './helpers.js';
 
 const PERIOD_MS = 1000;
 const noReader = () => Object.assign(new Error('ENXIO: no such device or address, open'), { code: 'ENXIO' });
 
 /** A uWSGI whose answers, FIFO and clock the test sets, and an engine that records samples. */
-function rig(options: { answers: (string | Error)[]; target?: number; mode?: Mode; cheaper?: number; fifoErrors?: (Error | null)[]; cpu?: CpuReader; bounds?: Bounds; listenQueue?: (masterPid: number, listeners: readonly Listener[]) => number | null }) {
+function rig(options: { answers: (string | Error)[]; target?: number; mode?: Mode; cheaper?: number; fifoErrors?: (Error | null)[]; cpu?: CpuReader; bounds?: Bounds; listenQueue?: ListenQueueReader }) {
   let nowMs = 1_796_163_475_000;
   const ingested: Sample[] = [];
   const writes: string[] = [];
