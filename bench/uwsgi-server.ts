@@ -10,7 +10,7 @@ import { isLive, nodeStatsReader, parseUwsgiStats } from '../src/sources/uwsgi/i
 
 export type ProcessModel =
   | { kind: 'static'; processes: number }
-  | { kind: 'cheaper'; algo: 'busyness' | 'spare' | 'backlog' | 'manual'; processes: number; cheaper: number; initial: number };
+  | { kind: 'cheaper'; algo: 'busyness' | 'spare' | 'backlog' | 'manual'; processes: number; cheaper: number; initial: number; threads?: number };
 
 export interface BenchUwsgi {
   port: number;
@@ -35,6 +35,7 @@ function modelArgs(model: ProcessModel): string[] {
     ...(model.algo === 'busyness' ? ['--plugin', 'cheaper_busyness'] : []),
     '--processes', String(model.processes), '--cheaper', String(model.cheaper), '--cheaper-initial', String(model.initial),
     '--cheaper-algo', model.algo,
+    ...(model.threads === undefined ? [] : ['--threads', String(model.threads)]),
   ];
 }
 

@@ -33,14 +33,15 @@ export function cpuSaturated(cpu: CpuSignals, n: number): boolean {
 }
 
 /**
- * The size whose busy workers keep n CPUs (plus the headroom) runnable: a busy worker is
- * runnable `runnablePerBusy` of its time, so n (1 + headroom) / runnablePerBusy of them fill
- * the CPUs. Null without a figure. Rounded to the nearest worker, at least 1.
+ * The size whose busy workers keep n CPUs (plus the headroom) runnable: a busy worker's thread
+ * is runnable `runnablePerBusy` of its time, so n (1 + headroom) / runnablePerBusy threads fill
+ * the CPUs, in workers of `threadsPerWorker` threads. Null without a figure. Rounded to the
+ * nearest worker, at least 1.
  */
 export function cpuServedSize(cpu: CpuSignals, n: number): number | null {
   const share = cpu.runnablePerBusy;
   if (share === null || share <= 0) return null;
-  return Math.max(1, Math.round((n * (1 + CPU_RULES.headroom)) / share));
+  return Math.max(1, Math.round((n * (1 + CPU_RULES.headroom)) / share / cpu.threadsPerWorker));
 }
 
 /** The class from measured CPU: cpu-bound when saturated, io-bound when busy workers are mostly blocked. */

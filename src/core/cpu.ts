@@ -27,13 +27,15 @@ export interface CpuState {
   pressureShare: number | null;
   /** ticks in a row that had a CPU figure (the classification wants a few) */
   ticks: number;
+  /** threads a worker serves requests on, from the last sample (1 unless a source says more) */
+  threadsPerWorker: number;
 }
 
 export function initCpuState(): CpuState {
-  return { source: 'none', cpu: null, delay: null, throttled: null, pressure: null, cpus: null, waiting: null, busy: null, throttledShare: null, pressureShare: null, ticks: 0 };
+  return { source: 'none', cpu: null, delay: null, throttled: null, pressure: null, cpus: null, waiting: null, busy: null, throttledShare: null, pressureShare: null, ticks: 0, threadsPerWorker: 1 };
 }
 
-export const NO_CPU: CpuSignals = { source: 'none', cpus: null, waiting: null, runDelay: null, runnablePerBusy: null, throttled: null, pressure: null };
+export const NO_CPU: CpuSignals = { source: 'none', cpus: null, waiting: null, runDelay: null, runnablePerBusy: null, threadsPerWorker: 1, throttled: null, pressure: null };
 
 /** The source this tick's figures come from: the samples' counters first, then the sidecar's own reading. */
 export function cpuSourceOf(samples: readonly Sample[], reading: CpuReading | null): CpuSource {
@@ -42,9 +44,14 @@ export function cpuSourceOf(samples: readonly Sample[], reading: CpuReading | nu
   return reading !== null ? 'process' : 'none';
 }
 
+/** Below this many busy workers' threads (smoothed), the pool is idle: nothing of it waits for a CPU. */
+export const IDLE_BUSY = 1e-3;
+
 /**
  * Updates the CPU figures from this tick's samples (in time order) or the sidecar's reading.
- * `busy` is the tick's mean busy workers (null without a sample).
+ * `busy` is the tick's mean busy workers (null without a sample). A source whose workers each
+ * serve requests on several threads says how many (`workerThreads`): the figures per busy
+ * worker are then per busy thread, and a busy worker counts that many threads.
  */
 export function updateCpu(
   prev: CpuState,
@@ -66,7 +73,9 @@ export function updateCpu(
   const throttled = rateOf(base.throttled, points, (p) => p.throttled);
   const pressure = rateOf(base.pressure, points, (p) => p.pressure);
 
-  const next: CpuState = { ...base, cpu: cpu.base, delay: delay.base, throttled: throttled.base, pressure: pressure.base };
+  const last = samples[samples.length - 1];
+  const threadsPerWorker = source === 'sample' && last?.workerThreads !== undefined ? Math.max(1, last.workerThreads) : 1;
+  const next: CpuState = { ...base, cpu: cpu.base, delay: delay.base, throttled: throttled.base, pressure: pressure.base, threadsPerWorker };
   if (cpu.perSecond === null || busy === null) {
     next.ticks = 0;
     return { state: next, signals: { ...NO_CPU, source } };
@@ -82,14 +91,18 @@ export function updateCpu(
 }
 
 function cpuSignals(s: CpuState): CpuSignals {
-  const busy = s.busy ?? 0;
+  const busy = (s.busy ?? 0) * s.threadsPerWorker;
   const runnable = (s.cpus ?? 0) + (s.waiting ?? 0);
+  // Both figures decay together once the load is gone, so their ratio would stay at the last
+  // load's: a pool with (almost) nothing busy has nothing waiting for a CPU.
+  const runDelay = s.waiting === null ? null : busy < IDLE_BUSY ? 0 : Math.min(1, s.waiting / busy);
   return {
     source: s.source,
     cpus: s.cpus,
     waiting: s.waiting,
-    runDelay: s.waiting === null || busy <= 0 ? null : Math.min(1, s.waiting / busy),
+    runDelay,
     runnablePerBusy: busy <= 0 ? null : Math.min(1, runnable / busy),
+    threadsPerWorker: s.threadsPerWorker,
     throttled: s.throttledShare,
     pressure: s.pressureShare,
   };

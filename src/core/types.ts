@@ -67,6 +67,11 @@ export interface Sample {
   runDelaySeconds?: number;
   /** the daemon's process id: the sidecar may read that process's threads for CPU */
   pid?: number;
+  /**
+   * Threads one worker serves requests on at once, when more than one (a source's figure, e.g.
+   * uWSGI's `threads`; the HTTP sample has no such field): a busy worker may keep that many CPUs busy.
+   */
+  workerThreads?: number;
 }
 
 /** Where a pool's CPU figure comes from, in order of preference. */
@@ -137,10 +142,12 @@ export interface CpuSignals {
   cpus: number | null;
   /** threads' worth runnable but waiting for a CPU (run-delay seconds per second) */
   waiting: number | null;
-  /** `waiting` over the busy workers: the share of them waiting for a CPU */
+  /** `waiting` over the busy workers' threads: the share of them waiting for a CPU */
   runDelay: number | null;
-  /** the share of a busy worker's time it is runnable, on a CPU or waiting for one ((cpus + waiting) / busy workers) */
+  /** the share of a busy worker's thread's time it is runnable, on a CPU or waiting for one ((cpus + waiting) / busy threads) */
   runnablePerBusy: number | null;
+  /** threads a worker serves requests on (1 but for a source's multi-threaded workers): a busy worker is that many busy threads */
+  threadsPerWorker: number;
   /** the daemon's cgroup was throttled this share of the time (when readable) */
   throttled: number | null;
   /** some task waited for a CPU this share of the time (PSI `some`, when readable) */

@@ -56,7 +56,7 @@ const POOL_GAUGES: readonly PoolGauge[] = [
   ['pool_throughput_per_second', 'Completions per second over the last period.', (v) => v.throughput],
   ['pool_demand_per_second', 'Completions plus refusals per second over the last period (when the daemon reports refused).', (v) => v.demand],
   ['pool_cpu_ratio', "CPUs' worth the pool's threads used, over n (smoothed over a few seconds).", (v, n) => (v.cpu.cpus === null ? null : v.cpu.cpus / n)],
-  ['pool_run_delay_ratio', "Threads' worth waiting for a CPU, over the busy workers (smoothed over a few seconds).", (v) => v.cpu.runDelay],
+  ['pool_run_delay_ratio', "Threads' worth waiting for a CPU, over the busy workers' threads (smoothed over a few seconds; 0 when nothing is busy).", (v) => v.cpu.runDelay],
   ['pool_ceiling_size', 'The size growth stops at, when one is learned.', (v) => v.ceiling],
   ['pool_band_low_ratio', 'Lower edge of the utilization band.', (v) => v.band.low],
   ['pool_band_high_ratio', 'Upper edge of the utilization band.', (v) => v.band.high],

@@ -18,7 +18,7 @@ test('when two samples a second apart used 2 CPU seconds and waited 1, then 2 CP
   const a = updateCpu(initCpuState(), [sample(0, 100, 10)], null, 8);
   t.is(a.signals.cpus, null, 'one reading has no rate');
   const b = updateCpu(a.state, [sample(1000, 102, 11)], null, 8);
-  t.deepEqual(b.signals, { source: 'sample', cpus: 2, waiting: 1, runDelay: 1 / 8, runnablePerBusy: 3 / 8, throttled: null, pressure: null });
+  t.deepEqual(b.signals, { source: 'sample', cpus: 2, waiting: 1, runDelay: 1 / 8, runnablePerBusy: 3 / 8, threadsPerWorker: 1, throttled: null, pressure: null });
 });
 
 test('when the figures change, then they move by the EWMA weight of the time between readings', (t) => {
@@ -54,7 +54,7 @@ test('when the cgroup was throttled and PSI counted waiting, then their shares a
 });
 
 const fig = (cpus: number, waiting: number | null, busy: number) => ({
-  source: 'sample' as const, cpus, waiting, runDelay: waiting === null ? null : waiting / busy, runnablePerBusy: (cpus + (waiting ?? 0)) / busy, throttled: null, pressure: null,
+  source: 'sample' as const, cpus, waiting, runDelay: waiting === null ? null : waiting / busy, runnablePerBusy: (cpus + (waiting ?? 0)) / busy, threadsPerWorker: 1, throttled: null, pressure: null,
 });
 
 test('when threads wait or use nearly every CPU, then the pool is cpu-bound; mostly blocked workers are io-bound', (t) => {
@@ -80,4 +80,31 @@ test('when saturated, then the CPUs serve n x 1.1 / runnable share workers, to t
   t.is(cpuServedSize(fig(8, 8, 16), 8), 9, 'always runnable: 8.8 -> 9');
   t.is(cpuServedSize(fig(2, 2, 8), 2), 4, 'runnable half the time on 2 CPUs: 4.4 -> 4');
   t.is(cpuServedSize({ ...fig(2, 2, 8), runnablePerBusy: null }, 2), null);
+});
+
+test('when each worker serves requests on 2 threads, then the figures are per busy thread and the CPUs serve half the workers', (t) => {
+  // 4 busy workers of 2 threads on 2 CPUs: 8 busy threads computing, 1.9 CPUs used, 6 threads' worth waiting
+  const threaded = (ts: number, cpuSeconds: number, runDelaySeconds: number): Sample => ({ ...sample(ts, cpuSeconds, runDelaySeconds), busy: 4, workerThreads: 2 });
+  const a = updateCpu(initCpuState(), [threaded(0, 0, 0)], null, 4);
+  const b = updateCpu(a.state, [threaded(1000, 1.9, 6)], null, 4);
+  t.like(b.signals, { cpus: 1.9, waiting: 6, runDelay: 6 / 8, runnablePerBusy: 7.9 / 8, threadsPerWorker: 2 });
+  t.is(cpuServedSize(b.signals, 2), 1, '2.2 threads fill 2 CPUs: 1 worker of 2 threads, not 2 workers');
+  t.is(classifyCpu({ ...b.signals, cpus: 0.3, waiting: 0, runDelay: 0, runnablePerBusy: 0.3 / 8 }, 3, 2), 'io-bound', 'each busy thread on a CPU 4 % of the time');
+  // The same figures from a source that does not say its workers' threads: one thread each.
+  const single = updateCpu(updateCpu(initCpuState(), [sample(0, 0, 0)], null, 4).state, [sample(1000, 1.9, 6)], null, 4);
+  t.like(single.signals, { runDelay: 1, runnablePerBusy: 1, threadsPerWorker: 1 });
+  t.is(cpuServedSize(single.signals, 2), 2);
+});
+
+test('when the load is gone, then run delay falls to 0 with the busy workers instead of keeping the last load\'s share', (t) => {
+  let s = updateCpu(initCpuState(), [sample(0, 0, 0)], null, 8).state;
+  s = updateCpu(s, [sample(1000, 2, 4)], null, 8).state;
+  let signals = updateCpu(s, [sample(2000, 4, 8)], null, 8).signals;
+  t.is(signals.runDelay, 0.5, '4 of 8 busy threads waiting');
+  for (let i = 3; i <= 60; i += 1) {
+    const out = updateCpu(s, [sample(i * 1000, 4, 8)], null, 0);
+    s = out.state;
+    signals = out.signals;
+  }
+  t.is(signals.runDelay, 0, 'a minute idle: nothing busy, nothing waiting');
 });

@@ -24,6 +24,8 @@ export interface UwsgiReading {
   /** `processes`: the size of uWSGI's worker table, the most workers it can run */
   processes: number;
   masterPid: number;
+  /** the most cores (`threads`, async cores) a live worker has: requests it serves at once */
+  cores: number;
 }
 
 interface SlotMemory {
@@ -105,7 +107,8 @@ export function createUwsgiSampler(): UwsgiSampler {
       const busy = dtS > 0 ? Math.min(size, round3(busySeconds / dtS)) : round3(live.reduce((a, w) => a + inRequest(w), 0));
       const sample: Sample = { ts: tsMs, size, busy, queueDepth: stats.listenQueue, completed, refused };
       if (stats.queueCapacity !== null) sample.queueCapacity = stats.queueCapacity;
-      return { sample, pids: live.map((w) => w.pid), processes: stats.workers.length, masterPid: stats.masterPid };
+      const cores = Math.max(...live.map((w) => w.cores));
+      return { sample, pids: live.map((w) => w.pid), processes: stats.workers.length, masterPid: stats.masterPid, cores };
     },
   };
 }

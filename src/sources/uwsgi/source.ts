@@ -122,6 +122,11 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
       if (cpu === null) return;
       r.sample.cpuSeconds = cpu.cpuSeconds;
       if (cpu.runDelaySeconds !== null) r.sample.runDelaySeconds = cpu.runDelaySeconds;
+      // Threaded workers (`threads`) run a request on each of their cores' threads, so a busy
+      // worker may keep several CPUs busy; async cores share one thread. The threads a worker
+      // serves on: its cores, at most the threads its process runs.
+      const threads = Math.min(r.cores, cpu.threads / r.pids.length);
+      if (threads > 1) r.sample.workerThreads = threads;
     } catch (e) {
       logger.debug({ ...log, err: String(e) }, `pool ${pool}: the workers' CPU could not be read`);
     }

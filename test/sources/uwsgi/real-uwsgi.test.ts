@@ -2,8 +2,9 @@ import test from 'ava';
 import { createLogger, startService } from '../../../src/service/index.js';
 import type { Service } from '../../../src/service/index.js';
 import type { Config } from '../../../src/config/index.js';
-import { nodeFiles, readListenQueue } from '../../../src/sources/index.js';
-import { nodeStatsReader, parseUwsgiStats } from '../../../src/sources/uwsgi/index.js';
+import type { Sample } from '../../../src/core/index.js';
+import { createCpuReader, nodeFiles, readListenQueue } from '../../../src/sources/index.js';
+import { createUwsgiSource, nodeFifo, nodeStatsReader, parseUwsgiStats } from '../../../src/sources/uwsgi/index.js';
 import { pool } from '../../streams/helpers.js';
 import { startUwsgi, uwsgiMissing } from './real-uwsgi.js';
 import type { RealUwsgi } from './real-uwsgi.js';
@@ -91,3 +92,30 @@ async function waitFor<T>(check: () => Promise<T> | T, ok: (v: T) => boolean, li
     }
   },
 );
+
+(missing === null ? test : test.skip)('when a real uWSGI runs threaded workers, then its samples say each worker serves on 2 threads, with their CPU', async (t) => {
+  t.timeout(30_000);
+  const uwsgi = await startUwsgi({ processes: 4, cheaper: 1, initial: 2, threads: 2 });
+  try {
+    const samples: Sample[] = [];
+    const src = createUwsgiSource({
+      pool: 'web',
+      source: { type: 'uwsgi', stats: uwsgi.stats, fifo: uwsgi.fifo, cheaper: 1 },
+      periodMs: PERIOD_MS,
+      bounds: { min: 1, max: 4 },
+      engine: { ingest: (pool, batch) => (samples.push(...batch), { pool, target: 2, action: 'hold', mode: 'adaptive' }) },
+      now: () => Date.now(),
+      readStats: nodeStatsReader,
+      fifo: nodeFifo,
+      cpu: createCpuReader({ files: nodeFiles, now: () => Date.now() }),
+      listenQueue: (pid, listeners) => readListenQueue(nodeFiles, pid, listeners),
+      logger: createLogger('error', { write: () => undefined }),
+    });
+    t.is(await src.poll(), 'sampled');
+    src.stop();
+    t.like(samples[0], { size: 2, workerThreads: 2 }, "2 live workers, each on uWSGI's 2 threads (read from /proc)");
+    t.true((samples[0]?.cpuSeconds ?? -1) >= 0, "with the workers' CPU");
+  } finally {
+    await uwsgi.stop();
+  }
+});

@@ -19,7 +19,7 @@ export function uwsgiMissing(): string | null {
   return null;
 }
 
-/** A uWSGI of `processes` worker slots, `initial` of them live, that the FIFO resizes. */
-export function startUwsgi(options: { processes: number; cheaper: number; initial: number }): Promise<RealUwsgi> {
+/** A uWSGI of `processes` worker slots, `initial` of them live (each on `threads` threads), that the FIFO resizes. */
+export function startUwsgi(options: { processes: number; cheaper: number; initial: number; threads?: number }): Promise<RealUwsgi> {
   return startBenchUwsgi(mkdtempSync(join(tmpdir(), 'at-uwsgi-')), { kind: 'cheaper', algo: 'manual', ...options });
 }

@@ -58,6 +58,17 @@ test('when uWSGI answers, then its sample is fed to the engine with the workers\
   t.deepEqual(r.writes, [], 'the target is the size: nothing to apply');
 });
 
+test('when uWSGI\'s workers serve on several threads, then the sample says how many: their cores, at most their processes\' threads', async (t) => {
+  const threadsOf = async (answer: string, threads: number) => {
+    const r = rig({ answers: [answer], target: 2, cpu: { read: () => ({ ts: 0, cpuSeconds: 1, runDelaySeconds: 0, threads }) } });
+    await r.src.poll();
+    return r.ingested[0]?.workerThreads;
+  };
+  t.is(await threadsOf(fixture('threads-2-of-4'), 4), 2, '2 live workers of 2 cores (threads = 2), 4 threads');
+  t.is(await threadsOf(fixture('threads-2-of-4'), 2), undefined, '2 cores a worker on one thread each (async cores): one thread');
+  t.is(await threadsOf(fixture('loaded-4-of-6'), 12), undefined, 'one core a worker: the app\'s own threads serve no request');
+});
+
 test('when the kernel tells the accept queue of uWSGI\'s TCP socket, then it is the queue depth; when it cannot, uWSGI\'s listen_queue is', async (t) => {
   const asked: { pid: number; listeners: readonly Listener[] }[] = [];
   let kernel: number | null = 37;
