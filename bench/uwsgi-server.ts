@@ -10,7 +10,14 @@ import { isLive, nodeStatsReader, parseUwsgiStats } from '../src/sources/uwsgi/i
 
 export type ProcessModel =
   | { kind: 'static'; processes: number }
-  | { kind: 'cheaper'; algo: 'busyness' | 'spare' | 'backlog' | 'manual'; processes: number; cheaper: number; initial: number; threads?: number };
+  | { kind: 'cheaper'; algo: 'busyness' | 'spare' | 'backlog' | 'manual'; processes: number; cheaper: number; initial: number };
+
+/** Options the bench leaves at uWSGI's defaults, for the tests: threaded workers, the stats server on TCP and behind HTTP. */
+export interface UwsgiExtras {
+  threads?: number;
+  statsOnTcp?: boolean;
+  statsHttp?: boolean;
+}
 
 export interface BenchUwsgi {
   port: number;
@@ -35,19 +42,20 @@ function modelArgs(model: ProcessModel): string[] {
     ...(model.algo === 'busyness' ? ['--plugin', 'cheaper_busyness'] : []),
     '--processes', String(model.processes), '--cheaper', String(model.cheaper), '--cheaper-initial', String(model.initial),
     '--cheaper-algo', model.algo,
-    ...(model.threads === undefined ? [] : ['--threads', String(model.threads)]),
   ];
 }
 
-export async function startBenchUwsgi(dir: string, model: ProcessModel): Promise<BenchUwsgi> {
+export async function startBenchUwsgi(dir: string, model: ProcessModel, extras: UwsgiExtras = {}): Promise<BenchUwsgi> {
   const port = await freePort();
-  const stats = join(dir, 'stats.sock');
+  const stats = extras.statsOnTcp === true ? `127.0.0.1:${await freePort()}` : join(dir, 'stats.sock');
   const fifo = join(dir, 'master.fifo');
   const child: ChildProcess = spawn(
     'uwsgi',
     [
       '--plugin', 'python3', '--master', '--http-socket', `127.0.0.1:${port}`, '--wsgi-file', APP, '--listen', '100',
       ...modelArgs(model), '--master-fifo', fifo, '--stats', stats, '--die-on-term', '--disable-logging', '--logto', join(dir, 'uwsgi.log'),
+      ...(extras.threads === undefined ? [] : ['--threads', String(extras.threads)]),
+      ...(extras.statsHttp === true ? ['--stats-http'] : []),
     ],
     { detached: true, stdio: 'ignore' },
   );
@@ -73,7 +81,7 @@ export async function startBenchUwsgi(dir: string, model: ProcessModel): Promise
   };
   const until = Date.now() + 20_000;
   const expected = model.kind === 'static' ? model.processes : model.initial;
-  while (!(existsSync(fifo) && existsSync(stats) && (await workers())?.live === expected)) {
+  while (!(existsSync(fifo) && (extras.statsOnTcp === true || existsSync(stats)) && (await workers())?.live === expected)) {
     if (exited || Date.now() > until) {
       kill();
       throw new Error(`uWSGI did not start with ${expected} workers within 20 s (log: ${join(dir, 'uwsgi.log')})`);

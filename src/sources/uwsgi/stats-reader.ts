@@ -2,6 +2,12 @@
 // address is HOST:PORT (IPv6 as [::1]:PORT) or the path of a unix socket, as in uWSGI's own
 // `stats` option. Every read has a deadline and a size cap, so a stuck or hostile peer costs
 // one failed period, never a hung loop or unbounded memory.
+//
+// With `stats-http`, uWSGI's master first waits for a request (up to its socket-timeout, 4 s,
+// its whole loop stalled meanwhile) and answers behind HTTP headers. A plain stats server never
+// reads: a request sent to it would be unread when it closes, and on TCP that close resets the
+// connection, which can cut the document short. So the reader sends a request only to a server
+// that stays silent for HTTP_AFTER_MS, and at once to one that answered in HTTP before.
 import { connect } from 'node:net';
 import type { NetConnectOpts } from 'node:net';
 
@@ -21,31 +27,67 @@ export function statsAddress(address: string): NetConnectOpts {
   return { host: m[1] ?? (m[2] === '' ? '127.0.0.1' : m[2]), port };
 }
 
-export const nodeStatsReader: StatsReader = (address, timeoutMs) =>
-  new Promise<string>((resolve, reject) => {
-    let opts: NetConnectOpts;
-    try {
-      opts = statsAddress(address);
-    } catch (e) {
-      reject(e as Error);
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let bytes = 0;
-    const socket = connect(opts);
-    const fail = (err: Error) => {
-      socket.destroy();
-      reject(err);
-    };
-    socket.setTimeout(timeoutMs, () => fail(new Error(`no complete answer from ${address} within ${timeoutMs} ms`)));
-    socket.on('data', (chunk: Buffer) => {
-      bytes += chunk.length;
-      if (bytes > MAX_STATS_BYTES) fail(new Error(`the answer from ${address} passed ${MAX_STATS_BYTES} bytes`));
-      else chunks.push(chunk);
+/** A plain stats server writes at once; one silent this long is waiting for an HTTP request (`stats-http`). */
+export const HTTP_AFTER_MS = 100;
+
+/** The request a `stats-http` server waits for (it reads one buffer and answers any). */
+export const HTTP_REQUEST = 'GET / HTTP/1.0\r\n\r\n';
+
+/**
+ * A reader that remembers, per address, whether the server answered in HTTP, so a `stats-http`
+ * server gets its request at once from the second read on. `httpAfterMs`: the silence after
+ * which a request is sent to a server not yet known to speak HTTP.
+ */
+export function createNodeStatsReader(httpAfterMs: number = HTTP_AFTER_MS): StatsReader {
+  const http = new Set<string>();
+  return (address, timeoutMs) =>
+    new Promise<string>((resolve, reject) => {
+      let opts: NetConnectOpts;
+      try {
+        opts = statsAddress(address);
+      } catch (e) {
+        reject(e as Error);
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let bytes = 0;
+      let asked: ReturnType<typeof setTimeout> | null = null;
+      const socket = connect(opts);
+      const ask = () => {
+        asked = null;
+        if (!socket.destroyed) socket.write(HTTP_REQUEST);
+      };
+      const done = () => {
+        if (asked !== null) clearTimeout(asked);
+        asked = null;
+        socket.destroy();
+      };
+      const fail = (err: Error) => {
+        done();
+        reject(err);
+      };
+      socket.on('connect', () => {
+        if (http.has(address)) ask();
+        else asked = setTimeout(ask, httpAfterMs);
+      });
+      socket.setTimeout(timeoutMs, () => fail(new Error(`no complete answer from ${address} within ${timeoutMs} ms`)));
+      socket.on('data', (chunk: Buffer) => {
+        if (asked !== null) clearTimeout(asked);
+        asked = null;
+        bytes += chunk.length;
+        if (bytes > MAX_STATS_BYTES) fail(new Error(`the answer from ${address} passed ${MAX_STATS_BYTES} bytes`));
+        else chunks.push(chunk);
+      });
+      socket.on('error', fail);
+      socket.on('end', () => {
+        done();
+        const text = Buffer.concat(chunks).toString('utf8');
+        if (text.startsWith('HTTP/')) http.add(address);
+        else if (text !== '') http.delete(address);
+        resolve(text);
+      });
     });
-    socket.on('error', fail);
-    socket.on('end', () => {
-      socket.destroy();
-      resolve(Buffer.concat(chunks).toString('utf8'));
-    });
-  });
+}
+
+/** The process's stats reader (each address's HTTP or not remembered for the process's life). */
+export const nodeStatsReader: StatsReader = createNodeStatsReader();

@@ -93,9 +93,9 @@ async function waitFor<T>(check: () => Promise<T> | T, ok: (v: T) => boolean, li
   },
 );
 
-(missing === null ? test : test.skip)('when a real uWSGI runs threaded workers, then its samples say each worker serves on 2 threads, with their CPU', async (t) => {
+(missing === null ? test : test.skip)('when a real uWSGI runs threaded workers and its stats server on TCP behind HTTP, then its samples say each worker serves on 2 threads, with their CPU', async (t) => {
   t.timeout(30_000);
-  const uwsgi = await startUwsgi({ processes: 4, cheaper: 1, initial: 2, threads: 2 });
+  const uwsgi = await startUwsgi({ processes: 4, cheaper: 1, initial: 2 }, { threads: 2, statsOnTcp: true, statsHttp: true });
   try {
     const samples: Sample[] = [];
     const src = createUwsgiSource({
@@ -112,6 +112,7 @@ async function waitFor<T>(check: () => Promise<T> | T, ok: (v: T) => boolean, li
       logger: createLogger('error', { write: () => undefined }),
     });
     t.is(await src.poll(), 'sampled');
+    t.is(await src.poll(), 'sampled', 'and again, asking at once now that the server is known to speak HTTP');
     src.stop();
     t.like(samples[0], { size: 2, workerThreads: 2 }, "2 live workers, each on uWSGI's 2 threads (read from /proc)");
     t.true((samples[0]?.cpuSeconds ?? -1) >= 0, "with the workers' CPU");

@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBenchUwsgi } from '../../../bench/uwsgi-server.js';
-import type { BenchUwsgi } from '../../../bench/uwsgi-server.js';
+import type { BenchUwsgi, UwsgiExtras } from '../../../bench/uwsgi-server.js';
 
 export type RealUwsgi = BenchUwsgi;
 
@@ -19,7 +19,7 @@ export function uwsgiMissing(): string | null {
   return null;
 }
 
-/** A uWSGI of `processes` worker slots, `initial` of them live (each on `threads` threads), that the FIFO resizes. */
-export function startUwsgi(options: { processes: number; cheaper: number; initial: number; threads?: number }): Promise<RealUwsgi> {
-  return startBenchUwsgi(mkdtempSync(join(tmpdir(), 'at-uwsgi-')), { kind: 'cheaper', algo: 'manual', ...options });
+/** A uWSGI of `processes` worker slots, `initial` of them live, that the FIFO resizes; `extras` as the test wants. */
+export function startUwsgi(options: { processes: number; cheaper: number; initial: number }, extras: UwsgiExtras = {}): Promise<RealUwsgi> {
+  return startBenchUwsgi(mkdtempSync(join(tmpdir(), 'at-uwsgi-')), { kind: 'cheaper', algo: 'manual', ...options }, extras);
 }

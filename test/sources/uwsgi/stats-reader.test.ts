@@ -4,7 +4,7 @@ import type { AddressInfo, Server, Socket } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { nodeStatsReader, statsAddress } from '../../../src/sources/uwsgi/index.js';
+import { createNodeStatsReader, HTTP_REQUEST, nodeStatsReader, parseUwsgiStats, statsAddress } from '../../../src/sources/uwsgi/index.js';
 
 /** A stats server like uWSGI's: writes the document on connect and closes (or, stuck, never does). */
 const openSockets = new WeakMap<Server, Set<Socket>>();
@@ -75,5 +75,76 @@ test('when the server never finishes its answer, then the read rejects at the de
     await t.throwsAsync(nodeStatsReader(`127.0.0.1:${(server.address() as AddressInfo).port}`, 100), { message: /within 100 ms/ });
   } finally {
     await close(server);
+  }
+});
+
+/**
+ * A stats server with `stats-http`, like uWSGI's: it waits for a request and answers behind
+ * HTTP headers; `eager` answers of the list are written on connect instead, unasked. What each
+ * connection sent is kept.
+ */
+async function serveHttp(doc: string, eager: boolean[] = []): Promise<{ server: Server; port: number; received: string[] }> {
+  const received: string[] = [];
+  const open = new Set<Socket>();
+  const answer = `HTTP/1.0 200 OK\r\nConnection: close\r\nContent-Type: application/json\r\n\r\n${doc}`;
+  let connections = 0;
+  const server = createServer((socket) => {
+    open.add(socket);
+    socket.on('close', () => open.delete(socket));
+    const index = received.push('') - 1;
+    socket.on('data', (chunk) => {
+      received[index] += chunk.toString('utf8');
+      if (!eager[index]) socket.end(answer);
+    });
+    if (eager[connections] === true) socket.end(answer);
+    connections += 1;
+  });
+  openSockets.set(server, open);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, port: (server.address() as AddressInfo).port, received };
+}
+
+test('when the stats server waits for an HTTP request (stats-http), then the reader asks and reads the document behind the headers', async (t) => {
+  const doc = JSON.stringify({ pid: 7, workers: [{ id: 1, pid: 8, status: 'idle', requests: 3, running_time: 0, cores: [] }] });
+  const { server, port, received } = await serveHttp(doc);
+  try {
+    const text = await createNodeStatsReader(20)(`127.0.0.1:${port}`, 2000);
+    t.true(text.startsWith('HTTP/1.0 200 OK'));
+    t.is(parseUwsgiStats(text).workers.length, 1, 'the document behind the headers parses');
+    t.deepEqual(received, [HTTP_REQUEST], 'one request, after the silence');
+  } finally {
+    await close(server);
+  }
+});
+
+test('when a server answered in HTTP before, then the next read asks at once instead of waiting for its silence', async (t) => {
+  // The first answer comes unasked, behind HTTP headers; the second only when asked. A reader
+  // that waited the silence (a minute here) before asking would miss the 2 s deadline.
+  const { server, port, received } = await serveHttp('{"workers":[]}', [true, false]);
+  try {
+    const read = createNodeStatsReader(60_000);
+    t.true((await read(`127.0.0.1:${port}`, 2000)).startsWith('HTTP/'));
+    t.true((await read(`127.0.0.1:${port}`, 2000)).startsWith('HTTP/'));
+    t.is(received[1], HTTP_REQUEST);
+  } finally {
+    await close(server);
+  }
+});
+
+test('when a plain stats server answers at once, then the reader sends it nothing (an unread request would reset the connection)', async (t) => {
+  const received: string[] = [];
+  const doc = JSON.stringify({ workers: [], pad: 'x'.repeat(200_000) });
+  const server = createServer((socket) => {
+    socket.on('data', (chunk) => received.push(chunk.toString('utf8')));
+    socket.end(doc);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const read = createNodeStatsReader(60_000);
+    t.is(await read(`127.0.0.1:${(server.address() as AddressInfo).port}`, 2000), doc);
+    t.is(await read(`127.0.0.1:${(server.address() as AddressInfo).port}`, 2000), doc);
+    t.deepEqual(received, []);
+  } finally {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 });
