@@ -75,9 +75,14 @@ interface PoolRuntime {
   lastAction: Action;
   /** whether the log already said how to give this pool a CPU source */
   advisedCpu: boolean;
+  /** fresh ticks in a row without a CPU figure */
+  ticksWithoutCpu: number;
   target$: BehaviorSubject<number>;
   cadence: Cadence;
 }
+
+/** Fresh ticks in a row without a CPU figure before the log says how to give the pool one. */
+export const ADVISE_CPU_AFTER_TICKS = 5;
 
 export function createEngine(options: EngineOptions): Engine {
   const { scheduler, config } = options;
@@ -103,6 +108,7 @@ export function createEngine(options: EngineOptions): Engine {
       current: { event: 'tick', state: initial, decision: null, error: null, tickSeconds: null },
       lastAction: 'hold',
       advisedCpu: false,
+      ticksWithoutCpu: 0,
       target$: new BehaviorSubject(initial.target),
       cadence: initCadence(),
     };
@@ -155,12 +161,22 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   /**
-   * Once per pool, when its samples come without any CPU figure: the sizer then cannot tell
-   * workers blocked in I/O from computing ones, so the log says how to give it one.
+   * Once per pool, when its samples come without any CPU figure for ADVISE_CPU_AFTER_TICKS fresh
+   * ticks in a row (one sample without it, as a uWSGI reload's, is no reason): the sizer then
+   * cannot tell workers blocked in I/O from computing ones, so the log says how to give it one.
    */
   function adviseCpuSource(rt: PoolRuntime, state: ControllerState): void {
-    if (rt.advisedCpu || !state.signals.fresh || state.signals.cpu.source !== 'none') return;
+    if (rt.advisedCpu || !state.signals.fresh) return;
+    rt.ticksWithoutCpu = state.signals.cpu.source === 'none' ? rt.ticksWithoutCpu + 1 : 0;
+    if (rt.ticksWithoutCpu < ADVISE_CPU_AFTER_TICKS) return;
     rt.advisedCpu = true;
+    if (rt.config.source?.type === 'uwsgi') {
+      logger.warn(
+        { pool: rt.name, cpuSource: 'none' },
+        `pool ${rt.name}: no CPU figure, so blocked workers cannot be told from computing ones: the sidecar cannot read the uWSGI workers' /proc/PID/task/*/schedstat (or stat); run it in uWSGI's PID namespace, as uWSGI's user (docs/operator-guide.md, "Driving uWSGI")`,
+      );
+      return;
+    }
     logger.warn(
       { pool: rt.name, cpuSource: 'none' },
       `pool ${rt.name}: no CPU figure, so blocked workers cannot be told from computing ones; send cpuSeconds and runDelaySeconds (or the daemon's pid) in its samples, or set pools.${rt.name}.process in the config (docs/integration.md, "CPU figures")`,

@@ -297,3 +297,24 @@ test('when a pool\'s samples carry no CPU figure, then the log says once how to 
   t.is(warnings.length, 1);
   t.regex(warnings[0] ?? '', /pool transfer: no CPU figure.*cpuSeconds and runDelaySeconds.*pools\.transfer\.process/);
 });
+
+test('when one sample of a pool comes without its CPU figure (a daemon\'s reload), then no advice; five ticks in a row without it, then the advice for a uWSGI source', (t) => {
+  const clock = virtualClock();
+  const warnings: string[] = [];
+  const none = () => undefined;
+  const logger: Logger = { error: none, warn: (_obj, msg) => warnings.push(msg), info: none, debug: none };
+  const web = pool('web', 'transfer', {}, { source: { type: 'uwsgi', stats: '/run/uwsgi/stats.sock', fifo: '/run/uwsgi/master.fifo', cheaper: 2 } });
+  const engine = createEngine({ config: { pools: [web], cpus: 8, enabled: true }, scheduler: clock.scheduler, logger });
+  // CPU in every sample but the 5th; from the 20th on, in none.
+  for (let i = 0; i < 30; i += 1) {
+    clock.at(500 + i * 1000, () => {
+      const cpu = i === 4 || i >= 20 ? {} : { cpuSeconds: i * 0.5, runDelaySeconds: 0 };
+      engine.ingest('web', [{ ts: clock.scheduler.now(), size: 16, busy: 8, ...cpu }]);
+    });
+  }
+  clock.advanceTo(20_000);
+  t.deepEqual(warnings, [], 'one sample without CPU');
+  clock.advanceTo(30_000);
+  t.is(warnings.length, 1);
+  t.regex(warnings[0] ?? '', /pool web: no CPU figure.*cannot read the uWSGI workers' \/proc/);
+});
