@@ -46,6 +46,10 @@ export function attachUwsgiSources(deps: AttachUwsgiDeps): () => void {
       bounds: poolBounds(pool.kind, deps.config.cpus),
       engine: deps.engine,
       now,
+      later: (fn, delayMs) => {
+        const timer = scheduler.schedule(fn, delayMs);
+        return () => timer.unsubscribe();
+      },
       readStats: deps.readStats ?? nodeStatsReader,
       fifo: deps.fifo ?? nodeFifo,
       cpu: deps.cpu === null ? null : (deps.cpu ?? ((): CpuReader => createCpuReader({ files: nodeFiles, now })))(pool.name),

@@ -1,6 +1,6 @@
 export { attachUwsgiSources } from './attach.js';
 export type { AttachUwsgiDeps } from './attach.js';
-export { createUwsgiSource, settleMs, statsTimeoutMs } from './source.js';
+export { createUwsgiSource, settleMs, statsTimeoutMs, WAKE_AFTER_SECOND_MS } from './source.js';
 export type { PollOutcome, UwsgiSource, UwsgiSourceDeps } from './source.js';
 export { createUwsgiSampler } from './sampler.js';
 export type { UwsgiReading, UwsgiSampler } from './sampler.js';

@@ -25,6 +25,8 @@ export interface UwsgiSourceDeps {
   engine: Pick<Engine, 'ingest'>;
   /** epoch ms */
   now: () => number;
+  /** runs `fn` after `delayMs` (the wake-up after commands: see WAKE_AFTER_SECOND_MS); returns what cancels it */
+  later: (fn: () => void, delayMs: number) => () => void;
   readStats: StatsReader;
   fifo: FifoWriter;
   /** the workers' CPU (one reader per pool: its counters are monotonic per reader); null: none */
@@ -57,6 +59,16 @@ export interface UwsgiSource {
  */
 export const settleMs = (periodMs: number) => Math.max(60_000, 30 * periodMs);
 
+/**
+ * uWSGI's master checks its cheaper mode at most once a wall-clock second (`time()`), at the
+ * first turn of its loop in that second, and turns its loop on an event or a second after the
+ * last one. Commands that arrive after this second's check so wait for the next event: up to a
+ * second, a whole one when the FIFO write was the last event. So after commands the source
+ * writes one byte that is no command (a newline: uWSGI ignores it) this long after the next
+ * second starts, and the master applies them then.
+ */
+export const WAKE_AFTER_SECOND_MS = 10;
+
 /** A stats read gets a period, at least a second and at most five. */
 export const statsTimeoutMs = (periodMs: number) => Math.min(5000, Math.max(1000, periodMs));
 
@@ -77,6 +89,25 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
   let fifoDown: string | null = null;
   let everUp = false;
   let stopped = false;
+  /** the wake-up due (its epoch second, and what cancels it), when one is */
+  let wake: { second: number; cancel: () => void } | null = null;
+
+  /** Wakes uWSGI's master just after the next second starts, so it applies the commands then (WAKE_AFTER_SECOND_MS). */
+  function wakeNextSecond(nowMs: number): void {
+    const second = Math.floor(nowMs / 1000) + 1;
+    if (wake?.second === second) return;
+    wake?.cancel();
+    const cancel = deps.later(() => {
+      wake = null;
+      if (stopped) return;
+      try {
+        deps.fifo.write(source.fifo, '\n');
+      } catch (e) {
+        logger.debug({ ...log, err: String(e) }, `pool ${pool}: could not wake uWSGI's master through its FIFO`);
+      }
+    }, second * 1000 - nowMs + WAKE_AFTER_SECOND_MS);
+    wake = { second, cancel };
+  }
 
   function down(why: string): PollOutcome {
     reading = null;
@@ -162,6 +193,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     if (fifoDown !== null) logger.info(log, `pool ${pool}: uWSGI's master FIFO ${source.fifo} takes commands again`);
     fifoDown = null;
     expected = { live: desired, atMs: nowMs, masterPid: reading.masterPid, pids: reading.pids };
+    wakeNextSecond(nowMs);
     logger.debug({ ...log, from, to: desired, commands }, `pool ${pool}: asked uWSGI for ${desired} workers (${commands})`);
   }
 
@@ -200,6 +232,8 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     apply,
     stop() {
       stopped = true;
+      wake?.cancel();
+      wake = null;
     },
   };
 }

@@ -105,6 +105,10 @@ async function waitFor<T>(check: () => Promise<T> | T, ok: (v: T) => boolean, li
       bounds: { min: 1, max: 4 },
       engine: { ingest: (pool, batch) => (samples.push(...batch), { pool, target: 2, action: 'hold', mode: 'adaptive' }) },
       now: () => Date.now(),
+      later: (fn, delayMs) => {
+        const timer = setTimeout(fn, delayMs);
+        return () => clearTimeout(timer);
+      },
       readStats: nodeStatsReader,
       fifo: nodeFifo,
       cpu: createCpuReader({ files: nodeFiles, now: () => Date.now() }),

@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { Bounds, CpuReading, Mode, Sample } from '../../../src/core/index.js';
-import { createUwsgiSource, settleMs } from '../../../src/sources/uwsgi/index.js';
+import { createUwsgiSource, settleMs, WAKE_AFTER_SECOND_MS } from '../../../src/sources/uwsgi/index.js';
 import type { CpuReader, Listener, ListenQueueReader } from '../../../src/sources/index.js';
 import { captureLogger, fixture } from './helpers.js';
 
@@ -12,6 +12,7 @@ function rig(options: { answers: (string | Error)[]; target?: number; mode?: Mod
   let nowMs = 1_796_163_475_000;
   const ingested: Sample[] = [];
   const writes: string[] = [];
+  const wakes: { run: () => void; delayMs: number; cancelled: boolean }[] = [];
   const reply = { target: options.target ?? 2, mode: options.mode ?? ('adaptive' as Mode) };
   const { lines, logger } = captureLogger();
   const answers = [...options.answers];
@@ -29,6 +30,11 @@ function rig(options: { answers: (string | Error)[]; target?: number; mode?: Mod
       },
     },
     now: () => nowMs,
+    later: (run, delayMs) => {
+      const wake = { run, delayMs, cancelled: false };
+      wakes.push(wake);
+      return () => void (wake.cancelled = true);
+    },
     readStats: async () => {
       const a = answers.length > 1 ? answers.shift()! : answers[0]!;
       if (a instanceof Error) throw a;
@@ -45,7 +51,7 @@ function rig(options: { answers: (string | Error)[]; target?: number; mode?: Mod
     listenQueue: options.listenQueue ?? null,
     logger,
   });
-  return { src, ingested, writes, lines, reply, advance: (ms: number) => void (nowMs += ms) };
+  return { src, ingested, writes, wakes, lines, reply, advance: (ms: number) => void (nowMs += ms) };
 }
 
 test('when uWSGI answers, then its sample is fed to the engine with the workers\' CPU summed over their pids', async (t) => {
@@ -67,6 +73,27 @@ test('when uWSGI\'s workers serve on several threads, then the sample says how m
   t.is(await threadsOf(fixture('threads-2-of-4'), 4), 2, '2 live workers of 2 cores (threads = 2), 4 threads');
   t.is(await threadsOf(fixture('threads-2-of-4'), 2), undefined, '2 cores a worker on one thread each (async cores): one thread');
   t.is(await threadsOf(fixture('loaded-4-of-6'), 12), undefined, 'one core a worker: the app\'s own threads serve no request');
+});
+
+test('when commands are written, then uWSGI\'s master is woken with a newline just after the next second starts, once a second', async (t) => {
+  const r = rig({ answers: [fixture('idle-2-of-6')], target: 2 });
+  await r.src.poll();
+  t.deepEqual(r.wakes, [], 'nothing written, nothing to wake');
+  r.advance(250); // 250 ms into a second
+  r.src.apply(5);
+  r.src.apply(6);
+  t.deepEqual(r.writes, ['+++', '+']);
+  t.deepEqual(r.wakes.map((w) => w.delayMs), [750 + WAKE_AFTER_SECOND_MS], 'one wake for the commands of one second');
+  r.wakes[0]!.run();
+  t.deepEqual(r.writes, ['+++', '+', '\n'], 'a byte that is no uWSGI command');
+  r.advance(1000);
+  r.src.apply(4);
+  t.deepEqual(r.writes, ['+++', '+', '\n', '--']);
+  t.deepEqual(r.wakes.map((w) => w.delayMs), [750 + WAKE_AFTER_SECOND_MS, 750 + WAKE_AFTER_SECOND_MS]);
+  r.src.stop();
+  t.true(r.wakes[1]!.cancelled, 'a wake still due is cancelled on stop');
+  r.wakes[1]!.run();
+  t.is(r.writes.length, 4, 'and writes nothing if it runs anyway');
 });
 
 test('when the kernel tells the accept queue of uWSGI\'s TCP socket, then it is the queue depth; when it cannot, uWSGI\'s listen_queue is', async (t) => {
