@@ -56,6 +56,8 @@ export interface Engine {
   readonly ingested$: Observable<Ingested>;
   /** the pool's target each time it changes (not its current value) */
   targetChanges(pool: string): Observable<number>;
+  /** when the pool's next tick is due (epoch ms): its last tick, or its loop's start, plus its period */
+  nextTickMs(pool: string): number;
   /** the new target on the next change, or the current one after waitMs; then completes */
   waitForTarget(pool: string, waitMs: number): Observable<number>;
   /** true once every pool's loop has started (from creation), until stop() */
@@ -79,6 +81,8 @@ interface PoolRuntime {
   ticksWithoutCpu: number;
   target$: BehaviorSubject<number>;
   cadence: Cadence;
+  /** when the loop last ticked, or started (epoch ms) */
+  lastTickMs: number;
 }
 
 /** Fresh ticks in a row without a CPU figure before the log says how to give the pool one. */
@@ -111,6 +115,7 @@ export function createEngine(options: EngineOptions): Engine {
       ticksWithoutCpu: 0,
       target$: new BehaviorSubject(initial.target),
       cadence: initCadence(),
+      lastTickMs: nowMs,
     };
   }
 
@@ -119,6 +124,7 @@ export function createEngine(options: EngineOptions): Engine {
   for (const rt of runtimes.values()) start(rt);
 
   function start(rt: PoolRuntime): void {
+    rt.lastTickMs = scheduler.now();
     rt.sub = rt.loop.outputs$.subscribe((out) => onOutput(rt, out));
   }
 
@@ -130,6 +136,7 @@ export function createEngine(options: EngineOptions): Engine {
 
   function onOutput(rt: PoolRuntime, out: LoopOutput): void {
     rt.current = out;
+    if (out.event === 'tick') rt.lastTickMs = scheduler.now();
     if (out.error !== null) {
       metrics?.controllerError(rt.name);
       logger.error({ pool: rt.name, event: out.event, err: out.error }, `pool ${rt.name}: controller failed; keeping target ${out.state.target}`);
@@ -229,6 +236,10 @@ export function createEngine(options: EngineOptions): Engine {
     decisions$: decisions.asObservable(),
     ingested$: ingested.asObservable(),
     targetChanges: (pool) => runtime(pool).target$.pipe(skip(1)),
+    nextTickMs(pool) {
+      const rt = runtime(pool);
+      return rt.lastTickMs + rt.config.params.periodMs;
+    },
     waitForTarget(pool, waitMs) {
       const rt = runtime(pool);
       return race(

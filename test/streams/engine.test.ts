@@ -318,3 +318,12 @@ test('when one sample of a pool comes without its CPU figure (a daemon\'s reload
   t.is(warnings.length, 1);
   t.regex(warnings[0] ?? '', /pool web: no CPU figure.*cannot read the uWSGI workers' \/proc/);
 });
+
+test('when a pool has ticked, then its next tick is due one period after the last; before the first, one period after its start', (t) => {
+  const clock = virtualClock();
+  const engine = createEngine({ config: { pools: [pool('transfer', 'transfer', { periodMs: 1000 })], cpus: 8, enabled: true }, scheduler: clock.scheduler });
+  t.is(engine.nextTickMs('transfer'), clock.scheduler.now() + 1000);
+  clock.advanceTo(2500);
+  t.is(engine.nextTickMs('transfer'), 3000, 'ticks at 1000 and 2000 ms');
+  t.throws(() => engine.nextTickMs('nope'), { message: /unknown pool/ });
+});

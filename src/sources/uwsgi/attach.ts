@@ -1,6 +1,8 @@
 // The one hook the service calls: every pool whose `source` is uWSGI gets a poll each period
-// (never two at once: a slow uWSGI skips periods) and its target applied when it changes.
-import { asyncScheduler, exhaustMap, from, timer } from 'rxjs';
+// (never two at once: a slow uWSGI skips periods) and its target applied when it changes. A
+// poll is timed to end just before the pool's tick (POLL_LEAD_MS before it), so the tick decides
+// on a sample a few milliseconds old, not one that missed it by a little and waited a period.
+import { asyncScheduler } from 'rxjs';
 import type { SchedulerLike, Subscription } from 'rxjs';
 import type { PoolConfig } from '../../config/index.js';
 import { poolBounds } from '../../core/index.js';
@@ -16,8 +18,11 @@ import { createUwsgiSource } from './source.js';
 import { nodeStatsReader } from './stats-reader.js';
 import type { StatsReader } from './stats-reader.js';
 
+/** A poll starts this long (at most a quarter period) before the pool's tick: a stats read takes milliseconds. */
+export const POLL_LEAD_MS = 100;
+
 export interface AttachUwsgiDeps {
-  engine: Pick<Engine, 'ingest' | 'targetChanges'>;
+  engine: Pick<Engine, 'ingest' | 'targetChanges' | 'nextTickMs'>;
   config: { pools: readonly PoolConfig[]; cpus: number };
   logger: Logger;
   scheduler?: SchedulerLike;
@@ -56,8 +61,35 @@ export function attachUwsgiSources(deps: AttachUwsgiDeps): () => void {
       listenQueue: deps.listenQueue === undefined ? (pid, listeners) => readListenQueue(nodeFiles, pid, listeners) : deps.listenQueue,
       logger: deps.logger,
     });
-    stops.push(() => src.stop());
-    subs.push(timer(0, pool.params.periodMs, scheduler).pipe(exhaustMap(() => from(src.poll()))).subscribe());
+    const periodMs = pool.params.periodMs;
+    const leadMs = Math.min(POLL_LEAD_MS, periodMs / 4);
+    /** Until the pool's next tick but the lead (the one after, when that is past), or a period without one. */
+    const untilNextPoll = (): number => {
+      const nowMs = now();
+      let at: number;
+      try {
+        at = deps.engine.nextTickMs(pool.name) - leadMs;
+      } catch {
+        return periodMs; // the pool left the engine (a reload): the sources stop with the service
+      }
+      while (at <= nowMs) at += periodMs;
+      return at - nowMs;
+    };
+    let polling: Subscription | null = null;
+    let stopped = false;
+    const pollIn = (delayMs: number) => {
+      polling = scheduler.schedule(() => {
+        void src.poll().then(() => {
+          if (!stopped) pollIn(untilNextPoll());
+        });
+      }, delayMs);
+    };
+    pollIn(0);
+    stops.push(() => {
+      stopped = true;
+      polling?.unsubscribe();
+      src.stop();
+    });
     subs.push(deps.engine.targetChanges(pool.name).subscribe((target) => src.apply(target)));
   }
   return () => {

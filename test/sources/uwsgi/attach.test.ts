@@ -1,7 +1,7 @@
 import test from 'ava';
 import { Subject, VirtualAction, VirtualTimeScheduler } from 'rxjs';
 import type { Sample } from '../../../src/core/index.js';
-import { attachUwsgiSources } from '../../../src/sources/uwsgi/index.js';
+import { attachUwsgiSources, POLL_LEAD_MS } from '../../../src/sources/uwsgi/index.js';
 import { pool } from '../../streams/helpers.js';
 import { captureLogger, fixture } from './helpers.js';
 
@@ -12,7 +12,7 @@ function rig() {
   const ingested: { pool: string; sample: Sample }[] = [];
   const writes: string[] = [];
   const targets = new Subject<number>();
-  let reads = 0;
+  const readsAt: number[] = [];
   const stop = attachUwsgiSources({
     engine: {
       ingest: (name, samples) => {
@@ -20,6 +20,8 @@ function rig() {
         return { pool: name, target: 2, action: 'hold', mode: 'adaptive' };
       },
       targetChanges: () => targets.asObservable(),
+      // the pool ticks at every multiple of the period
+      nextTickMs: () => (Math.floor(scheduler.now() / PERIOD_MS) + 1) * PERIOD_MS,
     },
     config: {
       pools: [
@@ -30,7 +32,7 @@ function rig() {
     },
     logger: captureLogger().logger,
     scheduler,
-    readStats: async () => ((reads += 1), fixture('idle-2-of-6')),
+    readStats: async () => (readsAt.push(scheduler.now()), fixture('idle-2-of-6')),
     fifo: { write: (_path, text) => void writes.push(text) },
     cpu: null,
     listenQueue: null,
@@ -43,13 +45,14 @@ function rig() {
       await new Promise((r) => setImmediate(r));
     }
   };
-  return { ingested, writes, targets, stop, runTo, reads: () => reads };
+  return { ingested, writes, targets, stop, runTo, readsAt, reads: () => readsAt.length };
 }
 
-test('when a pool has a uwsgi source, then uWSGI is read once a period and each read is fed as the pool\'s sample', async (t) => {
+test('when a pool has a uwsgi source, then uWSGI is read once a period, just before the pool\'s tick, and each read is fed as the pool\'s sample', async (t) => {
   const r = rig();
   await r.runTo(3 * PERIOD_MS);
-  t.is(r.reads(), 4, 'at 0, 100, 200 and 300 ms');
+  const lead = Math.min(POLL_LEAD_MS, PERIOD_MS / 4);
+  t.deepEqual(r.readsAt, [0, PERIOD_MS - lead, 2 * PERIOD_MS - lead, 3 * PERIOD_MS - lead], 'at the start, then a lead before each tick');
   t.deepEqual(r.ingested.map((i) => [i.pool, i.sample.size]), [['web', 2], ['web', 2], ['web', 2], ['web', 2]], 'and only for the pool with the source');
   r.stop();
 });
