@@ -40,14 +40,17 @@ export function demandSize(ctx: StageContext, recent: readonly number[] = [], no
 export function demandGrow(p: Proposal, ctx: StageContext, recent: readonly number[] = [], now: number | null = offered(ctx)): Proposal {
   if (p.size <= ctx.base) return queueLed(p, ctx, now);
   const wanted = demandSize(ctx, recent, now);
-  if (wanted === null || wanted <= p.size) return p;
-  const { size, cap } = reachable(wanted, p.size, ctx);
-  // Past the law's own grow, or at it by the demand's own doubling (not by a cap at the law's
-  // size), the move is the demand's: the step stage lets it double the pool.
-  if (size > p.size || (size === p.size && cap > p.size)) return { size, reason: 'demand' };
-  // The law asks for more than the demand may reach in one move: the step stage cuts the law's
-  // own grow to maxStep, so the demand's reach goes through when it is the larger move.
-  const reach = reachable(wanted, ctx.base, ctx).size;
+  if (wanted === null) return p;
+  if (wanted > p.size) {
+    const { size, cap } = reachable(wanted, p.size, ctx);
+    // Past the law's own grow, or at it by the demand's own doubling (not by a cap at the law's
+    // size), the move is the demand's: the step stage lets it double the pool.
+    if (size > p.size || (size === p.size && cap > p.size)) return { size, reason: 'demand' };
+  }
+  // The law asks for as much as the demand needs, or more than the demand may reach in one
+  // move: the step stage would cut the law's own grow to maxStep, so the demand's reach (never
+  // past the law's size) goes through when it is the larger move.
+  const reach = reachable(Math.min(wanted, p.size), ctx.base, ctx).size;
   return reach > ctx.base + ctx.maxStep ? { size: reach, reason: 'demand' } : p;
 }
 

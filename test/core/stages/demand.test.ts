@@ -64,6 +64,16 @@ test('when the demand\'s doubling lands on the law\'s own grow, then the move is
   t.deepEqual(stepStage.apply({ size: 10, reason: 'demand' }, stageCtx({ base: 5, maxStep: 2 }), null).proposal, { size: 10, reason: 'demand' });
 });
 
+test('when the law asks for more than the demand needs, then the move is the demand\'s own size or reach, not the law\'s step', (t) => {
+  // Little's law wants 42; the law asks 50 from 24 (the doubling allows 48): the demand's 42.
+  const from24 = stageCtx({ signals: measured, base: 24, maxStep: 1 });
+  t.deepEqual(demandGrow({ size: 50, reason: 'above-band' }, from24), { size: 42, reason: 'demand' });
+  // The law asks exactly what the demand needs, 42, from 4 (a uWSGI trace: 10 from 4): the doubling's 8.
+  t.deepEqual(demandGrow({ size: 42, reason: 'above-band' }, stageCtx({ signals: measured, base: 4, maxStep: 1 })), { size: 8, reason: 'demand' });
+  // A demand within the law's own step leaves the law's grow to the step stage.
+  t.deepEqual(demandGrow({ size: 50, reason: 'above-band' }, stageCtx({ signals: measured, base: 40, maxStep: 4 })), { size: 50, reason: 'above-band' });
+});
+
 test('when the law asks for more than the demand may reach in one move, then the move is the demand\'s reach, never the law\'s step alone', (t) => {
   // From 4, Little's law wants 42 and the doubling allows 8; the law proposed 10, which the
   // step stage would cut to 4 + 1.
