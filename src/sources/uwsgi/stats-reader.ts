@@ -57,9 +57,13 @@ export function createNodeStatsReader(httpAfterMs: number = HTTP_AFTER_MS): Stat
         asked = null;
         if (!socket.destroyed) socket.write(HTTP_REQUEST);
       };
-      const done = () => {
+      /** The server spoke (or the read is over): no request is to be sent any more. */
+      const dontAsk = () => {
         if (asked !== null) clearTimeout(asked);
         asked = null;
+      };
+      const done = () => {
+        dontAsk();
         socket.destroy();
       };
       const fail = (err: Error) => {
@@ -72,8 +76,7 @@ export function createNodeStatsReader(httpAfterMs: number = HTTP_AFTER_MS): Stat
       });
       socket.setTimeout(timeoutMs, () => fail(new Error(`no complete answer from ${address} within ${timeoutMs} ms`)));
       socket.on('data', (chunk: Buffer) => {
-        if (asked !== null) clearTimeout(asked);
-        asked = null;
+        dontAsk();
         bytes += chunk.length;
         if (bytes > MAX_STATS_BYTES) fail(new Error(`the answer from ${address} passed ${MAX_STATS_BYTES} bytes`));
         else chunks.push(chunk);
