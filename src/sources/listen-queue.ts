@@ -4,7 +4,7 @@
 // accept queue, the connections waiting for an accept(), as `rx_queue` (hex, after the colon
 // of `tx_queue:rx_queue`). uWSGI's stats give the same figure (`listen_queue`) only as its master
 // last sampled it, once per master cycle: up to a second old when a burst begins.
-import { tryReadFile } from './files.js';
+import { tryReadLines } from './files.js';
 import type { FileReader } from './files.js';
 
 /** A listening socket: its port, its IPv4 address when it names one (null: any address), and whether it is IPv6 (`[addr]:port`). */
@@ -57,28 +57,42 @@ export function readListenQueue(files: FileReader, pid: number, listeners: reado
   return inV4 === null && inV6 === null ? null : Math.max(inV4 ?? 0, inV6 ?? 0);
 }
 
-/** The longest accept queue of `listeners` in one /proc/net/tcp-style file, or null when none is there. */
+/**
+ * The longest accept queue of `listeners` in one /proc/net/tcp-style file, or null when none is
+ * there. The file lists every TCP socket of the namespace (on a busy server, tens of thousands:
+ * each connection closed in the last minute waits in TIME_WAIT), but the kernel writes the
+ * listening sockets first: once every wanted listener has been seen, the first line of another
+ * state ends the read, and the kernel never writes the rest. Should a kernel order them
+ * otherwise, the read goes on to the end.
+ */
 function scan(files: FileReader, path: string, listeners: readonly Listener[], v6File: boolean): number | null {
-  const text = tryReadFile(files, path);
-  if (text === null) return null;
-  const wanted = listeners.map((l) => ({ port: l.port, address: l.address === null ? null : procAddress(l.address) }));
+  const wanted = listeners.map((l) => ({ port: l.port, address: l.address === null ? null : procAddress(l.address), seen: false }));
   let found: number | null = null;
-  for (const line of text.split('\n').slice(1)) {
+  let header = true;
+  const readable = tryReadLines(files, path, (line) => {
+    if (header) {
+      header = false;
+      return true;
+    }
     // sl local_address rem_address st tx_queue:rx_queue ...: only the state is a lone two-digit
     // field, so a line without " 0A " is no listener (most lines are connections: skip them cheaply).
-    if (!line.includes(` ${TCP_LISTEN} `)) continue;
+    if (!line.includes(` ${TCP_LISTEN} `)) return line.trim() === '' || !wanted.every((l) => l.seen);
     const f = line.trim().split(/\s+/);
-    if (f.length < 5 || f[3] !== TCP_LISTEN) continue;
+    if (f.length < 5 || f[3] !== TCP_LISTEN) return true;
     const [addr, portHex] = (f[1] ?? '').split(':');
     const queueHex = (f[4] ?? '').split(':')[1];
-    if (addr === undefined || portHex === undefined || queueHex === undefined) continue;
+    if (addr === undefined || portHex === undefined || queueHex === undefined) return true;
     const port = Number.parseInt(portHex, 16);
     const queue = Number.parseInt(queueHex, 16);
-    if (!Number.isFinite(port) || !Number.isFinite(queue)) continue;
+    if (!Number.isFinite(port) || !Number.isFinite(queue)) return true;
     // A socket bound to one IPv4 address is that address's; a wildcard listener (0.0.0.0, ::) is anyone's on its port.
     const wildcard = /^0+$/.test(addr);
-    const mine = wanted.some((l) => l.port === port && (l.address === null || wildcard || v6File || l.address === addr));
-    if (mine) found = Math.max(found ?? 0, queue);
-  }
-  return found;
+    for (const l of wanted) {
+      if (l.port !== port || !(l.address === null || wildcard || v6File || l.address === addr)) continue;
+      l.seen = true;
+      found = Math.max(found ?? 0, queue);
+    }
+    return true;
+  });
+  return readable ? found : null;
 }

@@ -7,6 +7,8 @@ export interface FakeFiles extends FileReader {
   remove(prefix: string): void;
   /** every path read, in order */
   reads: string[];
+  /** per path, the lines readLines has handed out so far */
+  linesRead: Map<string, number>;
 }
 
 function enoent(path: string): Error {
@@ -16,8 +18,10 @@ function enoent(path: string): Error {
 export function fakeFiles(initial: Record<string, string> = {}): FakeFiles {
   const tree = new Map(Object.entries(initial));
   const reads: string[] = [];
+  const linesRead = new Map<string, number>();
   return {
     reads,
+    linesRead,
     set: (path, text) => void tree.set(path, text),
     remove: (prefix) => {
       for (const path of [...tree.keys()]) if (path === prefix || path.startsWith(`${prefix}/`)) tree.delete(path);
@@ -27,6 +31,15 @@ export function fakeFiles(initial: Record<string, string> = {}): FakeFiles {
       const text = tree.get(path);
       if (text === undefined) throw enoent(path);
       return text;
+    },
+    readLines(path, take) {
+      reads.push(path);
+      const text = tree.get(path);
+      if (text === undefined) throw enoent(path);
+      for (const line of text.split('\n')) {
+        linesRead.set(path, (linesRead.get(path) ?? 0) + 1);
+        if (!take(line)) return;
+      }
     },
     readDir(path) {
       const names = new Set<string>();

@@ -41,3 +41,32 @@ test('when the process\'s /proc/PID/net/tcp lists the listener, then its accept 
   t.is(readListenQueue(files, 42, []), null, 'no TCP socket (unix sockets only)');
   t.is(readListenQueue(files, 43, [v4(8081)]), null, 'a process that is gone');
 });
+
+// A busy server's table: its listeners first (the kernel's order), then thousands of closed
+// connections in TIME_WAIT (06) and a few established ones.
+function busyTable(connections: number): string {
+  const lines = [HEADER, TCP.split('\n')[1] ?? '', TCP.split('\n')[2] ?? ''];
+  for (let i = 0; i < connections; i += 1) {
+    const state = i % 100 === 0 ? '01' : '06';
+    lines.push(`${String(i + 3).padStart(4)}: 0100007F:1F91 0100007F:${(0x8000 + i).toString(16).toUpperCase()} ${state} 00000000:00000000 03:00000ABC 00000000     0        0 0 3 0000000000000000`);
+  }
+  return lines.join('\n');
+}
+
+test('when every listener has been seen, then the read stops at the first connection line: the kernel need not write the rest', (t) => {
+  const files = fakeFiles({ '/proc/42/net/tcp': busyTable(5000) });
+  t.is(readListenQueue(files, 42, [{ port: 8081, address: '127.0.0.1', v6: false }]), 3);
+  t.true((files.linesRead.get('/proc/42/net/tcp') ?? 0) <= 4, 'the header, the two listeners and the first connection');
+  files.linesRead.clear();
+  t.is(readListenQueue(files, 42, [{ port: 8081, address: '127.0.0.1', v6: false }, { port: 9000, address: null, v6: false }]), 5);
+  t.true((files.linesRead.get('/proc/42/net/tcp') ?? 0) <= 4);
+});
+
+test('when a listener is not among the first lines, then the whole table is read and a listener written late is still found', (t) => {
+  const late = '9999: 00000000:1F93 00000000:0000 0A 00000000:00000007 00:00000000 00000000  1000        0 105 1 0000000000000000 100 0 0 10 0';
+  const files = fakeFiles({ '/proc/42/net/tcp': `${busyTable(500)}\n${late}` });
+  t.is(readListenQueue(files, 42, [{ port: 8083, address: null, v6: false }]), 7, 'a kernel that orders its table otherwise');
+  t.is(files.linesRead.get('/proc/42/net/tcp'), 504);
+  files.linesRead.clear();
+  t.is(readListenQueue(files, 42, [{ port: 1234, address: null, v6: false }]), null, 'no such listener: all read, none found');
+});
