@@ -48,17 +48,21 @@ export interface SignalOptions {
   cpu?: CpuReading | null;
 }
 
-/** The queue's growth per second since the base, from the newest sample that reports a depth. */
+/**
+ * The queue's growth per second since the base, from the newest sample that reports a depth.
+ * Without a base yet (the pool's first depths), the oldest depth of these samples is the base:
+ * two samples in the first tick already tell a growth, like two readings of a counter.
+ */
 export function queueGrowth(
   base: SignalState['queue'],
   ordered: readonly Sample[],
 ): { perSecond: number | null; base: SignalState['queue'] } {
-  let newest: Sample | null = null;
-  for (const s of ordered) if (s.queueDepth !== undefined) newest = s;
-  if (newest === null || newest.queueDepth === undefined) return { perSecond: null, base };
-  const next = { depth: newest.queueDepth, ts: newest.ts };
-  if (base === null || newest.ts <= base.ts) return { perSecond: null, base: base ?? next };
-  return { perSecond: ((newest.queueDepth - base.depth) * 1000) / (newest.ts - base.ts), base: next };
+  const depths = ordered.flatMap((s) => (s.queueDepth === undefined ? [] : [{ depth: s.queueDepth, ts: s.ts }]));
+  const newest = depths.at(-1);
+  if (newest === undefined) return { perSecond: null, base };
+  const from = base ?? depths[0] ?? newest;
+  if (newest.ts <= from.ts) return { perSecond: null, base: base ?? newest };
+  return { perSecond: ((newest.depth - from.depth) * 1000) / (newest.ts - from.ts), base: newest };
 }
 
 /**

@@ -123,4 +123,9 @@ test('when the daemon reports its queue depth, then the queue\'s growth per seco
   const c = computeSignals(b.state, [s(2000, { completed: 100, refused: 20 })], o);
   t.is(c.signals.demand, 60);
   t.is(c.signals.queueGrowth, null);
+  // Two depths in the pool's first tick (a source read at start and again before the tick).
+  const first = computeSignals(initSignalState(), [s(0, { queueDepth: 0 }), s(500, { queueDepth: 30 })], o);
+  t.is(first.signals.queueGrowth, 60, 'the first tick grows from its oldest depth');
+  const next = computeSignals(first.state, [s(1500, { queueDepth: 40 })], o);
+  t.is(next.signals.queueGrowth, 10, 'and the next from the newest');
 });
