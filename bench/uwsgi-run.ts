@@ -44,6 +44,8 @@ export interface RunResult {
   p50Ms: number;
   p99Ms: number;
   meanWorkers: number;
+  /** the size the sidecar asked uWSGI for, averaged like the workers (NaN for uWSGI's own algorithms) */
+  meanTarget: number;
   workerSeconds: number;
   resizes: number;
   /** CPU seconds used over the run (the load and the drain of its last requests): uWSGI (master and workers), this process (sidecar and sampling) */
@@ -98,14 +100,19 @@ export async function runContender(workload: Workload, contender: Contender, o: 
       const logger = createLogger(process.env['BENCH_SIDECAR_LOG'] === 'debug' ? 'debug' : 'warn', { write: (s: string) => void process.stderr.write(`    sidecar: ${s}`) });
       service = await startService({ config: sidecarConfig(o.n, contender.law, uwsgi.stats, uwsgi.fifo, contender.model.cheaper), logger, version: 'bench', defaultMetrics: false });
     }
-    const series: { t: number; live: number }[] = [];
+    const series: { t: number; live: number; target: number | null }[] = [];
+    // The sidecar's target: what it asked uWSGI for (until its first change, what runs).
+    let target: number | null = null;
+    const targets = service?.engine.targetChanges('web').subscribe((size) => {
+      target = size;
+    });
     const start = performance.now();
     const before = { uwsgi: uwsgiCpuSeconds(uwsgi.masterPid, (await uwsgi.workers())?.pids ?? []), bench: process.cpuUsage(), host: hostTicks() };
     let sampling = true;
     const sampler = (async () => {
       while (sampling) {
         const w = await uwsgi.workers();
-        if (w !== null) series.push({ t: performance.now() - start, live: w.live });
+        if (w !== null) series.push({ t: performance.now() - start, live: w.live, target: service === null ? null : (target ?? w.live) });
         await new Promise((r) => setTimeout(r, 250));
       }
     })();
@@ -115,15 +122,18 @@ export async function runContender(workload: Workload, contender: Contender, o: 
     const load1 = loadAverage();
     sampling = false;
     await sampler;
+    targets?.unsubscribe();
 
     // Worker-seconds over the load's span: each reading holds until the next.
     const spanMs = o.durationMs;
     let workerMs = 0;
+    let targetMs = 0;
     let resizes = 0;
     const inSpan = series.filter((s) => s.t <= spanMs);
     inSpan.forEach((s, i) => {
       const next = inSpan[i + 1]?.t ?? spanMs;
       workerMs += s.live * (next - s.t);
+      targetMs += (s.target ?? NaN) * (next - s.t);
       if (i > 0 && s.live !== inSpan[i - 1]?.live) resizes += 1;
     });
     const firstT = inSpan[0]?.t ?? 0;
@@ -141,6 +151,7 @@ export async function runContender(workload: Workload, contender: Contender, o: 
       p50Ms: sorted.length > 0 ? quantileSorted(sorted, 0.5) : NaN,
       p99Ms: sorted.length > 0 ? quantileSorted(sorted, 0.99) : NaN,
       meanWorkers: workerMs / Math.max(1, spanMs - firstT),
+      meanTarget: targetMs / Math.max(1, spanMs - firstT),
       workerSeconds: (workerMs * spanMs) / Math.max(1, spanMs - firstT) / 1000,
       resizes,
       uwsgiCpuSeconds: after.uwsgi - before.uwsgi,

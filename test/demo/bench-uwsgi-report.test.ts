@@ -7,7 +7,7 @@ import type { RunResult } from '../../bench/uwsgi-run.js';
 function run(workload: RunResult['workload'], contender: string, over: Partial<RunResult>): RunResult {
   return {
     workload, contender, seconds: 40, offered: 150, throughput: 150, failed: 0, failedRatio: 0, failures: {}, p50Ms: 50, p99Ms: 500,
-    meanWorkers: 8, workerSeconds: 320, resizes: 2, uwsgiCpuSeconds: 30, benchCpuSeconds: 1, hostCores: 1, load1: 1, ...over,
+    meanWorkers: 8, meanTarget: NaN, workerSeconds: 320, resizes: 2, uwsgiCpuSeconds: 30, benchCpuSeconds: 1, hostCores: 1, load1: 1, ...over,
   };
 }
 
@@ -42,4 +42,26 @@ test('when the section is written, then it says how many runs each figure is the
   t.regex(section, /Each contender ran 3 times/);
   t.regex(section, /\| io-heavy \| pi \| 3 \| 150\.0 \| 149\.0 \| 120\.0-150\.0 \|/);
   t.regex(textTable(medians), /120\.0-150\.0/);
+});
+
+test('when two algorithms serve the whole load, then the best of them on io-heavy is the one with the lower p99, not the one listed first', (t) => {
+  const runs = [
+    run('io-heavy', 'busyness', { throughput: 150, p99Ms: 1700, workerSeconds: 468 }),
+    run('io-heavy', 'backlog', { throughput: 150, p99Ms: 800, workerSeconds: 451 }),
+    run('io-heavy', 'pi', { throughput: 150, p99Ms: 990, workerSeconds: 460 }),
+  ];
+  const [goal] = uwsgiGoals(aggregate(runs), ['pi']);
+  t.false(goal?.met);
+  t.regex(goal?.detail ?? '', /best backlog 150\.0\/s, p99 800 ms/);
+  const [served] = uwsgiGoals(aggregate(runs.map((r) => (r.contender === 'backlog' ? { ...r, throughput: 140 } : r))), ['pi']);
+  t.regex(served?.detail ?? '', /best busyness/, 'serving more comes first');
+  t.true(served?.met);
+});
+
+test('when the sidecar asked for a size uWSGI did not apply, then the table shows its mean target beside the live workers', (t) => {
+  const medians = aggregate([run('cpu-heavy', 'pi', { meanWorkers: 4, meanTarget: 2.1 }), run('cpu-heavy', 'static', { meanWorkers: 4 })]);
+  const table = textTable(medians).split('\n');
+  t.regex(table[0] ?? '', /mean workers +mean target/);
+  t.regex(table[1] ?? '', /4\.00 +2\.10/);
+  t.regex(table[2] ?? '', /4\.00 +- /, 'uWSGI\'s own algorithms have no target');
 });
