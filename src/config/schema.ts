@@ -88,7 +88,7 @@ export const controllerProperties = {
     'x-allowed': '[low, high] with 0 < low < high < 1',
   }),
   growCooldownMs: durationMs('Milliseconds after a grow before the next grow.', DEFAULT_CONTROLLER.growCooldownMs, { zero: 'no grow cooldown (a grow may follow a grow at the next tick)' }),
-  shrinkCooldownMs: durationMs('Milliseconds after a shrink before the next shrink (also the shrink stabilization window; ten times it while bursts recur).', DEFAULT_CONTROLLER.shrinkCooldownMs, {
+  shrinkCooldownMs: durationMs('Milliseconds after a shrink before the next shrink (also the shrink stabilization window; ten times it after a burst).', DEFAULT_CONTROLLER.shrinkCooldownMs, {
     zero: 'no shrink cooldown and no stabilization',
   }),
   staleAfterPeriods: Type.Integer({

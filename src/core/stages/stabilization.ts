@@ -1,14 +1,13 @@
 // Shrink stabilization (docs/design.md): a shrink goes only down to the largest size
 // recommended during the window (one shrink cooldown, as the thrash penalty scales it), so a
-// pool never drops below what a recent burst needed. While bursts recur the window stretches
-// to STRETCH_COOLDOWNS shrink cooldowns (300 s at the default 30 s: HPA's default window), so
-// the pool keeps its burst size through the gaps between bursts. A burst recurs when the
-// recommendation comes back up to the pool's size after falling a quarter or more below it,
-// and it had risen (grown, or come back up) within that stretched window before: one burst
-// after a quiet spell is no pattern, and the pool shrinks after it at the usual pace. The
-// window holds what was recommended before this stage, as HPA's does. A saturated pool's step
-// back is neither kept nor held: it says what the CPUs can run, not what the load needs; nor
-// is a move to a measured throughput ceiling, nor a hold for want of data.
+// pool never drops below what a recent burst needed. After a burst (the recommendation came
+// back up to the pool's size after falling a quarter or more below it: a burst after a lull,
+// the first one after a quiet spell included) the window stretches to STRETCH_COOLDOWNS shrink
+// cooldowns (300 s at the default 30 s: HPA's default window) for as long, so the pool keeps
+// its burst size through the gaps between bursts. The window holds what was recommended before
+// this stage, as HPA's does. A saturated pool's step back is neither kept nor held: it says
+// what the CPUs can run, not what the load needs; nor is a move to a measured throughput
+// ceiling, nor a hold for want of data.
 import { scaledShrinkCooldownMs } from '../moves.js';
 import { defineStage, hold } from './stage.js';
 import type { Proposal, StageContext } from './stage.js';
@@ -32,18 +31,16 @@ export const STRETCH_COOLDOWNS = 10;
 /** The stretched window's length for a pool's shrink cooldown (its parameter, before the thrash penalty). */
 export const stretchedWindowMs = (shrinkCooldownMs: number) => STRETCH_COOLDOWNS * shrinkCooldownMs;
 
-/** A recommendation this share or more below the pool's size, followed by one at its size or above, is a recurring burst. */
+/** A recommendation this share or more below the pool's size, followed by one at its size or above, is a burst. */
 export const RECUR_DROP = 0.25;
 
 export interface StabilizationState {
   /** recommendations of the last stretched window (or the scaled cooldown, if longer) */
   window: Window;
-  /** when a burst last recurred (the recommendation came back up after a drop, with a rise before it) */
+  /** when the recommendation last came back up after a drop (a burst) */
   recurredAtMs: number | null;
   /** the lowest recommendation, as a share of the pool's size then, since the last time it came back up */
   lowSinceRise: number | null;
-  /** when the recommendation last rose: a grow, or back up to the pool's size after a drop */
-  roseAtMs: number | null;
 }
 
 export function stabilize(p: Proposal, size: number, recentMax: number | null): Proposal {
@@ -74,28 +71,17 @@ export function maxSince(window: Window, sinceMs: number): number | null {
   return null;
 }
 
-/**
- * The record of recurring bursts after this tick's recommendation `p` at the pool's size `base`:
- * a rise (a grow, or back up to the size after a drop of RECUR_DROP or more) is remembered, and
- * a rise after such a drop is a recurrence when the one before it is less than `stretchMs` old.
- */
-export function recurrence(s: StabilizationState, p: Proposal, base: number, nowMs: number, stretchMs: number): StabilizationState {
+/** The record of bursts after this tick's recommendation `p` at the pool's size `base`. */
+export function recurrence(s: StabilizationState, p: Proposal, base: number, nowMs: number): StabilizationState {
   if (p.size < base) {
     const share = p.size / base;
     return s.lowSinceRise !== null && s.lowSinceRise <= share ? s : { ...s, lowSinceRise: share };
   }
-  const cameBack = s.lowSinceRise !== null && s.lowSinceRise <= 1 - RECUR_DROP;
-  if (!cameBack && p.size === base) return s;
-  const recurred = cameBack && s.roseAtMs !== null && nowMs - s.roseAtMs < stretchMs;
-  return {
-    window: s.window,
-    recurredAtMs: recurred ? nowMs : s.recurredAtMs,
-    lowSinceRise: cameBack ? null : s.lowSinceRise,
-    roseAtMs: nowMs,
-  };
+  if (s.lowSinceRise !== null && s.lowSinceRise <= 1 - RECUR_DROP) return { ...s, recurredAtMs: nowMs, lowSinceRise: null };
+  return s;
 }
 
-/** The window's length now: the scaled shrink cooldown, stretched while bursts recur. */
+/** The window's length now: the scaled shrink cooldown, stretched after a burst. */
 export function windowMs(s: StabilizationState, ctx: StageContext): number {
   const scaled = scaledShrinkCooldownMs(ctx.moves, ctx.spec.params.shrinkCooldownMs);
   if (scaled === 0) return 0; // no shrink cooldown: no stabilization
@@ -106,18 +92,18 @@ export function windowMs(s: StabilizationState, ctx: StageContext): number {
 
 /** The state with a new window: one object literal (a spread costs a slow copy, and this runs every tick). */
 function withWindow(s: StabilizationState, window: Window): StabilizationState {
-  return { window, recurredAtMs: s.recurredAtMs, lowSinceRise: s.lowSinceRise, roseAtMs: s.roseAtMs };
+  return { window, recurredAtMs: s.recurredAtMs, lowSinceRise: s.lowSinceRise };
 }
 
 export const stabilizationStage = defineStage<StabilizationState>({
   name: 'stabilization',
-  init: () => ({ window: [], recurredAtMs: null, lowSinceRise: null, roseAtMs: null }),
+  init: () => ({ window: [], recurredAtMs: null, lowSinceRise: null }),
   apply(p, ctx, prev) {
     const stretched = stretchedWindowMs(ctx.spec.params.shrinkCooldownMs);
     const keepMs = Math.max(scaledShrinkCooldownMs(ctx.moves, ctx.spec.params.shrinkCooldownMs), stretched);
     const window = slideWindow(prev.window, ctx.nowMs - keepMs);
     if (p.reason === 'saturated' || p.reason === 'ceiling' || p.reason === 'no-data') return { proposal: p, state: window === prev.window ? prev : withWindow(prev, window) };
-    const s = recurrence(prev, p, ctx.base, ctx.nowMs, stretched);
+    const s = recurrence(prev, p, ctx.base, ctx.nowMs);
     const recentMax = maxSince(window, ctx.nowMs - windowMs(s, ctx));
     return { proposal: stabilize(p, ctx.base, recentMax), state: withWindow(s, pushMax(window, { ts: ctx.nowMs, size: p.size })) };
   },

@@ -192,6 +192,6 @@ test('when a move goes to a measured ceiling, then the step limit, the thrash pe
   const c = stageCtx({ base: 20, maxStep: 5, moves: { grow: null, shrink: { atMs: 99_000, from: 22, to: 20, acting: true }, holds: 5, failedGrowMs: null, shrinkScale: 4, shrinkScaleSinceMs: 0 } });
   t.deepEqual(stepStage.apply(back, c, null).proposal, back);
   t.deepEqual(thrashStage.apply(back, c, null).proposal, back);
-  t.deepEqual(stabilizationStage.apply(back, c, { window: [{ ts: 99_000, size: 20 }], recurredAtMs: null, lowSinceRise: null, roseAtMs: null }).proposal, back);
+  t.deepEqual(stabilizationStage.apply(back, c, { window: [{ ts: 99_000, size: 20 }], recurredAtMs: null, lowSinceRise: null }).proposal, back);
   t.deepEqual(stepStage.apply({ size: 6, reason: 'below-band' }, c, null).proposal, { size: 15, reason: 'below-band' }, 'the law\'s own shrink keeps maxStep');
 });
