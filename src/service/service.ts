@@ -101,7 +101,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const disconnect = connectActuators(engine, createActuators(config.actuators, metrics.actuation, options.sleep), logger);
   const recorder = config.record === null ? null : recordSamples(config.record, engine.ingested$, logger, traceHeader(config.cpus, config.pools));
   // Pools with a `source` are read and driven by the sidecar itself (src/sources/).
-  const detachSources = attachUwsgiSources({ engine, config, logger, scheduler: options.scheduler ?? asyncScheduler, ...options.uwsgi });
+  const sources = attachUwsgiSources({ engine, config, logger, scheduler: options.scheduler ?? asyncScheduler, ...options.uwsgi });
 
   const caps = budget(options.maxConnections ?? connectionCap(readFdLimit()), config.metricsListen !== null);
   // 500 of each keep the sidecar under 150 MB with every place taken (docs/benchmarks.md, "Limits").
@@ -132,7 +132,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     }
   } catch (e) {
     for (const s of servers) s.close();
-    detachSources();
+    sources.stop();
     engine.stop();
     disconnect();
     recorder?.close();
@@ -161,6 +161,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     metrics,
     reload(next) {
       const report = reloadService({ running, next, engine, metrics, handles, logger });
+      // After the engine: a new source reads its pool's next tick and target from it.
+      sources.reconfigure({ pools: next.pools, cpus: next.cpus });
       running = report.running;
       return report;
     },
@@ -179,7 +181,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
         });
         await Promise.race([closed, late]);
         clearTimeout(timer);
-        detachSources();
+        sources.stop();
         for (const s of subs) s.unsubscribe();
         disconnect();
         engine.stop();

@@ -7,9 +7,16 @@ import { boundsOf, clamp, createController, getLaw, modeOf, setPin } from '../co
 import type { ControllerState, Decision, PoolSpec } from '../core/index.js';
 import type { PoolConfig } from '../config/index.js';
 
-/** The settings the controller reads; `process` and `source` are the sources' business. */
+/** The settings a pool runs with: what the controller reads, and where its samples and CPU come from (`process`, `source`). */
 export function sameSettings(a: PoolConfig, b: PoolConfig): boolean {
-  return a.kind === b.kind && a.pinned === b.pinned && a.mode === b.mode && JSON.stringify(a.params) === JSON.stringify(b.params);
+  return (
+    a.kind === b.kind &&
+    a.pinned === b.pinned &&
+    a.mode === b.mode &&
+    JSON.stringify(a.params) === JSON.stringify(b.params) &&
+    JSON.stringify(a.process) === JSON.stringify(b.process) &&
+    JSON.stringify(a.source) === JSON.stringify(b.source)
+  );
 }
 
 export function specOf(pool: PoolConfig, cpus: number, enabled: boolean): PoolSpec {

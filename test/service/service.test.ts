@@ -164,6 +164,29 @@ test('when the API listens off loopback without a token, then start-up warns tha
   }
 });
 
+test('when a reload gives a pool a uWSGI source, then the service starts reading it; a reload that takes the source away stops the reads', async (t) => {
+  const { logger } = memoryLog('info');
+  const reads: string[] = [];
+  const readStats = async (stats: string): Promise<string> => {
+    reads.push(stats);
+    throw new Error('connect ENOENT');
+  };
+  const service = await startService({ config: config(), logger, version: 'test', defaultMetrics: false, uwsgi: { readStats, fifo: { write: () => undefined }, cpu: null } });
+  try {
+    t.deepEqual(reads, [], 'no pool has a source');
+    const source = { type: 'uwsgi' as const, stats: '/run/uwsgi/stats.sock', fifo: '/run/uwsgi/master.fifo', cheaper: 4 };
+    const report = service.reload(config({ pools: [pool('transfer', 'transfer', FAST, { source }), pool('buffer', 'buffer', FAST)] }));
+    t.deepEqual(report.changed, ['transfer'], 'a changed source is a changed pool');
+    t.true(await eventually(() => reads.includes('/run/uwsgi/stats.sock')));
+    service.reload(config());
+    const count = reads.length;
+    await new Promise((r) => setTimeout(r, 150)); // three of FAST's periods
+    t.is(reads.length, count, 'no read after the source left');
+  } finally {
+    await service.stop();
+  }
+});
+
 test('when a reload pins a pool (threads: 4), then the change is logged at info, sent to the actuators and counted; a new pool has its series', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'at-reload-'));
   const { logger, lines } = memoryLog('info');

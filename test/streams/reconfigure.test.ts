@@ -62,6 +62,27 @@ test('when a reload changes a pool\'s band, then the pool keeps its state (targe
   engine.stop();
 });
 
+test('when a reload changes only where a pool\'s samples or CPU come from, then the pool is changed (its loop and CPU source are made again) and keeps its state', (t) => {
+  const clock = virtualClock();
+  const made: string[] = [];
+  const engine = createEngine({
+    config: { pools: [pool('transfer')], cpus: 8, enabled: true },
+    scheduler: clock.scheduler,
+    readCpu: (p) => (made.push(`${p.name}:${p.process?.pid ?? '-'}`), undefined),
+  });
+  busyDaemon(clock, engine, 'transfer', 500, 12_000);
+  clock.advanceTo(12_000);
+  const before = engine.state('transfer');
+  const withProcess = pool('transfer', 'transfer', {}, { process: { pid: 4242, pidFile: null, threads: null } });
+  t.deepEqual(engine.reconfigure({ pools: [withProcess], cpus: 8 }), { added: [], removed: [], changed: ['transfer'], restarted: [] });
+  t.deepEqual(made, ['transfer:-', 'transfer:4242'], 'the CPU source is made again from the new process');
+  t.is(engine.state('transfer').target, before.target);
+  const withSource = { ...withProcess, source: { type: 'uwsgi' as const, stats: '127.0.0.1:9191', fifo: '/run/uwsgi/master.fifo', cheaper: 2 } };
+  t.deepEqual(engine.reconfigure({ pools: [withSource], cpus: 8 }).changed, ['transfer']);
+  t.deepEqual(engine.reconfigure({ pools: [withSource], cpus: 8 }).changed, [], 'the same file again changes nothing');
+  engine.stop();
+});
+
 test('when a reload changes a pool\'s period, then it ticks at the new period', (t) => {
   const clock = virtualClock();
   const engine = createEngine({ config: { pools: [pool('transfer')], cpus: 8, enabled: true }, scheduler: clock.scheduler });

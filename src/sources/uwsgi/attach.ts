@@ -1,10 +1,11 @@
 // The one hook the service calls: every pool whose `source` is uWSGI gets a poll each period
-// (never two at once: a slow uWSGI skips periods) and its target applied when it changes. A
+// (never two at once: a slow uWSGI skips periods) and its target applied when it changes; a
+// reload starts, stops and renews the sources as the pools' sources changed. A
 // poll is timed to end just before the pool's tick (POLL_LEAD_MS before it), so the tick decides
 // on a sample a few milliseconds old, not one that missed it by a little and waited a period.
 import { asyncScheduler } from 'rxjs';
 import type { SchedulerLike, Subscription } from 'rxjs';
-import type { PoolConfig } from '../../config/index.js';
+import type { PoolConfig, SourceConfig } from '../../config/index.js';
 import { poolBounds } from '../../core/index.js';
 import type { Engine, Logger } from '../../streams/index.js';
 import { nodeFiles } from '../files.js';
@@ -36,19 +37,33 @@ export interface AttachUwsgiDeps {
   listenQueue?: ListenQueueReader | null;
 }
 
-/** Starts the uWSGI sources of the config's pools; returns the function that stops them. */
-export function attachUwsgiSources(deps: AttachUwsgiDeps): () => void {
+/** The uWSGI sources of the running config's pools. */
+export interface UwsgiSources {
+  /**
+   * A reload (after the engine took it): the sources of pools added with a `source` start;
+   * those of pools removed, or whose source left, stop; a pool whose source, kind, period or
+   * CPUs changed gets a new one (read afresh from uWSGI); the others go on untouched.
+   */
+  reconfigure(config: { pools: readonly PoolConfig[]; cpus: number }): void;
+  stop(): void;
+}
+
+/** What a pool's source is made from: a change in any of it makes a new source. */
+const sourceKey = (pool: PoolConfig, cpus: number): string => JSON.stringify([pool.source, pool.kind, pool.params.periodMs, cpus]);
+
+/** Starts the uWSGI sources of the config's pools. */
+export function attachUwsgiSources(deps: AttachUwsgiDeps): UwsgiSources {
   const scheduler = deps.scheduler ?? asyncScheduler;
   const now = deps.now ?? (() => scheduler.now());
-  const subs: Subscription[] = [];
-  const stops: (() => void)[] = [];
-  for (const pool of deps.config.pools) {
-    if (pool.source?.type !== 'uwsgi') continue;
+  const attached = new Map<string, { key: string; stop: () => void }>();
+
+  /** One pool's source: polled before each of the pool's ticks, its target applied; returns what stops it. */
+  function attach(pool: PoolConfig, source: SourceConfig, cpus: number): () => void {
     const src = createUwsgiSource({
       pool: pool.name,
-      source: pool.source,
+      source,
       periodMs: pool.params.periodMs,
-      bounds: poolBounds(pool.kind, deps.config.cpus),
+      bounds: poolBounds(pool.kind, cpus),
       engine: deps.engine,
       now,
       later: (fn, delayMs) => {
@@ -70,7 +85,7 @@ export function attachUwsgiSources(deps: AttachUwsgiDeps): () => void {
       try {
         at = deps.engine.nextTickMs(pool.name) - leadMs;
       } catch {
-        return periodMs; // the pool left the engine (a reload): the sources stop with the service
+        return periodMs; // the pool left the engine (a reload): its source is stopped with it
       }
       while (at <= nowMs) at += periodMs;
       return at - nowMs;
@@ -85,15 +100,35 @@ export function attachUwsgiSources(deps: AttachUwsgiDeps): () => void {
       }, delayMs);
     };
     pollIn(0);
-    stops.push(() => {
+    const targets = deps.engine.targetChanges(pool.name).subscribe((target) => src.apply(target));
+    return () => {
       stopped = true;
       polling?.unsubscribe();
       src.stop();
-    });
-    subs.push(deps.engine.targetChanges(pool.name).subscribe((target) => src.apply(target)));
+      targets.unsubscribe();
+    };
   }
-  return () => {
-    for (const stop of stops) stop();
-    for (const s of subs) s.unsubscribe();
+
+  function reconfigure(config: { pools: readonly PoolConfig[]; cpus: number }): void {
+    const wanted = new Map(config.pools.map((p) => [p.name, p]));
+    for (const [name, a] of attached) {
+      const pool = wanted.get(name);
+      if (pool?.source?.type === 'uwsgi' && sourceKey(pool, config.cpus) === a.key) continue;
+      a.stop();
+      attached.delete(name);
+    }
+    for (const pool of config.pools) {
+      if (pool.source?.type !== 'uwsgi' || attached.has(pool.name)) continue;
+      attached.set(pool.name, { key: sourceKey(pool, config.cpus), stop: attach(pool, pool.source, config.cpus) });
+    }
+  }
+
+  reconfigure(deps.config);
+  return {
+    reconfigure,
+    stop() {
+      for (const a of attached.values()) a.stop();
+      attached.clear();
+    },
   };
 }

@@ -1,4 +1,5 @@
 export { attachUwsgiSources, POLL_LEAD_MS } from './attach.js';
+export type { UwsgiSources } from './attach.js';
 export type { AttachUwsgiDeps } from './attach.js';
 export { createUwsgiSource, settleMs, statsTimeoutMs, WAKE_AFTER_SECOND_MS } from './source.js';
 export type { PollOutcome, UwsgiSource, UwsgiSourceDeps } from './source.js';

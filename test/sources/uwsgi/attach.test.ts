@@ -13,7 +13,7 @@ function rig() {
   const writes: string[] = [];
   const targets = new Subject<number>();
   const readsAt: number[] = [];
-  const stop = attachUwsgiSources({
+  const { stop } = attachUwsgiSources({
     engine: {
       ingest: (name, samples) => {
         for (const sample of samples) ingested.push({ pool: name, sample });
@@ -74,4 +74,60 @@ test('when the sources are stopped, then nothing is read or written any more', a
   r.targets.next(5);
   t.is(r.reads(), reads);
   t.deepEqual(r.writes, []);
+});
+
+test('when a reload adds, changes and removes uWSGI sources, then reads follow the new file and an unchanged source goes on untouched', async (t) => {
+  const scheduler = new VirtualTimeScheduler(VirtualAction, 0);
+  const reads: { at: number; stats: string }[] = [];
+  const writes: { fifo: string; text: string }[] = [];
+  const targets = new Map<string, Subject<number>>();
+  const src = (stats: string) => ({ source: { type: 'uwsgi' as const, stats, fifo: `${stats}.fifo`, cheaper: 1 } });
+  const sources = attachUwsgiSources({
+    engine: {
+      ingest: (name) => ({ pool: name, target: 2, action: 'hold', mode: 'adaptive' }),
+      targetChanges: (name) => {
+        const s = targets.get(name) ?? new Subject<number>();
+        targets.set(name, s);
+        return s.asObservable();
+      },
+      nextTickMs: () => (Math.floor(scheduler.now() / PERIOD_MS) + 1) * PERIOD_MS,
+    },
+    config: { pools: [pool('web', 'transfer', { periodMs: PERIOD_MS }, src('/a')), pool('api', 'transfer', { periodMs: PERIOD_MS }, src('/b'))], cpus: 1 },
+    logger: captureLogger().logger,
+    scheduler,
+    readStats: async (stats) => (reads.push({ at: scheduler.now(), stats }), fixture('idle-2-of-6')),
+    fifo: { write: (fifo, text) => void writes.push({ fifo, text }) },
+    cpu: null,
+    listenQueue: null,
+  });
+  const runTo = async (ms: number) => {
+    for (let at = scheduler.frame; at <= ms; at += PERIOD_MS / 4) {
+      scheduler.maxFrames = at;
+      scheduler.flush();
+      await new Promise((r) => setImmediate(r));
+    }
+  };
+  const readsOf = (stats: string, from: number) => reads.filter((r) => r.stats === stats && r.at >= from).length;
+  await runTo(2 * PERIOD_MS);
+  t.true(readsOf('/a', 0) >= 2 && readsOf('/b', 0) >= 2);
+  // web's stats move, api goes on as it was, and a new pool with a source comes.
+  sources.reconfigure({ pools: [pool('web', 'transfer', { periodMs: PERIOD_MS }, src('/c')), pool('api', 'transfer', { periodMs: PERIOD_MS }, src('/b')), pool('new', 'transfer', { periodMs: PERIOD_MS }, src('/d'))], cpus: 1 });
+  const at = scheduler.now();
+  await runTo(5 * PERIOD_MS);
+  t.is(readsOf('/a', at + 1), 0, 'the old stats address is no longer read');
+  t.true(readsOf('/c', at) >= 3, 'the new one is');
+  t.true(readsOf('/d', at) >= 3, 'the added pool is read');
+  const lead = Math.min(POLL_LEAD_MS, PERIOD_MS / 4);
+  t.deepEqual(reads.filter((r) => r.stats === '/b').map((r) => r.at), [0, 1, 2, 3, 4, 5].map((k) => k * PERIOD_MS - (k === 0 ? 0 : lead)), 'the unchanged source keeps its pace: no extra read at the reload');
+  targets.get('web')?.next(4);
+  t.deepEqual(writes.at(-1), { fifo: '/c.fifo', text: '++' }, 'targets go to the new FIFO');
+  // A reload that takes the source away from web and removes new: both stop.
+  sources.reconfigure({ pools: [pool('web', 'transfer', { periodMs: PERIOD_MS }), pool('api', 'transfer', { periodMs: PERIOD_MS }, src('/b'))], cpus: 1 });
+  const later = scheduler.now();
+  await runTo(8 * PERIOD_MS);
+  t.is(readsOf('/c', later + 1) + readsOf('/d', later + 1), 0);
+  t.true(readsOf('/b', later) >= 3);
+  targets.get('web')?.next(6);
+  t.is(writes.filter((w) => w.text !== '\n').length, 1, 'a source that stopped writes nothing');
+  sources.stop();
 });
