@@ -101,7 +101,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const disconnect = connectActuators(engine, createActuators(config.actuators, metrics.actuation, options.sleep), logger);
   const recorder = config.record === null ? null : recordSamples(config.record, engine.ingested$, logger, traceHeader(config.cpus, config.pools));
   // Pools with a `source` are read and driven by the sidecar itself (src/sources/).
-  const sources = attachUwsgiSources({ engine, config, logger, scheduler: options.scheduler ?? asyncScheduler, ...options.uwsgi });
+  const sources = attachUwsgiSources({ engine, config, logger, scheduler: options.scheduler ?? asyncScheduler, actuation: metrics.actuation, ...options.uwsgi });
 
   const caps = budget(options.maxConnections ?? connectionCap(readFdLimit()), config.metricsListen !== null);
   // 500 of each keep the sidecar under 150 MB with every place taken (docs/benchmarks.md, "Limits").

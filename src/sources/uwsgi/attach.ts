@@ -35,6 +35,8 @@ export interface AttachUwsgiDeps {
   cpu?: ((pool: string) => CpuReader) | null;
   /** the kernel's accept queue of uWSGI's TCP sockets; default read from /proc; null: none (uWSGI's own figure) */
   listenQueue?: ListenQueueReader | null;
+  /** each FIFO write of commands (actuations_total{pool, result}) */
+  actuation?: (pool: string, result: 'ok' | 'error') => void;
 }
 
 /** The uWSGI sources of the running config's pools. */
@@ -75,6 +77,7 @@ export function attachUwsgiSources(deps: AttachUwsgiDeps): UwsgiSources {
       cpu: deps.cpu === null ? null : (deps.cpu ?? ((): CpuReader => createCpuReader({ files: nodeFiles, now })))(pool.name),
       listenQueue: deps.listenQueue === undefined ? (pid, listeners) => readListenQueue(nodeFiles, pid, listeners) : deps.listenQueue,
       logger: deps.logger,
+      ...(deps.actuation ? { actuation: deps.actuation } : {}),
     });
     const periodMs = pool.params.periodMs;
     const leadMs = Math.min(POLL_LEAD_MS, periodMs / 4);

@@ -37,6 +37,8 @@ export interface UwsgiSourceDeps {
    */
   listenQueue: ListenQueueReader | null;
   logger: Logger;
+  /** each FIFO write of commands, as an actuation (actuations_total{pool, result}); the wake-up byte is none */
+  actuation?: (pool: string, result: 'ok' | 'error') => void;
 }
 
 export type PollOutcome = 'sampled' | 'down' | 'stopped';
@@ -69,6 +71,14 @@ export const settleMs = (periodMs: number) => Math.max(60_000, 30 * periodMs);
  */
 export const WAKE_AFTER_SECOND_MS = 10;
 
+/**
+ * Worker counts that moved without the sidecar asking (a worker cheaped or spawned, not toward
+ * a pending command) this many times: another cheaper algorithm runs beside the sidecar (uWSGI
+ * without `cheaper-algo = manual` runs `spare`). One is not enough: an operator may write to
+ * the FIFO by hand.
+ */
+export const UNASKED_CHANGES_WARN = 2;
+
 /** A stats read gets a period, at least a second and at most five. */
 export const statsTimeoutMs = (periodMs: number) => Math.min(5000, Math.max(1000, periodMs));
 
@@ -84,7 +94,14 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
   const log = { pool, stats: source.stats, fifo: source.fifo };
   let reading: UwsgiReading | null = null;
   let mode: Mode | null = null;
-  let expected: { live: number; atMs: number; masterPid: number; pids: readonly number[] } | null = null;
+  /**
+   * The commands uWSGI has not applied yet: the count asked for; since when uWSGI has not moved
+   * (the first of the commands sent while the count stood at `from`); the master and workers then.
+   */
+  let expected: { live: number; atMs: number; from: number; masterPid: number; pids: readonly number[] } | null = null;
+  /** whether the settle-time warning was given since uWSGI last applied a command (it is given once, then at debug) */
+  let settleWarned = false;
+  let unasked = 0;
   let statsDown: string | null = null;
   let fifoDown: string | null = null;
   let everUp = false;
@@ -163,18 +180,37 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     }
   }
 
+  /**
+   * A change of the live count between two readings of one uWSGI that is no command of the
+   * sidecar's taking effect: counted, and past UNASKED_CHANGES_WARN the operator is told.
+   */
+  function noteUnasked(before: UwsgiReading | null, now: UwsgiReading): void {
+    if (before === null || before.masterPid !== now.masterPid || reloaded(before.pids, now.pids)) return;
+    const change = now.sample.size - before.sample.size;
+    if (change === 0) return;
+    if (expected !== null && Math.sign(expected.live - before.sample.size) === Math.sign(change)) return;
+    unasked += 1;
+    logger.debug({ ...log, from: before.sample.size, to: now.sample.size }, `pool ${pool}: uWSGI went from ${before.sample.size} to ${now.sample.size} workers without being asked`);
+    if (unasked !== UNASKED_CHANGES_WARN) return;
+    logger.warn(
+      { ...log, from: before.sample.size, to: now.sample.size, times: unasked },
+      `pool ${pool}: uWSGI changed its worker count without being asked (${unasked} times, the last ${before.sample.size} -> ${now.sample.size}): another cheaper algorithm sizes the pool beside the sidecar; set cheaper-algo = manual in uWSGI's config (docs/operator-guide.md, "Driving uWSGI")`,
+    );
+  }
+
   function apply(target: number): void {
     if (stopped || reading === null || mode === null || mode === 'observe') return;
     const nowMs = deps.now();
     const live = reading.sample.size;
     const desired = Math.max(Math.min(source.cheaper, reading.processes), Math.min(target, reading.processes));
     if (expected !== null && (expected.masterPid !== reading.masterPid || expected.live === live || reloaded(expected.pids, reading.pids))) {
+      if (expected.live === live) settleWarned = false;
       expected = null;
     } else if (expected !== null && nowMs - expected.atMs >= settleMs(deps.periodMs)) {
-      logger.warn(
-        { ...log, asked: expected.live, live },
-        `pool ${pool}: uWSGI still runs ${live} workers ${Math.round((nowMs - expected.atMs) / 1000)} s after it was asked for ${expected.live}; asking again. uWSGI applies + and - only in cheaper mode (cheaper, cheaper-algo = manual), and retires only a worker that is not in a request`,
-      );
+      const text = `pool ${pool}: uWSGI still runs ${live} workers ${Math.round((nowMs - expected.atMs) / 1000)} s after it was asked for ${expected.live}; asking again. uWSGI applies + and - only in cheaper mode (cheaper, cheaper-algo = manual), and retires only a worker that is not in a request`;
+      if (settleWarned) logger.debug({ ...log, asked: expected.live, live }, text);
+      else logger.warn({ ...log, asked: expected.live, live }, `${text}; said once until uWSGI applies a command`);
+      settleWarned = true;
       expected = null;
     }
     const from = expected?.live ?? live;
@@ -183,6 +219,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     try {
       deps.fifo.write(source.fifo, commands);
     } catch (e) {
+      deps.actuation?.(pool, 'error');
       const why = e instanceof Error ? e.message : String(e);
       if (fifoDown === null) {
         logger.warn({ ...log, err: why }, `pool ${pool}: cannot write uWSGI's master FIFO ${source.fifo} (${why}); retrying every period`);
@@ -190,9 +227,13 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
       fifoDown = why;
       return;
     }
+    deps.actuation?.(pool, 'ok');
     if (fifoDown !== null) logger.info(log, `pool ${pool}: uWSGI's master FIFO ${source.fifo} takes commands again`);
     fifoDown = null;
-    expected = { live: desired, atMs: nowMs, masterPid: reading.masterPid, pids: reading.pids };
+    // The settle time runs from the first command uWSGI has not moved on: more commands sent
+    // while it stands still do not put off the warning.
+    const stuck = expected !== null && live === expected.from;
+    expected = { live: desired, atMs: stuck && expected !== null ? expected.atMs : nowMs, from: live, masterPid: reading.masterPid, pids: reading.pids };
     wakeNextSecond(nowMs);
     logger.debug({ ...log, from, to: desired, commands }, `pool ${pool}: asked uWSGI for ${desired} workers (${commands})`);
   }
@@ -218,6 +259,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
       if (r === null) return down('no live worker (uWSGI is starting or restarting)');
       up(r);
       addCpu(r);
+      noteUnasked(reading, r);
       reading = r;
       try {
         const reply = deps.engine.ingest(pool, [r.sample]);

@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { Bounds, CpuReading, Mode, Sample } from '../../../src/core/index.js';
-import { createUwsgiSource, settleMs, WAKE_AFTER_SECOND_MS } from '../../../src/sources/uwsgi/index.js';
+import { createUwsgiSource, settleMs, UNASKED_CHANGES_WARN, WAKE_AFTER_SECOND_MS } from '../../../src/sources/uwsgi/index.js';
 import type { CpuReader, Listener, ListenQueueReader } from '../../../src/sources/index.js';
 import { captureLogger, fixture } from './helpers.js';
 
@@ -17,6 +17,7 @@ function rig(options: { answers: (string | Error)[]; target?: number; mode?: Mod
   const { lines, logger } = captureLogger();
   const answers = [...options.answers];
   const fifoErrors = [...(options.fifoErrors ?? [])];
+  const actuations: string[] = [];
   const src = createUwsgiSource({
     pool: 'web',
     source: { type: 'uwsgi', stats: '127.0.0.1:9191', fifo: '/run/uwsgi.fifo', cheaper: options.cheaper ?? 1 },
@@ -50,8 +51,9 @@ function rig(options: { answers: (string | Error)[]; target?: number; mode?: Mod
     cpu: options.cpu ?? null,
     listenQueue: options.listenQueue ?? null,
     logger,
+    actuation: (pool, result) => void actuations.push(`${pool}:${result}`),
   });
-  return { src, ingested, writes, wakes, lines, reply, advance: (ms: number) => void (nowMs += ms) };
+  return { src, ingested, writes, wakes, lines, actuations, reply, advance: (ms: number) => void (nowMs += ms) };
 }
 
 test('when uWSGI answers, then its sample is fed to the engine with the workers\' CPU summed over their pids', async (t) => {
@@ -247,4 +249,58 @@ test('when the source is stopped, then a poll does nothing', async (t) => {
   r.src.stop();
   t.is(await r.src.poll(), 'stopped');
   t.deepEqual([r.ingested.length, r.writes.length], [0, 0]);
+});
+
+test('when uWSGI changes its worker count without being asked, then the second time the operator is told another cheaper algorithm runs', async (t) => {
+  // uWSGI's own algorithm cheaps a worker of the 4 the sidecar wants, twice; the sidecar's own + and - are not counted.
+  const r = rig({ answers: [fixture('after-load'), fixture('one-cheaped'), fixture('after-load'), fixture('idle-2-of-6'), fixture('one-cheaped'), fixture('after-load'), fixture('one-cheaped')], target: 4 });
+  const warnings = () => r.lines.filter((l) => l.level === 'warn').map((l) => l.msg);
+  await r.src.poll();
+  r.advance(PERIOD_MS);
+  await r.src.poll();
+  t.deepEqual(r.writes.filter((w) => w !== '\n'), ['+'], 'the cheaped worker is asked back');
+  r.reply.target = 2;
+  r.advance(PERIOD_MS);
+  await r.src.poll();
+  t.deepEqual(warnings(), [], 'one change unasked: no warning (an operator may write to the FIFO by hand)');
+  r.reply.target = 4;
+  r.advance(PERIOD_MS);
+  await r.src.poll();
+  t.deepEqual(r.writes.filter((w) => w !== '\n'), ['+', '--', '++']);
+  t.deepEqual(warnings(), [], 'the sidecar\'s own -- taking effect is no unasked change');
+  for (let i = 0; i < 3; i += 1) {
+    r.advance(PERIOD_MS);
+    await r.src.poll();
+  }
+  t.is(warnings().length, 1, `warned once, at the ${UNASKED_CHANGES_WARN}nd unasked change`);
+  t.regex(warnings()[0] ?? '', /without being asked \(2 times, the last 4 -> 3\).*cheaper-algo = manual/);
+});
+
+test('when commands keep coming while uWSGI applies none, then the settle time runs from the first, and its warning is given once', async (t) => {
+  const r = rig({ answers: [fixture('idle-2-of-6')], target: 4 });
+  const warnings = () => r.lines.filter((l) => l.level === 'warn').map((l) => l.msg);
+  await r.src.poll();
+  r.advance(30_000);
+  r.reply.target = 5;
+  await r.src.poll();
+  t.deepEqual(r.writes.filter((w) => w !== '\n'), ['++', '+'], 'the new target is asked for');
+  r.advance(settleMs(PERIOD_MS) - 30_000);
+  await r.src.poll();
+  t.is(warnings().length, 1, 'the warning comes a settle time after the first command, not after the last');
+  t.regex(warnings()[0] ?? '', /still runs 2 workers 60 s after it was asked for 5/);
+  r.advance(settleMs(PERIOD_MS));
+  await r.src.poll();
+  t.is(warnings().length, 1, 'asked again a settle time later, without a second warning');
+  t.true(r.lines.some((l) => l.level === 'debug' && /still runs 2 workers/.test(l.msg)));
+});
+
+test('when commands are written to the FIFO, then each write counts as an actuation, ok or error; the wake-up byte does not', async (t) => {
+  const r = rig({ answers: [fixture('idle-2-of-6')], target: 4, fifoErrors: [Object.assign(new Error('ENXIO: no reader'), { code: 'ENXIO' })] });
+  await r.src.poll();
+  t.deepEqual(r.actuations, ['web:error']);
+  r.advance(PERIOD_MS);
+  await r.src.poll();
+  t.deepEqual(r.actuations, ['web:error', 'web:ok']);
+  for (const w of r.wakes) w.run();
+  t.deepEqual(r.actuations, ['web:error', 'web:ok']);
 });
