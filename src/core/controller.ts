@@ -13,6 +13,7 @@ import { initMoves, recordMove } from './moves.js';
 import { initProbe, updateProbe } from './probe.js';
 import { runStages } from './stages/stage.js';
 import type { StageContext } from './stages/stage.js';
+import { clamp } from './math.js';
 import { boundsOf, reportedSize, staticSizeOf } from './state.js';
 import type { ControllerState, PoolSpec } from './state.js';
 import type { CpuReading, Decision, Sample } from './types.js';
@@ -140,7 +141,9 @@ export function tick(
 export function setPin(s: ControllerState, size: number | null, nowMs: number): { state: ControllerState; decision: Decision } {
   if (size !== null && !isPinSize(size)) throw new RangeError(`pin size must be a whole number in ${PIN_RANGE_TEXT}, got ${size}`);
   const from = s.target;
-  const to = size ?? from;
+  // A pin may lie outside the hard bounds; unpinned, the pool is back inside them at once.
+  const { min, max } = boundsOf(s);
+  const to = size ?? clamp(from, min, max);
   const next: ControllerState = { ...s, pinned: size, target: to, recommended: to, pendingGrow: null };
   return decide(next, nowMs, from, to, to, 'pinned', size === null ? 'unpin' : 'pin');
 }

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { createController, setPin, tick } from '../../src/core/controller.js';
-import { isStale } from '../../src/core/state.js';
+import { boundsOf, isStale } from '../../src/core/state.js';
 import { poolView } from '../../src/core/view.js';
 import { REASONS } from '../../src/core/types.js';
 import type { Decision, Sample } from '../../src/core/types.js';
@@ -235,6 +235,16 @@ test('when pinned and unpinned at run time, then pin and unpin decisions are mad
   t.like(unpinned.decision, { action: 'unpin', to: 20, mode: 'adaptive' });
   const after = drive(unpinned.state, 11_000, 12_000, atUtilization(0.99));
   t.like(after.decisions[0], { action: 'grow', from: 20, to: 21 });
+});
+
+test('when a pin outside the hard bounds is lifted, then the target is back inside them at once, and the unpin says so', (t) => {
+  const s = start({ n: 8 });
+  const { min, max } = boundsOf(s);
+  const below = setPin(setPin(s, 1, 1000).state, null, 2000);
+  t.like(below.decision, { action: 'unpin', from: 1, to: min });
+  t.is(below.state.target, min);
+  const above = setPin(setPin(s, 4096, 1000).state, null, 2000);
+  t.like(above.decision, { action: 'unpin', from: 4096, to: max });
 });
 
 test('when a pin is not a whole number in [1, 4096], then it is refused', (t) => {

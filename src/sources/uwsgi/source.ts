@@ -102,6 +102,8 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
   /** whether the settle-time warning was given since uWSGI last applied a command (it is given once, then at debug) */
   let settleWarned = false;
   let unasked = 0;
+  /** the pin last said to be out of uWSGI's reach */
+  let pinOutOfReach: number | null = null;
   let statsDown: string | null = null;
   let fifoDown: string | null = null;
   let everUp = false;
@@ -203,6 +205,12 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     const nowMs = deps.now();
     const live = reading.sample.size;
     const desired = Math.max(Math.min(source.cheaper, reading.processes), Math.min(target, reading.processes));
+    // A pin may ask for what uWSGI cannot run (the hard bounds' misfits are warned about at the first read).
+    if (mode === 'pinned' && desired !== target && pinOutOfReach !== target) {
+      const limit = target > desired ? `uWSGI's ${reading.processes} worker slots (processes)` : `the source's cheaper (${source.cheaper})`;
+      logger.warn({ ...log, pin: target, live, applied: desired }, `pool ${pool}: the pin ${target} is beyond ${limit}: uWSGI is asked for ${desired} workers`);
+    }
+    pinOutOfReach = mode === 'pinned' && desired !== target ? target : null;
     if (expected !== null && (expected.masterPid !== reading.masterPid || expected.live === live || reloaded(expected.pids, reading.pids))) {
       if (expected.live === live) settleWarned = false;
       expected = null;

@@ -304,3 +304,18 @@ test('when commands are written to the FIFO, then each write counts as an actuat
   for (const w of r.wakes) w.run();
   t.deepEqual(r.actuations, ['web:error', 'web:ok']);
 });
+
+test('when a pin is beyond uWSGI\'s limits, then uWSGI is asked for what it can run and the operator is told, once per pin', async (t) => {
+  const r = rig({ answers: [fixture('idle-2-of-6')], target: 12, mode: 'pinned', cheaper: 2, bounds: { min: 2, max: 6 } });
+  const warnings = () => r.lines.filter((l) => l.level === 'warn').map((l) => l.msg);
+  await r.src.poll();
+  t.deepEqual(r.writes.filter((w) => w !== '\n'), ['++++'], '6, uWSGI\'s worker slots');
+  r.advance(PERIOD_MS);
+  await r.src.poll();
+  t.deepEqual(warnings(), ['pool web: the pin 12 is beyond uWSGI\'s 6 worker slots (processes): uWSGI is asked for 6 workers']);
+  r.reply.target = 1;
+  r.advance(PERIOD_MS);
+  await r.src.poll();
+  t.is(warnings().length, 2);
+  t.regex(warnings()[1] ?? '', /pin 1 is beyond the source's cheaper \(2\): uWSGI is asked for 2 workers/);
+});
