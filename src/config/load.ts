@@ -104,6 +104,17 @@ function checkCrossFields(src: YamlSource, data: ConfigFile): void {
       throw invalidValue(src, ['pools', name, 'source', 'stats'], pool.source.stats, 'HOST:PORT (port 1-65535, IPv6 as [::1]:PORT) or the path of a unix socket (with a /)');
     }
   }
+  // One uWSGI is one pool: two pools driving one master would undo each other's commands.
+  const driven = new Map<string, string>();
+  for (const [name, pool] of Object.entries(data.pools ?? {})) {
+    if (pool.source === undefined) continue;
+    for (const [key, what] of [['stats', 'stats address'], ['fifo', 'FIFO']] as const) {
+      const value = pool.source[key];
+      const other = driven.get(`${key} ${value}`);
+      if (other !== undefined) throw invalidValue(src, ['pools', name, 'source', key], value, `a ${what} no other pool reads (pool ${other} has this one: one uWSGI is one pool)`);
+      driven.set(`${key} ${value}`, name);
+    }
+  }
 
   (data.actuators ?? []).forEach((actuator, i) => {
     if (actuator.type !== 'webhook') return;

@@ -272,3 +272,11 @@ test('when a uwsgi source\'s stats address is neither HOST:PORT nor a path, then
   const error = refusal('pools:\n  web:\n    kind: transfer\n    source: {type: uwsgi, stats: "localhost", fifo: /run/uwsgi.fifo}\n');
   t.true(error.message.includes('pools.web.source.stats: "localhost" is not allowed (HOST:PORT'), error.message);
 });
+
+test('when two pools name the same uWSGI (its stats address or its FIFO), then the file is refused naming the second', (t) => {
+  const pool = (name: string, stats: string, fifo: string) => `  ${name}:\n    kind: transfer\n    source: {type: uwsgi, stats: "${stats}", fifo: ${fifo}}\n`;
+  const sameFifo = refusal(`pools:\n${pool('web', '127.0.0.1:9191', '/run/uwsgi.fifo')}${pool('api', '127.0.0.1:9192', '/run/uwsgi.fifo')}`);
+  t.true(sameFifo.message.includes('pools.api.source.fifo: "/run/uwsgi.fifo" is not allowed (a FIFO no other pool reads (pool web has this one'), sameFifo.message);
+  const sameStats = refusal(`pools:\n${pool('web', '127.0.0.1:9191', '/run/web.fifo')}${pool('api', '127.0.0.1:9191', '/run/api.fifo')}`);
+  t.true(sameStats.message.includes('pools.api.source.stats'), sameStats.message);
+});

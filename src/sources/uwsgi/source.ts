@@ -159,8 +159,8 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
 
   function up(r: UwsgiReading): void {
     checkLimits(r);
-    if (statsDown !== null) logger.info({ ...log, workers: r.sample.size }, `pool ${pool}: uWSGI answers again at ${source.stats} (${r.sample.size} of ${r.processes} workers)`);
-    else if (!everUp) logger.info({ ...log, workers: r.sample.size }, `pool ${pool}: reading uWSGI at ${source.stats} (${r.sample.size} of ${r.processes} workers)`);
+    if (!everUp) logger.info({ ...log, workers: r.sample.size }, `pool ${pool}: reading uWSGI at ${source.stats} (${r.sample.size} of ${r.processes} workers)`);
+    else if (statsDown !== null) logger.info({ ...log, workers: r.sample.size }, `pool ${pool}: uWSGI answers again at ${source.stats} (${r.sample.size} of ${r.processes} workers)`);
     statsDown = null;
     everUp = true;
   }
