@@ -319,3 +319,13 @@ test('when a pin is beyond uWSGI\'s limits, then uWSGI is asked for what it can 
   t.is(warnings().length, 2);
   t.regex(warnings()[1] ?? '', /pin 1 is beyond the source's cheaper \(2\): uWSGI is asked for 2 workers/);
 });
+
+test('when uWSGI comes up after the sidecar, then its first answer is logged as the first read, not as a recovery', async (t) => {
+  const r = rig({ answers: [new Error('connect ENOENT /run/uwsgi/stats.sock'), fixture('idle-2-of-6')], target: 2 });
+  await r.src.poll();
+  r.advance(PERIOD_MS);
+  await r.src.poll();
+  const infos = r.lines.filter((l) => l.level === 'info').map((l) => l.msg);
+  t.is(infos.length, 1);
+  t.regex(infos[0] ?? '', /^pool web: reading uWSGI at 127\.0\.0\.1:9191 \(2 of 6 workers\)$/);
+});
