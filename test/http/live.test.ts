@@ -1,3 +1,4 @@
+import { get } from 'node:http';
 import test from 'ava';
 import { FAST, FROZEN, eventually, getJson, postJson, readSse, sseDecisions, startHarness } from './harness.js';
 
@@ -140,6 +141,23 @@ test('drain answers pending long polls and ends SSE streams', async (t) => {
   }
 });
 
+/** An event stream held open over its own connection; close() ends that connection (a fetch's abort may leave it to the agent). */
+interface OpenStream {
+  status: number;
+  close(): void;
+}
+
+function openStream(url: string): Promise<OpenStream> {
+  return new Promise((resolve, reject) => {
+    const req = get(url, { agent: false }, (res) => {
+      res.resume();
+      res.on('error', () => undefined); // the close below cuts the stream short
+      resolve({ status: res.statusCode ?? 0, close: () => void req.destroy() });
+    });
+    req.on('error', reject);
+  });
+}
+
 async function refusedCount(url: string, reason: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
   const line = text.split('\n').find((l) => l.startsWith(`adaptive_threads_http_refused_total{reason="${reason}"} `));
@@ -148,13 +166,13 @@ async function refusedCount(url: string, reason: string): Promise<number> {
 
 test('when the event streams are at their cap, then one more is a 503 with Retry-After, counted; samples still go through', async (t) => {
   const h = await startHarness({ params: FROZEN, limits: { maxEventStreams: 2 } });
-  const streams: AbortController[] = [];
+  const streams: OpenStream[] = [];
   try {
     t.is(await refusedCount(h.url, 'event-streams'), 0, 'the series exists from start-up');
     for (let i = 0; i < 2; i++) {
-      const ac = new AbortController();
-      streams.push(ac);
-      t.is((await fetch(`${h.url}/v1/events`, { signal: ac.signal })).status, 200);
+      const stream = await openStream(`${h.url}/v1/events`);
+      streams.push(stream);
+      t.is(stream.status, 200);
     }
     t.true(await eventually(() => h.handle.connections().sse === 2, 5000));
     const third = await fetch(`${h.url}/v1/events`);
@@ -163,13 +181,13 @@ test('when the event streams are at their cap, then one more is a 503 with Retry
     t.like(await third.json(), { code: 'overloaded' });
     t.is(await refusedCount(h.url, 'event-streams'), 1);
     t.is((await postJson(`${h.url}/v1/pools/transfer/samples`, { size: 16, busy: 8 })).status, 202);
-    streams[0]?.abort();
+    streams[0]?.close();
     t.true(await eventually(() => h.handle.connections().sse === 1, 5000));
-    const again = new AbortController();
+    const again = await openStream(`${h.url}/v1/events`);
     streams.push(again);
-    t.is((await fetch(`${h.url}/v1/events`, { signal: again.signal })).status, 200, 'a freed place is taken again');
+    t.is(again.status, 200, 'a freed place is taken again');
   } finally {
-    for (const ac of streams) ac.abort();
+    for (const s of streams) s.close();
     await h.close();
   }
 });
