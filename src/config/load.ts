@@ -91,6 +91,8 @@ function checkCrossFields(src: YamlSource, data: ConfigFile): void {
     if (band !== undefined && !(band[0] < band[1])) throw invalidValue(src, path, band, BAND_ALLOWED);
   };
   checkBand(['defaults', 'band'], data.defaults?.band);
+  // One uWSGI is one pool: two pools driving one master would undo each other's commands.
+  const driven = new Map<string, string>();
   for (const [name, pool] of Object.entries(data.pools ?? {})) {
     checkBand(['pools', name, 'band'], pool.band);
     const proc = pool.process;
@@ -100,14 +102,10 @@ function checkCrossFields(src: YamlSource, data: ConfigFile): void {
     if (proc?.threads !== undefined && !isRegExp(proc.threads)) {
       throw invalidValue(src, ['pools', name, 'process', 'threads'], proc.threads, 'a valid regular expression on thread names');
     }
-    if (pool.source !== undefined && !isStatsAddress(pool.source.stats)) {
+    if (pool.source === undefined) continue;
+    if (!isStatsAddress(pool.source.stats)) {
       throw invalidValue(src, ['pools', name, 'source', 'stats'], pool.source.stats, 'HOST:PORT (port 1-65535, IPv6 as [::1]:PORT) or the path of a unix socket (with a /)');
     }
-  }
-  // One uWSGI is one pool: two pools driving one master would undo each other's commands.
-  const driven = new Map<string, string>();
-  for (const [name, pool] of Object.entries(data.pools ?? {})) {
-    if (pool.source === undefined) continue;
     for (const [key, what] of [['stats', 'stats address'], ['fifo', 'FIFO']] as const) {
       const value = pool.source[key];
       const other = driven.get(`${key} ${value}`);

@@ -13,8 +13,7 @@ import { initMoves, recordMove } from './moves.js';
 import { initProbe, updateProbe } from './probe.js';
 import { runStages } from './stages/stage.js';
 import type { StageContext } from './stages/stage.js';
-import { clamp } from './math.js';
-import { boundsOf, reportedSize, staticSizeOf } from './state.js';
+import { boundsOf, reportedSize, staticSizeOf, withinBounds } from './state.js';
 import type { ControllerState, PoolSpec } from './state.js';
 import type { CpuReading, Decision, Sample } from './types.js';
 
@@ -142,8 +141,7 @@ export function setPin(s: ControllerState, size: number | null, nowMs: number): 
   if (size !== null && !isPinSize(size)) throw new RangeError(`pin size must be a whole number in ${PIN_RANGE_TEXT}, got ${size}`);
   const from = s.target;
   // A pin may lie outside the hard bounds; unpinned, the pool is back inside them at once.
-  const { min, max } = boundsOf(s);
-  const to = size ?? clamp(from, min, max);
+  const to = size ?? withinBounds(s, from);
   const next: ControllerState = { ...s, pinned: size, target: to, recommended: to, pendingGrow: null };
   return decide(next, nowMs, from, to, to, 'pinned', size === null ? 'unpin' : 'pin');
 }

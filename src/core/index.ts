@@ -6,7 +6,7 @@ export { computeSignals, initSignalState, classify, CLASSIFY } from './signals.j
 export type { SignalState } from './signals.js';
 export { createController, tick, setPin, replyTarget, ControllerError } from './controller.js';
 export { modeOf, KEPT_DECISIONS } from './decision.js';
-export { boundsOf, staticSizeOf, isStale, reportedSize } from './state.js';
+export { boundsOf, staticSizeOf, isStale, reportedSize, withinBounds } from './state.js';
 export { CPU_RULES, cpuSaturated, cpuServedSize } from './cpu-rules.js';
 export type { ControllerState, PoolSpec } from './controller.js';
 export { poolView, decisionLine } from './view.js';

@@ -3,6 +3,7 @@
 // the last move's direction); each stage keeps its own slice in `stages`, at its index in
 // the law's list.
 import { poolBounds, staticSize } from './bounds.js';
+import { clamp } from './math.js';
 import type { Moves } from './moves.js';
 import type { ProbeState } from './probe.js';
 import type { SignalState } from './signals.js';
@@ -49,6 +50,12 @@ export interface ControllerState {
 
 export function boundsOf(s: ControllerState): Bounds {
   return poolBounds(s.spec.kind, s.spec.n);
+}
+
+/** A size brought inside the pool's hard bounds. */
+export function withinBounds(s: ControllerState, size: number): number {
+  const { min, max } = boundsOf(s);
+  return clamp(size, min, max);
 }
 
 export function staticSizeOf(s: ControllerState): number {

@@ -3,20 +3,14 @@
 // law or CPUs changed needs a new controller (its bounds or its law's state mean something
 // else), and keeps its size: the target is carried over, within the new bounds. A changed
 // `threads:` pins or unpins, as PUT/DELETE /v1/pools/{pool}/pin would.
-import { boundsOf, clamp, createController, getLaw, modeOf, setPin } from '../core/index.js';
+import { createController, getLaw, modeOf, setPin, withinBounds } from '../core/index.js';
 import type { ControllerState, Decision, PoolSpec } from '../core/index.js';
 import type { PoolConfig } from '../config/index.js';
 
 /** The settings a pool runs with: what the controller reads, and where its samples and CPU come from (`process`, `source`). */
 export function sameSettings(a: PoolConfig, b: PoolConfig): boolean {
-  return (
-    a.kind === b.kind &&
-    a.pinned === b.pinned &&
-    a.mode === b.mode &&
-    JSON.stringify(a.params) === JSON.stringify(b.params) &&
-    JSON.stringify(a.process) === JSON.stringify(b.process) &&
-    JSON.stringify(a.source) === JSON.stringify(b.source)
-  );
+  const rest = (p: PoolConfig) => JSON.stringify([p.params, p.process, p.source]);
+  return a.kind === b.kind && a.pinned === b.pinned && a.mode === b.mode && rest(a) === rest(b);
 }
 
 export function specOf(pool: PoolConfig, cpus: number, enabled: boolean): PoolSpec {
@@ -38,7 +32,7 @@ export function carryState(prev: ControllerState, spec: PoolSpec, nowMs: number)
     state = { ...prev, spec };
   } else {
     const next = createController({ ...spec, pinned: prev.pinned }, nowMs);
-    const target = modeOf(next) === 'pinned' || modeOf(next) === 'disabled' ? next.target : clamp(prev.target, boundsOf(next).min, boundsOf(next).max);
+    const target = modeOf(next) === 'pinned' || modeOf(next) === 'disabled' ? next.target : withinBounds(next, prev.target);
     state = {
       ...next,
       target,

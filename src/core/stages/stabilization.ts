@@ -10,7 +10,7 @@
 // ceiling, nor a hold for want of data.
 import { scaledShrinkCooldownMs } from '../moves.js';
 import { defineStage, hold } from './stage.js';
-import type { Proposal, StageContext } from './stage.js';
+import type { Proposal } from './stage.js';
 
 /** One recommendation: its time and size. */
 export interface Recommendation {
@@ -81,12 +81,10 @@ export function recurrence(s: StabilizationState, p: Proposal, base: number, now
   return s;
 }
 
-/** The window's length now: the scaled shrink cooldown, stretched after a burst. */
-export function windowMs(s: StabilizationState, ctx: StageContext): number {
-  const scaled = scaledShrinkCooldownMs(ctx.moves, ctx.spec.params.shrinkCooldownMs);
+/** The window's length at `nowMs`: the scaled shrink cooldown, stretched after a burst. */
+export function windowMs(s: StabilizationState, nowMs: number, scaled: number, stretched: number): number {
   if (scaled === 0) return 0; // no shrink cooldown: no stabilization
-  const stretched = stretchedWindowMs(ctx.spec.params.shrinkCooldownMs);
-  const recurring = s.recurredAtMs !== null && ctx.nowMs - s.recurredAtMs < stretched;
+  const recurring = s.recurredAtMs !== null && nowMs - s.recurredAtMs < stretched;
   return recurring ? Math.max(scaled, stretched) : scaled;
 }
 
@@ -99,12 +97,13 @@ export const stabilizationStage = defineStage<StabilizationState>({
   name: 'stabilization',
   init: () => ({ window: [], recurredAtMs: null, lowSinceRise: null }),
   apply(p, ctx, prev) {
+    const scaled = scaledShrinkCooldownMs(ctx.moves, ctx.spec.params.shrinkCooldownMs);
     const stretched = stretchedWindowMs(ctx.spec.params.shrinkCooldownMs);
-    const keepMs = Math.max(scaledShrinkCooldownMs(ctx.moves, ctx.spec.params.shrinkCooldownMs), stretched);
+    const keepMs = Math.max(scaled, stretched);
     const window = slideWindow(prev.window, ctx.nowMs - keepMs);
     if (p.reason === 'saturated' || p.reason === 'ceiling' || p.reason === 'no-data') return { proposal: p, state: window === prev.window ? prev : withWindow(prev, window) };
     const s = recurrence(prev, p, ctx.base, ctx.nowMs);
-    const recentMax = maxSince(window, ctx.nowMs - windowMs(s, ctx));
+    const recentMax = maxSince(window, ctx.nowMs - windowMs(s, ctx.nowMs, scaled, stretched));
     return { proposal: stabilize(p, ctx.base, recentMax), state: withWindow(s, pushMax(window, { ts: ctx.nowMs, size: p.size })) };
   },
 });

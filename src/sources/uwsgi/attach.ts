@@ -5,6 +5,7 @@
 // on a sample a few milliseconds old, not one that missed it by a little and waited a period.
 import { asyncScheduler } from 'rxjs';
 import type { SchedulerLike, Subscription } from 'rxjs';
+import type { AttemptHook } from '../../actuators/index.js';
 import type { PoolConfig, SourceConfig } from '../../config/index.js';
 import { poolBounds } from '../../core/index.js';
 import type { Engine, Logger } from '../../streams/index.js';
@@ -36,7 +37,7 @@ export interface AttachUwsgiDeps {
   /** the kernel's accept queue of uWSGI's TCP sockets; default read from /proc; null: none (uWSGI's own figure) */
   listenQueue?: ListenQueueReader | null;
   /** each FIFO write of commands (actuations_total{pool, result}) */
-  actuation?: (pool: string, result: 'ok' | 'error') => void;
+  actuation?: AttemptHook;
 }
 
 /** The uWSGI sources of the running config's pools. */

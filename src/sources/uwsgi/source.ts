@@ -5,6 +5,7 @@
 // stale), is logged once per outage and once on recovery, and is tried again next period;
 // nothing here throws or rejects.
 import type { Bounds, Mode } from '../../core/index.js';
+import type { AttemptHook } from '../../actuators/index.js';
 import type { SourceConfig } from '../../config/index.js';
 import type { Engine, Logger } from '../../streams/index.js';
 import type { ListenQueueReader } from '../listen-queue.js';
@@ -38,7 +39,7 @@ export interface UwsgiSourceDeps {
   listenQueue: ListenQueueReader | null;
   logger: Logger;
   /** each FIFO write of commands, as an actuation (actuations_total{pool, result}); the wake-up byte is none */
-  actuation?: (pool: string, result: 'ok' | 'error') => void;
+  actuation?: AttemptHook;
 }
 
 export type PollOutcome = 'sampled' | 'down' | 'stopped';
