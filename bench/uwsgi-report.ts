@@ -12,10 +12,10 @@ export interface Aggregate extends RunResult {
   throughputMax: number;
 }
 
-type NumericKey = { [K in keyof RunResult]-?: RunResult[K] extends number ? K : never }[keyof RunResult];
+type NumericKey = Exclude<{ [K in keyof RunResult]-?: RunResult[K] extends number ? K : never }[keyof RunResult], 'loadNice'>;
 
 /** The figures of a run that are numbers: each gets its median. */
-const numericKeys = (r: RunResult): NumericKey[] => (Object.keys(r) as (keyof RunResult)[]).filter((k): k is NumericKey => typeof r[k] === 'number');
+const numericKeys = (r: RunResult): NumericKey[] => (Object.keys(r) as (keyof RunResult)[]).filter((k): k is NumericKey => k !== 'loadNice' && typeof r[k] === 'number');
 
 /** The median run of each (workload, contender), in the order they first appear. */
 export function aggregate(rs: readonly RunResult[]): Aggregate[] {
@@ -33,6 +33,8 @@ export function aggregate(rs: readonly RunResult[]): Aggregate[] {
       const values = runs.map((r) => r[k]).filter((v) => Number.isFinite(v));
       out[k] = values.length > 0 ? median(values) : NaN;
     }
+    // Not a median: the runs' priority is either raised in all of them or it is not.
+    out.loadNice = runs.every((r) => r.loadNice !== null) ? first.loadNice : null;
     const kinds = new Set(runs.flatMap((r) => Object.keys(r.failures)));
     for (const kind of kinds) out.failures[kind] = median(runs.map((r) => r.failures[kind] ?? 0));
     return out;
@@ -179,6 +181,7 @@ export function markdownSection(rs: readonly Aggregate[], goals: readonly Goal[]
     '`sidecar CPU-s` that of the benchmark process (the in-process sidecar and the sampling), `host cores` the CPUs\' worth',
     'the whole machine used meanwhile (from /proc/stat) and `load1` its load average at the end: other work on the machine',
     'competes for the same CPUs, and a CPU-bound workload gets only what is left of them.',
+    ...priorityNote(rs),
     '',
     `Contenders: \`static\` is uWSGI's \`processes = n*2\` = ${meta.n * 2}; \`busyness\`, \`spare\` and \`backlog\` are uWSGI's`,
     `\`cheaper-algo\` with only \`processes = ${meta.n * 4}\`, \`cheaper = ${Math.max(2, Math.floor(meta.n / 2))}\` and \`cheaper-initial = ${meta.n * 2}\` set (every other option at`,
@@ -196,6 +199,21 @@ export function markdownSection(rs: readonly Aggregate[], goals: readonly Goal[]
     '',
     UWSGI_END,
   ].join('\n');
+}
+
+/** How the load generator shared the CPUs with the server. */
+function priorityNote(rs: readonly RunResult[]): string[] {
+  const raised = rs.map((r) => r.loadNice).filter((n): n is number => n !== null);
+  if (raised.length === rs.length && raised.length > 0) {
+    return [
+      `The load generator ran at nice ${raised[0]}, ahead of uWSGI's workers for the CPUs: in production the clients are other`,
+      'machines, and a contender with more worker processes must not look faster for taking CPU from its own clients.',
+    ];
+  }
+  return [
+    `The load generator kept the bench's own priority in ${rs.length - raised.length} of the ${rs.length} rows below (a higher one needs root or`,
+    'CAP_SYS_NICE): there a contender with more worker processes takes a larger share of the CPUs from its own clients.',
+  ];
 }
 
 /** What the machine's other work left to the runs, when it was more than its CPUs. */

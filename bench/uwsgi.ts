@@ -79,6 +79,7 @@ for (let round = 0; round < runs; round += 1) {
       progress(`[${results.length + 1}/${total}] round ${round + 1}, ${w.name} / ${c.name}: ${seconds} s`);
       const r = await runContender(w, c, { n, durationMs: seconds * 1000, bytesPerMs, timeoutMs: TIMEOUT_MS, seed: seed + round });
       progress(`  ${r.throughput.toFixed(1)}/s served, ${r.failed} failed, p99 ${r.p99Ms.toFixed(0)} ms, ${r.meanWorkers.toFixed(2)} workers, load ${r.load1}`);
+      if (r.loadNice === null && !results.some((x) => x.loadNice === null)) progress('  the load generator keeps the bench\'s priority (a higher one needs root or CAP_SYS_NICE): more worker processes take CPU from it');
       results.push(r);
     }
   }

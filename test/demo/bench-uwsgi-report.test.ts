@@ -7,7 +7,7 @@ import type { RunResult } from '../../bench/uwsgi-run.js';
 function run(workload: RunResult['workload'], contender: string, over: Partial<RunResult>): RunResult {
   return {
     workload, contender, seconds: 40, offered: 150, throughput: 150, failed: 0, failedRatio: 0, failures: {}, p50Ms: 50, p99Ms: 500,
-    meanWorkers: 8, meanTarget: NaN, workerSeconds: 320, resizes: 2, uwsgiCpuSeconds: 30, benchCpuSeconds: 1, hostCores: 1, load1: 1, ...over,
+    meanWorkers: 8, meanTarget: NaN, workerSeconds: 320, resizes: 2, uwsgiCpuSeconds: 30, benchCpuSeconds: 1, hostCores: 1, load1: 1, loadNice: -10, ...over,
   };
 }
 
@@ -42,6 +42,17 @@ test('when the section is written, then it says how many runs each figure is the
   t.regex(section, /Each contender ran 3 times/);
   t.regex(section, /\| io-heavy \| pi \| 3 \| 150\.0 \| 149\.0 \| 120\.0-150\.0 \|/);
   t.regex(textTable(medians), /120\.0-150\.0/);
+  t.regex(section, /The load generator ran at nice -10, ahead of uWSGI's workers/);
+});
+
+test('when the load generator\'s priority could not be raised in a run, then the section says in how many and what it costs', (t) => {
+  const medians = aggregate([run('io-heavy', 'pi', {}), run('io-heavy', 'pi', { loadNice: null }), run('io-heavy', 'busyness', {})]);
+  t.is(medians[0]?.loadNice, null, 'one run without the raise makes the contender\'s runs unraised');
+  t.is(medians[1]?.loadNice, -10);
+  const meta = { command: 'npm run bench:uwsgi', date: '2026-12-02 04:00 UTC', machine: 'test', n: 2, seconds: 40, runs: 2, seed: 1, msPerMiB: 1, timeoutMs: 5000 };
+  const section = markdownSection(medians, [], [], meta);
+  t.regex(section, /kept the bench's own priority in 1 of the 2 rows below/);
+  t.notRegex(section, /ran at nice -10/);
 });
 
 test('when two algorithms serve the whole load, then the best of them on io-heavy is the one with the lower p99, not the one listed first', (t) => {
