@@ -74,11 +74,18 @@ export const WAKE_AFTER_SECOND_MS = 10;
 
 /**
  * Worker counts that moved without the sidecar asking (a worker cheaped or spawned, not toward
- * a pending command) this many times: another cheaper algorithm runs beside the sidecar (uWSGI
- * without `cheaper-algo = manual` runs `spare`). One is not enough: an operator may write to
- * the FIFO by hand.
+ * a pending command) this many times within UNASKED_WINDOW_MS: another cheaper algorithm runs
+ * beside the sidecar (uWSGI without `cheaper-algo = manual` runs `spare`). One is not enough:
+ * an operator may write to the FIFO by hand.
  */
 export const UNASKED_CHANGES_WARN = 2;
+/**
+ * The window unasked changes are counted in: an algorithm beside the sidecar moves the count
+ * within seconds of each of its moves being undone, while an operator's hand-written `+` now and
+ * another next week are no pattern. After a warning, a window without any unasked change
+ * re-arms it.
+ */
+export const UNASKED_WINDOW_MS = 10 * 60_000;
 
 /** A stats read gets a period, at least a second and at most five. */
 export const statsTimeoutMs = (periodMs: number) => Math.min(5000, Math.max(1000, periodMs));
@@ -102,7 +109,9 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
   let expected: { live: number; atMs: number; from: number; masterPid: number; pids: readonly number[] } | null = null;
   /** whether the settle-time warning was given since uWSGI last applied a command (it is given once, then at debug) */
   let settleWarned = false;
-  let unasked = 0;
+  /** when the unasked changes of the window happened, and whether they were warned about (re-armed by a quiet window) */
+  let unasked: number[] = [];
+  let unaskedWarned = false;
   /** the pin last said to be out of uWSGI's reach */
   let pinOutOfReach: number | null = null;
   let statsDown: string | null = null;
@@ -192,12 +201,17 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     const change = now.sample.size - before.sample.size;
     if (change === 0) return;
     if (expected !== null && Math.sign(expected.live - before.sample.size) === Math.sign(change)) return;
-    unasked += 1;
+    const nowMs = deps.now();
+    const last = unasked.at(-1);
+    if (last !== undefined && nowMs - last >= UNASKED_WINDOW_MS) unaskedWarned = false;
+    unasked = [...unasked.filter((at) => nowMs - at < UNASKED_WINDOW_MS), nowMs];
     logger.debug({ ...log, from: before.sample.size, to: now.sample.size }, `pool ${pool}: uWSGI went from ${before.sample.size} to ${now.sample.size} workers without being asked`);
-    if (unasked !== UNASKED_CHANGES_WARN) return;
+    if (unaskedWarned || unasked.length < UNASKED_CHANGES_WARN) return;
+    unaskedWarned = true;
+    const minutes = Math.max(1, Math.ceil((nowMs - (unasked[0] ?? nowMs)) / 60_000));
     logger.warn(
-      { ...log, from: before.sample.size, to: now.sample.size, times: unasked },
-      `pool ${pool}: uWSGI changed its worker count without being asked (${unasked} times, the last ${before.sample.size} -> ${now.sample.size}): another cheaper algorithm sizes the pool beside the sidecar; set cheaper-algo = manual in uWSGI's config (docs/operator-guide.md, "Driving uWSGI")`,
+      { ...log, from: before.sample.size, to: now.sample.size, times: unasked.length },
+      `pool ${pool}: uWSGI changed its worker count without being asked (${unasked.length} times in ${minutes} min, the last ${before.sample.size} -> ${now.sample.size}): another cheaper algorithm sizes the pool beside the sidecar; set cheaper-algo = manual in uWSGI's config (docs/operator-guide.md, "Driving uWSGI")`,
     );
   }
 

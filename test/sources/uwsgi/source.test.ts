@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { Bounds, CpuReading, Mode, Sample } from '../../../src/core/index.js';
-import { createUwsgiSource, settleMs, UNASKED_CHANGES_WARN, WAKE_AFTER_SECOND_MS } from '../../../src/sources/uwsgi/index.js';
+import { createUwsgiSource, settleMs, UNASKED_CHANGES_WARN, UNASKED_WINDOW_MS, WAKE_AFTER_SECOND_MS } from '../../../src/sources/uwsgi/index.js';
 import type { CpuReader, Listener, ListenQueueReader } from '../../../src/sources/index.js';
 import { captureLogger, fixture } from './helpers.js';
 
@@ -273,7 +273,32 @@ test('when uWSGI changes its worker count without being asked, then the second t
     await r.src.poll();
   }
   t.is(warnings().length, 1, `warned once, at the ${UNASKED_CHANGES_WARN}nd unasked change`);
-  t.regex(warnings()[0] ?? '', /without being asked \(2 times, the last 4 -> 3\).*cheaper-algo = manual/);
+  t.regex(warnings()[0] ?? '', /without being asked \(2 times in 1 min, the last 4 -> 3\).*cheaper-algo = manual/);
+});
+
+test('when uWSGI\'s count moves unasked only now and then, then no warning; a burst of such moves after a quiet window is warned about again', async (t) => {
+  // Each unasked change is a worker cheaped (4 -> 3) that the sidecar asks back (+) and gets.
+  const r = rig({ answers: [fixture('after-load'), ...Array.from({ length: 6 }, () => [fixture('one-cheaped'), fixture('after-load')]).flat()], target: 4 });
+  const warned = () => r.lines.filter((l) => l.level === 'warn').map((l) => l.msg);
+  const cheapAndRestore = async (gapMs: number) => {
+    r.advance(gapMs);
+    await r.src.poll();
+    r.advance(PERIOD_MS);
+    await r.src.poll();
+  };
+  await r.src.poll();
+  await cheapAndRestore(PERIOD_MS);
+  await cheapAndRestore(UNASKED_WINDOW_MS);
+  t.deepEqual(warned(), [], 'two unasked changes a window apart: an operator\'s hand, not an algorithm');
+  await cheapAndRestore(60_000);
+  t.is(warned().length, 1, 'the second within the window is warned about');
+  await cheapAndRestore(60_000);
+  t.is(warned().length, 1, 'once while they go on');
+  await cheapAndRestore(UNASKED_WINDOW_MS);
+  await cheapAndRestore(60_000);
+  t.is(warned().length, 2, 'after a quiet window, a new burst is warned about again');
+  t.regex(warned()[1] ?? '', /\(2 times in 2 min, the last 4 -> 3\)/);
+  t.deepEqual(r.writes.filter((w) => w !== '\n'), Array.from({ length: 6 }, () => '+'), 'each cheaped worker asked back');
 });
 
 test('when commands keep coming while uWSGI applies none, then the settle time runs from the first, and its warning is given once', async (t) => {
