@@ -17,6 +17,7 @@ import type { CpuReader } from '../proc-cpu.js';
 import { nodeFifo } from './fifo.js';
 import type { FifoWriter } from './fifo.js';
 import { createUwsgiSource } from './source.js';
+import type { UwsgiHandover } from './source.js';
 import { nodeStatsReader } from './stats-reader.js';
 import type { StatsReader } from './stats-reader.js';
 
@@ -45,10 +46,18 @@ export interface UwsgiSources {
   /**
    * A reload (after the engine took it): the sources of pools added with a `source` start;
    * those of pools removed, or whose source left, stop; a pool whose source, kind, period or
-   * CPUs changed gets a new one (read afresh from uWSGI); the others go on untouched.
+   * CPUs changed gets a new one (read afresh from uWSGI, taking over the commands uWSGI still
+   * holds); the others go on untouched.
    */
   reconfigure(config: { pools: readonly PoolConfig[]; cpus: number }): void;
   stop(): void;
+}
+
+/** A pool's running source. */
+interface Attached {
+  key: string;
+  handover: () => UwsgiHandover;
+  stop: () => void;
 }
 
 /** What a pool's source is made from: a change in any of it makes a new source. */
@@ -58,10 +67,10 @@ const sourceKey = (pool: PoolConfig, cpus: number): string => JSON.stringify([po
 export function attachUwsgiSources(deps: AttachUwsgiDeps): UwsgiSources {
   const scheduler = deps.scheduler ?? asyncScheduler;
   const now = deps.now ?? (() => scheduler.now());
-  const attached = new Map<string, { key: string; stop: () => void }>();
+  const attached = new Map<string, Attached>();
 
-  /** One pool's source: polled before each of the pool's ticks, its target applied; returns what stops it. */
-  function attach(pool: PoolConfig, source: SourceConfig, cpus: number): () => void {
+  /** One pool's source: polled before each of the pool's ticks, its target applied. */
+  function attach(pool: PoolConfig, source: SourceConfig, cpus: number, handover: UwsgiHandover | undefined): Attached {
     const src = createUwsgiSource({
       pool: pool.name,
       source,
@@ -79,6 +88,7 @@ export function attachUwsgiSources(deps: AttachUwsgiDeps): UwsgiSources {
       listenQueue: deps.listenQueue === undefined ? (pid, listeners) => readListenQueue(nodeFiles, pid, listeners) : deps.listenQueue,
       logger: deps.logger,
       ...(deps.actuation ? { actuation: deps.actuation } : {}),
+      ...(handover ? { handover } : {}),
     });
     const periodMs = pool.params.periodMs;
     const leadMs = Math.min(POLL_LEAD_MS, periodMs / 4);
@@ -105,25 +115,33 @@ export function attachUwsgiSources(deps: AttachUwsgiDeps): UwsgiSources {
     };
     pollIn(0);
     const targets = deps.engine.targetChanges(pool.name).subscribe((target) => src.apply(target));
-    return () => {
-      stopped = true;
-      polling?.unsubscribe();
-      src.stop();
-      targets.unsubscribe();
+    return {
+      key: sourceKey(pool, cpus),
+      handover: () => src.handover(),
+      stop: () => {
+        stopped = true;
+        polling?.unsubscribe();
+        src.stop();
+        targets.unsubscribe();
+      },
     };
   }
 
   function reconfigure(config: { pools: readonly PoolConfig[]; cpus: number }): void {
     const wanted = new Map(config.pools.map((p) => [p.name, p]));
+    // A renewed source takes over the commands its predecessor sent that uWSGI still holds: sent
+    // again, a pending `-` would retire one more worker later.
+    const handovers = new Map<string, UwsgiHandover>();
     for (const [name, a] of attached) {
       const pool = wanted.get(name);
       if (pool?.source?.type === 'uwsgi' && sourceKey(pool, config.cpus) === a.key) continue;
+      if (pool?.source?.type === 'uwsgi') handovers.set(name, a.handover());
       a.stop();
       attached.delete(name);
     }
     for (const pool of config.pools) {
       if (pool.source?.type !== 'uwsgi' || attached.has(pool.name)) continue;
-      attached.set(pool.name, { key: sourceKey(pool, config.cpus), stop: attach(pool, pool.source, config.cpus) });
+      attached.set(pool.name, attach(pool, pool.source, config.cpus, handovers.get(pool.name)));
     }
   }
 

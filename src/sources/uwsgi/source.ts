@@ -40,6 +40,27 @@ export interface UwsgiSourceDeps {
   logger: Logger;
   /** each FIFO write of commands, as an actuation (actuations_total{pool, result}); the wake-up byte is none */
   actuation?: AttemptHook;
+  /** what the pool's previous source (renewed by a reload) knew of the commands uWSGI has not applied yet */
+  handover?: UwsgiHandover;
+}
+
+/**
+ * The commands uWSGI has not applied yet: the count asked for; since when uWSGI has not moved
+ * (the first of the commands sent while the count stood at `from`); the master and workers then.
+ */
+export interface PendingCommands {
+  live: number;
+  atMs: number;
+  from: number;
+  masterPid: number;
+  pids: readonly number[];
+}
+
+/** What a source renewed by a reload passes on, so the new one does not send what uWSGI still holds. */
+export interface UwsgiHandover {
+  expected: PendingCommands | null;
+  /** whether the settle-time warning was given since uWSGI last applied a command */
+  settleWarned: boolean;
 }
 
 export type PollOutcome = 'sampled' | 'down' | 'stopped';
@@ -49,6 +70,8 @@ export interface UwsgiSource {
   poll(): Promise<PollOutcome>;
   /** Applies a target now (a change between polls); a no-op while uWSGI is down or the pool observes. */
   apply(target: number): void;
+  /** What a source that replaces this one (a reload) must know: the commands still pending. */
+  handover(): UwsgiHandover;
   stop(): void;
 }
 
@@ -103,12 +126,12 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
   let reading: UwsgiReading | null = null;
   let mode: Mode | null = null;
   /**
-   * The commands uWSGI has not applied yet: the count asked for; since when uWSGI has not moved
-   * (the first of the commands sent while the count stood at `from`); the master and workers then.
+   * The commands uWSGI has not applied yet (from the source this one renews, if any: a master
+   * of another pid, or uWSGI's count reaching it, clears them at the first read).
    */
-  let expected: { live: number; atMs: number; from: number; masterPid: number; pids: readonly number[] } | null = null;
+  let expected: PendingCommands | null = deps.handover?.expected ?? null;
   /** whether the settle-time warning was given since uWSGI last applied a command (it is given once, then at debug) */
-  let settleWarned = false;
+  let settleWarned = deps.handover?.settleWarned ?? false;
   /** when the unasked changes of the window happened, and whether they were warned about (re-armed by a quiet window) */
   let unasked: number[] = [];
   let unaskedWarned = false;
@@ -295,6 +318,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
       return 'sampled';
     },
     apply,
+    handover: () => ({ expected, settleWarned }),
     stop() {
       stopped = true;
       wake?.cancel();

@@ -131,3 +131,33 @@ test('when a reload adds, changes and removes uWSGI sources, then reads follow t
   t.is(writes.filter((w) => w.text !== '\n').length, 1, 'a source that stopped writes nothing');
   sources.stop();
 });
+
+test('when a reload renews a source while uWSGI still holds its -, then the new source does not send it again', async (t) => {
+  const scheduler = new VirtualTimeScheduler(VirtualAction, 0);
+  const writes: string[] = [];
+  const config = (periodMs: number) => ({ pools: [pool('web', 'transfer', { periodMs }, { source: { type: 'uwsgi' as const, stats: '/a', fifo: '/a.fifo', cheaper: 1 } })], cpus: 1 });
+  const sources = attachUwsgiSources({
+    // the pool wants 1 worker; uWSGI keeps running 2 (every worker busy: the - waits)
+    engine: { ingest: (name) => ({ pool: name, target: 1, action: 'hold', mode: 'adaptive' }), targetChanges: () => new Subject<number>(), nextTickMs: () => (Math.floor(scheduler.now() / PERIOD_MS) + 1) * PERIOD_MS },
+    config: config(PERIOD_MS),
+    logger: captureLogger().logger,
+    scheduler,
+    readStats: async () => fixture('idle-2-of-6'),
+    fifo: { write: (_fifo, text) => void writes.push(text) },
+    cpu: null,
+    listenQueue: null,
+  });
+  const runTo = async (ms: number) => {
+    for (let at = scheduler.frame; at <= ms; at += PERIOD_MS / 4) {
+      scheduler.maxFrames = at;
+      scheduler.flush();
+      await new Promise((r) => setImmediate(r));
+    }
+  };
+  await runTo(2 * PERIOD_MS);
+  t.deepEqual(writes.filter((w) => w !== '\n'), ['-']);
+  sources.reconfigure(config(2 * PERIOD_MS));
+  await runTo(8 * PERIOD_MS);
+  t.deepEqual(writes.filter((w) => w !== '\n'), ['-'], 'the renewed source counts from the size already asked for');
+  sources.stop();
+});
