@@ -71,6 +71,13 @@ export function attachUwsgiSources(deps: AttachUwsgiDeps): UwsgiSources {
 
   /** One pool's source: polled before each of the pool's ticks, its target applied. */
   function attach(pool: PoolConfig, source: SourceConfig, cpus: number, handover: UwsgiHandover | undefined): Attached {
+    if (pool.kind !== 'transfer') {
+      const { min, max } = poolBounds(pool.kind, cpus);
+      deps.logger.warn(
+        { pool: pool.name, kind: pool.kind, stats: source.stats },
+        `pool ${pool.name}: kind ${pool.kind} with a uWSGI source: uWSGI's workers are sized within a ${pool.kind} pool's bounds (${min}..${max}); kind transfer gives a worker pool's (docs/operator-guide.md, "Driving uWSGI")`,
+      );
+    }
     const src = createUwsgiSource({
       pool: pool.name,
       source,

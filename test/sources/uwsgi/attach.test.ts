@@ -161,3 +161,22 @@ test('when a reload renews a source while uWSGI still holds its -, then the new 
   t.deepEqual(writes.filter((w) => w !== '\n'), ['-'], 'the renewed source counts from the size already asked for');
   sources.stop();
 });
+
+test('when a buffer pool has a uWSGI source, then the log says its workers get a buffer pool\'s bounds', (t) => {
+  const { lines, logger } = captureLogger();
+  const source = { type: 'uwsgi' as const, stats: '/a', fifo: '/a.fifo', cheaper: 4 };
+  const sources = attachUwsgiSources({
+    engine: { ingest: (name) => ({ pool: name, target: 4, action: 'hold', mode: 'adaptive' }), targetChanges: () => new Subject<number>(), nextTickMs: () => PERIOD_MS },
+    config: { pools: [pool('shards', 'buffer', { periodMs: PERIOD_MS }, { source }), pool('web', 'transfer', { periodMs: PERIOD_MS }, { source: { ...source, stats: '/b', fifo: '/b.fifo' } })], cpus: 2 },
+    logger,
+    scheduler: new VirtualTimeScheduler(VirtualAction, 0),
+    readStats: async () => fixture('idle-2-of-6'),
+    fifo: { write: () => undefined },
+    cpu: null,
+    listenQueue: null,
+  });
+  const warnings = lines.filter((l) => l.level === 'warn').map((l) => l.msg);
+  t.is(warnings.length, 1, 'the transfer pool is not warned about');
+  t.regex(warnings[0] ?? '', /pool shards: kind buffer with a uWSGI source: .*within a buffer pool's bounds \(4\.\.8\); kind transfer/);
+  sources.stop();
+});
