@@ -26,6 +26,8 @@ export interface UwsgiReading {
   masterPid: number;
   /** the most cores (`threads`, async cores) a live worker has: requests it serves at once */
   cores: number;
+  /** live workers in no request at the read: those a `-` could retire at uWSGI's next check */
+  idle: number;
 }
 
 interface SlotMemory {
@@ -108,7 +110,8 @@ export function createUwsgiSampler(): UwsgiSampler {
       const sample: Sample = { ts: tsMs, size, busy, queueDepth: stats.listenQueue, completed, refused };
       if (stats.queueCapacity !== null) sample.queueCapacity = stats.queueCapacity;
       const cores = Math.max(...live.map((w) => w.cores));
-      return { sample, pids: live.map((w) => w.pid), processes: stats.workers.length, masterPid: stats.masterPid, cores };
+      const idle = live.filter((w) => inRequest(w) === 0).length;
+      return { sample, pids: live.map((w) => w.pid), processes: stats.workers.length, masterPid: stats.masterPid, cores, idle };
     },
   };
 }

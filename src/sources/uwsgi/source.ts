@@ -15,6 +15,7 @@ import type { FifoWriter } from './fifo.js';
 import { createUwsgiSampler } from './sampler.js';
 import type { UwsgiReading } from './sampler.js';
 import { parseUwsgiStats } from './stats.js';
+import type { UwsgiStats } from './stats.js';
 import type { StatsReader } from './stats-reader.js';
 
 export interface UwsgiSourceDeps {
@@ -80,8 +81,10 @@ export interface UwsgiSource {
  * apply yet (a `-` waits while every worker is busy: core/master_utils.c returns it to
  * `cheaper_fifo_delta`). So the sidecar counts from the size it asked for, and never sends a
  * command twice, until the count is seen, uWSGI restarts (a new master, or none of the workers
- * it asked of left: a reload drops the pending commands), or, as a last resort against a
- * command uWSGI dropped, this long has passed.
+ * it asked of left: a reload drops the pending commands), or, as a last resort against a `+`
+ * uWSGI dropped, this long has passed. A `-` is never sent again: uWSGI keeps it until a
+ * worker is idle at its check, and it retires as many idle workers as `-` are pending, with no
+ * floor (not even its own `cheaper`: every worker, when enough are pending).
  */
 export const settleMs = (periodMs: number) => Math.max(60_000, 30 * periodMs);
 
@@ -110,6 +113,9 @@ export const UNASKED_CHANGES_WARN = 2;
  */
 export const UNASKED_WINDOW_MS = 10 * 60_000;
 
+/** With every worker cheaped, `+` are written again after this long without a live worker: two of uWSGI's once-a-second checks. */
+export const ALL_CHEAPED_RETRY_MS = 2000;
+
 /** A stats read gets a period, at least a second and at most five. */
 export const statsTimeoutMs = (periodMs: number) => Math.min(5000, Math.max(1000, periodMs));
 
@@ -125,6 +131,10 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
   const log = { pool, stats: source.stats, fifo: source.fifo };
   let reading: UwsgiReading | null = null;
   let mode: Mode | null = null;
+  /** the pool's target last given (a reply or a change), for a uWSGI that runs no worker */
+  let lastTarget: number | null = null;
+  /** the master that answered the last read with every worker cheaped: whether that was said, when + were last written */
+  let noWorkers: { masterPid: number; said: boolean; wroteAtMs: number | null } | null = null;
   /**
    * The commands uWSGI has not applied yet (from the source this one renews, if any: a master
    * of another pid, or uWSGI's count reaching it, clears them at the first read).
@@ -161,10 +171,12 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     wake = { second, cancel };
   }
 
-  function down(why: string): PollOutcome {
+  /** No sample this period: uWSGI did not answer, or (`answered`) answered with no live worker. */
+  function down(why: string, answered = false): PollOutcome {
     reading = null;
     if (statsDown === null) {
-      logger.warn({ ...log, err: why }, `pool ${pool}: uWSGI is not answering at ${source.stats} (${why}); the pool goes stale and the sidecar retries every period`);
+      const what = answered ? `uWSGI at ${source.stats} has no live worker (${why})` : `uWSGI is not answering at ${source.stats} (${why})`;
+      logger.warn({ ...log, err: why }, `pool ${pool}: ${what}; the pool goes stale and the sidecar retries every period`);
     }
     statsDown = why;
     return 'down';
@@ -238,7 +250,50 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     );
   }
 
+  /**
+   * uWSGI answers with every worker cheaped: more `-` were pending than workers above its
+   * `cheaper` (uWSGI has no floor for them; they may come from an earlier sidecar, or from a
+   * hand at the FIFO), and no request is served. No sample is sent (the pool goes stale), and
+   * when the same master answers so twice in a row (a starting uWSGI spawns its workers at
+   * once) the pool's target is asked for, at least uWSGI's `cheaper`, unless the pool observes
+   * or its mode is not known yet (no read with a live worker since the start). The `-` left
+   * pending in uWSGI take back as many `+`: so the `+` are written again while no worker
+   * comes, each time after uWSGI's next two checks (ALL_CHEAPED_RETRY_MS).
+   */
+  function allCheaped(stats: UwsgiStats): PollOutcome {
+    const nowMs = deps.now();
+    const same = noWorkers?.masterPid === stats.masterPid ? noWorkers : null;
+    noWorkers = same ?? { masterPid: stats.masterPid, said: false, wroteAtMs: null };
+    const outcome = down(`all ${stats.workers.length} of its workers are cheaped`, true);
+    if (same === null || stopped) return outcome;
+    const floor = Math.min(Math.max(1, source.cheaper), stats.workers.length);
+    const asked = Math.min(Math.max(floor, lastTarget ?? floor), stats.workers.length);
+    const writable = mode !== null && mode !== 'observe';
+    if (!same.said) {
+      logger.warn(
+        { ...log, workers: stats.workers.length, asked: writable ? asked : null },
+        `pool ${pool}: uWSGI runs no worker (all ${stats.workers.length} are cheaped), so it serves no request: more - were pending in its master than workers above its cheaper; ${writable ? `asking for ${asked} workers` : `the sidecar writes nothing (${mode === 'observe' ? 'the pool observes' : 'its mode is not known yet'}): write + to ${source.fifo} or restart uWSGI`}`,
+      );
+      same.said = true;
+    }
+    if (!writable || (same.wroteAtMs !== null && nowMs - same.wroteAtMs < ALL_CHEAPED_RETRY_MS)) return outcome;
+    try {
+      deps.fifo.write(source.fifo, fifoCommands(0, asked));
+      deps.actuation?.(pool, 'ok');
+    } catch (e) {
+      deps.actuation?.(pool, 'error');
+      logger.debug({ ...log, err: String(e) }, `pool ${pool}: could not write uWSGI's master FIFO`);
+      return outcome;
+    }
+    same.wroteAtMs = nowMs;
+    // What the master holds now nets out at its next check: nothing of it is pending after.
+    expected = null;
+    wakeNextSecond(nowMs);
+    return outcome;
+  }
+
   function apply(target: number): void {
+    lastTarget = target;
     if (stopped || reading === null || mode === null || mode === 'observe') return;
     const nowMs = deps.now();
     const live = reading.sample.size;
@@ -253,15 +308,24 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
       if (expected.live === live) settleWarned = false;
       expected = null;
     } else if (expected !== null && nowMs - expected.atMs >= settleMs(deps.periodMs)) {
-      const text = `pool ${pool}: uWSGI still runs ${live} workers ${Math.round((nowMs - expected.atMs) / 1000)} s after it was asked for ${expected.live}; asking again. uWSGI applies + and - only in cheaper mode (cheaper, cheaper-algo = manual), and retires only a worker that is not in a request`;
+      const seconds = Math.round((nowMs - expected.atMs) / 1000);
+      const shrinking = expected.live < live;
+      const text = shrinking
+        ? `pool ${pool}: uWSGI still runs ${live} workers ${seconds} s after it was asked for ${expected.live}; not asking again (uWSGI keeps a - until a worker is idle at its check, and a second one would retire one more worker then). uWSGI applies + and - only in cheaper mode (cheaper, cheaper-algo = manual)`
+        : `pool ${pool}: uWSGI still runs ${live} workers ${seconds} s after it was asked for ${expected.live}; asking again. uWSGI applies + and - only in cheaper mode (cheaper, cheaper-algo = manual)`;
       if (settleWarned) logger.debug({ ...log, asked: expected.live, live }, text);
       else logger.warn({ ...log, asked: expected.live, live }, `${text}; said once until uWSGI applies a command`);
       settleWarned = true;
-      expected = null;
+      if (!shrinking) expected = null;
     }
     const from = expected?.live ?? live;
-    if (desired === from) return;
-    const commands = fifoCommands(from, desired);
+    // A `-` retires a worker that is idle at uWSGI's next check, and one that finds none is kept
+    // until one is. So no more `-` are pending than workers idle at this read: none are sent to
+    // a pool its load keeps busy (they would wait there, and retire workers all at once when
+    // the load goes), and a pending `-` is never taken back by a `+`.
+    const goal = desired < from ? Math.max(desired, Math.min(from, live - reading.idle)) : desired;
+    if (goal === from) return;
+    const commands = fifoCommands(from, goal);
     try {
       deps.fifo.write(source.fifo, commands);
     } catch (e) {
@@ -279,9 +343,9 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     // The settle time runs from the first command uWSGI has not moved on: more commands sent
     // while it stands still do not put off the warning.
     const stuck = expected !== null && live === expected.from;
-    expected = { live: desired, atMs: stuck && expected !== null ? expected.atMs : nowMs, from: live, masterPid: reading.masterPid, pids: reading.pids };
+    expected = { live: goal, atMs: stuck && expected !== null ? expected.atMs : nowMs, from: live, masterPid: reading.masterPid, pids: reading.pids };
     wakeNextSecond(nowMs);
-    logger.debug({ ...log, from, to: desired, commands }, `pool ${pool}: asked uWSGI for ${desired} workers (${commands})`);
+    logger.debug({ ...log, from, to: goal, commands }, `pool ${pool}: asked uWSGI for ${goal} workers (${commands})`);
   }
 
   return {
@@ -295,14 +359,16 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
       }
       if (stopped) return 'stopped';
       let r: UwsgiReading | null;
+      let stats: UwsgiStats;
       try {
-        const stats = parseUwsgiStats(text);
+        stats = parseUwsgiStats(text);
         const queue = deps.listenQueue?.(stats.masterPid, stats.listeners) ?? null;
         r = sampler.read(queue === null ? stats : { ...stats, listenQueue: queue }, deps.now());
       } catch (e) {
         return down(e instanceof Error ? e.message : String(e));
       }
-      if (r === null) return down('no live worker (uWSGI is starting or restarting)');
+      if (r === null) return stats.workers.length > 0 && stats.workers.every((w) => w.status === 'cheap') ? allCheaped(stats) : down('uWSGI is starting or restarting', true);
+      noWorkers = null;
       up(r);
       addCpu(r);
       noteUnasked(reading, r);

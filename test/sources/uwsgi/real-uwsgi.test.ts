@@ -75,6 +75,12 @@ async function waitFor<T>(check: () => Promise<T> | T, ok: (v: T) => boolean, li
       t.is(await waitFor(() => liveWorkers(uwsgi!), (n) => n === 5, 15_000), 5, 'pinned to 5: uWSGI runs 5 workers');
       engine.pin('web', 3);
       t.is(await waitFor(() => liveWorkers(uwsgi!), (n) => n === 3, 15_000), 3, 'pinned to 3: uWSGI runs 3 workers');
+      // More - than idle workers, written by hand: uWSGI retires all three (it has no floor for
+      // them) and keeps the other three; the sidecar asks for the pin back until workers come.
+      nodeFifo.write(uwsgi.fifo, '------');
+      t.is(await waitFor(() => liveWorkers(uwsgi!), (n) => n === 0, 5000), 0, 'uWSGI retired every worker');
+      t.is(await waitFor(() => liveWorkers(uwsgi!), (n) => n === 3, 15_000), 3, 'the sidecar brought the pinned 3 back');
+      t.true(lines.some((l) => l['level'] === 40 && String(l['msg']).includes('uWSGI runs no worker')), 'and said why');
       engine.pin('web', 9);
       t.is(await waitFor(() => liveWorkers(uwsgi!), (n) => n === 6, 15_000), 6, 'pinned past processes: uWSGI runs its 6');
       t.is(await waitFor(() => engine.state('web').size, (n) => n === 6, 5000), 6, 'and the pool reports 6');

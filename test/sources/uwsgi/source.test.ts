@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { Bounds, CpuReading, Mode, Sample } from '../../../src/core/index.js';
-import { createUwsgiSource, settleMs, UNASKED_CHANGES_WARN, UNASKED_WINDOW_MS, WAKE_AFTER_SECOND_MS } from '../../../src/sources/uwsgi/index.js';
+import { ALL_CHEAPED_RETRY_MS, createUwsgiSource, settleMs, UNASKED_CHANGES_WARN, UNASKED_WINDOW_MS, WAKE_AFTER_SECOND_MS } from '../../../src/sources/uwsgi/index.js';
 import type { CpuReader, Listener, ListenQueueReader } from '../../../src/sources/index.js';
 import { captureLogger, fixture } from './helpers.js';
 
@@ -353,4 +353,94 @@ test('when uWSGI comes up after the sidecar, then its first answer is logged as 
   const infos = r.lines.filter((l) => l.level === 'info').map((l) => l.msg);
   t.is(infos.length, 1);
   t.regex(infos[0] ?? '', /^pool web: reading uWSGI at 127\.0\.0\.1:9191 \(2 of 6 workers\)$/);
+});
+
+/** A recorded document with every live worker in a request (started a second before), or every worker cheaped. */
+function variant(name: string, as: 'all-busy' | 'all-cheaped'): string {
+  const doc = JSON.parse(fixture(name)) as { workers: { pid: number; status: string; cores: { in_request: number; req_info?: object }[] }[] };
+  for (const w of doc.workers) {
+    if (as === 'all-cheaped') {
+      w.pid = 0;
+      w.status = 'cheap';
+      for (const c of w.cores) c.in_request = 0;
+    } else if (w.pid > 0) {
+      w.status = 'busy';
+      for (const c of w.cores) Object.assign(c, { in_request: 1, req_info: { request_start: 1_796_163_474 } });
+    }
+  }
+  return JSON.stringify(doc);
+}
+
+test('when every worker is in a request, then no - is sent (uWSGI would keep it and retire them all at once later); one goes per idle worker', async (t) => {
+  const r = rig({ answers: [variant('after-load', 'all-busy'), variant('after-load', 'all-busy'), fixture('loaded-4-of-6')], target: 2 });
+  await r.src.poll();
+  t.deepEqual(r.writes, [], '4 busy workers, target 2: nothing written');
+  r.advance(PERIOD_MS);
+  await r.src.poll();
+  t.deepEqual(r.writes, [], 'still all busy');
+  r.advance(PERIOD_MS);
+  await r.src.poll();
+  t.deepEqual(r.writes.filter((w) => w !== '\n'), ['--'], 'two of the four idle: two -');
+  r.reply.target = 1;
+  r.advance(PERIOD_MS);
+  await r.src.poll();
+  t.deepEqual(r.writes.filter((w) => w !== '\n'), ['--'], 'a third - waits: only two workers were idle');
+});
+
+test('when a - has waited the settle time, then it is not sent again (a second would retire one more worker); a + is', async (t) => {
+  const r = rig({ answers: [fixture('loaded-4-of-6'), variant('after-load', 'all-busy')], target: 3 });
+  const warnings = () => r.lines.filter((l) => l.level === 'warn').map((l) => l.msg);
+  await r.src.poll();
+  t.deepEqual(r.writes.filter((w) => w !== '\n'), ['-']);
+  for (let i = 0; i < 3; i += 1) {
+    r.advance(settleMs(PERIOD_MS));
+    await r.src.poll();
+  }
+  t.deepEqual(r.writes.filter((w) => w !== '\n'), ['-'], 'never again while uWSGI runs 4');
+  t.is(warnings().length, 1);
+  t.regex(warnings()[0] ?? '', /still runs 4 workers 60 s after it was asked for 3; not asking again/);
+  // A + that uWSGI never applied is asked again after the settle time.
+  const g = rig({ answers: [fixture('idle-2-of-6')], target: 3 });
+  await g.src.poll();
+  g.advance(settleMs(PERIOD_MS));
+  await g.src.poll();
+  t.deepEqual(g.writes.filter((w) => w !== '\n'), ['+', '+']);
+});
+
+test('when uWSGI answers with every worker cheaped, then the second such answer asks for the pool\'s target, again every two of uWSGI\'s checks while none comes, and says why once', async (t) => {
+  const cheaped = variant('after-load', 'all-cheaped');
+  const r = rig({ answers: [fixture('after-load'), cheaped, cheaped, cheaped, cheaped, fixture('idle-2-of-6')], target: 4, cheaper: 2 });
+  const warnings = () => r.lines.filter((l) => l.level === 'warn').map((l) => l.msg);
+  const commands = () => r.writes.filter((w) => w !== '\n');
+  t.is(await r.src.poll(), 'sampled');
+  r.advance(PERIOD_MS);
+  t.is(await r.src.poll(), 'down');
+  t.deepEqual(r.writes, [], 'one answer could be a uWSGI starting');
+  r.advance(PERIOD_MS);
+  t.is(await r.src.poll(), 'down');
+  t.deepEqual(commands(), ['++++'], 'the pool\'s target, 4');
+  t.true(warnings().some((w) => /uWSGI runs no worker \(all 6 are cheaped\), so it serves no request.*asking for 4 workers/.test(w)));
+  r.advance(ALL_CHEAPED_RETRY_MS - 1);
+  await r.src.poll();
+  t.deepEqual(commands(), ['++++'], 'not before uWSGI checked twice');
+  r.advance(1);
+  await r.src.poll();
+  t.deepEqual(commands(), ['++++', '++++'], 'still no worker: the - left pending took the + back; asked again');
+  t.is(warnings().filter((w) => /runs no worker/.test(w)).length, 1, 'said once');
+  r.advance(PERIOD_MS);
+  t.is(await r.src.poll(), 'sampled');
+  t.deepEqual(commands(), ['++++', '++++', '++'], 'two came: nothing is pending after uWSGI\'s check, so the other two are asked for');
+  t.deepEqual(r.actuations, ['web:ok', 'web:ok', 'web:ok']);
+});
+
+test('when uWSGI answers with every worker cheaped to a pool that observes, then nothing is written and the operator is told what to do', async (t) => {
+  const cheaped = variant('after-load', 'all-cheaped');
+  const r = rig({ answers: [fixture('after-load'), cheaped], target: 4, mode: 'observe' });
+  await r.src.poll();
+  r.advance(PERIOD_MS);
+  await r.src.poll();
+  r.advance(PERIOD_MS);
+  await r.src.poll();
+  t.deepEqual(r.writes, []);
+  t.true(r.lines.some((l) => l.level === 'warn' && /the sidecar writes nothing \(the pool observes\): write \+ to \/run\/uwsgi\.fifo or restart uWSGI/.test(l.msg)));
 });
