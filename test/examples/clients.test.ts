@@ -6,6 +6,8 @@ import test from 'ava';
 import type { ExecutionContext } from 'ava';
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,9 +67,9 @@ interface Daemon {
   stop(signal: NodeJS.Signals): Promise<number | null>;
 }
 
-function startDaemon(cmd: string[], args: string[]): Daemon {
+function startDaemon(cmd: string[], args: string[], env: NodeJS.ProcessEnv = process.env): Daemon {
   const [file, ...pre] = cmd as [string, ...string[]];
-  const child = spawn(file, [...pre, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(file, [...pre, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr.on('data', (c: Buffer) => (out += c.toString()));
@@ -175,6 +177,79 @@ for (const lang of LANGS) {
     } finally {
       await daemon.stop('SIGKILL');
       await back?.stop();
+    }
+  });
+}
+
+/**
+ * A server that is no well-behaved sidecar, one behaviour a connection in turn: a 202 with its
+ * Content-Length on a connection it keeps open (as a proxy may), an answer that is no HTTP, and
+ * an answer that trickles in a byte every 300 ms. It records each request's head.
+ */
+async function oddServer(): Promise<{ port: number; heads: string[]; acceptedAt: number[]; close(): Promise<void> }> {
+  const heads: string[] = [];
+  const acceptedAt: number[] = [];
+  const open = new Set<Socket>();
+  const timers = new Set<NodeJS.Timeout>();
+  const server = createServer((sock) => {
+    open.add(sock);
+    sock.on('error', () => undefined);
+    sock.on('close', () => open.delete(sock));
+    const k = acceptedAt.push(Date.now()) - 1;
+    let head = '';
+    sock.on('data', (chunk: Buffer) => {
+      if (head.includes('\r\n\r\n')) return;
+      head += chunk.toString('latin1');
+      if (!head.includes('\r\n\r\n')) return;
+      heads.push(head.slice(0, head.indexOf('\r\n\r\n')));
+      const body = '{"pool":"odd","target":3,"action":"hold","mode":"adaptive"}';
+      if (k === 0) sock.write(`HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: keep-alive\r\n\r\n${body}`);
+      else if (k === 1) sock.end('hello, this is no HTTP\r\n\r\n');
+      else {
+        const text = `HTTP/1.1 202 Accepted\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+        let i = 0;
+        const timer = setInterval(() => {
+          if (i >= text.length || sock.destroyed) return void clearInterval(timer);
+          sock.write(text[i++] as string);
+        }, 300);
+        timers.add(timer);
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  return {
+    port,
+    heads,
+    acceptedAt,
+    close: async () => {
+      for (const t of timers) clearInterval(t);
+      for (const sock of open) sock.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+for (const lang of LANGS) {
+  const maybe = builds.has(lang.name) ? test : test.skip;
+
+  maybe(`when the ${lang.name} daemon loop meets a keep-alive proxy, an answer that is no HTTP and one that trickles in, then it reads the first by its length, survives the second and gives up on the third at 2 s, sending its token`, async (t) => {
+    const cmd = await (builds.get(lang.name) as Promise<string[]>);
+    const odd = await oddServer();
+    const daemon = startDaemon(cmd, ['--sidecar', `127.0.0.1:${odd.port}`, '--pool', 'odd', ...WORKLOAD, '--seconds', '50'], { ...process.env, ADAPTIVE_THREADS_TOKEN: 's3cret' });
+    try {
+      await until(t, 'the target read from the open connection', daemon, () => /^sample size=2 .*target=3$/m.test(daemon.out()), 10_000);
+      t.true(Date.now() - (odd.acceptedAt[0] as number) < 1500, 'without waiting for the connection to close');
+      t.regex(odd.heads[0] ?? '', /^POST \/v1\/pools\/odd\/samples HTTP\/1\.1\r\n/);
+      t.regex(odd.heads[0] ?? '', /\r\nAuthorization: Bearer s3cret(\r\n|$)/i, 'the token from the environment');
+      await until(t, 'the answer that is no HTTP', daemon, () => /^sidecar unreachable \(.*no HTTP answer.*\): keeping size=3, next try in \d+ ms$/m.test(daemon.out()), 10_000);
+      await until(t, 'the trickle given up', daemon, () => /^sidecar unreachable \(.*no whole answer within 2 s.*\): keeping size=3/m.test(daemon.out()), 15_000);
+      const trickleAt = odd.acceptedAt[2] as number;
+      t.true(Date.now() - trickleAt < 3500, `the trickle was cut at 2 s (${Date.now() - trickleAt} ms after its connection)`);
+      t.is(await daemon.stop('SIGTERM'), 0, 'still running, and a clean exit');
+    } finally {
+      await daemon.stop('SIGKILL');
+      await odd.close();
     }
   });
 }

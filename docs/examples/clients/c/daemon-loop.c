@@ -8,11 +8,15 @@
  * not fit is refused); --size worker threads take them, hash --hash-kib KiB and sleep --sleep-ms.
  * The main thread posts one sample every --period-ms to POST /v1/pools/{pool}/samples, prints
  * one line per sample and resizes the pool to the replied target; while the sidecar is away it
- * keeps the size and retries with capped, jittered exponential back-off. SIGTERM, SIGINT or
- * --seconds N stop it: the producer stops, each worker finishes its task, exit status 0.    */
+ * keeps the size and retries with capped, jittered exponential back-off. With a token (--token,
+ * or ADAPTIVE_THREADS_TOKEN in the environment, which keeps it out of `ps`), each sample carries
+ * `Authorization: Bearer <token>`. SIGTERM, SIGINT or --seconds N stop it: the producer stops,
+ * each worker finishes its task, exit status 0.                                               */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <sched.h>
 #include <netdb.h>
 #include <pthread.h>
 #include <signal.h>
@@ -20,15 +24,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
 static struct {
-    char host[256], port[16], hostport[256], pool[64];
+    char host[256], port[16], hostport[256], pool[65], token[4097];
     int size, queue, rate, hash_kib, sleep_ms, period_ms, seconds, max_workers;
-} opt = {"127.0.0.1", "9464", "127.0.0.1:9464", "transfer", 0, 64, 100, 64, 20, 1000, 0, 256};
+} opt = {"127.0.0.1", "9464", "127.0.0.1:9464", "transfer", "", 0, 64, 100, 64, 20, 1000, 0, 256};
+
+#define POST_TIMEOUT_MS 2000 /* the whole request: connect, send and the whole answer */
 
 struct slot { int used; pid_t tid; clockid_t clock; };
 
@@ -152,8 +159,14 @@ static void resize(int target) {
 
 static void *producer(void *arg) {
     (void)arg;
+    if (opt.rate == 0) {                                 /* no tasks offered */
+        pthread_mutex_lock(&m);
+        while (!stopping) pthread_cond_wait(&work, &m);
+        pthread_mutex_unlock(&m);
+        return NULL;
+    }
     struct timespec next; clock_gettime(CLOCK_MONOTONIC, &next);
-    long step = 1000000000L / (opt.rate > 0 ? opt.rate : 1);
+    long step = 1000000000L / opt.rate;
     for (uint64_t seed = 1;; seed++) {
         next.tv_nsec += step;
         while (next.tv_nsec >= 1000000000L) { next.tv_nsec -= 1000000000L; next.tv_sec++; }
@@ -169,8 +182,23 @@ static void *producer(void *arg) {
     }
 }
 
-/* One POST over a fresh connection; fills status and the reply body. -1 when unreachable. */
+/* Sets fd's send and receive timeouts to what is left until `deadline` (mono ns); 0 when none is left. */
+static int time_left(int fd, int64_t deadline) {
+    int64_t left = deadline - mono_ns();
+    if (left <= 0) return 0;
+    struct timeval tv = {(time_t)(left / 1000000000), (suseconds_t)(left % 1000000000 / 1000)};
+    if (tv.tv_sec == 0 && tv.tv_usec == 0) tv.tv_usec = 1;
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    return 1;
+}
+
+/* One POST over a fresh connection, within POST_TIMEOUT_MS in all (a socket timeout bounds one
+ * call only: an answer that trickles in must not hold the loop); fills status and the reply
+ * body. The answer ends at its Content-Length (a proxy may keep the connection open), else at
+ * the close. -1 when unreachable, timed out or no HTTP answer. */
 static int post(const char *path, const char *body, int *status, char *reply, size_t cap) {
+    int64_t deadline = mono_ns() + (int64_t)POST_TIMEOUT_MS * 1000000;
     struct addrinfo hints = {0}, *res;
     hints.ai_socktype = SOCK_STREAM;
     int rc = getaddrinfo(opt.host, opt.port, &hints, &res);
@@ -179,26 +207,78 @@ static int post(const char *path, const char *body, int *status, char *reply, si
     for (struct addrinfo *a = res; a && fd < 0; a = a->ai_next) {
         fd = socket(a->ai_family, a->ai_socktype, a->ai_protocol);
         if (fd < 0) continue;
-        struct timeval tv = {2, 0};                      /* connect, send and each recv: 2 s */
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-        if (connect(fd, a->ai_addr, a->ai_addrlen) != 0) { snprintf(reply, cap, "connect: %s", strerror(errno)); close(fd); fd = -1; }
+        if (!time_left(fd, deadline) || connect(fd, a->ai_addr, a->ai_addrlen) != 0) {
+            snprintf(reply, cap, "connect: %s", errno == EINPROGRESS ? "timed out" : strerror(errno)); close(fd); fd = -1;
+        }
     }
     freeaddrinfo(res);
     if (fd < 0) return -1;
-    char req[1024];
+    char req[6144], auth[4200] = "";
+    if (opt.token[0]) snprintf(auth, sizeof auth, "Authorization: Bearer %s\r\n", opt.token);
     int n = snprintf(req, sizeof req,
-        "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\n"
-        "Content-Length: %zu\r\nConnection: close\r\n\r\n%s", path, opt.hostport, strlen(body), body);
-    char buf[4096]; size_t got = 0; ssize_t r;
-    if (send(fd, req, (size_t)n, MSG_NOSIGNAL) != n) { snprintf(reply, cap, "send: %s", strerror(errno)); close(fd); return -1; }
-    while (got < sizeof buf - 1 && (r = recv(fd, buf + got, sizeof buf - 1 - got, 0)) > 0) got += (size_t)r;
+        "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\n%s"
+        "Content-Length: %zu\r\nConnection: close\r\n\r\n%s", path, opt.hostport, auth, strlen(body), body);
+    if (n < 0 || n >= (int)sizeof req) { snprintf(reply, cap, "request too long"); close(fd); return -1; }
+    for (int sent = 0; sent < n;) {
+        ssize_t w = time_left(fd, deadline) ? send(fd, req + sent, (size_t)(n - sent), MSG_NOSIGNAL) : -1;
+        if (w <= 0) { snprintf(reply, cap, "send: %s", w < 0 && errno != EAGAIN ? strerror(errno) : "timed out"); close(fd); return -1; }
+        sent += (int)w;
+    }
+    char buf[4096]; size_t got = 0, want = sizeof buf - 1; ssize_t r = 0;
+    while (got < want) {
+        if (!time_left(fd, deadline)) { r = -1; errno = EAGAIN; break; }
+        r = recv(fd, buf + got, want - got, 0);
+        if (r <= 0) break;
+        got += (size_t)r;
+        buf[got] = 0;
+        const char *head_end = strstr(buf, "\r\n\r\n");
+        if (head_end && want == sizeof buf - 1) {       /* the head is in: the body's length, if given */
+            for (const char *h = strstr(buf, "\r\n"); h && h < head_end; h = strstr(h + 2, "\r\n")) {
+                if (strncasecmp(h + 2, "Content-Length:", 15) == 0) {
+                    size_t len = strtoul(h + 17, NULL, 10), total = (size_t)(head_end + 4 - buf) + len;
+                    if (total < want) want = total;
+                }
+            }
+        }
+    }
     close(fd);
     buf[got] = 0;
-    if (sscanf(buf, "HTTP/1.%*d %d", status) != 1) { snprintf(reply, cap, "no HTTP reply"); return -1; }
+    if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) { snprintf(reply, cap, "no whole answer within %d s", POST_TIMEOUT_MS / 1000); return -1; }
+    if (sscanf(buf, "HTTP/1.%*d %d", status) != 1) { *status = 0; snprintf(reply, cap, "no HTTP answer"); return -1; }
     const char *b = strstr(buf, "\r\n\r\n");
     snprintf(reply, cap, "%s", b ? b + 4 : "");
     return 0;
+}
+
+/* The CPUs this process may use: its affinity mask, and the cgroup v2 CPU quota when one is set. */
+static long usable_cpus(void) {
+    cpu_set_t set;
+    long n = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : sysconf(_SC_NPROCESSORS_ONLN);
+    FILE *f = fopen("/sys/fs/cgroup/cpu.max", "r");
+    if (f) {
+        char quota[32]; long period;
+        if (fscanf(f, "%31s %ld", quota, &period) == 2 && strcmp(quota, "max") != 0 && period > 0) {
+            long q = strtol(quota, NULL, 10), c = (q + period - 1) / period;
+            if (c >= 1 && c < n) n = c;
+        }
+        fclose(f);
+    }
+    return n > 0 ? n : 1;
+}
+
+/* The sidecar's pool names: 1 to 64 of a-z, 0-9, _ and -. */
+static int valid_pool(const char *s) {
+    size_t len = strlen(s);
+    if (len < 1 || len > 64) return 0;
+    for (; *s; s++) if (!(islower((unsigned char)*s) || isdigit((unsigned char)*s) || *s == '_' || *s == '-')) return 0;
+    return 1;
+}
+
+/* A token: printable ASCII without spaces, at most 4096 characters. */
+static int valid_token(const char *s) {
+    if (strlen(s) > 4096) return 0;
+    for (; *s; s++) if (*s < 0x21 || *s > 0x7e) return 0;
+    return 1;
 }
 
 static int parse_hostport(const char *s) {
@@ -221,13 +301,15 @@ static int parse_hostport(const char *s) {
 
 static void usage(const char *why) {
     fprintf(stderr, "daemon-loop: %s\nusage: daemon-loop [--sidecar HOST:PORT|http://HOST:PORT] [--pool NAME] [--size N]\n"
-        "  [--queue N] [--rate TASKS_PER_S] [--hash-kib N] [--sleep-ms N] [--period-ms N] [--seconds N] [--max-workers N]\n", why);
+        "  [--queue N] [--rate TASKS_PER_S] [--hash-kib N] [--sleep-ms N] [--period-ms N] [--seconds N] [--max-workers N]\n"
+        "  [--token TOKEN (default: $ADAPTIVE_THREADS_TOKEN)]\n", why);
     exit(2);
 }
 
 int main(int argc, char **argv) {
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    opt.size = (int)(cpus > 0 ? cpus * 2 : 2);           /* the static size to start from: n*2 */
+    opt.size = (int)(usable_cpus() * 2);                 /* the static size to start from: n*2 */
+    const char *env_token = getenv("ADAPTIVE_THREADS_TOKEN");
+    if (env_token && strlen(env_token) < sizeof opt.token) snprintf(opt.token, sizeof opt.token, "%s", env_token);
     for (int i = 1; i < argc; i++) {
         const char *k = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!v) usage("a flag without a value");
@@ -235,7 +317,8 @@ int main(int argc, char **argv) {
         char *end; long n = strtol(v, &end, 10);
         int num = *v && !*end && n >= 0 && n <= 1000000;
         if (!strcmp(k, "--sidecar")) { if (parse_hostport(v)) usage("--sidecar must be HOST:PORT or http://HOST:PORT"); }
-        else if (!strcmp(k, "--pool")) snprintf(opt.pool, sizeof opt.pool, "%s", v);
+        else if (!strcmp(k, "--pool")) { if (!valid_pool(v)) usage("--pool must be 1 to 64 of a-z, 0-9, _ and - (the sidecar's pool names)"); snprintf(opt.pool, sizeof opt.pool, "%s", v); }
+        else if (!strcmp(k, "--token")) { if (strlen(v) >= sizeof opt.token) usage("--token is longer than 4096 characters"); snprintf(opt.token, sizeof opt.token, "%s", v); }
         else if (!num) usage("a numeric flag needs a whole number in [0, 1000000]");
         else if (!strcmp(k, "--size")) opt.size = (int)n;
         else if (!strcmp(k, "--queue")) opt.queue = (int)n;
@@ -248,6 +331,7 @@ int main(int argc, char **argv) {
         else usage("unknown flag");
     }
     if (opt.queue < 1 || opt.period_ms < 1 || opt.max_workers < 1) usage("--queue, --period-ms and --max-workers must be >= 1");
+    if (!valid_token(opt.token)) usage("the token must be printable ASCII without spaces");
     if (opt.size > opt.max_workers) opt.size = opt.max_workers;
     setvbuf(stdout, NULL, _IOLBF, 0);
 

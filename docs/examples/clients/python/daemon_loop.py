@@ -10,8 +10,9 @@ fit is refused); --size worker threads take them, hash --hash-kib KiB (sha256, w
 GIL) and sleep --sleep-ms. The main thread posts one sample every --period-ms to
 POST /v1/pools/{pool}/samples, prints one line per sample and resizes the pool to the replied
 target; while the sidecar is away it keeps the size and retries with capped, jittered exponential
-back-off. SIGTERM, SIGINT or --seconds N stop it: the producer stops, each worker finishes its
-task, exit status 0.
+back-off. With a token (--token, or ADAPTIVE_THREADS_TOKEN in the environment, which keeps it out
+of `ps`), each sample carries `Authorization: Bearer <token>`. SIGTERM, SIGINT or --seconds N stop
+it: the producer stops, each worker finishes its task, exit status 0.
 """
 import argparse
 import collections
@@ -19,12 +20,32 @@ import hashlib
 import http.client
 import json
 import os
+import math
 import random
+import re
 import signal
+import socket
 import sys
 import threading
 import time
 import urllib.parse
+
+
+POST_TIMEOUT_S = 2.0  # the whole request: connect, send and the whole answer
+POOL_NAME = re.compile(r"[a-z0-9_-]{1,64}")  # the sidecar's pool names
+
+
+def cpus():
+    """The CPUs this process may use: its affinity mask, and the cgroup v2 CPU quota when one is set."""
+    n = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    try:
+        with open("/sys/fs/cgroup/cpu.max") as f:
+            quota, period = f.read().split()[:2]
+        if quota != "max":
+            n = min(n, max(1, math.ceil(int(quota) / int(period))))
+    except (OSError, ValueError):
+        pass
+    return max(1, n)
 
 
 def schedstat(tid):
@@ -162,7 +183,10 @@ class Pool:
 
 
 def producer(pool, rate, stop):
-    step = 1.0 / max(rate, 1)
+    if rate <= 0:  # no tasks offered
+        stop.wait()
+        return
+    step = 1.0 / rate
     nxt = time.monotonic()
     seed = 0
     while not stop.is_set():
@@ -174,18 +198,45 @@ def producer(pool, rate, stop):
         pool.submit(seed)
 
 
-def post(host, port, path, sample):
-    """One POST; (status, reply dict or text). Raises OSError when the sidecar is unreachable."""
-    conn = http.client.HTTPConnection(host, port, timeout=2)
+def post(host, port, path, sample, token):
+    """One POST; (status, reply dict or text). Raises OSError when the sidecar is unreachable or
+    the whole answer has not come within POST_TIMEOUT_S, http.client.HTTPException when it is no
+    HTTP answer. A socket timeout bounds each read only, so a watchdog shuts the socket at the
+    deadline: an answer that trickles in cannot hold the loop."""
+    conn = http.client.HTTPConnection(host, port, timeout=POST_TIMEOUT_S)
+    late = threading.Event()
+
+    def cut():
+        late.set()
+        sock = conn.sock
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    watchdog = threading.Timer(POST_TIMEOUT_S, cut)
+    watchdog.daemon = True
+    watchdog.start()
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
     try:
-        conn.request("POST", path, json.dumps(sample), {"Content-Type": "application/json"})
+        conn.request("POST", path, json.dumps(sample), headers)
         reply = conn.getresponse()
         text = reply.read(4096).decode("utf-8", "replace")
+        if late.is_set():
+            raise TimeoutError(f"no whole answer within {POST_TIMEOUT_S:.0f} s")
         try:
             return reply.status, json.loads(text)
         except ValueError:
             return reply.status, text
+    except (OSError, http.client.HTTPException):
+        if late.is_set():
+            raise TimeoutError(f"no whole answer within {POST_TIMEOUT_S:.0f} s") from None
+        raise
     finally:
+        watchdog.cancel()
         conn.close()
 
 
@@ -193,7 +244,7 @@ def main():
     p = argparse.ArgumentParser(description="a worker pool sized by the adaptive-threads sidecar")
     p.add_argument("--sidecar", default="127.0.0.1:9464", help="HOST:PORT or http://HOST:PORT")
     p.add_argument("--pool", default="transfer")
-    p.add_argument("--size", type=int, default=(os.cpu_count() or 1) * 2, help="workers to start with (n*2)")
+    p.add_argument("--size", type=int, default=cpus() * 2, help="workers to start with (n*2, n the CPUs this process may use)")
     p.add_argument("--queue", type=int, default=64, help="capacity of the hand-off queue")
     p.add_argument("--rate", type=int, default=100, help="tasks offered per second")
     p.add_argument("--hash-kib", type=int, default=64)
@@ -201,13 +252,21 @@ def main():
     p.add_argument("--period-ms", type=int, default=1000)
     p.add_argument("--seconds", type=float, default=0, help="stop after this long (0: at SIGTERM/SIGINT)")
     p.add_argument("--max-workers", type=int, default=256)
+    p.add_argument("--token", default=os.environ.get("ADAPTIVE_THREADS_TOKEN", ""),
+                   help="bearer token for the sidecar (default: $ADAPTIVE_THREADS_TOKEN)")
     a = p.parse_args()
     if a.queue < 1 or a.period_ms < 1 or a.max_workers < 1:
         p.error("--queue, --period-ms and --max-workers must be >= 1")
+    if min(a.size, a.rate, a.hash_kib, a.sleep_ms, a.seconds) < 0:
+        p.error("--size, --rate, --hash-kib, --sleep-ms and --seconds must be >= 0")
+    if not POOL_NAME.fullmatch(a.pool):
+        p.error(f"--pool must be 1 to 64 of a-z, 0-9, _ and - (the sidecar's pool names), got {a.pool!r}")
+    if a.token and not re.fullmatch(r"[\x21-\x7e]+", a.token):
+        p.error("the token must be printable ASCII without spaces")
     url = urllib.parse.urlsplit(a.sidecar if "//" in a.sidecar else "http://" + a.sidecar)
     if not url.hostname or not url.port:
         p.error(f"--sidecar must be HOST:PORT or http://HOST:PORT, got {a.sidecar!r}")
-    path = f"/v1/pools/{urllib.parse.quote(a.pool, safe='')}/samples"
+    path = f"/v1/pools/{a.pool}/samples"
 
     stop = threading.Event()
     why = []
@@ -243,9 +302,11 @@ def main():
         last = now
         sample["ts"] = int(time.time() * 1000)
         try:
-            status, reply = post(url.hostname, url.port, path, sample)
+            status, reply = post(url.hostname, url.port, path, sample, a.token)
         except OSError as e:  # refused, reset, timed out
-            status, reply = 0, str(e)
+            status, reply = 0, str(e) or type(e).__name__
+        except http.client.HTTPException as e:  # an answer that is no HTTP
+            status, reply = 0, f"no HTTP answer: {type(e).__name__}"
         if status == 202 and isinstance(reply, dict) and isinstance(reply.get("target"), int):
             if failures:
                 print(f"sidecar back after {failures} failed tries", flush=True)
@@ -265,7 +326,7 @@ def main():
             failures += 1
             backoff = min(30.0, period * 2 ** min(failures, 6))
             backoff -= backoff * random.random() / 4
-            what = f"answered {status} {reply}" if status else f"unreachable ({reply})"
+            what = f"answered {status} {str(reply)[:160]}" if status else f"unreachable ({reply})"
             print(f"sidecar {what}: keeping size={sample['size']}, next try in {backoff * 1000:.0f} ms", flush=True)
             next_post = now + backoff
 

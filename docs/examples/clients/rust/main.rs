@@ -8,8 +8,10 @@
 //! not fit is refused); --size worker threads take them, hash --hash-kib KiB and sleep --sleep-ms.
 //! The main thread posts one sample every --period-ms to POST /v1/pools/{pool}/samples, prints one
 //! line per sample and resizes the pool to the replied target; while the sidecar is away it keeps
-//! the size and retries with capped, jittered exponential back-off. SIGTERM, SIGINT or --seconds N
-//! stop it: the producer stops, each worker finishes its task, exit status 0.
+//! the size and retries with capped, jittered exponential back-off. With a token (--token, or
+//! ADAPTIVE_THREADS_TOKEN in the environment, which keeps it out of `ps`), each sample carries
+//! `Authorization: Bearer <token>`. SIGTERM, SIGINT or --seconds N stop it: the producer stops,
+//! each worker finishes its task, exit status 0.
 use std::collections::hash_map::DefaultHasher;
 use std::collections::{HashMap, VecDeque};
 use std::hash::Hasher;
@@ -178,14 +180,34 @@ fn sample(pool: &Pool, elapsed: f64) -> Sample {
     Sample { size, busy, depth: s.queue.len(), stall, completed: s.completed, refused: s.refused, cpu }
 }
 
-/// One POST over a fresh connection: Ok((status, body)), or Err when the sidecar is unreachable.
-fn post(hostport: &str, path: &str, body: &str) -> std::io::Result<(u16, String)> {
-    let timeout = Duration::from_secs(2);
+/// The whole request (connect, send and the whole answer) gets this long: a socket timeout bounds
+/// one call only, and an answer that trickles in must not hold the loop.
+const POST_TIMEOUT: Duration = Duration::from_secs(2);
+
+fn timed_out() -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::TimedOut, format!("no whole answer within {} s", POST_TIMEOUT.as_secs()))
+}
+
+/// What is left until `deadline`, or the timeout error.
+fn left(deadline: Instant) -> std::io::Result<Duration> {
+    let d = deadline.saturating_duration_since(Instant::now());
+    if d.is_zero() {
+        Err(timed_out())
+    } else {
+        Ok(d)
+    }
+}
+
+/// One POST over a fresh connection: Ok((status, body)), or Err when the sidecar is unreachable,
+/// does not answer in time, or answers no HTTP. The answer ends at its Content-Length (a proxy
+/// may keep the connection open), else at the close.
+fn post(hostport: &str, path: &str, body: &str, token: &str) -> std::io::Result<(u16, String)> {
+    let deadline = Instant::now() + POST_TIMEOUT;
     let mut last = std::io::Error::new(std::io::ErrorKind::Other, "no address");
     let mut conn = None;
     for addr in hostport.to_socket_addrs()? {
         // every address of the name in turn: "localhost" may be ::1 first, the sidecar on 127.0.0.1
-        match TcpStream::connect_timeout(&addr, timeout) {
+        match TcpStream::connect_timeout(&addr, left(deadline)?) {
             Ok(c) => {
                 conn = Some(c);
                 break;
@@ -194,15 +216,46 @@ fn post(hostport: &str, path: &str, body: &str) -> std::io::Result<(u16, String)
         }
     }
     let mut conn = conn.ok_or(last)?;
-    conn.set_read_timeout(Some(timeout))?;
-    conn.set_write_timeout(Some(timeout))?;
-    write!(conn, "POST {path} HTTP/1.1\r\nHost: {hostport}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len())?;
+    let auth = if token.is_empty() { String::new() } else { format!("Authorization: Bearer {token}\r\n") };
+    let request = format!("POST {path} HTTP/1.1\r\nHost: {hostport}\r\nContent-Type: application/json\r\n{auth}Content-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len());
+    conn.set_write_timeout(Some(left(deadline)?))?;
+    conn.write_all(request.as_bytes())?;
     let mut reply = Vec::new();
-    conn.take(8192).read_to_end(&mut reply)?;
+    let mut want = 8192usize;
+    let mut chunk = [0u8; 4096];
+    while reply.len() < want {
+        conn.set_read_timeout(Some(left(deadline)?))?;
+        let n = match conn.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => return Err(timed_out()),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        reply.extend_from_slice(&chunk[..n.min(want - reply.len())]);
+        if want == 8192 {
+            if let Some(head) = reply.windows(4).position(|w| w == b"\r\n\r\n") {
+                let head_text = String::from_utf8_lossy(&reply[..head]).to_ascii_lowercase();
+                let length = head_text.lines().find_map(|l| l.strip_prefix("content-length:")).and_then(|v| v.trim().parse::<usize>().ok());
+                if let Some(length) = length {
+                    want = want.min(head + 4 + length);
+                }
+            }
+        }
+    }
     let text = String::from_utf8_lossy(&reply).into_owned();
-    let status = text.split(' ').nth(1).and_then(|s| s.parse().ok()).ok_or_else(|| std::io::Error::new(std::io::ErrorKind::Other, "no HTTP reply"))?;
+    let status = text
+        .strip_prefix("HTTP/1.")
+        .and_then(|rest| rest.split(' ').nth(1))
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::Other, "no HTTP answer"))?;
     let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
     Ok((status, body))
+}
+
+/// The sidecar's pool names: 1 to 64 of a-z, 0-9, _ and -.
+fn valid_pool(name: &str) -> bool {
+    (1..=64).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
 }
 
 /// The integer after "target": in the reply (the reply is flat JSON).
@@ -212,7 +265,7 @@ fn target_of(body: &str) -> Option<usize> {
 }
 
 fn usage(why: &str) -> ! {
-    eprintln!("daemon-loop: {why}\nusage: daemon-loop [--sidecar HOST:PORT|http://HOST:PORT] [--pool NAME] [--size N]\n  [--queue N] [--rate TASKS_PER_S] [--hash-kib N] [--sleep-ms N] [--period-ms N] [--seconds N] [--max-workers N]");
+    eprintln!("daemon-loop: {why}\nusage: daemon-loop [--sidecar HOST:PORT|http://HOST:PORT] [--pool NAME] [--size N]\n  [--queue N] [--rate TASKS_PER_S] [--hash-kib N] [--sleep-ms N] [--period-ms N] [--seconds N] [--max-workers N]\n  [--token TOKEN (default: $ADAPTIVE_THREADS_TOKEN)]");
     std::process::exit(2)
 }
 
@@ -221,6 +274,7 @@ fn main() {
     let (mut hostport, mut pool_name) = ("127.0.0.1:9464".to_string(), "transfer".to_string());
     let (mut size, mut queue, mut rate, mut hash_kib, mut sleep_ms) = (cpus * 2, 64usize, 100u64, 64usize, 20u64);
     let (mut period_ms, mut seconds, mut max_workers) = (1000u64, 0u64, 256usize);
+    let mut token = std::env::var("ADAPTIVE_THREADS_TOKEN").unwrap_or_default();
     let args: Vec<String> = std::env::args().skip(1).collect();
     for pair in args.chunks(2) {
         let (k, v) = match pair {
@@ -236,7 +290,13 @@ fn main() {
                     usage("--sidecar must be HOST:PORT or http://HOST:PORT");
                 }
             }
-            "--pool" => pool_name = v.to_string(),
+            "--pool" => {
+                if !valid_pool(v) {
+                    usage("--pool must be 1 to 64 of a-z, 0-9, _ and - (the sidecar's pool names)");
+                }
+                pool_name = v.to_string();
+            }
+            "--token" => token = v.to_string(),
             "--size" => size = n() as usize,
             "--queue" => queue = n() as usize,
             "--rate" => rate = n(),
@@ -250,6 +310,9 @@ fn main() {
     }
     if queue < 1 || period_ms < 1 || max_workers < 1 {
         usage("--queue, --period-ms and --max-workers must be >= 1");
+    }
+    if token.len() > 4096 || !token.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
+        usage("the token must be printable ASCII without spaces, at most 4096 characters");
     }
     unsafe {
         signal(SIGTERM, on_signal);
@@ -285,7 +348,14 @@ fn main() {
     let feeder = {
         let pool = Arc::clone(&pool);
         thread::spawn(move || {
-            let step = Duration::from_nanos(1_000_000_000 / rate.max(1));
+            if rate == 0 {
+                // no tasks offered
+                while !pool.state.lock().unwrap().stopping {
+                    thread::sleep(Duration::from_millis(50));
+                }
+                return;
+            }
+            let step = Duration::from_nanos(1_000_000_000 / rate);
             let mut next = Instant::now();
             for seed in 1u64.. {
                 next += step;
@@ -331,7 +401,7 @@ fn main() {
             "{{\"ts\":{ts},\"size\":{},\"busy\":{},\"queueDepth\":{},\"queueCapacity\":{queue},\"queueStall\":{:.4},\"completed\":{},\"refused\":{},{cpu}}}",
             s.size, s.busy, s.depth, s.stall, s.completed, s.refused
         );
-        let reply = post(&hostport, &path, &body);
+        let reply = post(&hostport, &path, &body, &token);
         match reply.as_ref().ok().filter(|(status, _)| *status == 202).and_then(|(_, b)| target_of(b)) {
             Some(target) => {
                 if failures > 0 {
@@ -359,7 +429,7 @@ fn main() {
                 jitter ^= jitter << 17;
                 backoff -= backoff.mul_f64((jitter % 1000) as f64 / 4000.0);
                 match reply {
-                    Ok((status, b)) => println!("sidecar answered {status} {}: keeping size={}, next try in {} ms", b.trim(), s.size, backoff.as_millis()),
+                    Ok((status, b)) => println!("sidecar answered {status} {}: keeping size={}, next try in {} ms", b.trim().chars().take(160).collect::<String>(), s.size, backoff.as_millis()),
                     Err(e) => println!("sidecar unreachable ({e}): keeping size={}, next try in {} ms", s.size, backoff.as_millis()),
                 }
                 next_post = now + backoff;
