@@ -11,8 +11,8 @@
 // request, the next one takes back: over a request's life its running time is counted once.
 // A worker with several cores (`threads`) serves that many requests at once; the pool's unit is
 // the worker (uWSGI adds and removes workers), so a worker counts busy by the share of its
-// cores' time spent in requests. Counters are kept monotonic across cheaped and respawned
-// workers and a restarted master.
+// cores' time spent in requests; a cheaped worker's requests in progress are none. Counters are
+// kept monotonic across cheaped and respawned workers and a restarted master.
 import type { Sample } from '../../core/index.js';
 import { isLive } from './stats.js';
 import type { UwsgiStats, UwsgiWorker } from './stats.js';
@@ -87,7 +87,10 @@ export function createUwsgiSampler(): UwsgiSampler {
       const next: SlotMemory[] = [];
       for (const w of stats.workers) {
         const before = slots[w.slot];
-        const credited = credits(w, before, tsS, dtS);
+        // A cheaped slot serves nothing: uWSGI may leave a core of a worker it ended in a
+        // request (`in_request` and its start stay in the stats), which would count busy for
+        // ever. Its running time credited since the last read still counts, once.
+        const credited = isLive(w) ? credits(w, before, tsS, dtS) : w.requestStarts.map(() => null);
         const creditNow = credited.reduce((a, c) => a + (c?.seconds ?? 0), 0);
         const creditBefore = before?.credited.reduce((a, c) => a + (c?.seconds ?? 0), 0) ?? 0;
         const ranUs = increase(w.runningTimeUs, before?.runningTimeUs ?? 0);

@@ -202,6 +202,17 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     }
   }
 
+  /** Whether the threaded workers' risk was said (once a source). */
+  let threadsSaid = false;
+  function checkThreads(r: UwsgiReading): void {
+    if (threadsSaid || r.cores <= 1 || mode === 'observe') return;
+    threadsSaid = true;
+    logger.warn(
+      { ...log, cores: r.cores },
+      `pool ${pool}: uWSGI's workers serve on ${r.cores} threads each: uWSGI may end a request in flight on a worker it retires (a - from the sidecar or a hand, or its own cheaper algorithm), and the client sees the connection closed; a pool the sidecar resizes is safer on single-threaded workers (docs/operator-guide.md, "Driving uWSGI")`,
+    );
+  }
+
   function up(r: UwsgiReading): void {
     checkLimits(r);
     if (!everUp) logger.info({ ...log, workers: r.sample.size }, `pool ${pool}: reading uWSGI at ${source.stats} (${r.sample.size} of ${r.processes} workers)`);
@@ -376,6 +387,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
       try {
         const reply = deps.engine.ingest(pool, [r.sample]);
         mode = reply.mode;
+        checkThreads(r);
         apply(reply.target);
       } catch (e) {
         // Only a stopping engine refuses a sample that the sidecar built itself.

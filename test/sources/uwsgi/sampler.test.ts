@@ -29,6 +29,17 @@ test('when workers run threads, then a worker is busy by the share of its cores 
   t.like(s.read(stats([threaded(0, 9, 9_000_000), threaded(1, 2, 1_000_000)]), 1_003_000)?.sample, { busy: 1 });
 });
 
+test('when uWSGI cheaps a threaded worker and leaves one of its cores in a request, then that slot counts no busy time', (t) => {
+  const s = createUwsgiSampler();
+  const threaded = (slot: number, over: Parameters<typeof worker>[1]) => worker(slot, { cores: 2, requestStarts: [null, null], ...over });
+  // Worker 1 is ended while a thread serves: its slot stays cheaped with that core in a request, started at 999 s.
+  s.read(stats([threaded(0, {}), threaded(1, { status: 'busy', requestStarts: [999, null] })]), 1_000_000);
+  const cheaped = threaded(1, { pid: 0, status: 'cheap', requestStarts: [999, null], requests: 1, runningTimeUs: 200_000 });
+  t.like(s.read(stats([threaded(0, {}), cheaped]), 1_001_000)?.sample, { size: 1, busy: 0 }, 'what was counted of the request is not counted again');
+  t.like(s.read(stats([threaded(0, {}), cheaped]), 1_002_000)?.sample, { size: 1, busy: 0 }, 'nor is the stale core busy later');
+  t.like(s.read(stats([threaded(0, {}), cheaped]), 1_060_000)?.sample, { busy: 0 });
+});
+
 test('when a request spans reads, then busy is the exact share of each period it ran', (t) => {
   const s = createUwsgiSampler();
   // Started at 999.0 s, in progress at 1000 and 1001, ended at 1001.5 (2.5 s of running time).

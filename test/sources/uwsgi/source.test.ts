@@ -444,3 +444,17 @@ test('when uWSGI answers with every worker cheaped to a pool that observes, then
   t.deepEqual(r.writes, []);
   t.true(r.lines.some((l) => l.level === 'warn' && /the sidecar writes nothing \(the pool observes\): write \+ to \/run\/uwsgi\.fifo or restart uWSGI/.test(l.msg)));
 });
+
+test('when uWSGI\'s workers run threads, then the operator is told once that a retired worker may drop the requests in flight; not for a pool that observes', async (t) => {
+  const r = rig({ answers: [fixture('threads-2-of-4')], target: 2 });
+  const warned = () => r.lines.filter((l) => l.level === 'warn' && /serve on 2 threads each: uWSGI may end a request in flight/.test(l.msg));
+  await r.src.poll();
+  await r.src.poll();
+  t.is(warned().length, 1);
+  const single = rig({ answers: [fixture('loaded-4-of-6')], target: 4 });
+  await single.src.poll();
+  t.false(single.lines.some((l) => /threads each/.test(l.msg)), 'single-threaded workers: nothing to say');
+  const observing = rig({ answers: [fixture('threads-2-of-4')], target: 2, mode: 'observe' });
+  await observing.src.poll();
+  t.false(observing.lines.some((l) => /threads each/.test(l.msg)), 'a pool that observes writes no -');
+});
