@@ -9,7 +9,7 @@ import { decide, modeOf } from './decision.js';
 import { modeGate } from './gate.js';
 import { getLaw } from './laws/index.js';
 import type { LawContext } from './laws/index.js';
-import { initMoves, recordMove } from './moves.js';
+import { initMoves, recordAppliedGrow, recordFailedGrow, recordMove } from './moves.js';
 import { initProbe, updateProbe } from './probe.js';
 import { runStages } from './stages/stage.js';
 import type { StageContext } from './stages/stage.js';
@@ -87,7 +87,10 @@ export function tick(
     staleTicks: signals.fresh ? 0 : prev.staleTicks + 1,
     lastDecisions: prev.lastDecisions,
   };
-  if (s.pendingGrow !== null && reported !== null && reported >= s.pendingGrow.to) s.pendingGrow = null; // applied
+  if (s.pendingGrow !== null && reported !== null && reported >= s.pendingGrow.to) {
+    s.pendingGrow = null; // applied
+    s.moves = recordAppliedGrow(s.moves);
+  }
   const mode = modeOf(s);
   // Control starts from the size the daemon reports (a restarted sidecar resumes from it).
   if (reported !== null && prev.size === null && (mode === 'adaptive' || mode === 'observe')) s.target = reported;
@@ -97,7 +100,7 @@ export function tick(
     if (gated.reason === 'failed-grow') {
       // The daemon did not apply the grow: keep its size and back off before growing again.
       s.pendingGrow = null;
-      s.moves = { ...s.moves, failedGrowMs: nowMs };
+      s.moves = recordFailedGrow(s.moves, gated.target, nowMs);
     }
     s.target = gated.target;
     s.recommended = gated.recommended;

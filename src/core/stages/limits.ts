@@ -19,7 +19,9 @@ export function bound(p: Proposal, bounds: Bounds): Proposal {
 
 /**
  * Moves the daemon has not caught up with. After a grow it did not apply, grows wait
- * failedGrowBackoffMs (the pool keeps its size). While it still runs more workers than it was
+ * failedGrowBackoffMs (the pool keeps its size), twice as long each time a grow fails again at
+ * the same size (a limit of the daemon's own, below the hard max), up to FAILED_GROW_MAX_SCALE
+ * times, until a grow is applied. While it still runs more workers than it was
  * told (a shrink not applied yet: a daemon that retires only idle workers keeps busy ones), a
  * grow goes no further than the size it runs: that takes the shrink back, and a grow past it
  * is decided from the next tick, on the pool as it is, not stacked on a size it never reached.
@@ -27,7 +29,7 @@ export function bound(p: Proposal, bounds: Bounds): Proposal {
 export const backoffStage = statelessStage('backoff', (p, ctx) => {
   if (p.size <= ctx.base) return p;
   const failed = ctx.moves.failedGrowMs;
-  if (failed !== null && ctx.nowMs < failed + ctx.spec.params.failedGrowBackoffMs) return hold(ctx.base, 'failed-grow');
+  if (failed !== null && ctx.nowMs < failed + ctx.spec.params.failedGrowBackoffMs * ctx.moves.failedGrowScale) return hold(ctx.base, 'failed-grow');
   const running = ctx.reported;
   return running !== null && running > ctx.base && p.size > running ? { size: running, reason: p.reason } : p;
 });

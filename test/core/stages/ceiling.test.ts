@@ -189,7 +189,7 @@ test('when a stay lasts long, then its last 10 readings are kept (the chain is c
 
 test('when a move goes to a measured ceiling, then the step limit, the thrash penalty and the stabilization window let it through', (t) => {
   const back = { size: 6, reason: 'ceiling' as const };
-  const c = stageCtx({ base: 20, maxStep: 5, moves: { grow: null, shrink: { atMs: 99_000, from: 22, to: 20, acting: true }, holds: 5, failedGrowMs: null, shrinkScale: 4, shrinkScaleSinceMs: 0 } });
+  const c = stageCtx({ base: 20, maxStep: 5, moves: { grow: null, shrink: { atMs: 99_000, from: 22, to: 20, acting: true }, holds: 5, failedGrowMs: null, failedGrowAt: null, failedGrowScale: 1, shrinkScale: 4, shrinkScaleSinceMs: 0 } });
   t.deepEqual(stepStage.apply(back, c, null).proposal, back);
   t.deepEqual(thrashStage.apply(back, c, null).proposal, back);
   t.deepEqual(stabilizationStage.apply(back, c, { window: [{ ts: 99_000, size: 20 }], recurredAtMs: null, lowSinceRise: null }).proposal, back);
