@@ -206,8 +206,9 @@ function priorityNote(rs: readonly RunResult[]): string[] {
   const raised = rs.map((r) => r.loadNice).filter((n): n is number => n !== null);
   if (raised.length === rs.length && raised.length > 0) {
     return [
-      `The load generator ran at nice ${raised[0]}, ahead of uWSGI's workers for the CPUs: in production the clients are other`,
-      'machines, and a contender with more worker processes must not look faster for taking CPU from its own clients.',
+      `The load generator's main thread, where the requests are made, ran at nice ${raised[0]}, ahead of uWSGI's workers for the`,
+      'CPUs: in production the clients are other machines, and a contender with more worker processes must not look faster',
+      'for taking CPU from its own clients.',
     ];
   }
   return [

@@ -69,7 +69,9 @@ export interface RunOptions {
 const LOAD = new URL('./uwsgi-load.ts', import.meta.url).pathname;
 
 /**
- * The load generator's nice value: ahead of uWSGI's workers (nice 0) for the CPUs. In
+ * The load generator's nice value, set on its main thread (where the requests are made; Linux
+ * sets it per thread, and the threads it starts later inherit it): ahead of uWSGI's workers
+ * (nice 0) for the CPUs. In
  * production the clients are other machines; here they share the CPUs with the server, and
  * on a CPU-bound workload a contender with more worker processes would take CPU from its own
  * clients (the scheduler shares the CPUs per task) and look faster for it.

@@ -42,7 +42,7 @@ test('when the section is written, then it says how many runs each figure is the
   t.regex(section, /Each contender ran 3 times/);
   t.regex(section, /\| io-heavy \| pi \| 3 \| 150\.0 \| 149\.0 \| 120\.0-150\.0 \|/);
   t.regex(textTable(medians), /120\.0-150\.0/);
-  t.regex(section, /The load generator ran at nice -10, ahead of uWSGI's workers/);
+  t.regex(section, /The load generator's main thread, where the requests are made, ran at nice -10, ahead of uWSGI's workers/);
 });
 
 test('when the load generator\'s priority could not be raised in a run, then the section says in how many and what it costs', (t) => {
