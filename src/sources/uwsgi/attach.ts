@@ -8,6 +8,7 @@ import type { SchedulerLike, Subscription } from 'rxjs';
 import type { AttemptHook } from '../../actuators/index.js';
 import type { PoolConfig, SourceConfig } from '../../config/index.js';
 import { poolBounds } from '../../core/index.js';
+import type { Mode, PoolView } from '../../core/index.js';
 import type { Engine, Logger } from '../../streams/index.js';
 import { nodeFiles } from '../files.js';
 import { readListenQueue } from '../listen-queue.js';
@@ -25,7 +26,8 @@ import type { StatsReader } from './stats-reader.js';
 export const POLL_LEAD_MS = 100;
 
 export interface AttachUwsgiDeps {
-  engine: Pick<Engine, 'ingest' | 'targetChanges' | 'nextTickMs'>;
+  /** `state`, when given, tells a source the pool's mode and target while uWSGI runs no worker */
+  engine: Pick<Engine, 'ingest' | 'targetChanges' | 'nextTickMs'> & { state?: (pool: string) => Pick<PoolView, 'mode' | 'target'> };
   config: { pools: readonly PoolConfig[]; cpus: number };
   logger: Logger;
   scheduler?: SchedulerLike;
@@ -63,11 +65,24 @@ interface Attached {
 /** What a pool's source is made from: a change in any of it makes a new source. */
 const sourceKey = (pool: PoolConfig, cpus: number): string => JSON.stringify([pool.source, pool.kind, pool.params.periodMs, cpus]);
 
+/** The pool's mode and target from the engine; null when it has no such pool (a reload removed it). */
+function wantedOf(state: (pool: string) => Pick<PoolView, 'mode' | 'target'>, name: string): () => { mode: Mode; target: number } | null {
+  return () => {
+    try {
+      const view = state(name);
+      return { mode: view.mode, target: view.target };
+    } catch {
+      return null;
+    }
+  };
+}
+
 /** Starts the uWSGI sources of the config's pools. */
 export function attachUwsgiSources(deps: AttachUwsgiDeps): UwsgiSources {
   const scheduler = deps.scheduler ?? asyncScheduler;
   const now = deps.now ?? (() => scheduler.now());
   const attached = new Map<string, Attached>();
+  const engineState = deps.engine.state?.bind(deps.engine);
 
   /** One pool's source: polled before each of the pool's ticks, its target applied. */
   function attach(pool: PoolConfig, source: SourceConfig, cpus: number, handover: UwsgiHandover | undefined): Attached {
@@ -96,6 +111,7 @@ export function attachUwsgiSources(deps: AttachUwsgiDeps): UwsgiSources {
       logger: deps.logger,
       ...(deps.actuation ? { actuation: deps.actuation } : {}),
       ...(handover ? { handover } : {}),
+      ...(engineState ? { wanted: wantedOf(engineState, pool.name) } : {}),
     });
     const periodMs = pool.params.periodMs;
     const leadMs = Math.min(POLL_LEAD_MS, periodMs / 4);

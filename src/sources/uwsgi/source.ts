@@ -43,6 +43,11 @@ export interface UwsgiSourceDeps {
   actuation?: AttemptHook;
   /** what the pool's previous source (renewed by a reload) knew of the commands uWSGI has not applied yet */
   handover?: UwsgiHandover;
+  /**
+   * the pool's mode and target now (the engine's), for a uWSGI that runs no worker, of which no
+   * sample tells them; without it, those of the last sample's reply
+   */
+  wanted?: () => { mode: Mode; target: number } | null;
 }
 
 /**
@@ -116,6 +121,13 @@ export const UNASKED_WINDOW_MS = 10 * 60_000;
 /** With every worker cheaped, `+` are written again after this long without a live worker: two of uWSGI's once-a-second checks. */
 export const ALL_CHEAPED_RETRY_MS = 2000;
 
+/**
+ * A `-` waiting past the settle time while this many reads in a row found enough idle workers
+ * for it is not held by uWSGI (its once-a-second check would have retired them): it was lost,
+ * or taken back by a `+` from elsewhere (a hand at the FIFO), and is asked again.
+ */
+export const IDLE_READS_LOST = 5;
+
 /** A stats read gets a period, at least a second and at most five. */
 export const statsTimeoutMs = (periodMs: number) => Math.min(5000, Math.max(1000, periodMs));
 
@@ -142,6 +154,8 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
   let expected: PendingCommands | null = deps.handover?.expected ?? null;
   /** whether the settle-time warning was given since uWSGI last applied a command (it is given once, then at debug) */
   let settleWarned = deps.handover?.settleWarned ?? false;
+  /** reads in a row that found idle workers enough for the pending `-` (see IDLE_READS_LOST) */
+  let idleReads = 0;
   /** when the unasked changes of the window happened, and whether they were warned about (re-armed by a quiet window) */
   let unasked: number[] = [];
   let unaskedWarned = false;
@@ -209,7 +223,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     threadsSaid = true;
     logger.warn(
       { ...log, cores: r.cores },
-      `pool ${pool}: uWSGI's workers serve on ${r.cores} threads each: uWSGI may end a request in flight on a worker it retires (a - from the sidecar or a hand, or its own cheaper algorithm), and the client sees the connection closed; a pool the sidecar resizes is safer on single-threaded workers (docs/operator-guide.md, "Driving uWSGI")`,
+      `pool ${pool}: uWSGI's workers serve ${r.cores} requests at once each (threads or async cores): uWSGI may end a request in flight on a worker it retires (a - from the sidecar or a hand, or its own cheaper algorithm), and the client sees the connection closed; a pool the sidecar resizes is safer on single-threaded workers (docs/operator-guide.md, "Driving uWSGI")`,
     );
   }
 
@@ -267,7 +281,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
    * hand at the FIFO), and no request is served. No sample is sent (the pool goes stale), and
    * when the same master answers so twice in a row (a starting uWSGI spawns its workers at
    * once) the pool's target is asked for, at least uWSGI's `cheaper`, unless the pool observes
-   * or its mode is not known yet (no read with a live worker since the start). The `-` left
+   * (the engine's mode, else the last reply's; none known: only the warning). The `-` left
    * pending in uWSGI take back as many `+`: so the `+` are written again while no worker
    * comes, each time after uWSGI's next two checks (ALL_CHEAPED_RETRY_MS).
    */
@@ -277,13 +291,14 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     noWorkers = same ?? { masterPid: stats.masterPid, said: false, wroteAtMs: null };
     const outcome = down(`all ${stats.workers.length} of its workers are cheaped`, true);
     if (same === null || stopped) return outcome;
+    const wanted = deps.wanted?.() ?? (mode !== null && lastTarget !== null ? { mode, target: lastTarget } : null);
     const floor = Math.min(Math.max(1, source.cheaper), stats.workers.length);
-    const asked = Math.min(Math.max(floor, lastTarget ?? floor), stats.workers.length);
-    const writable = mode !== null && mode !== 'observe';
+    const asked = Math.min(Math.max(floor, wanted?.target ?? floor), stats.workers.length);
+    const writable = wanted !== null && wanted.mode !== 'observe';
     if (!same.said) {
       logger.warn(
         { ...log, workers: stats.workers.length, asked: writable ? asked : null },
-        `pool ${pool}: uWSGI runs no worker (all ${stats.workers.length} are cheaped), so it serves no request: more - were pending in its master than workers above its cheaper; ${writable ? `asking for ${asked} workers` : `the sidecar writes nothing (${mode === 'observe' ? 'the pool observes' : 'its mode is not known yet'}): write + to ${source.fifo} or restart uWSGI`}`,
+        `pool ${pool}: uWSGI runs no worker (all ${stats.workers.length} are cheaped), so it serves no request: more - were pending in its master than workers above its cheaper; ${writable ? `asking for ${asked} workers` : `the sidecar writes nothing (${wanted === null ? "the pool's mode is not known" : 'the pool observes'}): write + to ${source.fifo} or restart uWSGI`}`,
       );
       same.said = true;
     }
@@ -297,7 +312,8 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
       return outcome;
     }
     same.wroteAtMs = nowMs;
-    // What the master holds now nets out at its next check: nothing of it is pending after.
+    // What the master holds nets out with these at its next check: what is left of either is
+    // seen then (workers, or none again and a retry), so nothing is counted as pending.
     expected = null;
     wakeNextSecond(nowMs);
     return outcome;
@@ -320,7 +336,8 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
       expected = null;
     } else if (expected !== null && nowMs - expected.atMs >= settleMs(deps.periodMs)) {
       const seconds = Math.round((nowMs - expected.atMs) / 1000);
-      const shrinking = expected.live < live;
+      // A `-` uWSGI holds waits for an idle worker; one that idle workers did not take is not held.
+      const shrinking = expected.live < live && idleReads < IDLE_READS_LOST;
       const text = shrinking
         ? `pool ${pool}: uWSGI still runs ${live} workers ${seconds} s after it was asked for ${expected.live}; not asking again (uWSGI keeps a - until a worker is idle at its check, and a second one would retire one more worker then). uWSGI applies + and - only in cheaper mode (cheaper, cheaper-algo = manual)`
         : `pool ${pool}: uWSGI still runs ${live} workers ${seconds} s after it was asked for ${expected.live}; asking again. uWSGI applies + and - only in cheaper mode (cheaper, cheaper-algo = manual)`;
@@ -333,7 +350,8 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     // A `-` retires a worker that is idle at uWSGI's next check, and one that finds none is kept
     // until one is. So no more `-` are pending than workers idle at this read: none are sent to
     // a pool its load keeps busy (they would wait there, and retire workers all at once when
-    // the load goes), and a pending `-` is never taken back by a `+`.
+    // the load goes). A smaller shrink never takes a pending `-` back; a grow does, as its
+    // first `+` (it counts from the size asked for).
     const goal = desired < from ? Math.max(desired, Math.min(from, live - reading.idle)) : desired;
     if (goal === from) return;
     const commands = fifoCommands(from, goal);
@@ -366,6 +384,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
       try {
         text = await deps.readStats(source.stats, statsTimeoutMs(deps.periodMs));
       } catch (e) {
+        noWorkers = null;
         return stopped ? 'stopped' : down(e instanceof Error ? e.message : String(e));
       }
       if (stopped) return 'stopped';
@@ -376,10 +395,16 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
         const queue = deps.listenQueue?.(stats.masterPid, stats.listeners) ?? null;
         r = sampler.read(queue === null ? stats : { ...stats, listenQueue: queue }, deps.now());
       } catch (e) {
+        noWorkers = null;
         return down(e instanceof Error ? e.message : String(e));
       }
-      if (r === null) return stats.workers.length > 0 && stats.workers.every((w) => w.status === 'cheap') ? allCheaped(stats) : down('uWSGI is starting or restarting', true);
+      if (r === null) {
+        if (stats.workers.length > 0 && stats.workers.every((w) => w.status === 'cheap')) return allCheaped(stats);
+        noWorkers = null;
+        return down('uWSGI is starting or restarting', true);
+      }
       noWorkers = null;
+      idleReads = expected !== null && expected.live < r.sample.size && r.idle >= r.sample.size - expected.live ? idleReads + 1 : 0;
       up(r);
       addCpu(r);
       noteUnasked(reading, r);

@@ -137,7 +137,7 @@ test('when a reload renews a source while uWSGI still holds its -, then the new 
   const writes: string[] = [];
   const config = (periodMs: number) => ({ pools: [pool('web', 'transfer', { periodMs }, { source: { type: 'uwsgi' as const, stats: '/a', fifo: '/a.fifo', cheaper: 1 } })], cpus: 1 });
   const sources = attachUwsgiSources({
-    // the pool wants 1 worker; uWSGI keeps running 2 (every worker busy: the - waits)
+    // the pool wants 1 worker; uWSGI keeps running 2 (it has not applied the - yet)
     engine: { ingest: (name) => ({ pool: name, target: 1, action: 'hold', mode: 'adaptive' }), targetChanges: () => new Subject<number>(), nextTickMs: () => (Math.floor(scheduler.now() / PERIOD_MS) + 1) * PERIOD_MS },
     config: config(PERIOD_MS),
     logger: captureLogger().logger,
@@ -178,5 +178,39 @@ test('when a buffer pool has a uWSGI source, then the log says its workers get a
   const warnings = lines.filter((l) => l.level === 'warn').map((l) => l.msg);
   t.is(warnings.length, 1, 'the transfer pool is not warned about');
   t.regex(warnings[0] ?? '', /pool shards: kind buffer with a uWSGI source: .*within a buffer pool's bounds \(4\.\.8\); kind transfer/);
+  sources.stop();
+});
+
+test('when uWSGI runs no worker from the sidecar\'s start, then the engine\'s mode and target for the pool decide what is asked', async (t) => {
+  const scheduler = new VirtualTimeScheduler(VirtualAction, 0);
+  const writes: string[] = [];
+  // every worker cheaped, as a hand at the FIFO can leave uWSGI before the sidecar starts
+  const doc = JSON.parse(fixture('idle-2-of-6')) as { workers: { pid: number; status: string }[] };
+  for (const w of doc.workers) Object.assign(w, { pid: 0, status: 'cheap' });
+  const cheaped = JSON.stringify(doc);
+  const sources = attachUwsgiSources({
+    engine: {
+      ingest: (name) => ({ pool: name, target: 3, action: 'hold', mode: 'adaptive' }),
+      targetChanges: () => new Subject<number>(),
+      nextTickMs: () => (Math.floor(scheduler.now() / PERIOD_MS) + 1) * PERIOD_MS,
+      state: (name) => {
+        if (name !== 'web') throw new Error(`no pool ${name}`);
+        return { mode: 'adaptive', target: 3 };
+      },
+    },
+    config: { pools: [pool('web', 'transfer', { periodMs: PERIOD_MS }, { source: { type: 'uwsgi', stats: '/a', fifo: '/a.fifo', cheaper: 1 } })], cpus: 1 },
+    logger: captureLogger().logger,
+    scheduler,
+    readStats: async () => cheaped,
+    fifo: { write: (_path, text) => void writes.push(text) },
+    cpu: null,
+    listenQueue: null,
+  });
+  for (let ms = 0; ms <= 3 * PERIOD_MS; ms += PERIOD_MS) {
+    scheduler.maxFrames = ms;
+    scheduler.flush();
+    await new Promise((r) => setImmediate(r));
+  }
+  t.deepEqual(writes.filter((w) => w !== '\n'), ['+++'], 'the engine\'s target of 3, asked once uWSGI answered so twice');
   sources.stop();
 });

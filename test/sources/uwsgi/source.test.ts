@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { Bounds, CpuReading, Mode, Sample } from '../../../src/core/index.js';
-import { ALL_CHEAPED_RETRY_MS, createUwsgiSource, settleMs, UNASKED_CHANGES_WARN, UNASKED_WINDOW_MS, WAKE_AFTER_SECOND_MS } from '../../../src/sources/uwsgi/index.js';
+import { ALL_CHEAPED_RETRY_MS, createUwsgiSource, IDLE_READS_LOST, settleMs, UNASKED_CHANGES_WARN, UNASKED_WINDOW_MS, WAKE_AFTER_SECOND_MS } from '../../../src/sources/uwsgi/index.js';
 import type { CpuReader, Listener, ListenQueueReader } from '../../../src/sources/index.js';
 import { captureLogger, fixture } from './helpers.js';
 
@@ -8,7 +8,7 @@ const PERIOD_MS = 1000;
 const noReader = () => Object.assign(new Error('ENXIO: no such device or address, open'), { code: 'ENXIO' });
 
 /** A uWSGI whose answers, FIFO and clock the test sets, and an engine that records samples. */
-function rig(options: { answers: (string | Error)[]; target?: number; mode?: Mode; cheaper?: number; fifoErrors?: (Error | null)[]; cpu?: CpuReader; bounds?: Bounds; listenQueue?: ListenQueueReader }) {
+function rig(options: { answers: (string | Error)[]; target?: number; mode?: Mode; cheaper?: number; fifoErrors?: (Error | null)[]; cpu?: CpuReader; bounds?: Bounds; listenQueue?: ListenQueueReader; wanted?: () => { mode: Mode; target: number } | null }) {
   let nowMs = 1_796_163_475_000;
   const ingested: Sample[] = [];
   const writes: string[] = [];
@@ -52,6 +52,7 @@ function rig(options: { answers: (string | Error)[]; target?: number; mode?: Mod
     listenQueue: options.listenQueue ?? null,
     logger,
     actuation: (pool, result) => void actuations.push(`${pool}:${result}`),
+    ...(options.wanted ? { wanted: options.wanted } : {}),
   });
   return { src, ingested, writes, wakes, lines, actuations, reply, advance: (ms: number) => void (nowMs += ms) };
 }
@@ -447,14 +448,63 @@ test('when uWSGI answers with every worker cheaped to a pool that observes, then
 
 test('when uWSGI\'s workers run threads, then the operator is told once that a retired worker may drop the requests in flight; not for a pool that observes', async (t) => {
   const r = rig({ answers: [fixture('threads-2-of-4')], target: 2 });
-  const warned = () => r.lines.filter((l) => l.level === 'warn' && /serve on 2 threads each: uWSGI may end a request in flight/.test(l.msg));
+  const warned = () => r.lines.filter((l) => l.level === 'warn' && /serve 2 requests at once each \(threads or async cores\): uWSGI may end a request in flight/.test(l.msg));
   await r.src.poll();
   await r.src.poll();
   t.is(warned().length, 1);
   const single = rig({ answers: [fixture('loaded-4-of-6')], target: 4 });
   await single.src.poll();
-  t.false(single.lines.some((l) => /threads each/.test(l.msg)), 'single-threaded workers: nothing to say');
+  t.false(single.lines.some((l) => /requests at once each/.test(l.msg)), 'single-threaded workers: nothing to say');
   const observing = rig({ answers: [fixture('threads-2-of-4')], target: 2, mode: 'observe' });
   await observing.src.poll();
-  t.false(observing.lines.some((l) => /threads each/.test(l.msg)), 'a pool that observes writes no -');
+  t.false(observing.lines.some((l) => /requests at once each/.test(l.msg)), 'a pool that observes writes no -');
+});
+
+test('when a - waits past the settle time while idle workers were there for it at every read, then it was not held by uWSGI and is asked again', async (t) => {
+  // 4 workers, 2 idle at every read: a - uWSGI held would have retired one at its next check.
+  const r = rig({ answers: [fixture('loaded-4-of-6')], target: 3 });
+  await r.src.poll();
+  t.deepEqual(r.writes.filter((w) => w !== '\n'), ['-']);
+  for (let i = 0; i < IDLE_READS_LOST; i += 1) {
+    r.advance(PERIOD_MS);
+    await r.src.poll();
+  }
+  t.deepEqual(r.writes.filter((w) => w !== '\n'), ['-'], 'not before the settle time');
+  r.advance(settleMs(PERIOD_MS));
+  await r.src.poll();
+  t.deepEqual(r.writes.filter((w) => w !== '\n'), ['-', '-'], 'taken back by a + from elsewhere, or lost: asked again');
+  t.true(r.lines.some((l) => l.level === 'warn' && /still runs 4 workers \d+ s after it was asked for 3; asking again/.test(l.msg)));
+});
+
+test('when uWSGI has no live worker and the source has seen none since it started, then the engine\'s mode and target decide what is asked', async (t) => {
+  const cheaped = variant('after-load', 'all-cheaped');
+  const fresh = rig({ answers: [cheaped], wanted: () => ({ mode: 'adaptive', target: 3 }), cheaper: 2 });
+  await fresh.src.poll();
+  fresh.advance(PERIOD_MS);
+  await fresh.src.poll();
+  t.deepEqual(fresh.writes.filter((w) => w !== '\n'), ['+++'], 'a restarted sidecar brings the pool back');
+  const observing = rig({ answers: [fixture('after-load'), cheaped], target: 4, wanted: () => ({ mode: 'observe', target: 4 }) });
+  for (let i = 0; i < 3; i += 1) {
+    await observing.src.poll();
+    observing.advance(PERIOD_MS);
+  }
+  t.deepEqual(observing.writes, [], 'a pool switched to observe (a reload) writes nothing, whatever the last reply said');
+  const unknown = rig({ answers: [cheaped] });
+  await unknown.src.poll();
+  unknown.advance(PERIOD_MS);
+  await unknown.src.poll();
+  t.deepEqual(unknown.writes, []);
+  t.true(unknown.lines.some((l) => /the sidecar writes nothing \(the pool's mode is not known\)/.test(l.msg)));
+});
+
+test('when an answer without any worker comes between two with every worker cheaped, then those two are not taken as twice in a row', async (t) => {
+  const cheaped = variant('after-load', 'all-cheaped');
+  const r = rig({ answers: [fixture('after-load'), cheaped, new Error('ECONNREFUSED'), cheaped, cheaped], target: 4 });
+  for (let i = 0; i < 4; i += 1) {
+    await r.src.poll();
+    r.advance(PERIOD_MS);
+  }
+  t.deepEqual(r.writes, [], 'cheaped, refused, cheaped: not yet');
+  await r.src.poll();
+  t.deepEqual(r.writes.filter((w) => w !== '\n'), ['++++']);
 });
