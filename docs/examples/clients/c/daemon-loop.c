@@ -250,19 +250,21 @@ static int post(const char *path, const char *body, int *status, char *reply, si
     return 0;
 }
 
-/* The CPUs this process may use: its affinity mask, and the cgroup v2 CPU quota when one is set. */
+/* The CPUs this process may use, counted as the sidecar counts them: the cgroup v2 CPU quota
+ * (rounded up) when one is set, else the affinity mask. */
 static long usable_cpus(void) {
-    cpu_set_t set;
-    long n = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : sysconf(_SC_NPROCESSORS_ONLN);
     FILE *f = fopen("/sys/fs/cgroup/cpu.max", "r");
     if (f) {
-        char quota[32]; long period;
+        char quota[32]; long period; long c = 0;
         if (fscanf(f, "%31s %ld", quota, &period) == 2 && strcmp(quota, "max") != 0 && period > 0) {
-            long q = strtol(quota, NULL, 10), c = (q + period - 1) / period;
-            if (c >= 1 && c < n) n = c;
+            long q = strtol(quota, NULL, 10);
+            if (q > 0) c = (q + period - 1) / period;
         }
         fclose(f);
+        if (c >= 1) return c;
     }
+    cpu_set_t set;
+    long n = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : sysconf(_SC_NPROCESSORS_ONLN);
     return n > 0 ? n : 1;
 }
 
@@ -309,7 +311,10 @@ static void usage(const char *why) {
 int main(int argc, char **argv) {
     opt.size = (int)(usable_cpus() * 2);                 /* the static size to start from: n*2 */
     const char *env_token = getenv("ADAPTIVE_THREADS_TOKEN");
-    if (env_token && strlen(env_token) < sizeof opt.token) snprintf(opt.token, sizeof opt.token, "%s", env_token);
+    if (env_token) {
+        if (strlen(env_token) >= sizeof opt.token) usage("ADAPTIVE_THREADS_TOKEN is longer than 4096 characters");
+        snprintf(opt.token, sizeof opt.token, "%s", env_token);
+    }
     for (int i = 1; i < argc; i++) {
         const char *k = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!v) usage("a flag without a value");

@@ -36,15 +36,16 @@ POOL_NAME = re.compile(r"[a-z0-9_-]{1,64}")  # the sidecar's pool names
 
 
 def cpus():
-    """The CPUs this process may use: its affinity mask, and the cgroup v2 CPU quota when one is set."""
-    n = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    """The CPUs this process may use, counted as the sidecar counts them: the cgroup v2 CPU quota
+    (rounded up) when one is set, else the affinity mask."""
     try:
         with open("/sys/fs/cgroup/cpu.max") as f:
             quota, period = f.read().split()[:2]
-        if quota != "max":
-            n = min(n, max(1, math.ceil(int(quota) / int(period))))
+        if quota != "max" and int(quota) > 0 and int(period) > 0:
+            return max(1, math.ceil(int(quota) / int(period)))
     except (OSError, ValueError):
         pass
+    n = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     return max(1, n)
 
 
@@ -222,6 +223,9 @@ def post(host, port, path, sample, token):
     if token:
         headers["Authorization"] = f"Bearer {token}"
     try:
+        conn.connect()  # a connect that ends past the deadline had no socket to cut
+        if late.is_set():
+            raise TimeoutError(f"no whole answer within {POST_TIMEOUT_S:.0f} s")
         conn.request("POST", path, json.dumps(sample), headers)
         reply = conn.getresponse()
         text = reply.read(4096).decode("utf-8", "replace")
@@ -261,8 +265,8 @@ def main():
         p.error("--size, --rate, --hash-kib, --sleep-ms and --seconds must be >= 0")
     if not POOL_NAME.fullmatch(a.pool):
         p.error(f"--pool must be 1 to 64 of a-z, 0-9, _ and - (the sidecar's pool names), got {a.pool!r}")
-    if a.token and not re.fullmatch(r"[\x21-\x7e]+", a.token):
-        p.error("the token must be printable ASCII without spaces")
+    if a.token and (len(a.token) > 4096 or not re.fullmatch(r"[\x21-\x7e]+", a.token)):
+        p.error("the token must be printable ASCII without spaces, at most 4096 characters")
     url = urllib.parse.urlsplit(a.sidecar if "//" in a.sidecar else "http://" + a.sidecar)
     if not url.hostname or not url.port:
         p.error(f"--sidecar must be HOST:PORT or http://HOST:PORT, got {a.sidecar!r}")

@@ -238,7 +238,7 @@ fn post(hostport: &str, path: &str, body: &str, token: &str) -> std::io::Result<
                 let head_text = String::from_utf8_lossy(&reply[..head]).to_ascii_lowercase();
                 let length = head_text.lines().find_map(|l| l.strip_prefix("content-length:")).and_then(|v| v.trim().parse::<usize>().ok());
                 if let Some(length) = length {
-                    want = want.min(head + 4 + length);
+                    want = want.min((head + 4).saturating_add(length));
                 }
             }
         }
@@ -269,8 +269,19 @@ fn usage(why: &str) -> ! {
     std::process::exit(2)
 }
 
+/// The CPUs this process may use, counted as the sidecar counts them: the cgroup v2 CPU quota
+/// (rounded up) when one is set, else the affinity mask.
+fn usable_cpus() -> usize {
+    let quota = std::fs::read_to_string("/sys/fs/cgroup/cpu.max").ok().and_then(|text| {
+        let mut it = text.split_whitespace();
+        let (q, p) = (it.next()?.parse::<u64>().ok()?, it.next()?.parse::<u64>().ok()?);
+        (q > 0 && p > 0).then(|| ((q + p - 1) / p) as usize)
+    });
+    quota.unwrap_or_else(|| thread::available_parallelism().map(|n| n.get()).unwrap_or(1)).max(1)
+}
+
 fn main() {
-    let cpus = thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let cpus = usable_cpus();
     let (mut hostport, mut pool_name) = ("127.0.0.1:9464".to_string(), "transfer".to_string());
     let (mut size, mut queue, mut rate, mut hash_kib, mut sleep_ms) = (cpus * 2, 64usize, 100u64, 64usize, 20u64);
     let (mut period_ms, mut seconds, mut max_workers) = (1000u64, 0u64, 256usize);
