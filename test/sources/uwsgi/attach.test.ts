@@ -7,6 +7,17 @@ import { captureLogger, fixture } from './helpers.js';
 
 const PERIOD_MS = 100;
 
+/** Runs the virtual clock to `ms` in steps of `step`, letting each poll's promise settle on the way. */
+function clock(scheduler: VirtualTimeScheduler, step: number) {
+  return async (ms: number) => {
+    for (let at = scheduler.frame; at <= ms; at += step) {
+      scheduler.maxFrames = at;
+      scheduler.flush();
+      await new Promise((r) => setImmediate(r));
+    }
+  };
+}
+
 function rig() {
   const scheduler = new VirtualTimeScheduler(VirtualAction, 0);
   const ingested: { pool: string; sample: Sample }[] = [];
@@ -37,14 +48,7 @@ function rig() {
     cpu: null,
     listenQueue: null,
   });
-  /** Runs the virtual clock to `ms`, letting each poll's promise settle on the way. */
-  const runTo = async (ms: number) => {
-    for (let t = scheduler.frame; t <= ms; t += PERIOD_MS) {
-      scheduler.maxFrames = t;
-      scheduler.flush();
-      await new Promise((r) => setImmediate(r));
-    }
-  };
+  const runTo = clock(scheduler, PERIOD_MS);
   return { ingested, writes, targets, stop, runTo, readsAt, reads: () => readsAt.length };
 }
 
@@ -100,13 +104,7 @@ test('when a reload adds, changes and removes uWSGI sources, then reads follow t
     cpu: null,
     listenQueue: null,
   });
-  const runTo = async (ms: number) => {
-    for (let at = scheduler.frame; at <= ms; at += PERIOD_MS / 4) {
-      scheduler.maxFrames = at;
-      scheduler.flush();
-      await new Promise((r) => setImmediate(r));
-    }
-  };
+  const runTo = clock(scheduler, PERIOD_MS / 4);
   const readsOf = (stats: string, from: number) => reads.filter((r) => r.stats === stats && r.at >= from).length;
   await runTo(2 * PERIOD_MS);
   t.true(readsOf('/a', 0) >= 2 && readsOf('/b', 0) >= 2);
@@ -147,13 +145,7 @@ test('when a reload renews a source while uWSGI still holds its -, then the new 
     cpu: null,
     listenQueue: null,
   });
-  const runTo = async (ms: number) => {
-    for (let at = scheduler.frame; at <= ms; at += PERIOD_MS / 4) {
-      scheduler.maxFrames = at;
-      scheduler.flush();
-      await new Promise((r) => setImmediate(r));
-    }
-  };
+  const runTo = clock(scheduler, PERIOD_MS / 4);
   await runTo(2 * PERIOD_MS);
   t.deepEqual(writes.filter((w) => w !== '\n'), ['-']);
   sources.reconfigure(config(2 * PERIOD_MS));
@@ -206,11 +198,7 @@ test('when uWSGI runs no worker from the sidecar\'s start, then the engine\'s mo
     cpu: null,
     listenQueue: null,
   });
-  for (let ms = 0; ms <= 3 * PERIOD_MS; ms += PERIOD_MS) {
-    scheduler.maxFrames = ms;
-    scheduler.flush();
-    await new Promise((r) => setImmediate(r));
-  }
+  await clock(scheduler, PERIOD_MS)(3 * PERIOD_MS);
   t.deepEqual(writes.filter((w) => w !== '\n'), ['+++'], 'the engine\'s target of 3, asked once uWSGI answered so twice');
   sources.stop();
 });
