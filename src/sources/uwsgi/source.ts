@@ -156,6 +156,8 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
   let settleWarned = deps.handover?.settleWarned ?? false;
   /** reads in a row that found idle workers enough for the pending `-` (see IDLE_READS_LOST) */
   let idleReads = 0;
+  /** the smaller size that waits for idle workers, once said (said again for another size, or after it went through) */
+  let shrinkWaitSaid: number | null = null;
   /** when the unasked changes of the window happened, and whether they were warned about (re-armed by a quiet window) */
   let unasked: number[] = [];
   let unaskedWarned = false;
@@ -353,6 +355,13 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     // the load goes). A smaller shrink never takes a pending `-` back; a grow does, as its
     // first `+` (it counts from the size asked for).
     const goal = desired < from ? Math.max(desired, Math.min(from, live - reading.idle)) : desired;
+    if (goal > desired && shrinkWaitSaid !== desired) {
+      logger.info(
+        { ...log, target: desired, live, idle: reading.idle, asked: goal },
+        `pool ${pool}: the shrink to ${desired} worker${desired === 1 ? '' : 's'} waits for idle workers: ${live - reading.idle} of ${live} are in a request at this read, and uWSGI retires only a worker that is not (a - sent now would wait in uWSGI, then retire workers all at once when the load goes); ${goal === from ? 'nothing is asked yet' : `asking for ${goal} now`}`,
+      );
+      shrinkWaitSaid = desired;
+    } else if (goal === desired) shrinkWaitSaid = null;
     if (goal === from) return;
     const commands = fifoCommands(from, goal);
     try {

@@ -386,6 +386,11 @@ test('when every worker is in a request, then no - is sent (uWSGI would keep it 
   r.advance(PERIOD_MS);
   await r.src.poll();
   t.deepEqual(r.writes.filter((w) => w !== '\n'), ['--'], 'a third - waits: only two workers were idle');
+  const waits = r.lines.filter((l) => l.level === 'info' && /waits for idle workers/.test(l.msg)).map((l) => l.msg);
+  t.deepEqual(waits, [
+    'pool web: the shrink to 2 workers waits for idle workers: 4 of 4 are in a request at this read, and uWSGI retires only a worker that is not (a - sent now would wait in uWSGI, then retire workers all at once when the load goes); nothing is asked yet',
+    'pool web: the shrink to 1 worker waits for idle workers: 2 of 4 are in a request at this read, and uWSGI retires only a worker that is not (a - sent now would wait in uWSGI, then retire workers all at once when the load goes); nothing is asked yet',
+  ], 'said once per size waited for, not at every read');
 });
 
 test('when a - has waited the settle time, then it is not sent again (a second would retire one more worker); a + is', async (t) => {
