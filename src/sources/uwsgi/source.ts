@@ -62,11 +62,16 @@ export interface PendingCommands {
   pids: readonly number[];
 }
 
+/** Which settle-time warnings were given since uWSGI last applied a command: that a `-` is held, that commands are asked again. */
+export interface SettleSaid {
+  held: boolean;
+  again: boolean;
+}
+
 /** What a source renewed by a reload passes on, so the new one does not send what uWSGI still holds. */
 export interface UwsgiHandover {
   expected: PendingCommands | null;
-  /** whether the settle-time warning was given since uWSGI last applied a command */
-  settleWarned: boolean;
+  settleSaid: SettleSaid;
 }
 
 export type PollOutcome = 'sampled' | 'down' | 'stopped';
@@ -87,9 +92,10 @@ export interface UwsgiSource {
  * `cheaper_fifo_delta`). So the sidecar counts from the size it asked for, and never sends a
  * command twice, until the count is seen, uWSGI restarts (a new master, or none of the workers
  * it asked of left: a reload drops the pending commands), or, as a last resort against a `+`
- * uWSGI dropped, this long has passed. A `-` is never sent again: uWSGI keeps it until a
- * worker is idle at its check, and it retires as many idle workers as `-` are pending, with no
- * floor (not even its own `cheaper`: every worker, when enough are pending).
+ * uWSGI dropped, this long has passed. A `-` is not sent again after this long alone: uWSGI
+ * keeps it until a worker is idle at its check, and it retires as many idle workers as `-` are
+ * pending, with no floor (not even its own `cheaper`: every worker, when enough are pending);
+ * only one that idle workers did not take is asked again (IDLE_LOST_MS).
  */
 export const settleMs = (periodMs: number) => Math.max(60_000, 30 * periodMs);
 
@@ -118,15 +124,17 @@ export const UNASKED_CHANGES_WARN = 2;
  */
 export const UNASKED_WINDOW_MS = 10 * 60_000;
 
-/** With every worker cheaped, `+` are written again after this long without a live worker: two of uWSGI's once-a-second checks. */
+/** With every worker cheaped, `+` are written again at the first read this long after the last, while no worker is live: two of uWSGI's once-a-second checks. */
 export const ALL_CHEAPED_RETRY_MS = 2000;
 
 /**
- * A `-` waiting past the settle time while this many reads in a row found enough idle workers
- * for it is not held by uWSGI (its once-a-second check would have retired them): it was lost,
- * or taken back by a `+` from elsewhere (a hand at the FIFO), and is asked again.
+ * A `-` waiting past the settle time while every read for this long found an idle worker and
+ * the count did not fall is not held by uWSGI: its once-a-second check retires as many idle
+ * workers as `-` are pending (fewer when fewer are idle), so three checks would have retired
+ * one. It was lost, or taken back by a `+` from elsewhere (a hand at the FIFO), and is asked
+ * again. Time, not reads: a short period reads many times within one of uWSGI's checks.
  */
-export const IDLE_READS_LOST = 5;
+export const IDLE_LOST_MS = 3000;
 
 /** A stats read gets a period, at least a second and at most five. */
 export const statsTimeoutMs = (periodMs: number) => Math.min(5000, Math.max(1000, periodMs));
@@ -152,10 +160,10 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
    * of another pid, or uWSGI's count reaching it, clears them at the first read).
    */
   let expected: PendingCommands | null = deps.handover?.expected ?? null;
-  /** whether the settle-time warning was given since uWSGI last applied a command (it is given once, then at debug) */
-  let settleWarned = deps.handover?.settleWarned ?? false;
-  /** reads in a row that found idle workers enough for the pending `-` (see IDLE_READS_LOST) */
-  let idleReads = 0;
+  /** the settle-time warnings given since uWSGI last applied a command (each is given once, then at debug) */
+  let settleSaid: SettleSaid = deps.handover?.settleSaid ?? { held: false, again: false };
+  /** since when every read found an idle worker while a `-` was pending and the count stood at `live` (see IDLE_LOST_MS) */
+  let idleStreak: { sinceMs: number; live: number } | null = null;
   /** the smaller size that waits for idle workers, once said (said again for another size, or after it went through) */
   let shrinkWaitSaid: number | null = null;
   /** when the unasked changes of the window happened, and whether they were warned about (re-armed by a quiet window) */
@@ -163,7 +171,8 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
   let unaskedWarned = false;
   /** the pin last said to be out of uWSGI's reach */
   let pinOutOfReach: number | null = null;
-  let statsDown: string | null = null;
+  /** why the last read gave no sample, and whether uWSGI answered it (with no live worker), while it gives none */
+  let statsDown: { why: string; answered: boolean } | null = null;
   let fifoDown: string | null = null;
   let everUp = false;
   let stopped = false;
@@ -194,7 +203,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
       const what = answered ? `uWSGI at ${source.stats} has no live worker (${why})` : `uWSGI is not answering at ${source.stats} (${why})`;
       logger.warn({ ...log, err: why }, `pool ${pool}: ${what}; the pool goes stale and the sidecar retries every period`);
     }
-    statsDown = why;
+    statsDown = { why, answered };
     return 'down';
   }
 
@@ -232,7 +241,10 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
   function up(r: UwsgiReading): void {
     checkLimits(r);
     if (!everUp) logger.info({ ...log, workers: r.sample.size }, `pool ${pool}: reading uWSGI at ${source.stats} (${r.sample.size} of ${r.processes} workers)`);
-    else if (statsDown !== null) logger.info({ ...log, workers: r.sample.size }, `pool ${pool}: uWSGI answers again at ${source.stats} (${r.sample.size} of ${r.processes} workers)`);
+    else if (statsDown !== null) {
+      const what = statsDown.answered ? `uWSGI at ${source.stats} runs workers again` : `uWSGI answers again at ${source.stats}`;
+      logger.info({ ...log, workers: r.sample.size }, `pool ${pool}: ${what} (${r.sample.size} of ${r.processes} workers)`);
+    }
     statsDown = null;
     everUp = true;
   }
@@ -278,14 +290,15 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
   }
 
   /**
-   * uWSGI answers with every worker cheaped: more `-` were pending than workers above its
-   * `cheaper` (uWSGI has no floor for them; they may come from an earlier sidecar, or from a
-   * hand at the FIFO), and no request is served. No sample is sent (the pool goes stale), and
+   * uWSGI answers with every worker cheaped: as many `-` were pending as it had idle workers
+   * (uWSGI has no floor for them, not even its `cheaper`; they may come from an earlier sidecar,
+   * or from a hand at the FIFO), or its own `idle` mode cheaped them all, and no request is
+   * served. No sample is sent (the pool goes stale), and
    * when the same master answers so twice in a row (a starting uWSGI spawns its workers at
    * once) the pool's target is asked for, at least uWSGI's `cheaper`, unless the pool observes
    * (the engine's mode, else the last reply's; none known: only the warning). The `-` left
    * pending in uWSGI take back as many `+`: so the `+` are written again while no worker
-   * comes, each time after uWSGI's next two checks (ALL_CHEAPED_RETRY_MS).
+   * comes, at the first read after uWSGI's next two checks (ALL_CHEAPED_RETRY_MS).
    */
   function allCheaped(stats: UwsgiStats): PollOutcome {
     const nowMs = deps.now();
@@ -300,7 +313,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     if (!same.said) {
       logger.warn(
         { ...log, workers: stats.workers.length, asked: writable ? asked : null },
-        `pool ${pool}: uWSGI runs no worker (all ${stats.workers.length} are cheaped), so it serves no request: more - were pending in its master than workers above its cheaper; ${writable ? `asking for ${asked} workers` : `the sidecar writes nothing (${wanted === null ? "the pool's mode is not known" : 'the pool observes'}): write + to ${source.fifo} or restart uWSGI`}`,
+        `pool ${pool}: uWSGI runs no worker (all ${stats.workers.length} are cheaped), so it serves no request: its master had as many - pending as it had workers (uWSGI keeps no floor for them, not even its cheaper), or its idle mode cheaped them all; ${writable ? `asking for ${asked} workers` : `the sidecar writes nothing (${wanted === null ? "the pool's mode is not known" : 'the pool observes'}): write + to ${source.fifo} or restart uWSGI`}`,
       );
       same.said = true;
     }
@@ -314,6 +327,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
       return outcome;
     }
     same.wroteAtMs = nowMs;
+    logger.debug({ ...log, to: asked }, `pool ${pool}: asked uWSGI, which runs no worker, for ${asked} workers (${fifoCommands(0, asked)})`);
     // What the master holds nets out with these at its next check: what is left of either is
     // seen then (workers, or none again and a retry), so nothing is counted as pending.
     expected = null;
@@ -334,19 +348,25 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     }
     pinOutOfReach = mode === 'pinned' && desired !== target ? target : null;
     if (expected !== null && (expected.masterPid !== reading.masterPid || expected.live === live || reloaded(expected.pids, reading.pids))) {
-      if (expected.live === live) settleWarned = false;
+      if (expected.live === live) settleSaid = { held: false, again: false };
       expected = null;
     } else if (expected !== null && nowMs - expected.atMs >= settleMs(deps.periodMs)) {
       const seconds = Math.round((nowMs - expected.atMs) / 1000);
       // A `-` uWSGI holds waits for an idle worker; one that idle workers did not take is not held.
-      const shrinking = expected.live < live && idleReads < IDLE_READS_LOST;
-      const text = shrinking
+      const idleLost = idleStreak !== null && nowMs - idleStreak.sinceMs >= IDLE_LOST_MS;
+      const held = expected.live < live && !idleLost;
+      const why = expected.live > live ? 'uWSGI applies + and - only in cheaper mode (cheaper, cheaper-algo = manual)' : `an idle worker was there at every read for ${Math.round((nowMs - (idleStreak?.sinceMs ?? nowMs)) / 1000)} s and uWSGI retires one at each check while a - is pending, so the - was lost or taken back by a + from elsewhere`;
+      const text = held
         ? `pool ${pool}: uWSGI still runs ${live} workers ${seconds} s after it was asked for ${expected.live}; not asking again (uWSGI keeps a - until a worker is idle at its check, and a second one would retire one more worker then). uWSGI applies + and - only in cheaper mode (cheaper, cheaper-algo = manual)`
-        : `pool ${pool}: uWSGI still runs ${live} workers ${seconds} s after it was asked for ${expected.live}; asking again. uWSGI applies + and - only in cheaper mode (cheaper, cheaper-algo = manual)`;
-      if (settleWarned) logger.debug({ ...log, asked: expected.live, live }, text);
+        : `pool ${pool}: uWSGI still runs ${live} workers ${seconds} s after it was asked for ${expected.live}; asking again: ${why}`;
+      const kind = held ? 'held' : 'again';
+      if (settleSaid[kind]) logger.debug({ ...log, asked: expected.live, live }, text);
       else logger.warn({ ...log, asked: expected.live, live }, `${text}; said once until uWSGI applies a command`);
-      settleWarned = true;
-      if (!shrinking) expected = null;
+      settleSaid = { ...settleSaid, [kind]: true };
+      if (!held) {
+        expected = null;
+        idleStreak = null;
+      }
     }
     const from = expected?.live ?? live;
     // A `-` retires a worker that is idle at uWSGI's next check, and one that finds none is kept
@@ -358,7 +378,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     if (goal > desired && shrinkWaitSaid !== desired) {
       logger.info(
         { ...log, target: desired, live, idle: reading.idle, asked: goal },
-        `pool ${pool}: the shrink to ${desired} worker${desired === 1 ? '' : 's'} waits for idle workers: ${live - reading.idle} of ${live} are in a request at this read, and uWSGI retires only a worker that is not (a - sent now would wait in uWSGI, then retire workers all at once when the load goes); ${goal === from ? 'nothing is asked yet' : `asking for ${goal} now`}`,
+        `pool ${pool}: the shrink to ${desired} worker${desired === 1 ? '' : 's'} waits for idle workers: ${live - reading.idle} of ${live} are in a request at this read, and uWSGI retires only a worker that is not (a - sent now would wait in uWSGI, then retire workers all at once when the load goes); ${goal !== from ? `asking for ${goal} now` : from < live ? `nothing more is asked (${live - from} - pending)` : 'nothing is asked yet'}`,
       );
       shrinkWaitSaid = desired;
     } else if (goal === desired) shrinkWaitSaid = null;
@@ -413,7 +433,8 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
         return down('uWSGI is starting or restarting', true);
       }
       noWorkers = null;
-      idleReads = expected !== null && expected.live < r.sample.size && r.idle >= r.sample.size - expected.live ? idleReads + 1 : 0;
+      const idleNow = expected !== null && expected.live < r.sample.size && r.idle > 0;
+      idleStreak = !idleNow ? null : idleStreak?.live === r.sample.size ? idleStreak : { sinceMs: deps.now(), live: r.sample.size };
       up(r);
       addCpu(r);
       noteUnasked(reading, r);
@@ -430,7 +451,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
       return 'sampled';
     },
     apply,
-    handover: () => ({ expected, settleWarned }),
+    handover: () => ({ expected, settleSaid }),
     stop() {
       stopped = true;
       wake?.cancel();

@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { Bounds, CpuReading, Mode, Sample } from '../../../src/core/index.js';
-import { ALL_CHEAPED_RETRY_MS, createUwsgiSource, IDLE_READS_LOST, settleMs, UNASKED_CHANGES_WARN, UNASKED_WINDOW_MS, WAKE_AFTER_SECOND_MS } from '../../../src/sources/uwsgi/index.js';
+import { ALL_CHEAPED_RETRY_MS, createUwsgiSource, IDLE_LOST_MS, settleMs, UNASKED_CHANGES_WARN, UNASKED_WINDOW_MS, WAKE_AFTER_SECOND_MS } from '../../../src/sources/uwsgi/index.js';
 import type { CpuReader, Listener, ListenQueueReader } from '../../../src/sources/index.js';
 import { captureLogger, fixture } from './helpers.js';
 
@@ -356,13 +356,17 @@ test('when uWSGI comes up after the sidecar, then its first answer is logged as 
   t.regex(infos[0] ?? '', /^pool web: reading uWSGI at 127\.0\.0\.1:9191 \(2 of 6 workers\)$/);
 });
 
-/** A recorded document with every live worker in a request (started a second before), or every worker cheaped. */
-function variant(name: string, as: 'all-busy' | 'all-cheaped'): string {
+/** A recorded document with every live worker in a request (started a second before), all but the last, or every worker cheaped. */
+function variant(name: string, as: 'all-busy' | 'one-idle' | 'all-cheaped'): string {
   const doc = JSON.parse(fixture(name)) as { workers: { pid: number; status: string; cores: { in_request: number; req_info?: object }[] }[] };
+  const lastLive = doc.workers.filter((w) => w.pid > 0).at(-1);
   for (const w of doc.workers) {
     if (as === 'all-cheaped') {
       w.pid = 0;
       w.status = 'cheap';
+      for (const c of w.cores) c.in_request = 0;
+    } else if (as === 'one-idle' && w === lastLive) {
+      w.status = 'idle';
       for (const c of w.cores) c.in_request = 0;
     } else if (w.pid > 0) {
       w.status = 'busy';
@@ -389,7 +393,7 @@ test('when every worker is in a request, then no - is sent (uWSGI would keep it 
   const waits = r.lines.filter((l) => l.level === 'info' && /waits for idle workers/.test(l.msg)).map((l) => l.msg);
   t.deepEqual(waits, [
     'pool web: the shrink to 2 workers waits for idle workers: 4 of 4 are in a request at this read, and uWSGI retires only a worker that is not (a - sent now would wait in uWSGI, then retire workers all at once when the load goes); nothing is asked yet',
-    'pool web: the shrink to 1 worker waits for idle workers: 2 of 4 are in a request at this read, and uWSGI retires only a worker that is not (a - sent now would wait in uWSGI, then retire workers all at once when the load goes); nothing is asked yet',
+    'pool web: the shrink to 1 worker waits for idle workers: 2 of 4 are in a request at this read, and uWSGI retires only a worker that is not (a - sent now would wait in uWSGI, then retire workers all at once when the load goes); nothing more is asked (2 - pending)',
   ], 'said once per size waited for, not at every read');
 });
 
@@ -465,20 +469,53 @@ test('when uWSGI\'s workers run threads, then the operator is told once that a r
   t.false(observing.lines.some((l) => /requests at once each/.test(l.msg)), 'a pool that observes writes no -');
 });
 
-test('when a - waits past the settle time while idle workers were there for it at every read, then it was not held by uWSGI and is asked again', async (t) => {
-  // 4 workers, 2 idle at every read: a - uWSGI held would have retired one at its next check.
-  const r = rig({ answers: [fixture('loaded-4-of-6')], target: 3 });
+test('when a - waits past the settle time while an idle worker was there at every read, then it was not held by uWSGI and is asked again, said at warn even after a held - was', async (t) => {
+  // 4 workers, 2 idle: target 1 sends two -. Then one worker is idle at every read while the
+  // count stays 4: uWSGI retires as many idle workers as - are pending, so it would have retired it.
+  const oneIdle = variant('loaded-4-of-6', 'one-idle');
+  const r = rig({ answers: [fixture('loaded-4-of-6'), variant('after-load', 'all-busy'), oneIdle], target: 1 });
+  const commands = () => r.writes.filter((w) => w !== '\n');
+  const warnings = () => r.lines.filter((l) => l.level === 'warn').map((l) => l.msg);
   await r.src.poll();
-  t.deepEqual(r.writes.filter((w) => w !== '\n'), ['-']);
-  for (let i = 0; i < IDLE_READS_LOST; i += 1) {
+  t.deepEqual(commands(), ['--'], 'one - for each of the two idle workers');
+  r.advance(settleMs(PERIOD_MS));
+  await r.src.poll();
+  t.regex(warnings()[0] ?? '', /still runs 4 workers 60 s after it was asked for 2; not asking again/, 'all busy: the - may be held');
+  for (let i = 0; i < 3; i += 1) {
     r.advance(PERIOD_MS);
     await r.src.poll();
   }
-  t.deepEqual(r.writes.filter((w) => w !== '\n'), ['-'], 'not before the settle time');
-  r.advance(settleMs(PERIOD_MS));
+  t.deepEqual(commands(), ['--'], 'one idle worker at reads 2 s apart: not yet');
+  r.advance(IDLE_LOST_MS - 2 * PERIOD_MS);
   await r.src.poll();
-  t.deepEqual(r.writes.filter((w) => w !== '\n'), ['-', '-'], 'taken back by a + from elsewhere, or lost: asked again');
-  t.true(r.lines.some((l) => l.level === 'warn' && /still runs 4 workers \d+ s after it was asked for 3; asking again/.test(l.msg)));
+  t.deepEqual(commands(), ['--', '-'], 'fewer idle than pending for 3 s, the count standing: lost; asked again for the one idle worker');
+  t.is(warnings().length, 2);
+  t.regex(warnings()[1] ?? '', /still runs 4 workers \d+ s after it was asked for 2; asking again: an idle worker was there at every read for 3 s/);
+});
+
+test('when idle workers are seen only for a moment, or the count falls meanwhile, then a - past the settle time is still held', async (t) => {
+  const oneIdle = variant('loaded-4-of-6', 'one-idle');
+  const busy = variant('loaded-4-of-6', 'all-busy');
+  const flicker = rig({ answers: [fixture('loaded-4-of-6'), oneIdle, oneIdle, busy, oneIdle, oneIdle, busy], target: 1 });
+  await flicker.src.poll();
+  flicker.advance(settleMs(PERIOD_MS));
+  for (let i = 0; i < 6; i += 1) {
+    await flicker.src.poll();
+    flicker.advance(IDLE_LOST_MS / 2);
+  }
+  t.deepEqual(flicker.writes.filter((w) => w !== '\n'), ['--'], 'idle for 1.5 s, then busy, twice: no streak of 3 s');
+  // One of the busy workers retired: 3 live, one idle.
+  const three = JSON.parse(oneIdle) as { workers: { pid: number; status: string }[] };
+  Object.assign(three.workers[0]!, { pid: 0, status: 'cheap' });
+  const falling = rig({ answers: [fixture('loaded-4-of-6'), oneIdle, JSON.stringify(three)], target: 1 });
+  await falling.src.poll();
+  falling.advance(settleMs(PERIOD_MS));
+  await falling.src.poll();
+  for (let i = 0; i < 2; i += 1) {
+    falling.advance(IDLE_LOST_MS / 2);
+    await falling.src.poll();
+  }
+  t.deepEqual(falling.writes.filter((w) => w !== '\n'), ['--'], 'the count fell: uWSGI applies the -, the streak starts again');
 });
 
 test('when uWSGI has no live worker and the source has seen none since it started, then the engine\'s mode and target decide what is asked', async (t) => {
