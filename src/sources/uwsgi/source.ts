@@ -169,6 +169,10 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
   /** when the unasked changes of the window happened, and whether they were warned about (re-armed by a quiet window) */
   let unasked: number[] = [];
   let unaskedWarned = false;
+  /** the master, workers and count of the last read with live workers (kept across outages), to tell a restart */
+  let lastSeen: { masterPid: number; pids: readonly number[]; size: number } | null = null;
+  /** set by a restart seen at this read: what is then asked of uWSGI is said at info */
+  let restarted: 'restart' | 'reload' | null = null;
   /** the pin last said to be out of uWSGI's reach */
   let pinOutOfReach: number | null = null;
   /** why the last read gave no sample, and whether uWSGI answered it (with no live worker), while it gives none */
@@ -247,6 +251,18 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     }
     statsDown = null;
     everUp = true;
+  }
+
+  /** A uWSGI restarted (a new master) or reloaded (none of its workers left) since the last read with workers: said, with its count. */
+  function noteRestart(r: UwsgiReading): void {
+    const before = lastSeen;
+    lastSeen = { masterPid: r.masterPid, pids: r.pids, size: r.sample.size };
+    if (before === null) return;
+    const what =
+      before.masterPid !== r.masterPid ? `uWSGI restarted (master pid ${before.masterPid}, now ${r.masterPid})` : reloaded(before.pids, r.pids) ? 'uWSGI reloaded its workers' : null;
+    if (what === null) return;
+    restarted = before.masterPid !== r.masterPid ? 'restart' : 'reload';
+    logger.info({ ...log, workers: r.sample.size, before: before.size, masterPid: r.masterPid }, `pool ${pool}: ${what}; it runs ${r.sample.size} workers (${before.size} before)`);
   }
 
   function addCpu(r: UwsgiReading): void {
@@ -403,7 +419,8 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     const stuck = expected !== null && live === expected.from;
     expected = { live: goal, atMs: stuck && expected !== null ? expected.atMs : nowMs, from: live, masterPid: reading.masterPid, pids: reading.pids };
     wakeNextSecond(nowMs);
-    logger.debug({ ...log, from, to: goal, commands }, `pool ${pool}: asked uWSGI for ${goal} workers (${commands})`);
+    if (restarted !== null) logger.info({ ...log, from, to: goal, commands }, `pool ${pool}: asked uWSGI for the pool's ${goal} workers after its ${restarted} (${commands})`);
+    else logger.debug({ ...log, from, to: goal, commands }, `pool ${pool}: asked uWSGI for ${goal} workers (${commands})`);
   }
 
   return {
@@ -436,6 +453,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
       const idleNow = expected !== null && expected.live < r.sample.size && r.idle > 0;
       idleStreak = !idleNow ? null : idleStreak?.live === r.sample.size ? idleStreak : { sinceMs: deps.now(), live: r.sample.size };
       up(r);
+      noteRestart(r);
       addCpu(r);
       noteUnasked(reading, r);
       reading = r;
@@ -448,6 +466,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
         // Only a stopping engine refuses a sample that the sidecar built itself.
         logger.debug({ ...log, err: String(e) }, `pool ${pool}: the engine did not take the uWSGI sample`);
       }
+      restarted = null;
       return 'sampled';
     },
     apply,

@@ -550,3 +550,29 @@ test('when an answer without any worker comes between two with every worker chea
   await r.src.poll();
   t.deepEqual(r.writes.filter((w) => w !== '\n'), ['++++']);
 });
+
+test('when uWSGI restarts or reloads its workers, then the sidecar says so with the counts, and what it asks of the new uWSGI at info', async (t) => {
+  const restartedDoc = JSON.parse(fixture('idle-2-of-6')) as { pid: number; workers: { pid: number }[] };
+  restartedDoc.pid = 20024;
+  restartedDoc.workers.forEach((w, i) => (w.pid = w.pid > 0 ? 20026 + i : 0));
+  const r = rig({ answers: [fixture('loaded-4-of-6'), new Error('connect ECONNREFUSED 127.0.0.1:9191'), JSON.stringify(restartedDoc)], target: 4 });
+  const infos = () => r.lines.filter((l) => l.level === 'info').map((l) => l.msg);
+  await r.src.poll();
+  r.advance(PERIOD_MS);
+  await r.src.poll();
+  r.advance(PERIOD_MS);
+  await r.src.poll();
+  t.true(infos().includes('pool web: uWSGI restarted (master pid 10024, now 20024); it runs 2 workers (4 before)'), infos().join('\n'));
+  t.true(infos().includes("pool web: asked uWSGI for the pool's 4 workers after its restart (++)"));
+  r.advance(PERIOD_MS);
+  await r.src.poll();
+  t.is(infos().filter((m) => /restart/.test(m)).length, 2, 'said once');
+  // Same master, none of the workers left: a reload (SIGHUP, `r` at the FIFO).
+  const reloadedDoc = JSON.parse(fixture('loaded-4-of-6')) as { workers: { pid: number }[] };
+  reloadedDoc.workers.forEach((w) => (w.pid = w.pid > 0 ? w.pid + 5000 : 0));
+  const q = rig({ answers: [fixture('loaded-4-of-6'), JSON.stringify(reloadedDoc)], target: 4 });
+  await q.src.poll();
+  q.advance(PERIOD_MS);
+  await q.src.poll();
+  t.true(q.lines.some((l) => l.level === 'info' && l.msg === 'pool web: uWSGI reloaded its workers; it runs 4 workers (4 before)'));
+});
