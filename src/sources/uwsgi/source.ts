@@ -136,6 +136,14 @@ export const ALL_CHEAPED_RETRY_MS = 2000;
  */
 export const IDLE_LOST_MS = 3000;
 
+/**
+ * An outage that starts within this long of the last one warned about, for the same cause, is
+ * logged at debug and counted in the next warning, and so is its end: a stats server that fails every other read
+ * (held by another client, or a uWSGI restarting in a loop) is said once a minute, not twice a
+ * period. An outage that goes on past it is warned about then.
+ */
+export const OUTAGE_REPEAT_MS = 60_000;
+
 /** A stats read gets a period, at least a second and at most five. */
 export const statsTimeoutMs = (periodMs: number) => Math.min(5000, Math.max(1000, periodMs));
 
@@ -175,8 +183,11 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
   let restarted: 'restart' | 'reload' | null = null;
   /** the pin last said to be out of uWSGI's reach */
   let pinOutOfReach: number | null = null;
-  /** why the last read gave no sample, and whether uWSGI answered it (with no live worker), while it gives none */
-  let statsDown: { why: string; answered: boolean } | null = null;
+  /** why the last read gave no sample, whether uWSGI answered it (with no live worker) and whether the outage was warned about, while it gives none */
+  let statsDown: { why: string; answered: boolean; said: boolean } | null = null;
+  /** when an outage was last warned about and its cause, and the outages since that were not (OUTAGE_REPEAT_MS) */
+  let outageSaid: { atMs: number; cause: string } | null = null;
+  let outagesUnsaid = 0;
   let fifoDown: string | null = null;
   let everUp = false;
   let stopped = false;
@@ -200,14 +211,27 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     wake = { second, cancel };
   }
 
-  /** No sample this period: uWSGI did not answer, or (`answered`) answered with no live worker. */
-  function down(why: string, answered = false): PollOutcome {
+  /** No sample this period: uWSGI did not answer (`timeout`: not in time), or (`answered`) answered with no live worker. */
+  function down(why: string, how: 'error' | 'timeout' | 'answered' = 'error'): PollOutcome {
+    const answered = how === 'answered';
     reading = null;
-    if (statsDown === null) {
-      const what = answered ? `uWSGI at ${source.stats} has no live worker (${why})` : `uWSGI is not answering at ${source.stats} (${why})`;
-      logger.warn({ ...log, err: why }, `pool ${pool}: ${what}; the pool goes stale and the sidecar retries every period`);
+    const nowMs = deps.now();
+    const what = answered ? `uWSGI at ${source.stats} has no live worker (${why})` : `uWSGI is not answering at ${source.stats} (${why})`;
+    let said = statsDown?.said ?? false;
+    const cause = `${how}: ${why}`;
+    if (!said && (outageSaid === null || outageSaid.cause !== cause || nowMs - outageSaid.atMs >= OUTAGE_REPEAT_MS)) {
+      const unsaid = outagesUnsaid > 0 ? ` (${outagesUnsaid} short outage${outagesUnsaid === 1 ? '' : 's'} since the last warning, logged at debug)` : '';
+      // With stats-http, uWSGI's master serves one connection at a time and waits for its request.
+      const held = how === 'timeout' ? `; another client connected to the stats server without asking holds uWSGI's master (with stats-http, up to its socket-timeout)` : '';
+      logger.warn({ ...log, err: why, unsaid: outagesUnsaid }, `pool ${pool}: ${what}; the pool goes stale and the sidecar retries every period${unsaid}${held}`);
+      outageSaid = { atMs: nowMs, cause };
+      outagesUnsaid = 0;
+      said = true;
+    } else if (statsDown === null) {
+      outagesUnsaid += 1;
+      logger.debug({ ...log, err: why }, `pool ${pool}: ${what}`);
     }
-    statsDown = { why, answered };
+    statsDown = { why, answered, said };
     return 'down';
   }
 
@@ -247,7 +271,9 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     if (!everUp) logger.info({ ...log, workers: r.sample.size }, `pool ${pool}: reading uWSGI at ${source.stats} (${r.sample.size} of ${r.processes} workers)`);
     else if (statsDown !== null) {
       const what = statsDown.answered ? `uWSGI at ${source.stats} runs workers again` : `uWSGI answers again at ${source.stats}`;
-      logger.info({ ...log, workers: r.sample.size }, `pool ${pool}: ${what} (${r.sample.size} of ${r.processes} workers)`);
+      const line = `pool ${pool}: ${what} (${r.sample.size} of ${r.processes} workers)`;
+      if (statsDown.said) logger.info({ ...log, workers: r.sample.size }, line);
+      else logger.debug({ ...log, workers: r.sample.size }, line);
     }
     statsDown = null;
     everUp = true;
@@ -320,7 +346,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     const nowMs = deps.now();
     const same = noWorkers?.masterPid === stats.masterPid ? noWorkers : null;
     noWorkers = same ?? { masterPid: stats.masterPid, said: false, wroteAtMs: null };
-    const outcome = down(`all ${stats.workers.length} of its workers are cheaped`, true);
+    const outcome = down(`all ${stats.workers.length} of its workers are cheaped`, 'answered');
     if (same === null || stopped) return outcome;
     const wanted = deps.wanted?.() ?? (mode !== null && lastTarget !== null ? { mode, target: lastTarget } : null);
     const floor = Math.min(Math.max(1, source.cheaper), stats.workers.length);
@@ -431,7 +457,8 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
         text = await deps.readStats(source.stats, statsTimeoutMs(deps.periodMs));
       } catch (e) {
         noWorkers = null;
-        return stopped ? 'stopped' : down(e instanceof Error ? e.message : String(e));
+        const timedOut = e instanceof Error && (e as NodeJS.ErrnoException).code === 'ETIMEDOUT';
+        return stopped ? 'stopped' : down(e instanceof Error ? e.message : String(e), timedOut ? 'timeout' : 'error');
       }
       if (stopped) return 'stopped';
       let r: UwsgiReading | null;
@@ -447,7 +474,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
       if (r === null) {
         if (stats.workers.length > 0 && stats.workers.every((w) => w.status === 'cheap')) return allCheaped(stats);
         noWorkers = null;
-        return down('uWSGI is starting or restarting', true);
+        return down('uWSGI is starting or restarting', 'answered');
       }
       noWorkers = null;
       const idleNow = expected !== null && expected.live < r.sample.size && r.idle > 0;

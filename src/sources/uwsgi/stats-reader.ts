@@ -11,7 +11,7 @@
 import { connect } from 'node:net';
 import type { NetConnectOpts } from 'node:net';
 
-/** Reads the whole document at `address`, or rejects (refused, reset, timeout, too large). */
+/** Reads the whole document at `address`, or rejects (refused, reset, too large; a timeout with code ETIMEDOUT). */
 export type StatsReader = (address: string, timeoutMs: number) => Promise<string>;
 
 /** 64 workers with a few cores each is ~300 KiB of pretty JSON; far above is not a stats server. */
@@ -74,7 +74,7 @@ export function createNodeStatsReader(httpAfterMs: number = HTTP_AFTER_MS): Stat
         if (http.has(address)) ask();
         else asked = setTimeout(ask, httpAfterMs);
       });
-      socket.setTimeout(timeoutMs, () => fail(new Error(`no complete answer from ${address} within ${timeoutMs} ms`)));
+      socket.setTimeout(timeoutMs, () => fail(Object.assign(new Error(`no complete answer from ${address} within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
       socket.on('data', (chunk: Buffer) => {
         dontAsk();
         bytes += chunk.length;

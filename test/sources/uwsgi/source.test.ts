@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { Bounds, CpuReading, Mode, Sample } from '../../../src/core/index.js';
-import { ALL_CHEAPED_RETRY_MS, createUwsgiSource, IDLE_LOST_MS, settleMs, UNASKED_CHANGES_WARN, UNASKED_WINDOW_MS, WAKE_AFTER_SECOND_MS } from '../../../src/sources/uwsgi/index.js';
+import { ALL_CHEAPED_RETRY_MS, createUwsgiSource, IDLE_LOST_MS, OUTAGE_REPEAT_MS, settleMs, UNASKED_CHANGES_WARN, UNASKED_WINDOW_MS, WAKE_AFTER_SECOND_MS } from '../../../src/sources/uwsgi/index.js';
 import type { CpuReader, Listener, ListenQueueReader } from '../../../src/sources/index.js';
 import { captureLogger, fixture } from './helpers.js';
 
@@ -196,7 +196,7 @@ test('when uWSGI is down, then no sample, one warning per outage, a retry every 
   const outcomes = [];
   for (let i = 0; i < 6; i++) {
     outcomes.push(await r.src.poll());
-    r.advance(PERIOD_MS);
+    r.advance(i === 4 ? OUTAGE_REPEAT_MS : PERIOD_MS);
   }
   t.deepEqual(outcomes, ['sampled', 'down', 'down', 'down', 'sampled', 'down']);
   t.is(r.ingested.length, 2);
@@ -209,6 +209,41 @@ test('when uWSGI is down, then no sample, one warning per outage, a retry every 
       'warn: pool web: uWSGI is not answering at 127.0.0.1:9191; the pool goes stale and the sidecar retries every period',
     ],
   );
+});
+
+test('when uWSGI\'s stats fail every other read, then the outages are warned about once a minute with the count of those only logged at debug; a timeout names a client holding the stats server', async (t) => {
+  const timeout = Object.assign(new Error('no complete answer from 127.0.0.1:9191 within 1000 ms'), { code: 'ETIMEDOUT' });
+  const answers: (string | Error)[] = [fixture('idle-2-of-6')];
+  for (let i = 0; i < 70; i += 1) answers.push(timeout, fixture('idle-2-of-6'));
+  const r = rig({ answers, target: 2 });
+  for (let i = 0; i < answers.length; i += 1) {
+    await r.src.poll();
+    r.advance(PERIOD_MS);
+  }
+  const said = r.lines.filter((l) => l.level !== 'debug' && /answer/.test(l.msg)).map((l) => `${l.level}: ${l.msg}`);
+  t.is(said.filter((m) => m.startsWith('warn')).length, 3, '70 outages in 140 s: the first, one a minute later, one two minutes later');
+  t.is(said.filter((m) => m.startsWith('info: pool web: uWSGI answers again')).length, 3, 'the end of each outage warned about');
+  t.regex(said[0] ?? '', /^warn: .*not answering .*within 1000 ms.*another client connected to the stats server without asking holds uWSGI's master/);
+  t.regex(said.find((m, i) => i > 1 && m.startsWith('warn')) ?? '', /\(29 short outages since the last warning, logged at debug\)/);
+  // An outage that began unsaid and lasts is warned about once the minute is up.
+  const refused = new Error('connect ECONNREFUSED 127.0.0.1:9191');
+  const q = rig({ answers: [fixture('idle-2-of-6'), refused, fixture('idle-2-of-6'), refused], target: 2 });
+  const warns = () => q.lines.filter((l) => l.level === 'warn').length;
+  for (let i = 0; i < 4; i += 1) {
+    await q.src.poll();
+    q.advance(PERIOD_MS);
+  }
+  t.is(warns(), 1, 'the second outage, 2 s after the first: debug');
+  q.advance(OUTAGE_REPEAT_MS);
+  await q.src.poll();
+  t.is(warns(), 2, 'still down a minute after the first warning');
+  // Another cause is warned about at once.
+  const other = rig({ answers: [fixture('idle-2-of-6'), refused, fixture('idle-2-of-6'), timeout], target: 2 });
+  for (let i = 0; i < 4; i += 1) {
+    await other.src.poll();
+    other.advance(PERIOD_MS);
+  }
+  t.is(other.lines.filter((l) => l.level === 'warn').length, 2, 'refused, then a timeout');
 });
 
 test('when uWSGI is down, then a change of target writes nothing', async (t) => {
