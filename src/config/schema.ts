@@ -104,7 +104,7 @@ export const controllerProperties = {
     default: DEFAULT_CONTROLLER.idleEwmaSeconds,
     'x-allowed': `a number of seconds > 0 and at most ${Math.floor(MAX_DURATION_MS / 1000)} (2^31 - 1 ms)`,
   }),
-  failedGrowBackoffMs: durationMs('Milliseconds to wait after a grow the daemon did not apply; the pool keeps its previous size. Each grow that fails again at the same size doubles the wait, up to 32 times, until a grow is applied.', DEFAULT_CONTROLLER.failedGrowBackoffMs),
+  failedGrowBackoffMs: durationMs('Milliseconds to wait after a grow the daemon did not apply; the pool keeps its previous size. Each grow that fails again at the same size doubles the wait, up to 32 times this value, until a grow is applied.', DEFAULT_CONTROLLER.failedGrowBackoffMs),
   maxStep: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], {
     description: 'Largest resize of one pi decision, in workers; null means max(1, ceil(size / 4)). The band law always steps by 1.',
     default: DEFAULT_CONTROLLER.maxStep,

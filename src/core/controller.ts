@@ -90,6 +90,9 @@ export function tick(
   if (s.pendingGrow !== null && reported !== null && reported >= s.pendingGrow.to) {
     s.pendingGrow = null; // applied
     s.moves = recordAppliedGrow(s.moves);
+  } else if (reported !== null && s.moves.failedGrowAt !== null && reported > s.moves.failedGrowAt) {
+    // A grow given up on went through late: the daemon has no limit at the size it stayed at.
+    s.moves = recordAppliedGrow(s.moves);
   }
   const mode = modeOf(s);
   // Control starts from the size the daemon reports (a restarted sidecar resumes from it).

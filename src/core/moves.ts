@@ -44,6 +44,11 @@ export function recordFailedGrow(m: Moves, size: number, nowMs: number): Moves {
   return { ...m, failedGrowMs: nowMs, failedGrowAt: size, failedGrowScale: again ? Math.min(FAILED_GROW_MAX_SCALE, m.failedGrowScale * 2) : 1 };
 }
 
+/** Until when grows back off after the last grow the daemon did not apply (null: none failed). */
+export function failedGrowUntilMs(m: Moves, failedGrowBackoffMs: number): number | null {
+  return m.failedGrowMs === null ? null : m.failedGrowMs + failedGrowBackoffMs * m.failedGrowScale;
+}
+
 /** The record after the daemon applied a grow: the back-off starts over at one. */
 export function recordAppliedGrow(m: Moves): Moves {
   return m.failedGrowAt === null && m.failedGrowScale === 1 ? m : { ...m, failedGrowAt: null, failedGrowScale: 1 };

@@ -2,7 +2,7 @@
 // log line (docs/design.md). Pure formatting, no I/O.
 import { modeOf } from './decision.js';
 import { getLaw } from './laws/index.js';
-import { scaledShrinkCooldownMs } from './moves.js';
+import { failedGrowUntilMs, scaledShrinkCooldownMs } from './moves.js';
 import type { CeilingState } from './stages/ceiling.js';
 import type { CpuGuardState } from './stages/cpu-guard.js';
 import { boundsOf, isStale, reportedSize } from './state.js';
@@ -38,7 +38,9 @@ export interface PoolView {
 
 export function poolView(s: ControllerState, nowMs: number): PoolView {
   const { params } = s.spec;
-  const growAt = s.moves.grow === null ? nowMs : s.moves.grow.atMs + params.growCooldownMs;
+  // A grow waits for its cooldown and, after one the daemon did not apply, for the back-off.
+  const cooled = s.moves.grow === null ? nowMs : s.moves.grow.atMs + params.growCooldownMs;
+  const growAt = Math.max(cooled, failedGrowUntilMs(s.moves, params.failedGrowBackoffMs) ?? cooled);
   const shrinkAt = (s.moves.shrink?.atMs ?? s.startedMs) + scaledShrinkCooldownMs(s.moves, params.shrinkCooldownMs);
   const bounds = boundsOf(s);
   const { cpu } = s.signals;

@@ -233,6 +233,20 @@ test('when grows keep failing at one size (a limit of the daemon\'s own), then e
   t.is(applied.state.moves.failedGrowScale, 1);
 });
 
+test('when grows back off after failing, then the view counts the back-off in growReadyInMs, and a grow the daemon applies late starts the back-off over', (t) => {
+  const failing = drive(start({ n: 8, params: { law: 'band' } }), 0, 60_000, atUtilization(0.9), { obey: false });
+  const fails = failing.decisions.filter((d) => d.action === 'shrink' && d.reason === 'failed-grow').map((d) => d.ts);
+  t.true(fails.length >= 3, `failed grows at ${fails.join(', ')}`);
+  const at = fails.at(-1) as number;
+  const justFailed = drive(start({ n: 8, params: { law: 'band' } }), 0, at, atUtilization(0.9), { obey: false });
+  const scale = justFailed.state.moves.failedGrowScale;
+  t.true(scale >= 4);
+  t.is(poolView(justFailed.state, at).growReadyInMs, 10_000 * scale, 'the back-off, not the 5 s grow cooldown');
+  // The daemon runs the 17 it was asked for after the sidecar gave up on it: it has no limit at 16.
+  const late = drive(justFailed.state, at, at + 1000, atUtilization(0.9), { obey: false, startSize: 17 });
+  t.is(late.state.moves.failedGrowScale, 1);
+});
+
 test('when a pool is pinned in config, then its target is the pin whatever the load', (t) => {
   const run = drive(start({ n: 8, pinned: 12 }), 0, 10_000, atUtilization(1, { stall: () => 1 }));
   t.true(run.decisions.every((d) => d.to === 12 && d.reason === 'pinned' && d.mode === 'pinned'));

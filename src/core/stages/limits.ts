@@ -1,6 +1,7 @@
 // The last stages of every law: the failed-grow back-off, the step limit and the hard bounds.
 import { clamp } from '../math.js';
 import type { Bounds } from '../types.js';
+import { failedGrowUntilMs } from '../moves.js';
 import { hold, statelessStage } from './stage.js';
 import type { Proposal } from './stage.js';
 
@@ -28,8 +29,8 @@ export function bound(p: Proposal, bounds: Bounds): Proposal {
  */
 export const backoffStage = statelessStage('backoff', (p, ctx) => {
   if (p.size <= ctx.base) return p;
-  const failed = ctx.moves.failedGrowMs;
-  if (failed !== null && ctx.nowMs < failed + ctx.spec.params.failedGrowBackoffMs * ctx.moves.failedGrowScale) return hold(ctx.base, 'failed-grow');
+  const until = failedGrowUntilMs(ctx.moves, ctx.spec.params.failedGrowBackoffMs);
+  if (until !== null && ctx.nowMs < until) return hold(ctx.base, 'failed-grow');
   const running = ctx.reported;
   return running !== null && running > ctx.base && p.size > running ? { size: running, reason: p.reason } : p;
 });
