@@ -148,6 +148,23 @@ export const OUTAGE_REPEAT_MS = 60_000;
 export const statsTimeoutMs = (periodMs: number) => Math.min(5000, Math.max(1000, periodMs));
 
 /** None of the workers seen when the commands were sent is left: uWSGI reloaded them all. */
+/** What an operator does about a FIFO the sidecar cannot write, by the error's code. */
+function fifoRemedy(code: string | undefined): string | null {
+  switch (code) {
+    case 'ENOENT':
+      return "no FIFO at that path: uWSGI creates it at start (a reload or restart of uWSGI makes it again); check uWSGI's master-fifo and the source's fifo name one path";
+    case 'ENXIO':
+      return 'no uWSGI master has it open: uWSGI is stopped or restarting';
+    case 'EACCES':
+    case 'EPERM':
+      return "the sidecar's user may not write it: uWSGI makes its FIFO readable and writable by its own user only (0600), so run the sidecar as uWSGI's user (or root)";
+    case 'ENOTFIFO':
+      return "a file that is no FIFO is at that path: remove it and reload uWSGI";
+    default:
+      return null;
+  }
+}
+
 function reloaded(before: readonly number[], now: readonly number[]): boolean {
   const seen = new Set(now);
   return before.length > 0 && !before.some((pid) => seen.has(pid));
@@ -432,7 +449,8 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
       deps.actuation?.(pool, 'error');
       const why = e instanceof Error ? e.message : String(e);
       if (fifoDown === null) {
-        logger.warn({ ...log, err: why }, `pool ${pool}: cannot write uWSGI's master FIFO ${source.fifo} (${why}); retrying every period`);
+        const remedy = fifoRemedy(e instanceof Error ? (e as NodeJS.ErrnoException).code : undefined);
+        logger.warn({ ...log, err: why }, `pool ${pool}: cannot write uWSGI's master FIFO ${source.fifo} (${why})${remedy === null ? '' : `: ${remedy}`}; the sidecar retries every period`);
       }
       fifoDown = why;
       return;

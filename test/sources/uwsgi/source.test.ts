@@ -611,3 +611,16 @@ test('when uWSGI restarts or reloads its workers, then the sidecar says so with 
   await q.src.poll();
   t.true(q.lines.some((l) => l.level === 'info' && l.msg === 'pool web: uWSGI reloaded its workers; it runs 4 workers (4 before)'));
 });
+
+test('when the FIFO cannot be written, then the warning says what to do for the error met', async (t) => {
+  const warnFor = async (code: string) => {
+    const err = Object.assign(new Error(`${code}: open '/run/uwsgi.fifo'`), { code });
+    const r = rig({ answers: [fixture('idle-2-of-6')], target: 4, fifoErrors: [err] });
+    await r.src.poll();
+    return r.lines.find((l) => l.level === 'warn' && /cannot write uWSGI's master FIFO/.test(l.msg))?.msg ?? '';
+  };
+  t.regex(await warnFor('ENOENT'), /no FIFO at that path: uWSGI creates it at start/);
+  t.regex(await warnFor('ENXIO'), /no uWSGI master has it open/);
+  t.regex(await warnFor('EACCES'), /run the sidecar as uWSGI's user/);
+  t.regex(await warnFor('EAGAIN'), /\(EAGAIN: open '\/run\/uwsgi\.fifo'\); the sidecar retries every period$/);
+});
