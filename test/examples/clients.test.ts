@@ -73,7 +73,8 @@ function startDaemon(cmd: string[], args: string[], env: NodeJS.ProcessEnv = pro
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // 'close', not 'exit': by then stdout and stderr are read to their end, the last line included.
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   return {
     out: () => out,
     pid: child.pid as number,
@@ -251,5 +252,23 @@ for (const lang of LANGS) {
       await daemon.stop('SIGKILL');
       await odd.close();
     }
+  });
+}
+
+for (const lang of LANGS) {
+  const maybe = builds.has(lang.name) ? test : test.skip;
+
+  maybe(`when the ${lang.name} daemon loop is given a bad sidecar address or rate, then it exits 2 naming the flag and what is allowed`, async (t) => {
+    const cmd = await (builds.get(lang.name) as Promise<string[]>);
+    const refuse = (args: string[]) => spawnSync(cmd[0] as string, [...cmd.slice(1), ...args], { encoding: 'utf8', timeout: 10_000 });
+    for (const sidecar of ['127.0.0.1:abc', '127.0.0.1:99999']) {
+      const r = refuse(['--sidecar', sidecar, '--seconds', '1']);
+      t.is(r.status, 2, `--sidecar ${sidecar}: ${r.stderr}`);
+      t.regex(r.stderr, /--sidecar/);
+      t.notRegex(r.stderr, /Traceback|panicked/);
+    }
+    const r = refuse(['--rate', '2000000000', '--seconds', '1']);
+    t.is(r.status, 2, r.stderr);
+    t.regex(r.stderr, /--rate .*1000000/);
   });
 }

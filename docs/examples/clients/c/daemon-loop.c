@@ -182,10 +182,11 @@ static void *producer(void *arg) {
     }
 }
 
-/* Sets fd's send and receive timeouts to what is left until `deadline` (mono ns); 0 when none is left. */
+/* Sets fd's send and receive timeouts to what is left until `deadline` (mono ns); 0, with errno
+ * ETIMEDOUT (not whatever an earlier call left there), when none is left. */
 static int time_left(int fd, int64_t deadline) {
     int64_t left = deadline - mono_ns();
-    if (left <= 0) return 0;
+    if (left <= 0) { errno = ETIMEDOUT; return 0; }
     struct timeval tv = {(time_t)(left / 1000000000), (suseconds_t)(left % 1000000000 / 1000)};
     if (tv.tv_sec == 0 && tv.tv_usec == 0) tv.tv_usec = 1;
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
@@ -208,7 +209,7 @@ static int post(const char *path, const char *body, int *status, char *reply, si
         fd = socket(a->ai_family, a->ai_socktype, a->ai_protocol);
         if (fd < 0) continue;
         if (!time_left(fd, deadline) || connect(fd, a->ai_addr, a->ai_addrlen) != 0) {
-            snprintf(reply, cap, "connect: %s", errno == EINPROGRESS ? "timed out" : strerror(errno)); close(fd); fd = -1;
+            snprintf(reply, cap, "connect: %s", errno == EINPROGRESS || errno == ETIMEDOUT ? "timed out" : strerror(errno)); close(fd); fd = -1;
         }
     }
     freeaddrinfo(res);
@@ -221,12 +222,12 @@ static int post(const char *path, const char *body, int *status, char *reply, si
     if (n < 0 || n >= (int)sizeof req) { snprintf(reply, cap, "request too long"); close(fd); return -1; }
     for (int sent = 0; sent < n;) {
         ssize_t w = time_left(fd, deadline) ? send(fd, req + sent, (size_t)(n - sent), MSG_NOSIGNAL) : -1;
-        if (w <= 0) { snprintf(reply, cap, "send: %s", w < 0 && errno != EAGAIN ? strerror(errno) : "timed out"); close(fd); return -1; }
+        if (w <= 0) { snprintf(reply, cap, "send: %s", w < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != ETIMEDOUT ? strerror(errno) : "timed out"); close(fd); return -1; }
         sent += (int)w;
     }
     char buf[4096]; size_t got = 0, want = sizeof buf - 1; ssize_t r = 0;
     while (got < want) {
-        if (!time_left(fd, deadline)) { r = -1; errno = EAGAIN; break; }
+        if (!time_left(fd, deadline)) { r = -1; break; }
         r = recv(fd, buf + got, want - got, 0);
         if (r <= 0) break;
         got += (size_t)r;
@@ -243,7 +244,7 @@ static int post(const char *path, const char *body, int *status, char *reply, si
     }
     close(fd);
     buf[got] = 0;
-    if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) { snprintf(reply, cap, "no whole answer within %d s", POST_TIMEOUT_MS / 1000); return -1; }
+    if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ETIMEDOUT)) { snprintf(reply, cap, "no whole answer within %d s", POST_TIMEOUT_MS / 1000); return -1; }
     if (sscanf(buf, "HTTP/1.%*d %d", status) != 1) { *status = 0; snprintf(reply, cap, "no HTTP answer"); return -1; }
     const char *b = strstr(buf, "\r\n\r\n");
     snprintf(reply, cap, "%s", b ? b + 4 : "");
@@ -251,14 +252,19 @@ static int post(const char *path, const char *body, int *status, char *reply, si
 }
 
 /* The CPUs this process may use, counted as the sidecar counts them: the cgroup v2 CPU quota
- * (rounded up) when one is set, else the affinity mask. */
+ * (rounded up) when one is set, else the affinity mask. cpu.max is "QUOTA PERIOD" (us); "max
+ * PERIOD", "max" alone or anything malformed is no quota. */
 static long usable_cpus(void) {
     FILE *f = fopen("/sys/fs/cgroup/cpu.max", "r");
     if (f) {
-        char quota[32]; long period; long c = 0;
-        if (fscanf(f, "%31s %ld", quota, &period) == 2 && strcmp(quota, "max") != 0 && period > 0) {
-            long q = strtol(quota, NULL, 10);
-            if (q > 0) c = (q + period - 1) / period;
+        char line[64], *sp, *end; long c = 0;
+        if (fgets(line, sizeof line, f) && isdigit((unsigned char)line[0])) {
+            errno = 0;
+            long long q = strtoll(line, &sp, 10);
+            if (*sp == ' ' && isdigit((unsigned char)sp[1])) {
+                long long period = strtoll(sp + 1, &end, 10);
+                if ((*end == '\n' || *end == 0) && errno == 0 && q > 0 && period > 0) c = (long)(q / period + (q % period != 0));
+            }
         }
         fclose(f);
         if (c >= 1) return c;
@@ -292,6 +298,10 @@ static int parse_hostport(const char *s) {
     char *colon = strrchr(tmp, ':');
     if (!colon || colon == tmp) return -1;
     *colon = 0;
+    /* a port number 1 to 65535: getaddrinfo would also take a service name ("http") */
+    char *end; errno = 0;
+    long port = strtol(colon + 1, &end, 10);
+    if (!isdigit((unsigned char)colon[1]) || *end != 0 || errno != 0 || port < 1 || port > 65535) return -1;
     if (strlen(colon + 1) >= sizeof opt.port) return -1;
     snprintf(opt.hostport, sizeof opt.hostport, "%.239s:%.15s", tmp, colon + 1);
     char *h = tmp; size_t hl = strlen(h);
@@ -303,7 +313,7 @@ static int parse_hostport(const char *s) {
 
 static void usage(const char *why) {
     fprintf(stderr, "daemon-loop: %s\nusage: daemon-loop [--sidecar HOST:PORT|http://HOST:PORT] [--pool NAME] [--size N]\n"
-        "  [--queue N] [--rate TASKS_PER_S] [--hash-kib N] [--sleep-ms N] [--period-ms N] [--seconds N] [--max-workers N]\n"
+        "  [--queue N] [--rate TASKS_PER_S (0 to 1000000)] [--hash-kib N] [--sleep-ms N] [--period-ms N] [--seconds N] [--max-workers N]\n"
         "  [--token TOKEN (default: $ADAPTIVE_THREADS_TOKEN)]\n", why);
     exit(2);
 }
@@ -321,10 +331,10 @@ int main(int argc, char **argv) {
         i++;
         char *end; long n = strtol(v, &end, 10);
         int num = *v && !*end && n >= 0 && n <= 1000000;
-        if (!strcmp(k, "--sidecar")) { if (parse_hostport(v)) usage("--sidecar must be HOST:PORT or http://HOST:PORT"); }
+        if (!strcmp(k, "--sidecar")) { if (parse_hostport(v)) usage("--sidecar must be HOST:PORT or http://HOST:PORT, PORT 1 to 65535"); }
         else if (!strcmp(k, "--pool")) { if (!valid_pool(v)) usage("--pool must be 1 to 64 of a-z, 0-9, _ and - (the sidecar's pool names)"); snprintf(opt.pool, sizeof opt.pool, "%s", v); }
         else if (!strcmp(k, "--token")) { if (strlen(v) >= sizeof opt.token) usage("--token is longer than 4096 characters"); snprintf(opt.token, sizeof opt.token, "%s", v); }
-        else if (!num) usage("a numeric flag needs a whole number in [0, 1000000]");
+        else if (!num) { char why[96]; snprintf(why, sizeof why, "%.40s needs a whole number in [0, 1000000]", k); usage(why); }
         else if (!strcmp(k, "--size")) opt.size = (int)n;
         else if (!strcmp(k, "--queue")) opt.queue = (int)n;
         else if (!strcmp(k, "--rate")) opt.rate = (int)n;

@@ -33,6 +33,7 @@ import urllib.parse
 
 POST_TIMEOUT_S = 2.0  # the whole request: connect, send and the whole answer
 POOL_NAME = re.compile(r"[a-z0-9_-]{1,64}")  # the sidecar's pool names
+MAX_RATE = 1_000_000  # --rate's ceiling, as in the C and Rust loops: a task every microsecond
 
 
 def cpus():
@@ -40,11 +41,13 @@ def cpus():
     (rounded up) when one is set, else the affinity mask."""
     try:
         with open("/sys/fs/cgroup/cpu.max") as f:
-            quota, period = f.read().split()[:2]
-        if quota != "max" and int(quota) > 0 and int(period) > 0:
-            return max(1, math.ceil(int(quota) / int(period)))
-    except (OSError, ValueError):
-        pass
+            text = f.read()
+    except OSError:
+        text = ""
+    # "QUOTA PERIOD" (microseconds); "max PERIOD", "max" alone or anything else: no quota
+    m = re.fullmatch(r"([0-9]+) ([0-9]+)\n?", text)
+    if m and int(m[1]) > 0 and int(m[2]) > 0:
+        return max(1, math.ceil(int(m[1]) / int(m[2])))
     n = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     return max(1, n)
 
@@ -199,11 +202,35 @@ def producer(pool, rate, stop):
         pool.submit(seed)
 
 
+def connect(host, port, deadline):
+    """A socket connected to host:port, trying each address the name resolves to in turn
+    ("localhost" may be ::1 first, the sidecar on 127.0.0.1), each within what is left until
+    `deadline` (time.monotonic()); OSError when none is reached by then."""
+    last = None
+    for family, kind, proto, _, addr in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            break
+        sock = socket.socket(family, kind, proto)
+        try:
+            sock.settimeout(left)
+            sock.connect(addr)
+            return sock
+        except OSError as e:
+            sock.close()
+            last = e
+    if last is None or deadline <= time.monotonic():
+        raise TimeoutError(f"no whole answer within {POST_TIMEOUT_S:.0f} s")
+    raise last
+
+
 def post(host, port, path, sample, token):
     """One POST; (status, reply dict or text). Raises OSError when the sidecar is unreachable or
     the whole answer has not come within POST_TIMEOUT_S, http.client.HTTPException when it is no
-    HTTP answer. A socket timeout bounds each read only, so a watchdog shuts the socket at the
-    deadline: an answer that trickles in cannot hold the loop."""
+    HTTP answer. A socket timeout bounds each connect, send or read only, so connect() gives each
+    address what is left of the deadline and a watchdog shuts the socket at the deadline: an
+    answer that trickles in cannot hold the loop."""
+    deadline = time.monotonic() + POST_TIMEOUT_S
     conn = http.client.HTTPConnection(host, port, timeout=POST_TIMEOUT_S)
     late = threading.Event()
 
@@ -223,7 +250,7 @@ def post(host, port, path, sample, token):
     if token:
         headers["Authorization"] = f"Bearer {token}"
     try:
-        conn.connect()  # a connect that ends past the deadline had no socket to cut
+        conn.sock = connect(host, port, deadline)  # a connect that ends past the deadline had no socket to cut
         if late.is_set():
             raise TimeoutError(f"no whole answer within {POST_TIMEOUT_S:.0f} s")
         conn.request("POST", path, json.dumps(sample), headers)
@@ -250,7 +277,7 @@ def main():
     p.add_argument("--pool", default="transfer")
     p.add_argument("--size", type=int, default=cpus() * 2, help="workers to start with (n*2, n the CPUs this process may use)")
     p.add_argument("--queue", type=int, default=64, help="capacity of the hand-off queue")
-    p.add_argument("--rate", type=int, default=100, help="tasks offered per second")
+    p.add_argument("--rate", type=int, default=100, help=f"tasks offered per second, 0 to {MAX_RATE} (0: none)")
     p.add_argument("--hash-kib", type=int, default=64)
     p.add_argument("--sleep-ms", type=int, default=20)
     p.add_argument("--period-ms", type=int, default=1000)
@@ -263,12 +290,18 @@ def main():
         p.error("--queue, --period-ms and --max-workers must be >= 1")
     if min(a.size, a.rate, a.hash_kib, a.sleep_ms, a.seconds) < 0:
         p.error("--size, --rate, --hash-kib, --sleep-ms and --seconds must be >= 0")
+    if a.rate > MAX_RATE:
+        p.error(f"--rate must be 0 to {MAX_RATE} tasks per second, got {a.rate}")
     if not POOL_NAME.fullmatch(a.pool):
         p.error(f"--pool must be 1 to 64 of a-z, 0-9, _ and - (the sidecar's pool names), got {a.pool!r}")
     if a.token and (len(a.token) > 4096 or not re.fullmatch(r"[\x21-\x7e]+", a.token)):
         p.error("the token must be printable ASCII without spaces, at most 4096 characters")
     url = urllib.parse.urlsplit(a.sidecar if "//" in a.sidecar else "http://" + a.sidecar)
-    if not url.hostname or not url.port:
+    try:
+        port = url.port  # ValueError for a port that is no number or out of range
+    except ValueError:
+        port = None
+    if not url.hostname or not port:
         p.error(f"--sidecar must be HOST:PORT or http://HOST:PORT, got {a.sidecar!r}")
     path = f"/v1/pools/{a.pool}/samples"
 
@@ -306,7 +339,7 @@ def main():
         last = now
         sample["ts"] = int(time.time() * 1000)
         try:
-            status, reply = post(url.hostname, url.port, path, sample, a.token)
+            status, reply = post(url.hostname, port, path, sample, a.token)
         except OSError as e:  # refused, reset, timed out
             status, reply = 0, str(e) or type(e).__name__
         except http.client.HTTPException as e:  # an answer that is no HTTP

@@ -258,6 +258,21 @@ fn valid_pool(name: &str) -> bool {
     (1..=64).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
 }
 
+/// HOST:PORT as to_socket_addrs takes it: a port in 1..=65535, and an IPv6 address in brackets
+/// ([::1]:9464).
+fn valid_hostport(hostport: &str) -> bool {
+    let Some((host, port)) = hostport.rsplit_once(':') else { return false };
+    let host_ok = match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        Some(v6) => v6.parse::<std::net::Ipv6Addr>().is_ok(),
+        None => !host.is_empty() && !host.contains(':'),
+    };
+    host_ok && port.parse::<u16>().map_or(false, |p| p > 0)
+}
+
+/// --rate's ceiling, as in the C and Python loops: a task every microsecond (a rate above 1e9
+/// would make the producer's step 0 ns, a busy loop).
+const MAX_RATE: u64 = 1_000_000;
+
 /// The integer after "target": in the reply (the reply is flat JSON).
 fn target_of(body: &str) -> Option<usize> {
     let rest = &body[body.find("\"target\":")? + 9..];
@@ -265,19 +280,40 @@ fn target_of(body: &str) -> Option<usize> {
 }
 
 fn usage(why: &str) -> ! {
-    eprintln!("daemon-loop: {why}\nusage: daemon-loop [--sidecar HOST:PORT|http://HOST:PORT] [--pool NAME] [--size N]\n  [--queue N] [--rate TASKS_PER_S] [--hash-kib N] [--sleep-ms N] [--period-ms N] [--seconds N] [--max-workers N]\n  [--token TOKEN (default: $ADAPTIVE_THREADS_TOKEN)]");
+    eprintln!("daemon-loop: {why}\nusage: daemon-loop [--sidecar HOST:PORT|http://HOST:PORT] [--pool NAME] [--size N]\n  [--queue N] [--rate TASKS_PER_S (0 to 1000000)] [--hash-kib N] [--sleep-ms N] [--period-ms N] [--seconds N] [--max-workers N]\n  [--token TOKEN (default: $ADAPTIVE_THREADS_TOKEN)]");
     std::process::exit(2)
 }
 
 /// The CPUs this process may use, counted as the sidecar counts them: the cgroup v2 CPU quota
-/// (rounded up) when one is set, else the affinity mask.
+/// (rounded up) when one is set, else the affinity mask. cpu.max is "QUOTA PERIOD" (us); "max
+/// PERIOD", "max" alone or anything malformed is no quota.
 fn usable_cpus() -> usize {
     let quota = std::fs::read_to_string("/sys/fs/cgroup/cpu.max").ok().and_then(|text| {
-        let mut it = text.split_whitespace();
-        let (q, p) = (it.next()?.parse::<u64>().ok()?, it.next()?.parse::<u64>().ok()?);
-        (q > 0 && p > 0).then(|| ((q + p - 1) / p) as usize)
+        let (q, p) = text.strip_suffix('\n').unwrap_or(&text).split_once(' ')?;
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        if !digits(q) || !digits(p) {
+            return None;
+        }
+        let (q, p) = (q.parse::<u64>().ok()?, p.parse::<u64>().ok()?);
+        (q > 0 && p > 0).then(|| (q / p + u64::from(q % p != 0)) as usize)
     });
-    quota.unwrap_or_else(|| thread::available_parallelism().map(|n| n.get()).unwrap_or(1)).max(1)
+    // std has no sched_getaffinity, and available_parallelism() is no stand-in for it: it also
+    // applies the cgroup quota, rounded down (a quota of 1.5 CPUs gives 1). It serves only where
+    // /proc/self/status cannot be read.
+    quota.or_else(affinity).unwrap_or_else(|| thread::available_parallelism().map_or(1, |n| n.get())).max(1)
+}
+
+/// The CPUs of this thread's affinity mask, from /proc/self/status ("Cpus_allowed_list:\t0-3,8").
+fn affinity() -> Option<usize> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let list = status.lines().find_map(|l| l.strip_prefix("Cpus_allowed_list:"))?.trim();
+    let mut n = 0usize;
+    for range in list.split(',') {
+        let (lo, hi) = range.split_once('-').unwrap_or((range, range));
+        let (lo, hi) = (lo.parse::<usize>().ok()?, hi.parse::<usize>().ok()?);
+        n += hi.checked_sub(lo)? + 1;
+    }
+    (n > 0).then_some(n)
 }
 
 fn main() {
@@ -297,8 +333,8 @@ fn main() {
             "--sidecar" => {
                 let hp = v.strip_prefix("http://").unwrap_or(v);
                 hostport = hp.split('/').next().unwrap_or("").to_string();
-                if !hostport.contains(':') {
-                    usage("--sidecar must be HOST:PORT or http://HOST:PORT");
+                if !valid_hostport(&hostport) {
+                    usage(&format!("--sidecar must be HOST:PORT or http://HOST:PORT (an IPv6 address in brackets: [::1]:9464), got {v:?}"));
                 }
             }
             "--pool" => {
@@ -310,7 +346,9 @@ fn main() {
             "--token" => token = v.to_string(),
             "--size" => size = n() as usize,
             "--queue" => queue = n() as usize,
-            "--rate" => rate = n(),
+            "--rate" => {
+                rate = v.parse::<u64>().ok().filter(|r| *r <= MAX_RATE).unwrap_or_else(|| usage(&format!("--rate needs a whole number of tasks per second from 0 to {MAX_RATE}, got {v:?}")))
+            }
             "--hash-kib" => hash_kib = n() as usize,
             "--sleep-ms" => sleep_ms = n(),
             "--period-ms" => period_ms = n(),
