@@ -147,7 +147,6 @@ export const OUTAGE_REPEAT_MS = 60_000;
 /** A stats read gets a period, at least a second and at most five. */
 export const statsTimeoutMs = (periodMs: number) => Math.min(5000, Math.max(1000, periodMs));
 
-/** None of the workers seen when the commands were sent is left: uWSGI reloaded them all. */
 /** What an operator does about a FIFO the sidecar cannot write, by the error's code. */
 function fifoRemedy(code: string | undefined): string | null {
   switch (code) {
@@ -159,12 +158,13 @@ function fifoRemedy(code: string | undefined): string | null {
     case 'EPERM':
       return "the sidecar's user may not write it: uWSGI makes its FIFO readable and writable by its own user only (0600), so run the sidecar as uWSGI's user (or root)";
     case 'ENOTFIFO':
-      return "a file that is no FIFO is at that path: remove it and reload uWSGI";
+      return 'a file that is no FIFO is at that path: remove it and reload uWSGI';
     default:
       return null;
   }
 }
 
+/** None of the workers seen when the commands were sent is left: uWSGI reloaded them all. */
 function reloaded(before: readonly number[], now: readonly number[]): boolean {
   const seen = new Set(now);
   return before.length > 0 && !before.some((pid) => seen.has(pid));
