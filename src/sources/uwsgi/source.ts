@@ -344,7 +344,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     const minutes = Math.max(1, Math.ceil((nowMs - (unasked[0] ?? nowMs)) / 60_000));
     logger.warn(
       { ...log, from: before.sample.size, to: now.sample.size, times: unasked.length },
-      `pool ${pool}: uWSGI changed its worker count without being asked (${unasked.length} times in ${minutes} min, the last ${before.sample.size} -> ${now.sample.size}): another cheaper algorithm sizes the pool beside the sidecar; set cheaper-algo = manual in uWSGI's config (docs/operator-guide.md, "Driving uWSGI")`,
+      `pool ${pool}: uWSGI changed its worker count without being asked (${unasked.length} times within ${minutes} min, the last ${before.sample.size} -> ${now.sample.size}): another cheaper algorithm sizes the pool beside the sidecar; set cheaper-algo = manual in uWSGI's config (docs/operator-guide.md, "Driving uWSGI")`,
     );
   }
 

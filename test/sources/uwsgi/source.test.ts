@@ -309,7 +309,7 @@ test('when uWSGI changes its worker count without being asked, then the second t
     await r.src.poll();
   }
   t.is(warnings().length, 1, `warned once, at the ${UNASKED_CHANGES_WARN}nd unasked change`);
-  t.regex(warnings()[0] ?? '', /without being asked \(2 times in 1 min, the last 4 -> 3\).*cheaper-algo = manual/);
+  t.regex(warnings()[0] ?? '', /without being asked \(2 times within 1 min, the last 4 -> 3\).*cheaper-algo = manual/);
 });
 
 test('when uWSGI\'s count moves unasked only now and then, then no warning; a burst of such moves after a quiet window is warned about again', async (t) => {
@@ -333,7 +333,7 @@ test('when uWSGI\'s count moves unasked only now and then, then no warning; a bu
   await cheapAndRestore(UNASKED_WINDOW_MS);
   await cheapAndRestore(60_000);
   t.is(warned().length, 2, 'after a quiet window, a new burst is warned about again');
-  t.regex(warned()[1] ?? '', /\(2 times in 2 min, the last 4 -> 3\)/);
+  t.regex(warned()[1] ?? '', /\(2 times within 2 min, the last 4 -> 3\)/);
   t.deepEqual(r.writes.filter((w) => w !== '\n'), Array.from({ length: 6 }, () => '+'), 'each cheaped worker asked back');
 });
 
