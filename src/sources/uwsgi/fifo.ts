@@ -1,18 +1,46 @@
 // uWSGI's master FIFO (`master-fifo`): each `+` asks the master for one more worker, each `-`
 // for one fewer. The FIFO is opened write-only and non-blocking, so a master that is not
 // reading (dead, restarting) is an ENXIO error now, never a sidecar stuck in open(2).
-import { closeSync, constants, fstatSync, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readdirSync, statSync, writeSync } from 'node:fs';
 
 export interface FifoWriter {
   /** Writes `text` to the FIFO at `path` in one write; throws (ENXIO: no reader, ENOENT, EAGAIN...) */
   write(path: string, text: string): void;
+  /**
+   * Whether the process `pid` has the FIFO at `path` open (one of its /proc/PID/fd is that
+   * file); null when it cannot be told (no such path, /proc/PID/fd not readable). Optional:
+   * without it the FIFO is taken to be the master's.
+   */
+  openedBy?(path: string, pid: number): boolean | null;
 }
 
 export class NotAFifoError extends Error {
   readonly code = 'ENOTFIFO';
 }
 
+/** Whether `pid` has the file at `path` open, from the device and inode of its /proc/PID/fd entries. */
+function openedBy(path: string, pid: number): boolean | null {
+  let fifo: { dev: number; ino: number };
+  let fds: string[];
+  try {
+    fifo = statSync(path);
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return null;
+  }
+  for (const fd of fds) {
+    try {
+      const open = statSync(`/proc/${pid}/fd/${fd}`); // follows the link to the open file
+      if (open.dev === fifo.dev && open.ino === fifo.ino) return true;
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return false;
+}
+
 export const nodeFifo: FifoWriter = {
+  openedBy,
   write(path, text) {
     const fd = openSync(path, constants.O_WRONLY | constants.O_NONBLOCK);
     try {

@@ -206,6 +206,12 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
   let outageSaid: { atMs: number; cause: string } | null = null;
   let outagesUnsaid = 0;
   let fifoDown: string | null = null;
+  /**
+   * Whether the master that answers has the source's FIFO open (FIFO_FOREIGN_READS): `ok` is
+   * kept for that master; `suspect` and `foreign` stop every write (a FIFO of another uWSGI
+   * would resize that one); `unknown` (cannot be told) writes.
+   */
+  let fifoOwner: { masterPid: number; verdict: 'ok' | 'unknown' | 'suspect' | 'foreign' } | null = null;
   let everUp = false;
   let stopped = false;
   /** the wake-up due (its epoch second, and what cancels it), when one is */
@@ -296,6 +302,37 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     everUp = true;
   }
 
+  /**
+   * Checks that the master answering at the stats address reads the source's FIFO, until it is
+   * seen to for that master (the FIFO is remade at each writer's close, a moment without it). A
+   * FIFO the master does not have open twice in a row is another uWSGI's (its `-` would shrink
+   * that one, to no worker at all) or one left by an earlier uWSGI: nothing is written to it,
+   * and the operator is told. Called once a read. True when commands may be written.
+   */
+  function fifoIsMasters(masterPid: number): boolean {
+    const check = deps.fifo.openedBy;
+    if (check === undefined) return true;
+    const before = fifoOwner?.masterPid === masterPid ? fifoOwner.verdict : null;
+    if (before === 'ok') return true;
+    let owned: boolean | null;
+    try {
+      owned = check(source.fifo, masterPid);
+    } catch {
+      owned = null;
+    }
+    const verdict = owned === true ? 'ok' : owned === null ? 'unknown' : before === 'suspect' || before === 'foreign' ? 'foreign' : 'suspect';
+    fifoOwner = { masterPid, verdict };
+    if (verdict === 'foreign' && before !== 'foreign') {
+      logger.warn(
+        { ...log, masterPid },
+        `pool ${pool}: uWSGI's master at ${source.stats} (pid ${masterPid}) does not have the FIFO ${source.fifo} open: it is another uWSGI's master-fifo, or one left by an earlier uWSGI, and a - written there would retire that uWSGI's workers; the sidecar writes nothing to it. Set the source's fifo to the master-fifo of the uWSGI at ${source.stats}`,
+      );
+    } else if (verdict === 'ok' && before === 'foreign') {
+      logger.info({ ...log, masterPid }, `pool ${pool}: uWSGI's master (pid ${masterPid}) has the FIFO ${source.fifo} open: commands are written again`);
+    }
+    return verdict === 'ok' || verdict === 'unknown';
+  }
+
   /** A uWSGI restarted (a new master) or reloaded (none of its workers left) since the last read with workers: said, with its count. */
   function noteRestart(r: UwsgiReading): void {
     const before = lastSeen;
@@ -377,6 +414,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
       same.said = true;
     }
     if (!writable || (same.wroteAtMs !== null && nowMs - same.wroteAtMs < ALL_CHEAPED_RETRY_MS)) return outcome;
+    if (!fifoIsMasters(stats.masterPid)) return outcome;
     try {
       deps.fifo.write(source.fifo, fifoCommands(0, asked));
       deps.actuation?.(pool, 'ok');
@@ -442,6 +480,8 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
       shrinkWaitSaid = desired;
     } else if (goal === desired) shrinkWaitSaid = null;
     if (goal === from) return;
+    // The check runs once a read (in poll): a FIFO in doubt is not written between reads either.
+    if (fifoOwner?.masterPid === reading.masterPid && (fifoOwner.verdict === 'suspect' || fifoOwner.verdict === 'foreign')) return;
     const commands = fifoCommands(from, goal);
     try {
       deps.fifo.write(source.fifo, commands);
@@ -499,6 +539,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
       idleStreak = !idleNow ? null : idleStreak?.live === r.sample.size ? idleStreak : { sinceMs: deps.now(), live: r.sample.size };
       up(r);
       noteRestart(r);
+      fifoIsMasters(r.masterPid);
       addCpu(r);
       noteUnasked(reading, r);
       reading = r;

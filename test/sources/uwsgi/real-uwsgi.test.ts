@@ -1,4 +1,6 @@
 import test from 'ava';
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
 import { createLogger, startService } from '../../../src/service/index.js';
 import type { Service } from '../../../src/service/index.js';
 import type { Config } from '../../../src/config/index.js';
@@ -70,6 +72,11 @@ async function waitFor<T>(check: () => Promise<T> | T, ok: (v: T) => boolean, li
       const stats = parseUwsgiStats(await nodeStatsReader(uwsgi.stats, 2000));
       t.deepEqual(stats.listeners.map((l) => l.address), ['127.0.0.1'], 'the stats name the http socket');
       t.is(readListenQueue(nodeFiles, stats.masterPid, stats.listeners), 0, "the kernel shows that socket's accept queue (empty when idle)");
+      t.true(nodeFifo.openedBy?.(uwsgi.fifo, stats.masterPid), 'the master has its master-fifo open, seen through /proc/PID/fd');
+      const stray = join(dirname(uwsgi.fifo), 'stray.fifo');
+      spawnSync('mkfifo', [stray]);
+      t.false(nodeFifo.openedBy?.(stray, stats.masterPid), 'a FIFO no uWSGI reads is not its');
+      t.is(nodeFifo.openedBy?.(join(dirname(uwsgi.fifo), 'absent.fifo'), stats.masterPid), null, 'no FIFO at the path: cannot be told');
 
       engine.pin('web', 5);
       t.is(await waitFor(() => liveWorkers(uwsgi!), (n) => n === 5, 15_000), 5, 'pinned to 5: uWSGI runs 5 workers');

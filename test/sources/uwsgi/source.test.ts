@@ -8,7 +8,7 @@ const PERIOD_MS = 1000;
 const noReader = () => Object.assign(new Error('ENXIO: no such device or address, open'), { code: 'ENXIO' });
 
 /** A uWSGI whose answers, FIFO and clock the test sets, and an engine that records samples. */
-function rig(options: { answers: (string | Error)[]; target?: number; mode?: Mode; cheaper?: number; fifoErrors?: (Error | null)[]; cpu?: CpuReader; bounds?: Bounds; listenQueue?: ListenQueueReader; wanted?: () => { mode: Mode; target: number } | null }) {
+function rig(options: { answers: (string | Error)[]; target?: number; mode?: Mode; cheaper?: number; fifoErrors?: (Error | null)[]; cpu?: CpuReader; bounds?: Bounds; listenQueue?: ListenQueueReader; wanted?: () => { mode: Mode; target: number } | null; openedBy?: (path: string, pid: number) => boolean | null }) {
   let nowMs = 1_796_163_475_000;
   const ingested: Sample[] = [];
   const writes: string[] = [];
@@ -47,6 +47,7 @@ function rig(options: { answers: (string | Error)[]; target?: number; mode?: Mod
         if (err) throw err;
         writes.push(text);
       },
+      ...(options.openedBy ? { openedBy: options.openedBy } : {}),
     },
     cpu: options.cpu ?? null,
     listenQueue: options.listenQueue ?? null,
@@ -623,4 +624,37 @@ test('when the FIFO cannot be written, then the warning says what to do for the 
   t.regex(await warnFor('ENXIO'), /no uWSGI master has it open/);
   t.regex(await warnFor('EACCES'), /run the sidecar as uWSGI's user/);
   t.regex(await warnFor('EAGAIN'), /\(EAGAIN: open '\/run\/uwsgi\.fifo'\); the sidecar retries every period$/);
+});
+
+test('when the FIFO is not open in the master that answers the stats, then nothing is written to it once that is seen twice, and the operator is told; when it is, commands go', async (t) => {
+  // uWSGI A answers the stats; the FIFO named is B's: its - would retire B's workers.
+  let owned: boolean | null = false;
+  const asked: [string, number][] = [];
+  const r = rig({ answers: [fixture('loaded-4-of-6')], target: 3, openedBy: (path, pid) => (asked.push([path, pid]), owned) });
+  const commands = () => r.writes.filter((w) => w !== '\n');
+  const warnings = () => r.lines.filter((l) => l.level === 'warn').map((l) => l.msg);
+  await r.src.poll();
+  t.deepEqual(asked, [['/run/uwsgi.fifo', 10024]], "the source's FIFO, the master's pid");
+  t.deepEqual(commands(), [], 'in doubt after one look: nothing written yet');
+  r.advance(PERIOD_MS);
+  await r.src.poll();
+  r.src.apply(2);
+  t.deepEqual(commands(), [], 'twice: another uWSGI\'s FIFO');
+  t.is(warnings().filter((w) => /does not have the FIFO \/run\/uwsgi\.fifo open: it is another uWSGI's master-fifo/.test(w)).length, 1);
+  r.advance(PERIOD_MS);
+  await r.src.poll();
+  t.is(warnings().length, 1, 'said once');
+  owned = true;
+  r.advance(PERIOD_MS);
+  await r.src.poll();
+  t.deepEqual(commands(), ['-'], 'the FIFO is the master\'s now: the shrink to the target, 3, goes');
+  t.true(r.lines.some((l) => l.level === 'info' && /has the FIFO \/run\/uwsgi\.fifo open: commands are written again/.test(l.msg)));
+  const checks = asked.length;
+  r.advance(PERIOD_MS);
+  await r.src.poll();
+  t.is(asked.length, checks, 'seen once for this master: not looked at again');
+  // Cannot be told (no /proc access): written.
+  const unknown = rig({ answers: [fixture('loaded-4-of-6')], target: 3, openedBy: () => null });
+  await unknown.src.poll();
+  t.deepEqual(unknown.writes.filter((w) => w !== '\n'), ['-']);
 });
