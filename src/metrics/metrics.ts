@@ -149,7 +149,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
   });
   const actuations = new Counter({
     name: `${PREFIX}actuations_total`,
-    help: 'Actuation attempts (webhook POSTs, file writes), by pool and result.',
+    help: 'Actuation attempts (webhook POSTs, file writes, uWSGI FIFO writes), by pool and result.',
     labelNames: ['pool', 'result'],
     registers,
   });

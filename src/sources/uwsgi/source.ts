@@ -213,6 +213,8 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
    */
   let fifoOwner: { masterPid: number; verdict: 'ok' | 'unknown' | 'suspect' | 'foreign' } | null = null;
   let everUp = false;
+  /** whether a read found fewer live workers than uWSGI's slots: uWSGI is in cheaper mode */
+  let sawCheap = false;
   let stopped = false;
   /** the wake-up due (its epoch second, and what cancels it), when one is */
   let wake: { second: number; cancel: () => void } | null = null;
@@ -234,8 +236,8 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     wake = { second, cancel };
   }
 
-  /** No sample this period: uWSGI did not answer (`timeout`: not in time), or (`answered`) answered with no live worker. */
-  function down(why: string, how: 'error' | 'timeout' | 'answered' = 'error'): PollOutcome {
+  /** No sample this period: uWSGI did not answer (`absent`: nothing listens there; `timeout`: not in time), or (`answered`) answered with no live worker. */
+  function down(why: string, how: 'error' | 'absent' | 'timeout' | 'answered' = 'error'): PollOutcome {
     const answered = how === 'answered';
     reading = null;
     const nowMs = deps.now();
@@ -245,7 +247,12 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     if (!said && (outageSaid === null || outageSaid.cause !== cause || nowMs - outageSaid.atMs >= OUTAGE_REPEAT_MS)) {
       const unsaid = outagesUnsaid > 0 ? ` (${outagesUnsaid} short outage${outagesUnsaid === 1 ? '' : 's'} since the last warning, logged at debug)` : '';
       // With stats-http, uWSGI's master serves one connection at a time and waits for its request.
-      const held = how === 'timeout' ? `; another client connected to the stats server without asking holds uWSGI's master (with stats-http, up to its socket-timeout)` : '';
+      const held =
+        how === 'timeout'
+          ? `; another client connected to the stats server without asking holds uWSGI's master (with stats-http, up to its socket-timeout)`
+          : how === 'absent'
+            ? `; check that uWSGI runs and that its stats option and the source's stats name one address`
+            : '';
       logger.warn({ ...log, err: why, unsaid: outagesUnsaid }, `pool ${pool}: ${what}; the pool goes stale and the sidecar retries every period${unsaid}${held}`);
       outageSaid = { atMs: nowMs, cause };
       outagesUnsaid = 0;
@@ -381,7 +388,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     const minutes = Math.max(1, Math.ceil((nowMs - (unasked[0] ?? nowMs)) / 60_000));
     logger.warn(
       { ...log, from: before.sample.size, to: now.sample.size, times: unasked.length },
-      `pool ${pool}: uWSGI changed its worker count without being asked (${unasked.length} times within ${minutes} min, the last ${before.sample.size} -> ${now.sample.size}): another cheaper algorithm sizes the pool beside the sidecar; set cheaper-algo = manual in uWSGI's config (docs/operator-guide.md, "Driving uWSGI")`,
+      `pool ${pool}: uWSGI changed its worker count without being asked (${unasked.length} times within ${minutes} min, the last ${before.sample.size} -> ${now.sample.size}): another cheaper algorithm sizes the pool beside the sidecar (set cheaper-algo = manual in uWSGI's config), or several commands were written to its FIFO by hand (docs/operator-guide.md, "Driving uWSGI")`,
     );
   }
 
@@ -452,7 +459,11 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
       // A `-` uWSGI holds waits for an idle worker; one that idle workers did not take is not held.
       const idleLost = idleStreak !== null && nowMs - idleStreak.sinceMs >= IDLE_LOST_MS;
       const held = expected.live < live && !idleLost;
-      const why = expected.live > live ? 'uWSGI applies + and - only in cheaper mode (cheaper, cheaper-algo = manual)' : `an idle worker was there at every read for ${Math.round((nowMs - (idleStreak?.sinceMs ?? nowMs)) / 1000)} s and uWSGI retires one at each check while a - is pending, so the - was lost or taken back by a + from elsewhere`;
+      const notCheaper = sawCheap ? '' : `, or uWSGI is not in cheaper mode (none of its ${reading.processes} workers was seen cheaped: set cheaper and cheaper-algo = manual)`;
+      const why =
+        expected.live > live
+          ? 'uWSGI applies + and - only in cheaper mode (cheaper, cheaper-algo = manual), and each - still pending in uWSGI (written by hand) takes a + back'
+          : `an idle worker was there at every read for ${Math.round((nowMs - (idleStreak?.sinceMs ?? nowMs)) / 1000)} s and uWSGI retires one at each check while a - is pending, so the - was lost or taken back by a + from elsewhere${notCheaper}`;
       const text = held
         ? `pool ${pool}: uWSGI still runs ${live} workers ${seconds} s after it was asked for ${expected.live}; not asking again (uWSGI keeps a - until a worker is idle at its check, and a second one would retire one more worker then). uWSGI applies + and - only in cheaper mode (cheaper, cheaper-algo = manual)`
         : `pool ${pool}: uWSGI still runs ${live} workers ${seconds} s after it was asked for ${expected.live}; asking again: ${why}`;
@@ -515,8 +526,8 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
         text = await deps.readStats(source.stats, statsTimeoutMs(deps.periodMs));
       } catch (e) {
         noWorkers = null;
-        const timedOut = e instanceof Error && (e as NodeJS.ErrnoException).code === 'ETIMEDOUT';
-        return stopped ? 'stopped' : down(e instanceof Error ? e.message : String(e), timedOut ? 'timeout' : 'error');
+        const code = e instanceof Error ? (e as NodeJS.ErrnoException).code : undefined;
+        return stopped ? 'stopped' : down(e instanceof Error ? e.message : String(e), code === 'ETIMEDOUT' ? 'timeout' : code === 'ENOENT' || code === 'ECONNREFUSED' ? 'absent' : 'error');
       }
       if (stopped) return 'stopped';
       let r: UwsgiReading | null;
@@ -540,6 +551,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
       up(r);
       noteRestart(r);
       fifoIsMasters(r.masterPid);
+      if (r.sample.size < r.processes) sawCheap = true;
       addCpu(r);
       noteUnasked(reading, r);
       reading = r;

@@ -658,3 +658,23 @@ test('when the FIFO is not open in the master that answers the stats, then nothi
   await unknown.src.poll();
   t.deepEqual(unknown.writes.filter((w) => w !== '\n'), ['-']);
 });
+
+test('when a - idle workers did not take comes from a uWSGI with every slot live, then the warning names cheaper mode; a stats address nobody listens at names the address', async (t) => {
+  // No worker slot cheaped, ever: uWSGI without `cheaper` ignores the FIFO's + and -.
+  const full = JSON.parse(fixture('loaded-4-of-6')) as { workers: { pid: number }[] };
+  full.workers = full.workers.filter((w) => w.pid > 0);
+  const r = rig({ answers: [JSON.stringify(full)], target: 3 });
+  await r.src.poll();
+  t.deepEqual(r.writes.filter((w) => w !== '\n'), ['-']);
+  for (let i = 0; i < 4; i += 1) {
+    r.advance(PERIOD_MS);
+    await r.src.poll();
+  }
+  r.advance(settleMs(PERIOD_MS));
+  await r.src.poll();
+  t.true(r.lines.some((l) => l.level === 'warn' && /asking again: .*or uWSGI is not in cheaper mode \(none of its 4 workers was seen cheaped: set cheaper and cheaper-algo = manual\)/.test(l.msg)));
+  const absent = Object.assign(new Error('connect ENOENT /run/uwsgi/stats.sock'), { code: 'ENOENT' });
+  const q = rig({ answers: [absent] });
+  await q.src.poll();
+  t.regex(q.lines.find((l) => l.level === 'warn')?.msg ?? '', /not answering .*check that uWSGI runs and that its stats option and the source's stats name one address$/);
+});
