@@ -5,6 +5,8 @@ import { getLaw } from './laws/index.js';
 import { failedGrowUntilMs, scaledShrinkCooldownMs } from './moves.js';
 import type { CeilingState } from './stages/ceiling.js';
 import type { CpuGuardState } from './stages/cpu-guard.js';
+import { heldUntilMs, stretchedWindowMs } from './stages/stabilization.js';
+import type { StabilizationState } from './stages/stabilization.js';
 import { boundsOf, isStale, reportedSize } from './state.js';
 import type { ControllerState } from './state.js';
 import type { Band, Classification, CpuSource, Decision, DecisionSummary, LawName, Mode, PoolKind } from './types.js';
@@ -41,7 +43,10 @@ export function poolView(s: ControllerState, nowMs: number): PoolView {
   // A grow waits for its cooldown and, after one the daemon did not apply, for the back-off.
   const cooled = s.moves.grow === null ? nowMs : s.moves.grow.atMs + params.growCooldownMs;
   const growAt = Math.max(cooled, failedGrowUntilMs(s.moves, params.failedGrowBackoffMs) ?? cooled);
-  const shrinkAt = (s.moves.shrink?.atMs ?? s.startedMs) + scaledShrinkCooldownMs(s.moves, params.shrinkCooldownMs);
+  const scaled = scaledShrinkCooldownMs(s.moves, params.shrinkCooldownMs);
+  const cooledDown = (s.moves.shrink?.atMs ?? s.startedMs) + scaled;
+  // A shrink also waits while the stabilization window holds a recommendation of the pool's size.
+  const shrinkAt = Math.max(cooledDown, stabilizedUntilMs(s, nowMs, scaled) ?? cooledDown);
   const bounds = boundsOf(s);
   const { cpu } = s.signals;
   return {
@@ -67,6 +72,14 @@ export function poolView(s: ControllerState, nowMs: number): PoolView {
     growReadyInMs: Math.max(0, growAt - nowMs),
     shrinkReadyInMs: Math.max(0, shrinkAt - nowMs),
   };
+}
+
+/** Until when the law's stabilization window holds the pool's size; null when it holds none (or the law has no such stage). */
+function stabilizedUntilMs(s: ControllerState, nowMs: number, scaled: number): number | null {
+  const at = getLaw(s.spec.params.law).stages.findIndex((stage) => stage.name === 'stabilization');
+  if (at < 0) return null;
+  const base = modeOf(s) === 'observe' ? reportedSize(s) : s.target;
+  return heldUntilMs(s.stages[at] as StabilizationState, base, nowMs, scaled, stretchedWindowMs(s.spec.params.shrinkCooldownMs));
 }
 
 /** The ceiling the law learned: its CPU guard's (from throughput probes) or its throughput ceiling's, the lower. */

@@ -165,6 +165,19 @@ test('when a burst ends, then no shrink comes before the burst size leaves the s
   t.true(run.decisions.some((d) => d.reason === 'stabilized'));
 });
 
+test('when a burst has ended, then shrinkReadyInMs counts the stabilization window that holds the burst size, and the first shrink comes then', (t) => {
+  const load = (now: number) => (now <= 40_000 ? shortOfWorkers : atUtilization(0.3, { idle: 0.9 }));
+  const during = drive(start({ n: 8, params: { law: 'pi' } }), 0, 50_000, load);
+  const view = poolView(during.state, 50_000);
+  const cooldownOnly = Math.max(0, (during.state.moves.shrink?.atMs ?? during.state.startedMs) + 30_000 - 50_000);
+  t.true(view.shrinkReadyInMs > cooldownOnly, `held ${view.shrinkReadyInMs} ms, the cooldown alone ${cooldownOnly} ms`);
+  const after = drive(during.state, 50_000, 400_000, load);
+  const first = moves(after.decisions).find((d) => d.action === 'shrink') as Decision;
+  t.truthy(first);
+  const due = 50_000 + view.shrinkReadyInMs;
+  t.true(first.ts >= due && first.ts <= due + 1000, `first shrink at ${first.ts}, due at ${due}`);
+});
+
 test('when a grow follows a shrink within one shrink cooldown, then the next shrink cooldown doubles', (t) => {
   const load = (now: number) => (now < 40_000 || now > 41_000 ? atUtilization(0.3) : atUtilization(1, { stall: () => 0.2 }));
   const run = drive(start({ n: 8, params: { law: 'pi' } }), 0, 45_000, load);

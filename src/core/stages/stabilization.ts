@@ -88,6 +88,23 @@ export function windowMs(s: StabilizationState, nowMs: number, scaled: number, s
   return recurring ? Math.max(scaled, stretched) : scaled;
 }
 
+/**
+ * Until when the window holds every shrink from `base` (it has a recommendation of `base` or
+ * more), from what it holds at `nowMs`; null when it holds none. Recommendations still to come
+ * may put it off.
+ */
+export function heldUntilMs(s: StabilizationState, base: number, nowMs: number, scaled: number, stretched: number): number | null {
+  const length = windowMs(s, nowMs, scaled, stretched);
+  if (length === 0) return null;
+  let last: Recommendation | null = null;
+  for (const r of s.window) if (r.size >= base && r.ts > nowMs - length) last = r;
+  if (last === null) return null;
+  const until = last.ts + length;
+  // A stretched window goes back to the scaled cooldown when the burst's stretch ends.
+  const stretchEnds = s.recurredAtMs === null || length === scaled ? null : s.recurredAtMs + stretched;
+  return stretchEnds !== null && stretchEnds < until ? Math.max(stretchEnds, last.ts + scaled) : until;
+}
+
 /** The state with a new window: one object literal (a spread costs a slow copy, and this runs every tick). */
 function withWindow(s: StabilizationState, window: Window): StabilizationState {
   return { window, recurredAtMs: s.recurredAtMs, lowSinceRise: s.lowSinceRise };
