@@ -164,6 +164,9 @@ function fifoRemedy(code: string | undefined): string | null {
   }
 }
 
+/** The `code` of a system error (ENOENT, ETIMEDOUT...), if it has one. */
+const errorCode = (e: unknown): string | undefined => (e instanceof Error ? (e as NodeJS.ErrnoException).code : undefined);
+
 /** None of the workers seen when the commands were sent is left: uWSGI reloaded them all. */
 function reloaded(before: readonly number[], now: readonly number[]): boolean {
   const seen = new Set(now);
@@ -207,7 +210,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
   let outagesUnsaid = 0;
   let fifoDown: string | null = null;
   /**
-   * Whether the master that answers has the source's FIFO open (FIFO_FOREIGN_READS): `ok` is
+   * Whether the master that answers has the source's FIFO open (see fifoIsMasters): `ok` is
    * kept for that master; `suspect` and `foreign` stop every write (a FIFO of another uWSGI
    * would resize that one); `unknown` (cannot be told) writes.
    */
@@ -337,7 +340,12 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     } else if (verdict === 'ok' && before === 'foreign') {
       logger.info({ ...log, masterPid }, `pool ${pool}: uWSGI's master (pid ${masterPid}) has the FIFO ${source.fifo} open: commands are written again`);
     }
-    return verdict === 'ok' || verdict === 'unknown';
+    return fifoWritable(masterPid);
+  }
+
+  /** Whether commands may go to the FIFO for this master: not while it is in doubt (fifoIsMasters, once a read). */
+  function fifoWritable(masterPid: number): boolean {
+    return fifoOwner?.masterPid !== masterPid || fifoOwner.verdict === 'ok' || fifoOwner.verdict === 'unknown';
   }
 
   /** A uWSGI restarted (a new master) or reloaded (none of its workers left) since the last read with workers: said, with its count. */
@@ -345,10 +353,9 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     const before = lastSeen;
     lastSeen = { masterPid: r.masterPid, pids: r.pids, size: r.sample.size };
     if (before === null) return;
-    const what =
-      before.masterPid !== r.masterPid ? `uWSGI restarted (master pid ${before.masterPid}, now ${r.masterPid})` : reloaded(before.pids, r.pids) ? 'uWSGI reloaded its workers' : null;
-    if (what === null) return;
-    restarted = before.masterPid !== r.masterPid ? 'restart' : 'reload';
+    restarted = before.masterPid !== r.masterPid ? 'restart' : reloaded(before.pids, r.pids) ? 'reload' : null;
+    if (restarted === null) return;
+    const what = restarted === 'restart' ? `uWSGI restarted (master pid ${before.masterPid}, now ${r.masterPid})` : 'uWSGI reloaded its workers';
     logger.info({ ...log, workers: r.sample.size, before: before.size, masterPid: r.masterPid }, `pool ${pool}: ${what}; it runs ${r.sample.size} workers (${before.size} before)`);
   }
 
@@ -374,7 +381,8 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
    * sidecar's taking effect: counted, and past UNASKED_CHANGES_WARN the operator is told.
    */
   function noteUnasked(before: UwsgiReading | null, now: UwsgiReading): void {
-    if (before === null || before.masterPid !== now.masterPid || reloaded(before.pids, now.pids)) return;
+    // A restart or reload seen at this read (noteRestart) moves the count by itself.
+    if (before === null || restarted !== null) return;
     const change = now.sample.size - before.sample.size;
     if (change === 0) return;
     if (expected !== null && Math.sign(expected.live - before.sample.size) === Math.sign(change)) return;
@@ -491,8 +499,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
       shrinkWaitSaid = desired;
     } else if (goal === desired) shrinkWaitSaid = null;
     if (goal === from) return;
-    // The check runs once a read (in poll): a FIFO in doubt is not written between reads either.
-    if (fifoOwner?.masterPid === reading.masterPid && (fifoOwner.verdict === 'suspect' || fifoOwner.verdict === 'foreign')) return;
+    if (!fifoWritable(reading.masterPid)) return;
     const commands = fifoCommands(from, goal);
     try {
       deps.fifo.write(source.fifo, commands);
@@ -500,7 +507,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
       deps.actuation?.(pool, 'error');
       const why = e instanceof Error ? e.message : String(e);
       if (fifoDown === null) {
-        const remedy = fifoRemedy(e instanceof Error ? (e as NodeJS.ErrnoException).code : undefined);
+        const remedy = fifoRemedy(errorCode(e));
         logger.warn({ ...log, err: why }, `pool ${pool}: cannot write uWSGI's master FIFO ${source.fifo} (${why})${remedy === null ? '' : `: ${remedy}`}; the sidecar retries every period`);
       }
       fifoDown = why;
@@ -526,7 +533,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
         text = await deps.readStats(source.stats, statsTimeoutMs(deps.periodMs));
       } catch (e) {
         noWorkers = null;
-        const code = e instanceof Error ? (e as NodeJS.ErrnoException).code : undefined;
+        const code = errorCode(e);
         return stopped ? 'stopped' : down(e instanceof Error ? e.message : String(e), code === 'ETIMEDOUT' ? 'timeout' : code === 'ENOENT' || code === 'ECONNREFUSED' ? 'absent' : 'error');
       }
       if (stopped) return 'stopped';
