@@ -1,10 +1,12 @@
 // A real uWSGI for `npm run bench:uwsgi`: the bench app behind `http-socket` on a loopback
 // port, the stats server on a unix socket, the master FIFO, and the contender's process
 // model (static, one of uWSGI's cheaper algorithms at its published defaults, or `manual`
-// for the sidecar). Its own process group, killed whole at the end.
+// for the sidecar). Its own process group, killed whole at the end, and when this process is
+// stopped by a signal or exits first (see guardRunning).
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import { join } from 'node:path';
 import { isLive, nodeStatsReader, parseUwsgiStats } from '../src/sources/uwsgi/index.js';
 
@@ -45,6 +47,38 @@ function modelArgs(model: ProcessModel): string[] {
   ];
 }
 
+/** The process groups of the uWSGIs started here and not yet ended. */
+const running = new Set<number>();
+let guarded = false;
+
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // gone already
+  }
+}
+
+/**
+ * Each uWSGI runs in its own process group (so its workers die with it), which also keeps it out
+ * of the terminal's Ctrl-C: without this, an interrupted bench or test run would leave its
+ * uWSGI serving. So the groups still running are killed when this process exits, and on
+ * SIGINT, SIGTERM or SIGHUP, after which the process exits with 128 + the signal's number (what a
+ * shell shows for a process the signal ended).
+ */
+function guardRunning(): void {
+  if (guarded) return;
+  guarded = true;
+  process.on('exit', () => running.forEach(killGroup));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      running.forEach(killGroup);
+      running.clear();
+      process.exit(128 + constants.signals[signal]);
+    });
+  }
+}
+
 export async function startBenchUwsgi(dir: string, model: ProcessModel, extras: UwsgiExtras = {}): Promise<BenchUwsgi> {
   const port = await freePort();
   const stats = extras.statsOnTcp === true ? `127.0.0.1:${await freePort()}` : join(dir, 'stats.sock');
@@ -60,15 +94,20 @@ export async function startBenchUwsgi(dir: string, model: ProcessModel, extras: 
     { detached: true, stdio: 'ignore' },
   );
   let exited = false;
-  const exit = new Promise<void>((resolve) => child.on('exit', () => ((exited = true), resolve())));
+  const group = child.pid;
+  if (group !== undefined) {
+    guardRunning();
+    running.add(group);
+  }
+  const exit = new Promise<void>((resolve) =>
+    child.on('exit', () => {
+      exited = true;
+      if (group !== undefined) running.delete(group);
+      resolve();
+    }),
+  );
   const kill = () => {
-    if (!exited && child.pid !== undefined) {
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // gone already
-      }
-    }
+    if (!exited && group !== undefined) killGroup(group);
   };
   const workers = async () => {
     try {
