@@ -2,6 +2,7 @@
 // ConfigError that names the file, the line, the key, the bad value and what is allowed.
 // Pure apart from the injected `files`: tests pass fakes, src/cli passes fs, os and cgroup.
 import { fileURLToPath } from 'node:url';
+import { poolBounds } from '../core/bounds.js';
 import type { ControllerParams, PoolKind } from '../core/types.js';
 import { parseArgs, parseListen, LISTEN_ALLOWED } from './args.js';
 import { ConfigError, locationPrefix } from './errors.js';
@@ -59,6 +60,7 @@ export function loadConfig(
   const metricsListen = data.metricsListen === undefined || data.metricsListen === null ? null : parseListen(data.metricsListen);
   if (metricsListen === null && typeof data.metricsListen === 'string') throw invalidValue(src, ['metricsListen'], data.metricsListen, LISTEN_ALLOWED);
   const { cpus, cpusSource } = resolveCpus(args.cpus, data.cpus ?? 'auto', files);
+  checkSourceBounds(src, data, cpus);
 
   const config: Config = {
     file,
@@ -104,7 +106,7 @@ function checkCrossFields(src: YamlSource, data: ConfigFile): void {
     }
     if (pool.source === undefined) continue;
     if (!isStatsAddress(pool.source.stats)) {
-      throw invalidValue(src, ['pools', name, 'source', 'stats'], pool.source.stats, 'HOST:PORT (port 1-65535, IPv6 as [::1]:PORT) or the path of a unix socket (with a /)');
+      throw invalidValue(src, ['pools', name, 'source', 'stats'], pool.source.stats, 'HOST:PORT (port 1-65535, IPv6 as [::1]:PORT) or the path of a unix socket (with a /), not a URL');
     }
     for (const [key, what] of [['stats', 'stats address'], ['fifo', 'FIFO']] as const) {
       const value = pool.source[key];
@@ -125,8 +127,25 @@ function checkCrossFields(src: YamlSource, data: ConfigFile): void {
   });
 }
 
-/** uWSGI's `stats` address as the sidecar reads it: a socket path, or HOST:PORT. */
+/**
+ * A source's `cheaper` is the fewest workers the sidecar leaves running: above the pool's hard
+ * max (which depends on the CPUs, so it is checked once they are known) it would hold uWSGI above
+ * every size the pool may take.
+ */
+function checkSourceBounds(src: YamlSource, data: ConfigFile, cpus: number): void {
+  for (const [name, pool] of Object.entries(data.pools ?? {})) {
+    const cheaper = pool.source?.cheaper;
+    if (cheaper === undefined) continue;
+    const { max } = poolBounds(pool.kind as PoolKind, cpus);
+    if (cheaper > max) {
+      throw invalidValue(src, ['pools', name, 'source', 'cheaper'], cheaper, `at most ${max}, the pool's hard max (a ${pool.kind} pool on ${cpus} CPU${cpus === 1 ? '' : 's'}): uWSGI's cheaper, the fewest workers it runs`);
+    }
+  }
+}
+
+/** uWSGI's `stats` address as the sidecar reads it: a socket path, or HOST:PORT (a URL is neither). */
 function isStatsAddress(text: string): boolean {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return false;
   if (text.includes('/')) return true;
   const m = /^(?:\[[^\]]+\]|[^:]*):(\d{1,5})$/.exec(text);
   return m !== null && Number(m[1]) >= 1 && Number(m[1]) <= 65535;

@@ -170,7 +170,7 @@ export const SourceSchema = Type.Object(
       Type.Integer({
         minimum: 1,
         maximum: 4096,
-        description: "uWSGI's `cheaper` option: the fewest workers the sidecar leaves running (uWSGI's stats do not say it, and its FIFO does not enforce it). The most is uWSGI's `processes`, read from its stats.",
+        description: "uWSGI's `cheaper` option: the fewest workers the sidecar leaves running (uWSGI's stats do not say it, and its FIFO does not enforce it), at most the pool's hard max. The most is uWSGI's `processes`, read from its stats.",
         default: 1,
         'x-allowed': 'an integer in [1, 4096]',
       }),

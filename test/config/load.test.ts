@@ -273,6 +273,23 @@ test('when a uwsgi source\'s stats address is neither HOST:PORT nor a path, then
   t.true(error.message.includes('pools.web.source.stats: "localhost" is not allowed (HOST:PORT'), error.message);
 });
 
+test('when a uwsgi source\'s stats address is a URL, then the file is refused: uWSGI\'s stats server is HOST:PORT or a socket path', (t) => {
+  const error = refusal('pools:\n  web:\n    kind: transfer\n    source: {type: uwsgi, stats: "http://127.0.0.1:9191", fifo: /run/uwsgi.fifo}\n');
+  t.true(error.message.includes('pools.web.source.stats: "http://127.0.0.1:9191" is not allowed (HOST:PORT'), error.message);
+  t.true(error.message.includes('not a URL'), error.message);
+});
+
+test('when a uwsgi source\'s cheaper is above the pool\'s hard max on these CPUs, then the file is refused naming the key and the max', (t) => {
+  const text = (cheaper: number) => `pools:\n  web:\n    kind: transfer\n    source: {type: uwsgi, stats: "127.0.0.1:9191", fifo: /run/uwsgi.fifo, cheaper: ${cheaper}}\n`;
+  // a transfer pool on 2 CPUs may run 2..8 workers
+  const error = refusal(text(9), { parallelism: 2 });
+  t.is(error.key, 'pools.web.source.cheaper');
+  t.true(error.message.includes('pools.web.source.cheaper: 9 is not allowed (at most 8, the pool\'s hard max (a transfer pool on 2 CPUs)'), error.message);
+  t.is(load(text(8), { parallelism: 2 }).config.pools[0]?.source?.cheaper, 8);
+  // the CPUs given on the command line decide the max
+  t.is(load(text(9), { parallelism: 2, argv: ['--cpus', '4'] }).config.pools[0]?.source?.cheaper, 9);
+});
+
 test('when two pools name the same uWSGI (its stats address or its FIFO), then the file is refused naming the second', (t) => {
   const pool = (name: string, stats: string, fifo: string) => `  ${name}:\n    kind: transfer\n    source: {type: uwsgi, stats: "${stats}", fifo: ${fifo}}\n`;
   const sameFifo = refusal(`pools:\n${pool('web', '127.0.0.1:9191', '/run/uwsgi.fifo')}${pool('api', '127.0.0.1:9192', '/run/uwsgi.fifo')}`);

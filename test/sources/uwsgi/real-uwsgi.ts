@@ -3,7 +3,7 @@
 // FIFO) in a temp dir, with `cheaper-algo = manual`, as the operator guide sets it up for the
 // sidecar. It runs in its own process group, so teardown kills it whole.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBenchUwsgi } from '../../../bench/uwsgi-server.js';
@@ -19,7 +19,18 @@ export function uwsgiMissing(): string | null {
   return null;
 }
 
-/** A uWSGI of `processes` worker slots, `initial` of them live, that the FIFO resizes; `extras` as the test wants. */
-export function startUwsgi(options: { processes: number; cheaper: number; initial: number }, extras: UwsgiExtras = {}): Promise<RealUwsgi> {
-  return startBenchUwsgi(mkdtempSync(join(tmpdir(), 'at-uwsgi-')), { kind: 'cheaper', algo: 'manual', ...options }, extras);
+/**
+ * A uWSGI of `processes` worker slots, `initial` of them live, that the FIFO resizes; `extras` as
+ * the test wants. Its temp dir goes with `stop()` (one that failed to start keeps it: the error names its log).
+ */
+export async function startUwsgi(options: { processes: number; cheaper: number; initial: number }, extras: UwsgiExtras = {}): Promise<RealUwsgi> {
+  const dir = mkdtempSync(join(tmpdir(), 'at-uwsgi-'));
+  const uwsgi = await startBenchUwsgi(dir, { kind: 'cheaper', algo: 'manual', ...options }, extras);
+  return {
+    ...uwsgi,
+    async stop() {
+      await uwsgi.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
