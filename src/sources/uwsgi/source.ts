@@ -216,6 +216,8 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
    */
   let fifoOwner: { masterPid: number; verdict: 'ok' | 'unknown' | 'suspect' | 'foreign' } | null = null;
   let everUp = false;
+  /** whether this source has written a command yet (its first is said at info) */
+  let commanded = false;
   /** whether a read found fewer live workers than uWSGI's slots: uWSGI is in cheaper mode */
   let sawCheap = false;
   let stopped = false;
@@ -252,7 +254,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
       // With stats-http, uWSGI's master serves one connection at a time and waits for its request.
       const held =
         how === 'timeout'
-          ? `; another client connected to the stats server without asking holds uWSGI's master (with stats-http, up to its socket-timeout)`
+          ? `; uWSGI's master is stopped or stalled, or (with stats-http) another client connected to the stats server without asking holds it, up to its socket-timeout`
           : how === 'absent'
             ? `; check that uWSGI runs and that its stats option and the source's stats name one address`
             : '';
@@ -283,7 +285,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     if (source.cheaper > min) {
       logger.warn(
         { ...log, cheaper: source.cheaper, min },
-        `pool ${pool}: the source's cheaper is ${source.cheaper} but the pool may shrink to ${min}: the sidecar leaves ${source.cheaper} running and the pool shows the shrink as pending; give uWSGI (and the source) cheaper = ${min}`,
+        `pool ${pool}: the source's cheaper is ${source.cheaper} but the pool may shrink to ${min}: the sidecar leaves ${Math.min(source.cheaper, r.processes)} running and the pool shows the shrink as pending; give uWSGI (and the source) cheaper = ${min}`,
       );
     }
   }
@@ -396,7 +398,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     const minutes = Math.max(1, Math.ceil((nowMs - (unasked[0] ?? nowMs)) / 60_000));
     logger.warn(
       { ...log, from: before.sample.size, to: now.sample.size, times: unasked.length },
-      `pool ${pool}: uWSGI changed its worker count without being asked (${unasked.length} times within ${minutes} min, the last ${before.sample.size} -> ${now.sample.size}): another cheaper algorithm sizes the pool beside the sidecar (set cheaper-algo = manual in uWSGI's config), or several commands were written to its FIFO by hand (docs/operator-guide.md, "Driving uWSGI")`,
+      `pool ${pool}: uWSGI changed its worker count without being asked (${unasked.length} times within ${minutes} min, the last ${before.sample.size} -> ${now.sample.size}): another cheaper algorithm sizes the pool beside the sidecar (set cheaper-algo = manual in uWSGI's config), another sidecar drives the same uWSGI (two on one FIFO undo each other's commands: one uWSGI is one pool of one sidecar), or several commands were written to its FIFO by hand (docs/operator-guide.md, "Driving uWSGI")`,
     );
   }
 
@@ -415,6 +417,8 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     const nowMs = deps.now();
     const same = noWorkers?.masterPid === stats.masterPid ? noWorkers : null;
     noWorkers = same ?? { masterPid: stats.masterPid, said: false, wroteAtMs: null };
+    // The workers that come back are new ones of the same master: no reload (noteRestart).
+    if (lastSeen?.masterPid === stats.masterPid) lastSeen = { ...lastSeen, pids: [], size: 0 };
     const outcome = down(`all ${stats.workers.length} of its workers are cheaped`, 'answered');
     if (same === null || stopped) return outcome;
     const wanted = deps.wanted?.() ?? (mode !== null && lastTarget !== null ? { mode, target: lastTarget } : null);
@@ -456,7 +460,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     // A pin may ask for what uWSGI cannot run (the hard bounds' misfits are warned about at the first read).
     if (mode === 'pinned' && desired !== target && pinOutOfReach !== target) {
       const limit = target > desired ? `uWSGI's ${reading.processes} worker slots (processes)` : `the source's cheaper (${source.cheaper})`;
-      logger.warn({ ...log, pin: target, live, applied: desired }, `pool ${pool}: the pin ${target} is beyond ${limit}: uWSGI is asked for ${desired} workers`);
+      logger.warn({ ...log, pin: target, live, applied: desired }, `pool ${pool}: the pin ${target} is ${target > desired ? 'above' : 'below'} ${limit}: uWSGI is asked for ${desired} workers`);
     }
     pinOutOfReach = mode === 'pinned' && desired !== target ? target : null;
     if (expected !== null && (expected.masterPid !== reading.masterPid || expected.live === live || reloaded(expected.pids, reading.pids))) {
@@ -521,8 +525,12 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     const stuck = expected !== null && live === expected.from;
     expected = { live: goal, atMs: stuck && expected !== null ? expected.atMs : nowMs, from: live, masterPid: reading.masterPid, pids: reading.pids };
     wakeNextSecond(nowMs);
+    // The engine logs each change of the target; what it does not see is uWSGI's count before
+    // the source's first command (a sidecar that starts, or a restart, meets whatever uWSGI runs).
     if (restarted !== null) logger.info({ ...log, from, to: goal, commands }, `pool ${pool}: asked uWSGI for the pool's ${goal} workers after its ${restarted} (${commands})`);
+    else if (!commanded) logger.info({ ...log, from, to: goal, commands }, `pool ${pool}: asked uWSGI, which runs ${live} workers, for the pool's ${goal} (${commands})`);
     else logger.debug({ ...log, from, to: goal, commands }, `pool ${pool}: asked uWSGI for ${goal} workers (${commands})`);
+    commanded = true;
   }
 
   return {

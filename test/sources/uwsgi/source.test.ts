@@ -207,9 +207,24 @@ test('when uWSGI is down, then no sample, one warning per outage, a retry every 
       'info: pool web: reading uWSGI at 127.0.0.1:9191',
       'warn: pool web: uWSGI is not answering at 127.0.0.1:9191; the pool goes stale and the sidecar retries every period',
       'info: pool web: uWSGI answers again at 127.0.0.1:9191',
+      "info: pool web: asked uWSGI, which runs 4 workers, for the pool's 2",
       'warn: pool web: uWSGI is not answering at 127.0.0.1:9191; the pool goes stale and the sidecar retries every period',
     ],
   );
+});
+
+test('when the source writes its first command, then what uWSGI ran and what it is asked are said at info; later commands at debug', async (t) => {
+  // a sidecar meeting a uWSGI it did not size (a start with OC_ADAPTIVE_THREADS=0 asks for the static size)
+  const r = rig({ answers: [fixture('idle-2-of-6'), fixture('idle-2-of-6')], target: 4 });
+  await r.src.poll();
+  t.deepEqual(r.writes, ['++']);
+  const first = r.lines.filter((l) => l.msg.includes('asked uWSGI'));
+  t.deepEqual(first.map((l) => `${l.level}: ${l.msg}`), ["info: pool web: asked uWSGI, which runs 2 workers, for the pool's 4 (++)"]);
+  r.advance(PERIOD_MS);
+  r.src.apply(5);
+  t.deepEqual(r.writes.slice(1, 2), ['+']);
+  const later = r.lines.filter((l) => l.msg.includes('asked uWSGI')).slice(1);
+  t.deepEqual(later.map((l) => l.level), ['debug']);
 });
 
 test('when uWSGI\'s stats fail every other read, then the outages are warned about once a minute with the count of those only logged at debug; a timeout names a client holding the stats server', async (t) => {
@@ -224,7 +239,7 @@ test('when uWSGI\'s stats fail every other read, then the outages are warned abo
   const said = r.lines.filter((l) => l.level !== 'debug' && /answer/.test(l.msg)).map((l) => `${l.level}: ${l.msg}`);
   t.is(said.filter((m) => m.startsWith('warn')).length, 3, '70 outages in 140 s: the first, one a minute later, one two minutes later');
   t.is(said.filter((m) => m.startsWith('info: pool web: uWSGI answers again')).length, 3, 'the end of each outage warned about');
-  t.regex(said[0] ?? '', /^warn: .*not answering .*within 1000 ms.*another client connected to the stats server without asking holds uWSGI's master/);
+  t.regex(said[0] ?? '', /^warn: .*not answering .*within 1000 ms.*uWSGI's master is stopped or stalled, or \(with stats-http\) another client connected to the stats server without asking holds it/);
   t.regex(said.find((m, i) => i > 1 && m.startsWith('warn')) ?? '', /\(29 short outages since the last warning, logged at debug\)/);
   // An outage that began unsaid and lasts is warned about once the minute is up.
   const refused = new Error('connect ECONNREFUSED 127.0.0.1:9191');
@@ -311,6 +326,7 @@ test('when uWSGI changes its worker count without being asked, then the second t
   }
   t.is(warnings().length, 1, `warned once, at the ${UNASKED_CHANGES_WARN}nd unasked change`);
   t.regex(warnings()[0] ?? '', /without being asked \(2 times within 1 min, the last 4 -> 3\).*cheaper-algo = manual/);
+  t.regex(warnings()[0] ?? '', /another sidecar drives the same uWSGI/);
 });
 
 test('when uWSGI\'s count moves unasked only now and then, then no warning; a burst of such moves after a quiet window is warned about again', async (t) => {
@@ -374,12 +390,12 @@ test('when a pin is beyond uWSGI\'s limits, then uWSGI is asked for what it can 
   t.deepEqual(r.writes.filter((w) => w !== '\n'), ['++++'], '6, uWSGI\'s worker slots');
   r.advance(PERIOD_MS);
   await r.src.poll();
-  t.deepEqual(warnings(), ['pool web: the pin 12 is beyond uWSGI\'s 6 worker slots (processes): uWSGI is asked for 6 workers']);
+  t.deepEqual(warnings(), ['pool web: the pin 12 is above uWSGI\'s 6 worker slots (processes): uWSGI is asked for 6 workers']);
   r.reply.target = 1;
   r.advance(PERIOD_MS);
   await r.src.poll();
   t.is(warnings().length, 2);
-  t.regex(warnings()[1] ?? '', /pin 1 is beyond the source's cheaper \(2\): uWSGI is asked for 2 workers/);
+  t.regex(warnings()[1] ?? '', /pin 1 is below the source's cheaper \(2\): uWSGI is asked for 2 workers/);
 });
 
 test('when uWSGI comes up after the sidecar, then its first answer is logged as the first read, not as a recovery', async (t) => {
@@ -455,7 +471,10 @@ test('when a - has waited the settle time, then it is not sent again (a second w
 
 test('when uWSGI answers with every worker cheaped, then the second such answer asks for the pool\'s target, again every two of uWSGI\'s checks while none comes, and says why once', async (t) => {
   const cheaped = variant('after-load', 'all-cheaped');
-  const r = rig({ answers: [fixture('after-load'), cheaped, cheaped, cheaped, cheaped, fixture('idle-2-of-6')], target: 4, cheaper: 2 });
+  // the workers that come back are new processes of the same master
+  const respawned = JSON.parse(fixture('idle-2-of-6')) as { workers: { pid: number }[] };
+  for (const w of respawned.workers) if (w.pid > 0) w.pid += 1000;
+  const r = rig({ answers: [fixture('after-load'), cheaped, cheaped, cheaped, cheaped, JSON.stringify(respawned)], target: 4, cheaper: 2 });
   const warnings = () => r.lines.filter((l) => l.level === 'warn').map((l) => l.msg);
   const commands = () => r.writes.filter((w) => w !== '\n');
   t.is(await r.src.poll(), 'sampled');
@@ -477,6 +496,9 @@ test('when uWSGI answers with every worker cheaped, then the second such answer 
   t.is(await r.src.poll(), 'sampled');
   t.deepEqual(commands(), ['++++', '++++', '++'], 'two came: nothing is pending after uWSGI\'s check, so the other two are asked for');
   t.deepEqual(r.actuations, ['web:ok', 'web:ok', 'web:ok']);
+  const infos = r.lines.filter((l) => l.level === 'info').map((l) => l.msg);
+  t.true(infos.some((m) => /runs workers again \(2 of 6 workers\)/.test(m)), infos.join('\n'));
+  t.false(infos.some((m) => /reloaded|restarted/.test(m)), 'workers respawned by the same master are no reload');
 });
 
 test('when uWSGI answers with every worker cheaped to a pool that observes, then nothing is written and the operator is told what to do', async (t) => {
