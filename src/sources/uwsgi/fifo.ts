@@ -12,7 +12,15 @@ export interface FifoWriter {
    * without it the FIFO is taken to be the master's.
    */
   openedBy?(path: string, pid: number): boolean | null;
+  /**
+   * What is at `path`: a FIFO, nothing, or another file (a regular file, a directory); null when
+   * it cannot be told (no permission on a directory on the way). Optional: without it, the path is
+   * found wrong only when a command is written.
+   */
+  pathKind?(path: string): FifoPathKind | null;
 }
+
+export type FifoPathKind = 'fifo' | 'missing' | 'other';
 
 export class NotAFifoError extends Error {
   readonly code = 'ENOTFIFO';
@@ -39,8 +47,18 @@ function openedBy(path: string, pid: number): boolean | null {
   return false;
 }
 
+function pathKind(path: string): FifoPathKind | null {
+  try {
+    return statSync(path).isFIFO() ? 'fifo' : 'other';
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' || code === 'ENOTDIR' ? 'missing' : null;
+  }
+}
+
 export const nodeFifo: FifoWriter = {
   openedBy,
+  pathKind,
   write(path, text) {
     const fd = openSync(path, constants.O_WRONLY | constants.O_NONBLOCK);
     try {

@@ -8,6 +8,6 @@ export type { UwsgiReading, UwsgiSampler } from './sampler.js';
 export { parseUwsgiStats, isLive, UwsgiStatsError } from './stats.js';
 export type { UwsgiStats, UwsgiWorker } from './stats.js';
 export { nodeFifo, fifoCommands, NotAFifoError } from './fifo.js';
-export type { FifoWriter } from './fifo.js';
+export type { FifoPathKind, FifoWriter } from './fifo.js';
 export { createNodeStatsReader, nodeStatsReader, statsAddress, HTTP_AFTER_MS, HTTP_REQUEST, MAX_STATS_BYTES } from './stats-reader.js';
 export type { StatsReader } from './stats-reader.js';

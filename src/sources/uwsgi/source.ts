@@ -11,7 +11,7 @@ import type { Engine, Logger } from '../../streams/index.js';
 import type { ListenQueueReader } from '../listen-queue.js';
 import type { CpuReader } from '../proc-cpu.js';
 import { fifoCommands } from './fifo.js';
-import type { FifoWriter } from './fifo.js';
+import type { FifoPathKind, FifoWriter } from './fifo.js';
 import { createUwsgiSampler } from './sampler.js';
 import type { UwsgiReading } from './sampler.js';
 import { parseUwsgiStats } from './stats.js';
@@ -215,6 +215,9 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
    * would resize that one); `unknown` (cannot be told) writes.
    */
   let fifoOwner: { masterPid: number; verdict: 'ok' | 'unknown' | 'suspect' | 'foreign' } | null = null;
+  /** what was wrong at the source's fifo path at the last read (see fifoPathOk), and what was last warned about */
+  let fifoPathSeen: Exclude<FifoPathKind, 'fifo'> | null = null;
+  let fifoPathSaid: Exclude<FifoPathKind, 'fifo'> | null = null;
   let everUp = false;
   /** whether this source has written a command yet (its first is said at info) */
   let commanded = false;
@@ -322,6 +325,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
    * and the operator is told. Called once a read. True when commands may be written.
    */
   function fifoIsMasters(masterPid: number): boolean {
+    if (!fifoPathOk()) return false;
     const check = deps.fifo.openedBy;
     if (check === undefined) return true;
     const before = fifoOwner?.masterPid === masterPid ? fifoOwner.verdict : null;
@@ -345,9 +349,40 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     return fifoWritable(masterPid);
   }
 
-  /** Whether commands may go to the FIFO for this master: not while it is in doubt (fifoIsMasters, once a read). */
+  /** Whether commands may go to the FIFO for this master: not while it or the path is in doubt (fifoIsMasters, once a read). */
   function fifoWritable(masterPid: number): boolean {
+    if (fifoPathSaid !== null) return false;
     return fifoOwner?.masterPid !== masterPid || fifoOwner.verdict === 'ok' || fifoOwner.verdict === 'unknown';
+  }
+
+  /**
+   * Whether a FIFO is at the source's path. Looked at every read and in every mode, so a wrong
+   * path is said at the first reads, not at the first command (a pool that observes sends none).
+   * Nothing or another file there at two reads in a row (uWSGI makes its FIFO afresh after each
+   * writer, a moment without one) is warned about once, and nothing is written until a FIFO is there.
+   */
+  function fifoPathOk(): boolean {
+    let kind: FifoPathKind | null;
+    try {
+      kind = deps.fifo.pathKind?.(source.fifo) ?? null;
+    } catch {
+      kind = null;
+    }
+    const wrong = kind === 'missing' || kind === 'other' ? kind : null;
+    const confirmed = wrong !== null && fifoPathSeen === wrong;
+    fifoPathSeen = wrong;
+    if (kind === 'fifo' && fifoPathSaid !== null) {
+      logger.info(log, `pool ${pool}: a FIFO is at ${source.fifo} now: commands can be written`);
+      fifoPathSaid = null;
+    }
+    if (!confirmed || fifoPathSaid === wrong) return fifoPathSaid === null;
+    fifoPathSaid = wrong;
+    const what =
+      wrong === 'missing'
+        ? `no FIFO at ${source.fifo} (the source's fifo): uWSGI makes its master-fifo at start, so check that uWSGI's master-fifo and the source's fifo name one path`
+        : `${source.fifo} (the source's fifo) is not a FIFO: check that it names uWSGI's master-fifo (uWSGI removes a file at that path when it starts, and makes its FIFO there)`;
+    logger.warn({ ...log, found: wrong }, `pool ${pool}: ${what}; nothing is written to uWSGI until a FIFO is there${mode === 'observe' ? ' (the pool observes now: it writes nothing anyway)' : ''}`);
+    return false;
   }
 
   /** A uWSGI restarted (a new master) or reloaded (none of its workers left) since the last read with workers: said, with its count. */

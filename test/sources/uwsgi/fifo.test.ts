@@ -1,11 +1,12 @@
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, readSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, mkdtempSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fifoCommands, nodeFifo, NotAFifoError } from '../../../src/sources/uwsgi/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'at-fifo-'));
+test.after.always(() => rmSync(dir, { recursive: true, force: true }));
 
 function mkfifo(name: string): string {
   const path = join(dir, name);
@@ -41,4 +42,15 @@ test('when the path is missing or a regular file, then the write fails and nothi
   const file = join(dir, 'plain');
   writeFileSync(file, '');
   t.throws(() => nodeFifo.write(file, '+'), { instanceOf: NotAFifoError });
+});
+
+test('when the path is looked at, then a FIFO, nothing (or a file on the way) and another file are told apart', (t) => {
+  const fifo = mkfifo('kind');
+  const file = join(dir, 'regular');
+  writeFileSync(file, '');
+  t.is(nodeFifo.pathKind?.(fifo), 'fifo');
+  t.is(nodeFifo.pathKind?.(join(dir, 'absent.fifo')), 'missing');
+  t.is(nodeFifo.pathKind?.(join(file, 'under-a-file')), 'missing', 'ENOTDIR: no FIFO can be there');
+  t.is(nodeFifo.pathKind?.(file), 'other');
+  t.is(nodeFifo.pathKind?.(dir), 'other', 'a directory');
 });

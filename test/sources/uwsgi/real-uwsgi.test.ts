@@ -77,6 +77,7 @@ async function waitFor<T>(check: () => Promise<T> | T, ok: (v: T) => boolean, li
       spawnSync('mkfifo', [stray]);
       t.false(nodeFifo.openedBy?.(stray, stats.masterPid), 'a FIFO no uWSGI reads is not its');
       t.is(nodeFifo.openedBy?.(join(dirname(uwsgi.fifo), 'absent.fifo'), stats.masterPid), null, 'no FIFO at the path: cannot be told');
+      t.is(nodeFifo.pathKind?.(uwsgi.fifo), 'fifo', "uWSGI's master-fifo is a FIFO at its path");
 
       engine.pin('web', 5);
       t.is(await waitFor(() => liveWorkers(uwsgi!), (n) => n === 5, 15_000), 5, 'pinned to 5: uWSGI runs 5 workers');

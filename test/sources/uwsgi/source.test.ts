@@ -2,13 +2,14 @@ import test from 'ava';
 import type { Bounds, CpuReading, Mode, Sample } from '../../../src/core/index.js';
 import { ALL_CHEAPED_RETRY_MS, createUwsgiSource, IDLE_LOST_MS, OUTAGE_REPEAT_MS, settleMs, UNASKED_CHANGES_WARN, UNASKED_WINDOW_MS, WAKE_AFTER_SECOND_MS } from '../../../src/sources/uwsgi/index.js';
 import type { CpuReader, Listener, ListenQueueReader } from '../../../src/sources/index.js';
+import type { FifoPathKind } from '../../../src/sources/uwsgi/index.js';
 import { captureLogger, fixture } from './helpers.js';
 
 const PERIOD_MS = 1000;
 const noReader = () => Object.assign(new Error('ENXIO: no such device or address, open'), { code: 'ENXIO' });
 
 /** A uWSGI whose answers, FIFO and clock the test sets, and an engine that records samples. */
-function rig(options: { answers: (string | Error)[]; target?: number; mode?: Mode; cheaper?: number; fifoErrors?: (Error | null)[]; cpu?: CpuReader; bounds?: Bounds; listenQueue?: ListenQueueReader; wanted?: () => { mode: Mode; target: number } | null; openedBy?: (path: string, pid: number) => boolean | null }) {
+function rig(options: { answers: (string | Error)[]; target?: number; mode?: Mode; cheaper?: number; fifoErrors?: (Error | null)[]; cpu?: CpuReader; bounds?: Bounds; listenQueue?: ListenQueueReader; wanted?: () => { mode: Mode; target: number } | null; openedBy?: (path: string, pid: number) => boolean | null; pathKind?: () => FifoPathKind | null }) {
   let nowMs = 1_796_163_475_000;
   const ingested: Sample[] = [];
   const writes: string[] = [];
@@ -48,6 +49,7 @@ function rig(options: { answers: (string | Error)[]; target?: number; mode?: Mod
         writes.push(text);
       },
       ...(options.openedBy ? { openedBy: options.openedBy } : {}),
+      ...(options.pathKind ? { pathKind: options.pathKind } : {}),
     },
     cpu: options.cpu ?? null,
     listenQueue: options.listenQueue ?? null,
@@ -679,6 +681,48 @@ test('when the FIFO is not open in the master that answers the stats, then nothi
   const unknown = rig({ answers: [fixture('loaded-4-of-6')], target: 3, openedBy: () => null });
   await unknown.src.poll();
   t.deepEqual(unknown.writes.filter((w) => w !== '\n'), ['-']);
+});
+
+test('when no FIFO is at the source\'s path, then a pool that observes is told at its second read, once, and told again when one is there', async (t) => {
+  let kind: FifoPathKind | null = 'missing';
+  const r = rig({ answers: [fixture('loaded-4-of-6')], target: 4, mode: 'observe', pathKind: () => kind });
+  const said = () => r.lines.filter((l) => l.level !== 'debug' && /FIFO (is )?at/.test(l.msg)).map((l) => `${l.level}: ${l.msg}`);
+  await r.src.poll();
+  t.deepEqual(said(), [], 'once could be uWSGI making its FIFO afresh');
+  for (let i = 0; i < 3; i++) {
+    r.advance(PERIOD_MS);
+    await r.src.poll();
+  }
+  t.deepEqual(said(), [
+    "warn: pool web: no FIFO at /run/uwsgi.fifo (the source's fifo): uWSGI makes its master-fifo at start, so check that uWSGI's master-fifo and the source's fifo name one path; nothing is written to uWSGI until a FIFO is there (the pool observes now: it writes nothing anyway)",
+  ]);
+  kind = 'fifo';
+  r.advance(PERIOD_MS);
+  await r.src.poll();
+  t.is(said().at(-1), 'info: pool web: a FIFO is at /run/uwsgi.fifo now: commands can be written');
+  t.deepEqual(r.writes, []);
+});
+
+test('when another file is at the source\'s fifo path, then that is what the operator is told (not another uWSGI\'s FIFO), and nothing is written until a FIFO is there', async (t) => {
+  let kind: FifoPathKind | null = 'other';
+  const r = rig({ answers: [fixture('loaded-4-of-6')], target: 4, pathKind: () => kind, openedBy: () => (kind === 'fifo' ? true : false) });
+  const commands = () => r.writes.filter((w) => w !== '\n');
+  const warnings = () => r.lines.filter((l) => l.level === 'warn').map((l) => l.msg);
+  await r.src.poll();
+  r.advance(PERIOD_MS);
+  await r.src.poll();
+  t.deepEqual(warnings().length, 1);
+  t.regex(warnings()[0] ?? '', /\/run\/uwsgi\.fifo \(the source's fifo\) is not a FIFO: check that it names uWSGI's master-fifo/);
+  r.reply.target = 3;
+  r.src.apply(3);
+  r.advance(PERIOD_MS);
+  await r.src.poll();
+  t.deepEqual(commands(), [], 'no command while no FIFO is there');
+  kind = 'fifo';
+  r.advance(PERIOD_MS);
+  await r.src.poll();
+  t.deepEqual(commands(), ['-'], 'a FIFO the master has open: the shrink goes');
+  t.is(warnings().length, 1, 'never taken for another uWSGI\'s FIFO');
 });
 
 test('when a - idle workers did not take comes from a uWSGI with every slot live, then the warning names cheaper mode; a stats address nobody listens at names the address', async (t) => {
