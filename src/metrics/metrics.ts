@@ -52,7 +52,7 @@ const POOL_GAUGES: readonly PoolGauge[] = [
   ['pool_max_size', 'Hard upper bound of the pool (docs/operator-guide.md).', (v) => v.bounds.max],
   ['pool_utilization_ratio', 'busy / size over the last period.', (v) => v.utilization],
   ['pool_queue_stall_ratio', 'Fraction of the last period the hand-off queue was at capacity.', (v) => v.queueStall],
-  ['pool_worker_idle_ratio', 'EWMA of the fraction of worker time spent off-CPU.', (v) => v.workerIdle],
+  ['pool_worker_idle_ratio', "EWMA of the samples' idle (the fraction of worker time spent off-CPU), or of 1 - busy/size when they carry none.", (v) => v.workerIdle],
   ['pool_throughput_per_second', 'Completions per second over the last period.', (v) => v.throughput],
   ['pool_demand_per_second', 'Completions plus refusals per second over the last period (when the daemon reports refused).', (v) => v.demand],
   ['pool_cpu_ratio', "CPUs' worth the pool's threads used, over n (smoothed over a few seconds).", (v, n) => (v.cpu.cpus === null ? null : v.cpu.cpus / n)],
