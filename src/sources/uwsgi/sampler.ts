@@ -18,9 +18,18 @@ import { isLive } from './stats.js';
 import type { UwsgiStats, UwsgiWorker } from './stats.js';
 
 /** A sample without CPU (the caller adds it from the workers' pids) and the live workers' pids. */
+/** A live worker as a reload is told by: its slot, its process, and the slot's spawns (see UwsgiWorker.respawns). */
+export interface WorkerSpawn {
+  slot: number;
+  pid: number;
+  respawns: number | null;
+}
+
 export interface UwsgiReading {
   sample: Sample;
   pids: number[];
+  /** the live workers' slots, pids and spawn counts */
+  spawns: WorkerSpawn[];
   /** `processes`: the size of uWSGI's worker table, the most workers it can run */
   processes: number;
   masterPid: number;
@@ -114,7 +123,8 @@ export function createUwsgiSampler(): UwsgiSampler {
       if (stats.queueCapacity !== null) sample.queueCapacity = stats.queueCapacity;
       const cores = Math.max(...live.map((w) => w.cores));
       const idle = live.filter((w) => inRequest(w) === 0).length;
-      return { sample, pids: live.map((w) => w.pid), processes: stats.workers.length, masterPid: stats.masterPid, cores, idle };
+      const spawns = live.map((w) => ({ slot: w.slot, pid: w.pid, respawns: w.respawns }));
+      return { sample, pids: live.map((w) => w.pid), spawns, processes: stats.workers.length, masterPid: stats.masterPid, cores, idle };
     },
   };
 }

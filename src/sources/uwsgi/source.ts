@@ -13,7 +13,7 @@ import type { CpuReader } from '../proc-cpu.js';
 import { fifoCommands } from './fifo.js';
 import type { FifoPathKind, FifoWriter } from './fifo.js';
 import { createUwsgiSampler } from './sampler.js';
-import type { UwsgiReading } from './sampler.js';
+import type { UwsgiReading, WorkerSpawn } from './sampler.js';
 import { parseUwsgiStats } from './stats.js';
 import type { UwsgiStats } from './stats.js';
 import type { StatsReader } from './stats-reader.js';
@@ -59,7 +59,7 @@ export interface PendingCommands {
   atMs: number;
   from: number;
   masterPid: number;
-  pids: readonly number[];
+  workers: readonly WorkerSpawn[];
 }
 
 /** Which settle-time warnings were given since uWSGI last applied a command: that a `-` is held, that commands are asked again. */
@@ -167,10 +167,20 @@ function fifoRemedy(code: string | undefined): string | null {
 /** The `code` of a system error (ENOENT, ETIMEDOUT...), if it has one. */
 const errorCode = (e: unknown): string | undefined => (e instanceof Error ? (e as NodeJS.ErrnoException).code : undefined);
 
-/** None of the workers seen when the commands were sent is left: uWSGI reloaded them all. */
-function reloaded(before: readonly number[], now: readonly number[]): boolean {
-  const seen = new Set(now);
-  return before.length > 0 && !before.some((pid) => seen.has(pid));
+/**
+ * uWSGI reloaded its workers (which drops the commands it had not applied): none of the workers
+ * seen before is left, and no slot counts a respawn since. A worker the same master respawns
+ * (max-requests, max-worker-lifetime, reload-on-rss: workers spawned together end together)
+ * keeps its slot's count rising, while a reload starts every count again.
+ */
+function reloaded(before: readonly WorkerSpawn[], now: readonly WorkerSpawn[]): boolean {
+  const pids = new Set(now.map((w) => w.pid));
+  if (before.length === 0 || before.some((w) => pids.has(w.pid))) return false;
+  const respawnsBefore = new Map(before.map((w) => [w.slot, w.respawns]));
+  return !now.some((w) => {
+    const was = respawnsBefore.get(w.slot);
+    return was !== undefined && was !== null && w.respawns !== null && w.respawns > was;
+  });
 }
 
 export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
@@ -198,7 +208,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
   let unasked: number[] = [];
   let unaskedWarned = false;
   /** the master, workers and count of the last read with live workers (kept across outages), to tell a restart */
-  let lastSeen: { masterPid: number; pids: readonly number[]; size: number } | null = null;
+  let lastSeen: { masterPid: number; workers: readonly WorkerSpawn[]; size: number } | null = null;
   /** set by a restart seen at this read: what is then asked of uWSGI is said at info */
   let restarted: 'restart' | 'reload' | null = null;
   /** the pin last said to be out of uWSGI's reach */
@@ -388,9 +398,9 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
   /** A uWSGI restarted (a new master) or reloaded (none of its workers left) since the last read with workers: said, with its count. */
   function noteRestart(r: UwsgiReading): void {
     const before = lastSeen;
-    lastSeen = { masterPid: r.masterPid, pids: r.pids, size: r.sample.size };
+    lastSeen = { masterPid: r.masterPid, workers: r.spawns, size: r.sample.size };
     if (before === null) return;
-    restarted = before.masterPid !== r.masterPid ? 'restart' : reloaded(before.pids, r.pids) ? 'reload' : null;
+    restarted = before.masterPid !== r.masterPid ? 'restart' : reloaded(before.workers, r.spawns) ? 'reload' : null;
     if (restarted === null) return;
     const what = restarted === 'restart' ? `uWSGI restarted (master pid ${before.masterPid}, now ${r.masterPid})` : 'uWSGI reloaded its workers';
     logger.info({ ...log, workers: r.sample.size, before: before.size, masterPid: r.masterPid }, `pool ${pool}: ${what}; it runs ${r.sample.size} workers (${before.size} before)`);
@@ -453,7 +463,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     const same = noWorkers?.masterPid === stats.masterPid ? noWorkers : null;
     noWorkers = same ?? { masterPid: stats.masterPid, said: false, wroteAtMs: null };
     // The workers that come back are new ones of the same master: no reload (noteRestart).
-    if (lastSeen?.masterPid === stats.masterPid) lastSeen = { ...lastSeen, pids: [], size: 0 };
+    if (lastSeen?.masterPid === stats.masterPid) lastSeen = { ...lastSeen, workers: [], size: 0 };
     const outcome = down(`all ${stats.workers.length} of its workers are cheaped`, 'answered');
     if (same === null || stopped) return outcome;
     const wanted = deps.wanted?.() ?? (mode !== null && lastTarget !== null ? { mode, target: lastTarget } : null);
@@ -498,7 +508,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
       logger.warn({ ...log, pin: target, live, applied: desired }, `pool ${pool}: the pin ${target} is ${target > desired ? 'above' : 'below'} ${limit}: uWSGI is asked for ${desired} workers`);
     }
     pinOutOfReach = mode === 'pinned' && desired !== target ? target : null;
-    if (expected !== null && (expected.masterPid !== reading.masterPid || expected.live === live || reloaded(expected.pids, reading.pids))) {
+    if (expected !== null && (expected.masterPid !== reading.masterPid || expected.live === live || reloaded(expected.workers, reading.spawns))) {
       if (expected.live === live) settleSaid = { held: false, again: false };
       expected = null;
     } else if (expected !== null && nowMs - expected.atMs >= settleMs(deps.periodMs)) {
@@ -558,7 +568,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     // The settle time runs from the first command uWSGI has not moved on: more commands sent
     // while it stands still do not put off the warning.
     const stuck = expected !== null && live === expected.from;
-    expected = { live: goal, atMs: stuck && expected !== null ? expected.atMs : nowMs, from: live, masterPid: reading.masterPid, pids: reading.pids };
+    expected = { live: goal, atMs: stuck && expected !== null ? expected.atMs : nowMs, from: live, masterPid: reading.masterPid, workers: reading.spawns };
     wakeNextSecond(nowMs);
     // The engine logs each change of the target; what it does not see is uWSGI's count before
     // the source's first command (a sidecar that starts, or a restart, meets whatever uWSGI runs).

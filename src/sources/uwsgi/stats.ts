@@ -20,6 +20,12 @@ export interface UwsgiWorker {
   requestStarts: (number | null)[];
   /** uWSGI's `avg_rt`: its running average of the slot's request time, microseconds (0 before the first request) */
   avgRtUs: number;
+  /**
+   * uWSGI's `respawn_count`: the slot's spawns by this master image, counting up with each
+   * respawn (max-requests, max-worker-lifetime, a `+` after a cheap) and starting again at a
+   * reload; null when the stats do not give it
+   */
+  respawns: number | null;
 }
 
 export interface UwsgiStats {
@@ -81,6 +87,7 @@ export function parseUwsgiStats(text: string): UwsgiStats {
       cores: Math.max(1, cores.length),
       requestStarts,
       avgRtUs: count(w, 'avg_rt', where, 0),
+      respawns: w['respawn_count'] === undefined ? null : count(w, 'respawn_count', where),
     };
   });
   const sockets = Array.isArray(doc['sockets']) ? doc['sockets'].filter(isObject) : [];

@@ -637,6 +637,29 @@ test('when uWSGI restarts or reloads its workers, then the sidecar says so with 
   t.true(q.lines.some((l) => l.level === 'info' && l.msg === 'pool web: uWSGI reloaded its workers; it runs 4 workers (4 before)'));
 });
 
+test('when every worker is respawned by the same master (max-requests, max-worker-lifetime), then that is no reload: nothing said, and a pending - is not sent again', async (t) => {
+  // the four workers were spawned together and reached max-worker-lifetime together
+  const respawned = (countUp: boolean) => {
+    const doc = JSON.parse(fixture('loaded-4-of-6')) as { workers: { pid: number; respawn_count: number }[] };
+    for (const w of doc.workers) if (w.pid > 0) Object.assign(w, { pid: w.pid + 5000, respawn_count: countUp ? w.respawn_count + 1 : 1 });
+    return JSON.stringify(doc);
+  };
+  const run = async (answer: string) => {
+    const r = rig({ answers: [fixture('loaded-4-of-6'), answer], target: 3 });
+    await r.src.poll();
+    r.advance(PERIOD_MS);
+    await r.src.poll();
+    return { commands: r.writes.filter((w) => w !== '\n'), infos: r.lines.filter((l) => l.level === 'info').map((l) => l.msg) };
+  };
+  const recycled = await run(respawned(true));
+  t.deepEqual(recycled.commands, ['-'], 'the - sent at the first read is still pending in uWSGI');
+  t.false(recycled.infos.some((m) => /reloaded/.test(m)), recycled.infos.join('\n'));
+  // a reload starts every slot's count again, and drops what uWSGI held: the - goes again
+  const reloaded = await run(respawned(false));
+  t.deepEqual(reloaded.commands, ['-', '-']);
+  t.true(reloaded.infos.some((m) => /uWSGI reloaded its workers/.test(m)));
+});
+
 test('when the FIFO cannot be written, then the warning says what to do for the error met', async (t) => {
   const warnFor = async (code: string) => {
     const err = Object.assign(new Error(`${code}: open '/run/uwsgi.fifo'`), { code });
