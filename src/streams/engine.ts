@@ -158,9 +158,11 @@ export function createEngine(options: EngineOptions): Engine {
     const periodMs = rt.config.params.periodMs;
     const event = onArrival(rt.cadence, nowMs, periodMs);
     if (event?.kind === 'slow') {
+      // A pool the sidecar reads itself (a source) misses samples when the daemon answers late or not at all.
+      const remedy = rt.config.source !== null ? `the reads of ${rt.config.source.stats} fail or answer late (see the source's warnings), or raise periodMs` : 'post a sample every period, or raise periodMs';
       logger.warn(
         { pool: rt.name, gapMs: event.gapMs, periodMs },
-        `pool ${rt.name}: samples arrive every ${event.gapMs} ms or so, slower than its period of ${periodMs} ms: most ticks see no sample; post a sample every period, or raise periodMs`,
+        `pool ${rt.name}: samples arrive every ${event.gapMs} ms or so, slower than its period of ${periodMs} ms: most ticks see no sample; ${remedy}`,
       );
     } else if (event?.kind === 'recovered') {
       logger.info({ pool: rt.name, periodMs }, `pool ${rt.name}: samples arrive within its period of ${periodMs} ms again`);

@@ -7,7 +7,9 @@
 // its whole loop stalled meanwhile) and answers behind HTTP headers. A plain stats server never
 // reads: a request sent to it would be unread when it closes, and on TCP that close resets the
 // connection, which can cut the document short. So the reader sends a request only to a server
-// that stays silent for HTTP_AFTER_MS, and at once to one that answered in HTTP before.
+// that stays silent for HTTP_AFTER_MS and has not answered without HTTP since its last failed
+// read (a master slow to answer, stalled while it respawns workers, is still a plain one), and
+// at once to one that answered in HTTP before.
 import { connect } from 'node:net';
 import type { NetConnectOpts } from 'node:net';
 
@@ -40,6 +42,9 @@ export const HTTP_REQUEST = 'GET / HTTP/1.0\r\n\r\n';
  */
 export function createNodeStatsReader(httpAfterMs: number = HTTP_AFTER_MS): StatsReader {
   const http = new Set<string>();
+  // A server that answered without HTTP is never sent the request: a master slow to answer
+  // (stalled by respawning workers) would close with it unread, and reset the connection.
+  const plain = new Set<string>();
   return (address, timeoutMs) =>
     new Promise<string>((resolve, reject) => {
       let opts: NetConnectOpts;
@@ -68,11 +73,13 @@ export function createNodeStatsReader(httpAfterMs: number = HTTP_AFTER_MS): Stat
       };
       const fail = (err: Error) => {
         done();
+        // uWSGI may come back with stats-http: the next read waits for it to speak again.
+        plain.delete(address);
         reject(err);
       };
       socket.on('connect', () => {
         if (http.has(address)) ask();
-        else asked = setTimeout(ask, httpAfterMs);
+        else if (!plain.has(address)) asked = setTimeout(ask, httpAfterMs);
       });
       socket.setTimeout(timeoutMs, () => fail(Object.assign(new Error(`no complete answer from ${address} within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
       socket.on('data', (chunk: Buffer) => {
@@ -85,8 +92,13 @@ export function createNodeStatsReader(httpAfterMs: number = HTTP_AFTER_MS): Stat
       socket.on('end', () => {
         done();
         const text = Buffer.concat(chunks).toString('utf8');
-        if (text.startsWith('HTTP/')) http.add(address);
-        else if (text !== '') http.delete(address);
+        if (text.startsWith('HTTP/')) {
+          http.add(address);
+          plain.delete(address);
+        } else if (text !== '') {
+          http.delete(address);
+          plain.add(address);
+        }
         resolve(text);
       });
     });

@@ -148,3 +148,34 @@ test('when a plain stats server answers at once, then the reader sends it nothin
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 });
+
+test('when a plain stats server that answered before is slow to answer, then it is still sent nothing; after a failed read, a silent server is asked again (uWSGI back with stats-http)', async (t) => {
+  const doc = '{"workers":[]}';
+  const received: string[] = [];
+  // per connection: answer at once; answer after 300 ms of silence (a master stalled respawning
+  // workers); then, as uWSGI with stats-http, answer only when asked
+  const plans: ('now' | 'late' | 'asked')[] = ['now', 'late', 'asked', 'asked'];
+  const server = createServer((socket) => {
+    const plan = plans.shift() ?? 'asked';
+    socket.on('data', (chunk) => {
+      received.push(chunk.toString('utf8'));
+      if (plan === 'asked') socket.end(`HTTP/1.0 200 OK\r\n\r\n${doc}`);
+    });
+    socket.on('error', () => undefined);
+    if (plan === 'now') socket.end(doc);
+    if (plan === 'late') setTimeout(() => socket.end(doc), 300);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    const read = createNodeStatsReader(50);
+    t.is(await read(address, 2000), doc);
+    t.is(await read(address, 2000), doc, 'answered late, unasked');
+    t.deepEqual(received, [], 'nothing sent to a server known to answer without HTTP');
+    await t.throwsAsync(read(address, 300), { code: 'ETIMEDOUT' }, 'now it waits to be asked, and is not: the read fails');
+    t.true((await read(address, 2000)).startsWith('HTTP/'), 'after the failure, its silence gets the request');
+    t.deepEqual(received, [HTTP_REQUEST]);
+  } finally {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+});
