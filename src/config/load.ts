@@ -1,6 +1,7 @@
 // loadConfig: command line + config file + environment -> one frozen, typed Config, or a
 // ConfigError that names the file, the line, the key, the bad value and what is allowed.
 // Pure apart from the injected `files`: tests pass fakes, src/cli passes fs, os and cgroup.
+import { posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { poolBounds } from '../core/bounds.js';
 import type { ControllerParams, PoolKind } from '../core/types.js';
@@ -110,9 +111,11 @@ function checkCrossFields(src: YamlSource, data: ConfigFile): void {
     }
     for (const [key, what] of [['stats', 'stats address'], ['fifo', 'FIFO']] as const) {
       const value = pool.source[key];
-      const other = driven.get(`${key} ${value}`);
+      // One file however it is spelled: /run/./uwsgi//stats.sock is /run/uwsgi/stats.sock.
+      const same = `${key} ${value.includes('/') ? posix.normalize(value) : value}`;
+      const other = driven.get(same);
       if (other !== undefined) throw invalidValue(src, ['pools', name, 'source', key], value, `a ${what} no other pool reads (pool ${other} has this one: one uWSGI is one pool)`);
-      driven.set(`${key} ${value}`, name);
+      driven.set(same, name);
     }
   }
 

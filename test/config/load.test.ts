@@ -296,4 +296,9 @@ test('when two pools name the same uWSGI (its stats address or its FIFO), then t
   t.true(sameFifo.message.includes('pools.api.source.fifo: "/run/uwsgi.fifo" is not allowed (a FIFO no other pool reads (pool web has this one'), sameFifo.message);
   const sameStats = refusal(`pools:\n${pool('web', '127.0.0.1:9191', '/run/web.fifo')}${pool('api', '127.0.0.1:9191', '/run/api.fifo')}`);
   t.true(sameStats.message.includes('pools.api.source.stats'), sameStats.message);
+  // one file spelled two ways
+  const spelled = refusal(`pools:\n${pool('web', '/run/uwsgi/web.sock', '/run/uwsgi/web.fifo')}${pool('api', '/run/uwsgi/./web.sock', '/run//uwsgi/web.fifo')}`);
+  t.true(spelled.message.includes('pools.api.source.stats: "/run/uwsgi/./web.sock" is not allowed (a stats address no other pool reads (pool web'), spelled.message);
+  const spelledFifo = refusal(`pools:\n${pool('web', '/run/uwsgi/web.sock', '/run/uwsgi/web.fifo')}${pool('api', '/run/uwsgi/api.sock', '/run/x/../uwsgi//web.fifo')}`);
+  t.true(spelledFifo.message.includes('pools.api.source.fifo'), spelledFifo.message);
 });
