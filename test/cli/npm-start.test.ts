@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { alive } from '../processes.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
@@ -17,15 +18,6 @@ process.stdout.write(String(process.pid) + '\\n');
 process.on('SIGTERM', () => process.exit(0));
 setInterval(() => undefined, 1000);
 `;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 for (const name of ['start', 'demo']) {
   test(`when npm ${name === 'start' ? 'start' : 'run demo'} gets SIGTERM, then the node process it started exits too (no orphan)`, async (t) => {

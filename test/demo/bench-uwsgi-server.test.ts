@@ -5,19 +5,11 @@ import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { constants } from 'node:os';
 import { uwsgiMissing } from '../sources/uwsgi/real-uwsgi.js';
+import { alive } from '../processes.js';
 
 const HOLDER = new URL('../fixtures/uwsgi-holder.ts', import.meta.url).pathname;
 const missing = uwsgiMissing();
 if (missing !== null) console.log(missing);
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Polls until `pid` is gone (reaped by init once its parent ended) or `limitMs` passes. */
 async function gone(pid: number, limitMs: number): Promise<boolean> {
