@@ -2,7 +2,7 @@
 // changed (each surviving pool keeps its controller state) and the token is replaced; what
 // only a restart can change (listeners, actuators, the recorder, the log level) is logged and
 // left as it runs. Nothing is half-applied: the file was validated whole before this is called.
-import type { Config } from '../config/index.js';
+import type { Config, PoolConfig } from '../config/index.js';
 import type { AppHandle } from '../http/index.js';
 import type { Metrics } from '../metrics/index.js';
 import type { Engine, Logger, Reconfigured } from '../streams/index.js';
@@ -25,6 +25,20 @@ export interface ReloadDeps {
   logger: Logger;
 }
 
+/** What a reload changed in a surviving pool, as the log line says it: `mode adaptive -> observe`, `source`, parameters by name. */
+export function poolChanges(before: PoolConfig, after: PoolConfig): string[] {
+  const differ = (a: unknown, b: unknown) => JSON.stringify(a) !== JSON.stringify(b);
+  const out: string[] = [];
+  if (before.kind !== after.kind) out.push(`kind ${before.kind} -> ${after.kind}`);
+  if (before.pinned !== after.pinned) out.push(`threads ${before.pinned ?? 'adaptive'} -> ${after.pinned ?? 'adaptive'}`);
+  if (before.mode !== after.mode) out.push(`mode ${before.mode} -> ${after.mode}`);
+  const params = new Set([...Object.keys(before.params), ...Object.keys(after.params)]) as Set<keyof PoolConfig['params']>;
+  for (const key of params) if (differ(before.params[key], after.params[key])) out.push(key);
+  if (differ(before.process, after.process)) out.push('process');
+  if (differ(before.source, after.source)) out.push('source');
+  return out;
+}
+
 export function reloadService(d: ReloadDeps): ReloadReport {
   const { running, next, logger } = d;
   const needRestart = RESTART_KEYS.filter((k) => JSON.stringify(running[k]) !== JSON.stringify(next[k]));
@@ -33,9 +47,18 @@ export function reloadService(d: ReloadDeps): ReloadReport {
   for (const h of d.handles) h.reconfigure({ token: next.token, pools: d.engine.pools });
   const now: Config = { ...running, file: next.file, pools: next.pools, cpus: next.cpus, cpusSource: next.cpusSource, token: next.token };
   const list = (names: readonly string[]): string => (names.length === 0 ? 'none' : names.join(', '));
+  // Each changed pool with what changed in it (a change of the CPUs changes every pool's bounds).
+  const was = new Map(running.pools.map((p) => [p.name, p]));
+  const changed = changes.changed.map((name) => {
+    const before = was.get(name);
+    const after = next.pools.find((p) => p.name === name);
+    const what = before === undefined || after === undefined ? [] : poolChanges(before, after);
+    return what.length === 0 ? name : `${name} (${what.join(', ')})`;
+  });
+  const cpus = running.cpus !== next.cpus ? ` (cpus ${running.cpus} -> ${next.cpus})` : '';
   logger.info(
     { config: next.file, ...changes, tokenChanged: running.token !== next.token },
-    `reloaded ${next.file}: pools added: ${list(changes.added)}; removed: ${list(changes.removed)}; changed: ${list(changes.changed)}`,
+    `reloaded ${next.file}: pools added: ${list(changes.added)}; removed: ${list(changes.removed)}; changed: ${list(changed)}${cpus}`,
   );
   if (needRestart.length > 0) {
     logger.warn({ keys: needRestart }, `reload: ${needRestart.join(', ')} changed in ${next.file}; they take effect at the next restart`);

@@ -198,6 +198,7 @@ test('when a reload pins a pool (threads: 4), then the change is logged at info,
     const report = service.reload(next);
     t.deepEqual({ added: report.added, removed: report.removed, changed: report.changed, needRestart: report.needRestart }, { added: ['extra'], removed: [], changed: ['transfer'], needRestart: [] });
     t.true(lines.some((l) => l['level'] === 30 && l['action'] === 'pin' && l['pool'] === 'transfer' && l['to'] === 4));
+    t.true(lines.some((l) => l['level'] === 30 && String(l['msg']).endsWith('pools added: extra; removed: none; changed: transfer (threads adaptive -> 4)')), 'the reload line says what changed in a pool');
     t.true(await eventually(() => existsSync(join(dir, 'transfer.size')) && readFileSync(join(dir, 'transfer.size'), 'utf8') === '4\n'));
     const metrics = await (await fetch(`${service.url}/metrics`)).text();
     t.regex(metrics, /^adaptive_threads_samples_total\{pool="extra"\} 0$/m);
