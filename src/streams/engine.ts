@@ -15,7 +15,7 @@ import type { Cadence } from './cadence.js';
 import { EngineError } from './errors.js';
 import { createPoolLoop } from './pool-loop.js';
 import type { LoopOutput, PoolLoop, ReadCpu } from './pool-loop.js';
-import { carryState, sameSettings, specOf } from './reconfigure.js';
+import { carryState, sameSettings, sourceMoved, specOf } from './reconfigure.js';
 import { silentLogger } from './types.js';
 import type { EngineMetrics, Ingested, Logger, StepFn } from './types.js';
 
@@ -275,7 +275,7 @@ export function createEngine(options: EngineOptions): Engine {
         }
         if (sameSettings(rt.config, pool) && next.cpus === cpus) continue;
         // The loop is rebuilt (its period may have changed) from the state it has now.
-        const carried = carryState(rt.current.state, specOf(pool, next.cpus, config.enabled), nowMs);
+        const carried = carryState(rt.current.state, specOf(pool, next.cpus, config.enabled), nowMs, sourceMoved(rt.config, pool));
         halt(rt);
         rt.config = pool;
         rt.loop = createPoolLoop(carried.state, step, scheduler, options.readCpu?.(pool));

@@ -1,8 +1,11 @@
 // A reload's effect on one surviving pool: it keeps its controller state (signals, cooldowns,
 // the learned ceiling, its last decisions) and takes the new parameters. A pool whose kind,
 // law or CPUs changed needs a new controller (its bounds or its law's state mean something
-// else), and keeps its size: the target is carried over, within the new bounds. A changed
-// `threads:` pins or unpins, as PUT/DELETE /v1/pools/{pool}/pin would.
+// else), and keeps its size: the target is carried over, within the new bounds. A pool whose
+// source now reads another daemon (another uWSGI's stats or FIFO) starts afresh, as at start:
+// what its controller learned was of the other daemon, and the new one's size is adopted from
+// its first sample, not pushed to the old one's target. A changed `threads:` pins or unpins, as
+// PUT/DELETE /v1/pools/{pool}/pin would.
 import { createController, getLaw, modeOf, setPin, withinBounds } from '../core/index.js';
 import type { ControllerState, Decision, PoolSpec } from '../core/index.js';
 import type { PoolConfig } from '../config/index.js';
@@ -13,6 +16,11 @@ export function sameSettings(a: PoolConfig, b: PoolConfig): boolean {
   return a.kind === b.kind && a.pinned === b.pinned && a.mode === b.mode && rest(a) === rest(b);
 }
 
+/** The pool's source reads another daemon than before: another stats address or FIFO (a source added or removed is the same daemon, read another way). */
+export function sourceMoved(a: PoolConfig, b: PoolConfig): boolean {
+  return a.source !== null && b.source !== null && (a.source.stats !== b.source.stats || a.source.fifo !== b.source.fifo);
+}
+
 export function specOf(pool: PoolConfig, cpus: number, enabled: boolean): PoolSpec {
   return { name: pool.name, kind: pool.kind, n: cpus, params: pool.params, mode: pool.mode, pinned: pool.pinned, enabled };
 }
@@ -21,11 +29,16 @@ export interface Carried {
   state: ControllerState;
   /** the change of target the reload made, if any (a pin, an unpin, a size clipped to new bounds) */
   decision: Decision | null;
-  /** a new controller was needed (kind, law or CPUs changed) */
+  /** a new controller was needed (kind, law or CPUs changed, or another daemon) */
   fresh: boolean;
 }
 
-export function carryState(prev: ControllerState, spec: PoolSpec, nowMs: number): Carried {
+/** `newDaemon`: the pool now reads another daemon (sourceMoved): a new controller that adopts the daemon's size at its first sample. */
+export function carryState(prev: ControllerState, spec: PoolSpec, nowMs: number, newDaemon = false): Carried {
+  if (newDaemon) {
+    const state = { ...createController(spec, nowMs), lastDecisions: prev.lastDecisions };
+    return { state, decision: null, fresh: true };
+  }
   const fresh = prev.spec.kind !== spec.kind || prev.spec.n !== spec.n || prev.spec.params.law !== spec.params.law;
   let state: ControllerState;
   if (!fresh) {

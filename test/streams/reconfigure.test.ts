@@ -83,6 +83,31 @@ test('when a reload changes only where a pool\'s samples or CPU come from, then 
   engine.stop();
 });
 
+test('when a reload points a pool\'s source at another daemon (another stats address or FIFO), then the pool starts afresh and adopts that daemon\'s size at its first sample', (t) => {
+  const clock = virtualClock();
+  const source = (stats: string, fifo: string) => ({ type: 'uwsgi' as const, stats, fifo, cheaper: 2 });
+  const a = pool('web', 'transfer', {}, { source: source('/run/a/stats.sock', '/run/a/master.fifo') });
+  const engine = createEngine({ config: { pools: [a], cpus: 8, enabled: true }, scheduler: clock.scheduler });
+  const decisions = collect(engine);
+  busyDaemon(clock, engine, 'web', 500, 12_000);
+  clock.advanceTo(12_000);
+  const before = engine.state('web');
+  t.true(before.target > 16, 'it grew on the first daemon');
+  const b = { ...a, source: source('/run/b/stats.sock', '/run/b/master.fifo') };
+  t.deepEqual(engine.reconfigure({ pools: [b], cpus: 8 }), { added: [], removed: [], changed: ['web'], restarted: ['web'] });
+  t.deepEqual(engine.state('web').lastDecisions, before.lastDecisions, 'its history is kept');
+  const made = decisions.length;
+  // the other daemon runs 6 workers, 4 busy (in the band): it is answered with its own size, not the first one's target
+  t.is(engine.ingest('web', [{ ts: clock.scheduler.now(), size: 6, busy: 4, completed: 0 }]).target, 6);
+  clock.advanceTo(13_000);
+  t.is(engine.state('web').target, 6, 'adopted at its first tick');
+  t.false(decisions.slice(made).some((d) => d.to === before.target), 'the first daemon\'s target is never asked of it');
+  // the same daemon read another way (a source added to a pool that posted) keeps the state
+  const c = { ...b, params: b.params };
+  t.deepEqual(engine.reconfigure({ pools: [c], cpus: 8 }).changed, [], 'the same source again changes nothing');
+  engine.stop();
+});
+
 test('when a reload changes a pool\'s period, then it ticks at the new period', (t) => {
   const clock = virtualClock();
   const engine = createEngine({ config: { pools: [pool('transfer')], cpus: 8, enabled: true }, scheduler: clock.scheduler });
