@@ -35,14 +35,13 @@ export interface Carried {
 
 /** `newDaemon`: the pool now reads another daemon (sourceMoved): a new controller that adopts the daemon's size at its first sample. */
 export function carryState(prev: ControllerState, spec: PoolSpec, nowMs: number, newDaemon = false): Carried {
-  if (newDaemon) {
-    const state = { ...createController(spec, nowMs), lastDecisions: prev.lastDecisions };
-    return { state, decision: null, fresh: true };
-  }
-  const fresh = prev.spec.kind !== spec.kind || prev.spec.n !== spec.n || prev.spec.params.law !== spec.params.law;
+  const fresh = newDaemon || prev.spec.kind !== spec.kind || prev.spec.n !== spec.n || prev.spec.params.law !== spec.params.law;
   let state: ControllerState;
   if (!fresh) {
     state = { ...prev, spec };
+  } else if (newDaemon) {
+    // No size yet: the daemon's first sample is adopted (a pin, the config's or the API's, holds).
+    state = { ...createController({ ...spec, pinned: prev.pinned }, nowMs), lastDecisions: prev.lastDecisions };
   } else {
     const next = createController({ ...spec, pinned: prev.pinned }, nowMs);
     const target = modeOf(next) === 'pinned' || modeOf(next) === 'disabled' ? next.target : withinBounds(next, prev.target);
@@ -59,7 +58,8 @@ export function carryState(prev: ControllerState, spec: PoolSpec, nowMs: number,
     const pinned = setPin(state, spec.pinned, nowMs);
     return { state: pinned.state, decision: { ...pinned.decision, from: prev.target }, fresh };
   }
-  if (state.target === prev.target) return { state, decision: null, fresh };
+  // Another daemon's size is its own until its first sample: no change of target is decided for it.
+  if (newDaemon || state.target === prev.target) return { state, decision: null, fresh };
   const decision: Decision = {
     pool: spec.name,
     ts: nowMs,

@@ -105,6 +105,11 @@ test('when a reload points a pool\'s source at another daemon (another stats add
   // the same daemon read another way (a source added to a pool that posted) keeps the state
   const c = { ...b, params: b.params };
   t.deepEqual(engine.reconfigure({ pools: [c], cpus: 8 }).changed, [], 'the same source again changes nothing');
+  // a pin from the API holds across the move: the other daemon is asked for the pin
+  engine.pin('web', 7);
+  engine.reconfigure({ pools: [a], cpus: 8 });
+  t.like(engine.state('web'), { mode: 'pinned', target: 7 });
+  t.is(engine.ingest('web', [{ ts: clock.scheduler.now(), size: 6, busy: 4, completed: 0 }]).target, 7);
   engine.stop();
 });
 
