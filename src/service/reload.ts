@@ -2,9 +2,10 @@
 // changed (each surviving pool keeps its controller state) and the token is replaced; what
 // only a restart can change (listeners, actuators, the recorder, the log level) is logged and
 // left as it runs. Nothing is half-applied: the file was validated whole before this is called.
-import type { Config, PoolConfig } from '../config/index.js';
+import type { Config } from '../config/index.js';
 import type { AppHandle } from '../http/index.js';
 import type { Metrics } from '../metrics/index.js';
+import { poolChanges } from '../streams/index.js';
 import type { Engine, Logger, Reconfigured } from '../streams/index.js';
 
 export interface ReloadReport extends Reconfigured {
@@ -23,20 +24,6 @@ export interface ReloadDeps {
   metrics: Metrics;
   handles: readonly AppHandle[];
   logger: Logger;
-}
-
-/** What a reload changed in a surviving pool, as the log line says it: `mode adaptive -> observe`, `source`, parameters by name. */
-export function poolChanges(before: PoolConfig, after: PoolConfig): string[] {
-  const differ = (a: unknown, b: unknown) => JSON.stringify(a) !== JSON.stringify(b);
-  const out: string[] = [];
-  if (before.kind !== after.kind) out.push(`kind ${before.kind} -> ${after.kind}`);
-  if (before.pinned !== after.pinned) out.push(`threads ${before.pinned ?? 'adaptive'} -> ${after.pinned ?? 'adaptive'}`);
-  if (before.mode !== after.mode) out.push(`mode ${before.mode} -> ${after.mode}`);
-  const params = new Set([...Object.keys(before.params), ...Object.keys(after.params)]) as Set<keyof PoolConfig['params']>;
-  for (const key of params) if (differ(before.params[key], after.params[key])) out.push(key);
-  if (differ(before.process, after.process)) out.push('process');
-  if (differ(before.source, after.source)) out.push('source');
-  return out;
 }
 
 export function reloadService(d: ReloadDeps): ReloadReport {

@@ -10,10 +10,23 @@ import { createController, getLaw, modeOf, setPin, withinBounds } from '../core/
 import type { ControllerState, Decision, PoolSpec } from '../core/index.js';
 import type { PoolConfig } from '../config/index.js';
 
+/** What a reload changes in a surviving pool (the reload's log line says it): `mode adaptive -> observe`, `source`, parameters by name. */
+export function poolChanges(before: PoolConfig, after: PoolConfig): string[] {
+  const differ = (a: unknown, b: unknown) => JSON.stringify(a) !== JSON.stringify(b);
+  const out: string[] = [];
+  if (before.kind !== after.kind) out.push(`kind ${before.kind} -> ${after.kind}`);
+  if (before.pinned !== after.pinned) out.push(`threads ${before.pinned ?? 'adaptive'} -> ${after.pinned ?? 'adaptive'}`);
+  if (before.mode !== after.mode) out.push(`mode ${before.mode} -> ${after.mode}`);
+  const params = new Set([...Object.keys(before.params), ...Object.keys(after.params)]) as Set<keyof PoolConfig['params']>;
+  for (const key of params) if (differ(before.params[key], after.params[key])) out.push(key);
+  if (differ(before.process, after.process)) out.push('process');
+  if (differ(before.source, after.source)) out.push('source');
+  return out;
+}
+
 /** The settings a pool runs with: what the controller reads, and where its samples and CPU come from (`process`, `source`). */
 export function sameSettings(a: PoolConfig, b: PoolConfig): boolean {
-  const rest = (p: PoolConfig) => JSON.stringify([p.params, p.process, p.source]);
-  return a.kind === b.kind && a.pinned === b.pinned && a.mode === b.mode && rest(a) === rest(b);
+  return poolChanges(a, b).length === 0;
 }
 
 /** The pool's source reads another daemon than before: another stats address or FIFO (a source added or removed is the same daemon, read another way). */

@@ -17,7 +17,6 @@ import type { Sample } from '../../core/index.js';
 import { isLive } from './stats.js';
 import type { UwsgiStats, UwsgiWorker } from './stats.js';
 
-/** A sample without CPU (the caller adds it from the workers' pids) and the live workers' pids. */
 /** A live worker as a reload is told by: its slot, its process, and the slot's spawns (see UwsgiWorker.respawns). */
 export interface WorkerSpawn {
   slot: number;
@@ -25,6 +24,7 @@ export interface WorkerSpawn {
   respawns: number | null;
 }
 
+/** A sample without CPU (the caller adds it from the workers' pids) and the live workers' pids. */
 export interface UwsgiReading {
   sample: Sample;
   pids: number[];
@@ -124,7 +124,7 @@ export function createUwsgiSampler(): UwsgiSampler {
       const cores = Math.max(...live.map((w) => w.cores));
       const idle = live.filter((w) => inRequest(w) === 0).length;
       const spawns = live.map((w) => ({ slot: w.slot, pid: w.pid, respawns: w.respawns }));
-      return { sample, pids: live.map((w) => w.pid), spawns, processes: stats.workers.length, masterPid: stats.masterPid, cores, idle };
+      return { sample, pids: spawns.map((w) => w.pid), spawns, processes: stats.workers.length, masterPid: stats.masterPid, cores, idle };
     },
   };
 }

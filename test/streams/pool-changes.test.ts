@@ -1,7 +1,7 @@
-// What a reload's log line says changed in a pool.
+// What a reload changes in a pool, as its log line says it.
 import test from 'ava';
-import { poolChanges } from '../../src/service/reload.js';
-import { pool } from '../streams/helpers.js';
+import { poolChanges } from '../../src/streams/index.js';
+import { pool } from './helpers.js';
 
 test('when a reload changes a pool, then each change is named: threads and mode with their values, parameters by name, the process and the source', (t) => {
   const before = pool('web', 'transfer', { periodMs: 1000 });
