@@ -48,11 +48,18 @@ export function createController(spec: PoolSpec, nowMs: number): ControllerState
     startedMs: nowMs,
     lastTickMs: null,
     staleTicks: 0,
+    sizeLimit: null,
     lastDecisions: [],
   };
   s.target = s.recommended = spec.pinned ?? staticSizeOf(s);
   s.lawState = law.init(s.target, spec.params);
   return s;
+}
+
+/** What the daemon can run: the period's last sample says (without `maxSize`, no limit); without samples, as before. */
+function sizeLimitOf(samples: readonly Sample[], before: number | null): number | null {
+  const last = samples.at(-1);
+  return last === undefined ? before : (last.maxSize ?? null);
 }
 
 /** One tick: the samples received during the period, the sidecar's CPU reading if any, and the time. */
@@ -85,6 +92,7 @@ export function tick(
     startedMs: prev.startedMs,
     lastTickMs: nowMs,
     staleTicks: signals.fresh ? 0 : prev.staleTicks + 1,
+    sizeLimit: sizeLimitOf(samples, prev.sizeLimit),
     lastDecisions: prev.lastDecisions,
   };
   if (s.pendingGrow !== null && reported !== null && reported >= s.pendingGrow.to) {

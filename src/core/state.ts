@@ -45,11 +45,16 @@ export interface ControllerState {
   lastTickMs: number | null;
   /** ticks in a row without a sample */
   staleTicks: number;
+  /** the most workers the daemon said it can run (its last sample's `maxSize`), or null */
+  sizeLimit: number | null;
   lastDecisions: readonly DecisionSummary[];
 }
 
+/** The hard bounds, the max brought down to what the daemon can run (never below the min). */
 export function boundsOf(s: ControllerState): Bounds {
-  return poolBounds(s.spec.kind, s.spec.n);
+  const hard = poolBounds(s.spec.kind, s.spec.n);
+  if (s.sizeLimit === null || s.sizeLimit >= hard.max) return hard;
+  return { min: hard.min, max: Math.max(hard.min, s.sizeLimit) };
 }
 
 /** A size brought inside the pool's hard bounds. */

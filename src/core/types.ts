@@ -72,6 +72,11 @@ export interface Sample {
    * uWSGI's `threads`; the HTTP sample has no such field): a busy worker may keep that many CPUs busy.
    */
   workerThreads?: number;
+  /**
+   * The most workers the daemon can run now (a source's figure, e.g. uWSGI's `processes`; the
+   * HTTP sample has no such field): the pool's max comes down to it while it is below the hard max.
+   */
+  maxSize?: number;
 }
 
 /** Where a pool's CPU figure comes from, in order of preference. */

@@ -63,6 +63,7 @@ export function carryState(prev: ControllerState, spec: PoolSpec, nowMs: number,
       target,
       recommended: target,
       size: prev.size,
+      sizeLimit: prev.sizeLimit,
       lawState: getLaw(spec.params.law).init(target, spec.params),
       lastDecisions: prev.lastDecisions,
     };

@@ -211,6 +211,34 @@ test('when a pool holds after the grow that thrashed, then the penalty stays unt
   t.is(quiet.state.moves.shrinkScale, 1);
 });
 
+test('when the daemon\'s samples say it runs at most 10 (a source\'s maxSize), then the pool\'s max is 10: it grows to 10 and no further, with no failed grow', (t) => {
+  // 8 CPUs: hard bounds 4..32. Utilization 100 % all along: every law would grow.
+  let s = start({ n: 8, params: { law: 'pi' } });
+  const ds: Decision[] = [];
+  let size = 8;
+  for (let now = 1000; now <= 120_000; now += 1000) {
+    const r = tick(s, [sample(now, size, size, { maxSize: 10, queueDepth: 50 })], now);
+    ds.push(r.decision);
+    s = r.state;
+    size = r.state.target; // the daemon applies every target it can
+  }
+  t.deepEqual(boundsOf(s), { min: 4, max: 10 });
+  t.deepEqual(poolView(s, 120_000).bounds, { min: 4, max: 10 });
+  t.is(s.target, 10);
+  t.false(ds.some((d) => d.reason === 'failed-grow'), 'never asked past what the daemon runs');
+  t.true(ds.every((d) => d.to <= 10));
+  // A sample without the figure (the daemon now reports over HTTP): the hard max again.
+  const r = tick(s, [sample(121_000, 10, 10, { queueDepth: 50 })], 121_000);
+  t.deepEqual(boundsOf(r.state), { min: 4, max: 32 });
+  t.true(r.decision.to > 10, `grows past 10 again: ${r.decision.to}`);
+});
+
+test('when the daemon says it runs at most 3, below the hard min 4, then the bounds are 4..4 and a tick without samples keeps them', (t) => {
+  const r = tick(start({ n: 8 }), [sample(1000, 3, 3, { maxSize: 3 })], 1000);
+  t.deepEqual(boundsOf(r.state), { min: 4, max: 4 });
+  t.deepEqual(boundsOf(tick(r.state, [], 2000).state), { min: 4, max: 4 });
+});
+
 test('when the daemon does not apply a grow, then the target falls back to its size and grows back off', (t) => {
   const run = drive(start({ n: 8, params: { law: 'band' } }), 0, 16_000, atUtilization(0.9), { obey: false });
   t.deepEqual(

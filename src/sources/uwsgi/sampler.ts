@@ -119,7 +119,7 @@ export function createUwsgiSampler(): UwsgiSampler {
       const size = live.length;
       // Without a period (the first read, a new master) the cores in a request are all there is.
       const busy = dtS > 0 ? Math.min(size, round3(busySeconds / dtS)) : round3(live.reduce((a, w) => a + inRequest(w), 0));
-      const sample: Sample = { ts: tsMs, size, busy, queueDepth: stats.listenQueue, completed, refused };
+      const sample: Sample = { ts: tsMs, size, busy, queueDepth: stats.listenQueue, completed, refused, maxSize: stats.workers.length };
       if (stats.queueCapacity !== null) sample.queueCapacity = stats.queueCapacity;
       const cores = Math.max(...live.map((w) => w.cores));
       const idle = live.filter((w) => inRequest(w) === 0).length;

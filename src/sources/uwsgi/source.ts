@@ -292,7 +292,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     if (r.processes < max) {
       logger.warn(
         { ...log, processes: r.processes, max },
-        `pool ${pool}: uWSGI has ${r.processes} worker slots (processes) but the pool may grow to ${max}: a grow past ${r.processes} is not applied (failed-grow); give uWSGI processes = ${max}`,
+        `pool ${pool}: uWSGI has ${r.processes} worker slots (processes) but the pool's hard max is ${max}: the pool grows to ${Math.max(min, r.processes)} at most (its max while uWSGI runs so); give uWSGI processes = ${max} to let it grow to ${max}`,
       );
     }
     if (source.cheaper > min) {

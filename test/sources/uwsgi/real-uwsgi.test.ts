@@ -67,6 +67,7 @@ async function waitFor<T>(check: () => Promise<T> | T, ok: (v: T) => boolean, li
 
       const seen = await waitFor(() => engine.state('web'), (v) => v.size === 2 && !v.stale, 10_000);
       t.like(seen, { size: 2, stale: false }, 'the pool reads uWSGI\'s 2 initial workers');
+      t.deepEqual(seen.bounds, { min: 2, max: 6 }, "uWSGI's 6 worker slots (processes) are the pool's max, below its hard max 8");
       const cpu = await waitFor(() => engine.state('web').cpu.source, (v) => v === 'sample', 5000);
       t.is(cpu, 'sample', "the workers' CPU comes with the sample, read from /proc by the sidecar");
       const stats = parseUwsgiStats(await nodeStatsReader(uwsgi.stats, 2000));
