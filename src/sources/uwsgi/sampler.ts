@@ -12,7 +12,9 @@
 // A worker with several cores (`threads`) serves that many requests at once; the pool's unit is
 // the worker (uWSGI adds and removes workers), so a worker counts busy by the share of its
 // cores' time spent in requests; a cheaped worker's requests in progress are none. Counters are
-// kept monotonic across cheaped and respawned workers and a restarted master.
+// kept monotonic across cheaped and respawned workers and a restarted master. A worker that
+// `harakiri` killed never has its last request credited: what was counted of it stays, and the
+// stretch it ran after the last read (until the slot's next worker was spawned) is added.
 import type { Sample } from '../../core/index.js';
 import { isLive } from './stats.js';
 import type { UwsgiStats, UwsgiWorker } from './stats.js';
@@ -43,6 +45,8 @@ interface SlotMemory {
   pid: number;
   requests: number;
   runningTimeUs: number;
+  /** the slot's harakiri count when this process was first read */
+  harakiris: number;
   /** per core: the request start and the seconds of it already counted */
   credited: ({ start: number; seconds: number } | null)[];
 }
@@ -59,6 +63,16 @@ function inRequest(w: UwsgiWorker): number {
 }
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
+/**
+ * Seconds a killed worker's request ran after the last read (`fromS`): until the slot's next
+ * worker was spawned (`last_spawn`, a whole second: its middle), or half the period when the
+ * stats do not say; within the period.
+ */
+function killedStretch(w: UwsgiWorker, fromS: number, toS: number): number {
+  const endS = w.lastSpawn === null ? (fromS + toS) / 2 : w.lastSpawn + 0.5;
+  return Math.max(0, Math.min(toS, endS) - fromS);
+}
 
 /** Increase of a counter that may restart from 0 (a respawned worker, a new master). */
 const increase = (now: number, before: number) => (now >= before ? now - before : now);
@@ -103,10 +117,16 @@ export function createUwsgiSampler(): UwsgiSampler {
         const creditNow = credited.reduce((a, c) => a + (c?.seconds ?? 0), 0);
         const creditBefore = before?.credited.reduce((a, c) => a + (c?.seconds ?? 0), 0) ?? 0;
         const ranUs = increase(w.runningTimeUs, before?.runningTimeUs ?? 0);
+        // A worker harakiri killed took its requests in progress with it: uWSGI never credits
+        // their running time, so what was counted of them stays, and they ran on from the last
+        // read until the kill (about when the slot's next worker was spawned).
+        const killed = before !== undefined && before.pid !== w.pid && w.harakiris > before.harakiris;
+        const fromBefore = killed ? before.credited.filter((c) => c !== null).length * killedStretch(w, lastTs / 1000, tsS) : -creditBefore;
         // A worker's cores each serve a request: its busy share is its cores' busy time over all its cores.
-        if (dtS > 0) busySeconds += Math.min(dtS * w.cores, Math.max(0, ranUs / 1e6 - creditBefore + creditNow)) / w.cores;
+        if (dtS > 0) busySeconds += Math.min(dtS * w.cores, Math.max(0, ranUs / 1e6 + fromBefore + creditNow)) / w.cores;
         completedNow += increase(w.requests, before?.requests ?? 0);
-        next[w.slot] = { pid: w.pid, requests: w.requests, runningTimeUs: w.runningTimeUs, credited };
+        const harakiris = before?.pid === w.pid ? before.harakiris : w.harakiris;
+        next[w.slot] = { pid: w.pid, requests: w.requests, runningTimeUs: w.runningTimeUs, harakiris, credited };
       }
       slots = next;
       masterPid = stats.masterPid;

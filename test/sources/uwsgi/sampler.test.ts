@@ -77,6 +77,21 @@ test('when short requests are in progress at each read, then each counts at half
   t.like(s.read(stats([long(1001, 107)]), 1_003_200)?.sample, { busy: 1 });
 });
 
+test('when harakiri kills a worker in a request, then what was counted of the request stays and it counts busy until the respawn; a worker recycled after its request is taken back as before', (t) => {
+  const read = (killed: boolean) => {
+    const sampler = createUwsgiSampler();
+    // 1000.0 s: slot 0 in a request since 998 (counted 1 s: half avg_rt, at least its start second's end).
+    sampler.read(stats([worker(0, { pid: 101, status: 'busy', requests: 5, runningTimeUs: 1e6, requestStarts: [998], avgRtUs: 1e5 }), worker(1)]), 1_000_000);
+    // 1001.0 s: slot 0 runs a new worker spawned in second 1000; recycled, the request ended and was credited 1.3 s.
+    const after = killed
+      ? worker(0, { pid: 201, requests: 5, runningTimeUs: 1e6, harakiris: 1, lastSpawn: 1000 })
+      : worker(0, { pid: 201, requests: 6, runningTimeUs: 2.3e6, lastSpawn: 1000 });
+    return sampler.read(stats([after, worker(1)]), 1_001_000)?.sample.busy;
+  };
+  t.is(read(true), 0.5, 'killed: the request ran on from 1000.0 to the respawn, mid-second 1000 (it counted 0 before)');
+  t.is(read(false), 0.3, 'recycled: 1.3 s credited, 1 s of it counted at the last read');
+});
+
 test('when uWSGI\'s master restarts, then the counters stay monotonic and busy comes from the status', (t) => {
   const s = createUwsgiSampler();
   s.read(stats([worker(0, { requests: 40, runningTimeUs: 9e6 })]), 1_000_000);
