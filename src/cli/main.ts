@@ -4,7 +4,7 @@
 //   adaptive-threads [--config PATH] [--listen HOST:PORT] [--cpus N] [--log-level L] [--record FILE]
 //   adaptive-threads simulate ... | replay ...    (the simulator's commands)
 //   adaptive-threads demo ...                     (the demo daemon under the sidecar)
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { config as rxConfig } from 'rxjs';
 import { ConfigError, USAGE, loadConfig } from '../config/index.js';
@@ -26,6 +26,13 @@ const hostFiles: ConfigFiles = {
     }
   },
   availableParallelism: () => availableParallelism(),
+  realpath: (path) => {
+    try {
+      return realpathSync.native(path);
+    } catch {
+      return null;
+    }
+  },
 };
 
 const io = { stdout: (s: string) => void process.stdout.write(s), stderr: (s: string) => void process.stderr.write(s) };

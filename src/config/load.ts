@@ -1,7 +1,7 @@
 // loadConfig: command line + config file + environment -> one frozen, typed Config, or a
 // ConfigError that names the file, the line, the key, the bad value and what is allowed.
 // Pure apart from the injected `files`: tests pass fakes, src/cli passes fs, os and cgroup.
-import { posix } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { poolBounds } from '../core/bounds.js';
 import type { ControllerParams, PoolKind } from '../core/types.js';
@@ -22,6 +22,11 @@ export const DEFAULT_CONFIG_PATH = fileURLToPath(new URL('../../config/default.y
 
 export interface ConfigFiles extends HostProbe {
   readFile(path: string): string;
+  /**
+   * The absolute path with every symbolic link resolved, or null when nothing is there; without
+   * it, paths are compared as written (normalised)
+   */
+  realpath?(path: string): string | null;
 }
 
 export interface LoadOptions {
@@ -52,7 +57,7 @@ export function loadConfig(
     if (first === undefined) throw new ConfigError(`${locationPrefix(file, null)}invalid config`, { code: 'invalid-value', file, key: null, line: null, value: data });
     throw explainSchemaError(src, data, first);
   }
-  checkCrossFields(src, data);
+  checkCrossFields(src, data, files);
 
   // The file's listen is checked even when --listen overrides it: a bad file is a bad file.
   const fileListen = parseListen(data.listen ?? DEFAULT_LISTEN);
@@ -89,7 +94,7 @@ function readConfigFile(files: ConfigFiles, file: string): string {
 }
 
 /** What one schema cannot say: band order and a usable webhook URL (the listen port range is checked as it is parsed). */
-function checkCrossFields(src: YamlSource, data: ConfigFile): void {
+function checkCrossFields(src: YamlSource, data: ConfigFile, files: Pick<ConfigFiles, 'realpath'>): void {
   const checkBand = (path: KeyPath, band: readonly [number, number] | undefined) => {
     if (band !== undefined && !(band[0] < band[1])) throw invalidValue(src, path, band, BAND_ALLOWED);
   };
@@ -111,8 +116,7 @@ function checkCrossFields(src: YamlSource, data: ConfigFile): void {
     }
     for (const [key, what] of [['stats', 'stats address'], ['fifo', 'FIFO']] as const) {
       const value = pool.source[key];
-      // One file however it is spelled: /run/./uwsgi//stats.sock is /run/uwsgi/stats.sock.
-      const same = `${key} ${value.includes('/') ? posix.normalize(value) : value}`;
+      const same = `${key} ${value.includes('/') ? sameFile(value, files) : value}`;
       const other = driven.get(same);
       if (other !== undefined) throw invalidValue(src, ['pools', name, 'source', key], value, `a ${what} no other pool reads (pool ${other} has this one: one uWSGI is one pool)`);
       driven.set(same, name);
@@ -128,6 +132,21 @@ function checkCrossFields(src: YamlSource, data: ConfigFile): void {
       throw invalidValue(src, ['actuators', i, 'url'], shown, 'a URL without credentials: no user:password@ (send what the daemon needs another way)');
     }
   });
+}
+
+/**
+ * One file however it is spelled or linked: /run/./uwsgi//stats.sock is /run/uwsgi/stats.sock,
+ * a relative path is the sidecar's working directory's, and a symbolic link (to the file or a
+ * directory on its way) is where it leads. A file not there yet (uWSGI not started) is its
+ * directory's real path and its name.
+ */
+function sameFile(value: string, files: Pick<ConfigFiles, 'realpath'>): string {
+  const absolute = resolve(value);
+  if (files.realpath === undefined) return absolute;
+  const real = files.realpath(absolute);
+  if (real !== null) return real;
+  const dir = files.realpath(dirname(absolute));
+  return dir === null ? absolute : join(dir, basename(absolute));
 }
 
 /**

@@ -13,6 +13,8 @@ interface Setup {
   env?: Record<string, string | undefined>;
   cpuMax?: string | null;
   parallelism?: number;
+  /** real paths by path (symbolic links resolved); absent: nothing there */
+  real?: Record<string, string>;
 }
 
 function files(text: string, setup: Setup = {}): ConfigFiles {
@@ -23,6 +25,7 @@ function files(text: string, setup: Setup = {}): ConfigFiles {
     },
     cpuMax: () => setup.cpuMax ?? null,
     availableParallelism: () => setup.parallelism ?? 8,
+    realpath: (path) => setup.real?.[path] ?? null,
   };
 }
 
@@ -301,4 +304,17 @@ test('when two pools name the same uWSGI (its stats address or its FIFO), then t
   t.true(spelled.message.includes('pools.api.source.stats: "/run/uwsgi/./web.sock" is not allowed (a stats address no other pool reads (pool web'), spelled.message);
   const spelledFifo = refusal(`pools:\n${pool('web', '/run/uwsgi/web.sock', '/run/uwsgi/web.fifo')}${pool('api', '/run/uwsgi/api.sock', '/run/x/../uwsgi//web.fifo')}`);
   t.true(spelledFifo.message.includes('pools.api.source.fifo'), spelledFifo.message);
+});
+
+test('when two pools name one uWSGI through a symbolic link or a relative path, then the file is refused; two files in one directory are not', (t) => {
+  const pool = (name: string, stats: string, fifo: string) => `  ${name}:\n    kind: transfer\n    source: {type: uwsgi, stats: "${stats}", fifo: ${fifo}}\n`;
+  // /srv/web is a link to /run/uwsgi; the FIFO exists, the socket not yet (uWSGI not started)
+  const real = { '/run/uwsgi': '/run/uwsgi', '/srv/web': '/run/uwsgi', '/run/uwsgi/web.fifo': '/run/uwsgi/web.fifo', '/srv/web/web.fifo': '/run/uwsgi/web.fifo' };
+  const linkedStats = refusal(`pools:\n${pool('web', '/run/uwsgi/web.sock', '/run/uwsgi/web.fifo')}${pool('api', '/srv/web/web.sock', '/run/uwsgi/api.fifo')}`, { real });
+  t.is(linkedStats.key, 'pools.api.source.stats', 'a socket not there yet, through a linked directory');
+  const linkedFifo = refusal(`pools:\n${pool('web', '/run/uwsgi/web.sock', '/run/uwsgi/web.fifo')}${pool('api', '/run/uwsgi/api.sock', '/srv/web/web.fifo')}`, { real });
+  t.is(linkedFifo.key, 'pools.api.source.fifo', 'an existing FIFO through a link');
+  const relative = refusal(`pools:\n${pool('web', `${process.cwd()}/run/web.sock`, '/a.fifo')}${pool('api', './run/web.sock', '/b.fifo')}`);
+  t.is(relative.key, 'pools.api.source.stats', "a relative path is the working directory's");
+  t.is(load(`pools:\n${pool('web', '/srv/web/web.sock', '/srv/web/web.fifo')}${pool('api', '/srv/web/api.sock', '/srv/web/api.fifo')}`, { real }).config.pools.length, 2);
 });
