@@ -82,14 +82,14 @@ export const LOAD_NICE = -10;
 function generate(plan: LoadPlan): Promise<{ load: LoadResult; nice: number | null }> {
   return new Promise((resolve, reject) => {
     let nice: number | null = null;
-    // A bench that exits first (an error, or a signal: see bench/uwsgi-server.ts) takes its load with it.
-    const stop = () => void child.kill('SIGKILL');
-    process.on('exit', stop);
     const child = execFile(process.execPath, ['--import', 'tsx', LOAD, JSON.stringify(plan)], { maxBuffer: 64 * 1024 * 1024, timeout: plan.durationMs + plan.timeoutMs + 60_000 }, (err, stdout) => {
       process.off('exit', stop);
       if (err) reject(err);
       else resolve({ load: JSON.parse(stdout) as LoadResult, nice });
     });
+    // A bench that exits first (an error, or a signal: see bench/uwsgi-server.ts) takes its load with it.
+    const stop = (): void => void child.kill('SIGKILL');
+    process.on('exit', stop);
     if (child.pid !== undefined) {
       try {
         os.setPriority(child.pid, LOAD_NICE);
