@@ -67,10 +67,11 @@ const round3 = (x: number) => Math.round(x * 1000) / 1000;
 /**
  * Seconds a killed worker's request ran after the last read (`fromS`): until the slot's next
  * worker was spawned (`last_spawn`, a whole second: its middle), or half the period when the
- * stats do not say; within the period.
+ * stats do not say (no `last_spawn`, or the slot not respawned yet); within the period.
  */
 function killedStretch(w: UwsgiWorker, fromS: number, toS: number): number {
-  const endS = w.lastSpawn === null ? (fromS + toS) / 2 : w.lastSpawn + 0.5;
+  const respawned = w.pid > 0 && w.lastSpawn !== null && w.lastSpawn + 1 > fromS;
+  const endS = respawned && w.lastSpawn !== null ? w.lastSpawn + 0.5 : (fromS + toS) / 2;
   return Math.max(0, Math.min(toS, endS) - fromS);
 }
 

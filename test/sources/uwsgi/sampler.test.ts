@@ -90,6 +90,11 @@ test('when harakiri kills a worker in a request, then what was counted of the re
   };
   t.is(read(true), 0.5, 'killed: the request ran on from 1000.0 to the respawn, mid-second 1000 (it counted 0 before)');
   t.is(read(false), 0.3, 'recycled: 1.3 s credited, 1 s of it counted at the last read');
+  // Read before the master respawned it: the slot is empty, the kill sometime in the period.
+  const sampler = createUwsgiSampler();
+  sampler.read(stats([worker(0, { pid: 101, status: 'busy', requests: 5, runningTimeUs: 1e6, requestStarts: [998], avgRtUs: 1e5, lastSpawn: 990 }), worker(1)]), 1_000_000);
+  const dead = sampler.read(stats([worker(0, { pid: 0, status: 'cheap', requests: 5, runningTimeUs: 1e6, harakiris: 1, lastSpawn: 990 }), worker(1)]), 1_001_000);
+  t.is(dead?.sample.busy, 0.5, 'not respawned yet: half the period');
 });
 
 test('when uWSGI\'s master restarts, then the counters stay monotonic and busy comes from the status', (t) => {
