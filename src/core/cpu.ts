@@ -44,7 +44,7 @@ export function cpuSourceOf(samples: readonly Sample[], reading: CpuReading | nu
   return reading !== null ? 'process' : 'none';
 }
 
-/** Below this many busy workers' threads (smoothed), the pool is idle: nothing of it waits for a CPU. */
+/** Below this many busy workers' threads (this tick's, or smoothed), the pool is idle: nothing of it waits for a CPU. */
 export const IDLE_BUSY = 1e-3;
 
 /**
@@ -87,21 +87,24 @@ export function updateCpu(
   next.throttledShare = throttled.perSecond === null ? null : ewma(base.throttledShare, throttled.perSecond, throttled.spanMs, CPU_SMOOTHING_MS);
   next.pressureShare = pressure.perSecond === null ? null : ewma(base.pressureShare, pressure.perSecond, pressure.spanMs, CPU_SMOOTHING_MS);
   next.ticks = base.ticks + 1;
-  return { state: next, signals: cpuSignals(next) };
+  return { state: next, signals: cpuSignals(next, busy) };
 }
 
-function cpuSignals(s: CpuState): CpuSignals {
+/** `tickBusy`: this tick's busy workers, unsmoothed. */
+function cpuSignals(s: CpuState, tickBusy: number): CpuSignals {
   const busy = (s.busy ?? 0) * s.threadsPerWorker;
   const runnable = (s.cpus ?? 0) + (s.waiting ?? 0);
   // Both figures decay together once the load is gone, so their ratio would stay at the last
-  // load's: a pool with (almost) nothing busy has nothing waiting for a CPU.
-  const runDelay = s.waiting === null ? null : busy < IDLE_BUSY ? 0 : Math.min(1, s.waiting / busy);
+  // load's for tens of seconds: a pool with (almost) nothing busy in this tick has nothing
+  // waiting for a CPU, and no busy worker whose share of CPU could be told.
+  const idle = busy < IDLE_BUSY || tickBusy * s.threadsPerWorker < IDLE_BUSY;
+  const runDelay = s.waiting === null ? null : idle ? 0 : Math.min(1, s.waiting / busy);
   return {
     source: s.source,
     cpus: s.cpus,
     waiting: s.waiting,
     runDelay,
-    runnablePerBusy: busy <= 0 ? null : Math.min(1, runnable / busy),
+    runnablePerBusy: idle ? null : Math.min(1, runnable / busy),
     threadsPerWorker: s.threadsPerWorker,
     throttled: s.throttledShare,
     pressure: s.pressureShare,

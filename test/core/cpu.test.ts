@@ -101,6 +101,11 @@ test('when the load is gone, then run delay falls to 0 with the busy workers ins
   s = updateCpu(s, [sample(1000, 2, 4)], null, 8).state;
   let signals = updateCpu(s, [sample(2000, 4, 8)], null, 8).signals;
   t.is(signals.runDelay, 0.5, '4 of 8 busy threads waiting');
+  s = updateCpu(s, [sample(2000, 4, 8)], null, 8).state;
+  const first = updateCpu(s, [sample(3000, 4, 8)], null, 0).signals;
+  t.is(first.runDelay, 0, 'the first tick with nothing busy: nothing waits (the smoothed figures still hold about half the load)');
+  t.is(first.runnablePerBusy, null, 'and no busy worker to tell a CPU share from');
+  t.is(classifyCpu(first, 10, 2), 'unknown', 'an idle pool has no class');
   for (let i = 3; i <= 60; i += 1) {
     const out = updateCpu(s, [sample(i * 1000, 4, 8)], null, 0);
     s = out.state;

@@ -3,7 +3,7 @@ import { cooldown, fastCooldownStage } from '../../../src/core/stages/cooldown.j
 import { initProbe } from '../../../src/core/probe.js';
 import type { CooldownGate } from '../../../src/core/stages/cooldown.js';
 import { guard, GUARD_HOLDS } from '../../../src/core/stages/guard.js';
-import { backoffStage, bound, limitStep } from '../../../src/core/stages/limits.js';
+import { backoffStage, bound, limitStep, stepStage } from '../../../src/core/stages/limits.js';
 import { stabilize } from '../../../src/core/stages/stabilization.js';
 import { thrashPenalty } from '../../../src/core/stages/thrash.js';
 import { initMoves } from '../../../src/core/moves.js';
@@ -75,10 +75,13 @@ test('when a grow failed less than failedGrowBackoffMs ago, then grows hold with
   t.deepEqual(backoffStage.apply({ size: 15, reason: 'below-band' }, stageCtx({ moves, nowMs: 51_000 }), null).proposal, { size: 15, reason: 'below-band' }, 'a shrink passes');
 });
 
-test('when the daemon still runs more workers than it was told, then a grow goes no further than the size it runs', (t) => {
+test('when the daemon still runs more workers than it was told, then a grow goes to the size it runs, and no step cuts it', (t) => {
   const pending = stageCtx({ base: 8, reported: 12 });
   t.deepEqual(backoffStage.apply({ size: 16, reason: 'demand' }, pending, null).proposal, { size: 12, reason: 'demand' }, 'the shrink is taken back');
-  t.deepEqual(backoffStage.apply({ size: 10, reason: 'above-band' }, pending, null).proposal, { size: 10, reason: 'above-band' }, 'a smaller shrink passes');
+  // A grow to 10 would still retire 2 of the 12 workers of a pool over its band.
+  t.deepEqual(backoffStage.apply({ size: 10, reason: 'above-band' }, pending, null).proposal, { size: 12, reason: 'above-band' }, 'a smaller grow takes the whole shrink back too');
+  t.deepEqual(stepStage.apply({ size: 12, reason: 'above-band' }, { ...pending, maxStep: 1 }, null).proposal, { size: 12, reason: 'above-band' }, 'no change for the daemon: not a step');
+  t.deepEqual(stepStage.apply({ size: 13, reason: 'above-band' }, { ...pending, maxStep: 1 }, null).proposal, { size: 9, reason: 'above-band' }, 'past it, the step counts from the target');
   t.deepEqual(backoffStage.apply({ size: 6, reason: 'saturated' }, pending, null).proposal, { size: 6, reason: 'saturated' });
   t.deepEqual(backoffStage.apply({ size: 16, reason: 'demand' }, stageCtx({ base: 8, reported: 8 }), null).proposal, { size: 16, reason: 'demand' }, 'caught up: the grow goes');
 });
