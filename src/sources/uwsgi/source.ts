@@ -39,7 +39,7 @@ export interface UwsgiSourceDeps {
    */
   listenQueue: ListenQueueReader | null;
   logger: Logger;
-  /** each FIFO write of commands, as an actuation (actuations_total{pool, result}); the wake-up byte is none */
+  /** each FIFO write of commands, as an actuation (actuations_total{pool, result}), and each period's commands withheld (an error); the wake-up byte is none */
   actuation?: AttemptHook;
   /** what the pool's previous source (renewed by a reload) knew of the commands uWSGI has not applied yet */
   handover?: UwsgiHandover;
@@ -478,7 +478,10 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
       same.said = true;
     }
     if (!writable || (same.wroteAtMs !== null && nowMs - same.wroteAtMs < ALL_CHEAPED_RETRY_MS)) return outcome;
-    if (!fifoIsMasters(stats.masterPid)) return outcome;
+    if (!fifoIsMasters(stats.masterPid)) {
+      deps.actuation?.(pool, 'error');
+      return outcome;
+    }
     try {
       deps.fifo.write(source.fifo, fifoCommands(0, asked));
       deps.actuation?.(pool, 'ok');
@@ -548,7 +551,12 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
       shrinkWaitSaid = desired;
     } else if (goal === desired) shrinkWaitSaid = null;
     if (goal === from) return;
-    if (!fifoWritable(reading.masterPid)) return;
+    // Commands withheld (no FIFO at the path, or one the master does not read) are failed
+    // actuations: the size does not reach uWSGI, and the alert on them fires as for a failed write.
+    if (!fifoWritable(reading.masterPid)) {
+      deps.actuation?.(pool, 'error');
+      return;
+    }
     const commands = fifoCommands(from, goal);
     try {
       deps.fifo.write(source.fifo, commands);

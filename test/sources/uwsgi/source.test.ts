@@ -687,6 +687,7 @@ test('when the FIFO is not open in the master that answers the stats, then nothi
   await r.src.poll();
   r.src.apply(2);
   t.deepEqual(commands(), [], 'twice: another uWSGI\'s FIFO');
+  t.true(r.actuations.length >= 2 && r.actuations.every((a) => a === 'web:error'), `each period's withheld commands are a failed actuation: ${r.actuations.join(', ')}`);
   t.is(warnings().filter((w) => /does not have the FIFO \/run\/uwsgi\.fifo open: it is another uWSGI's master-fifo/.test(w)).length, 1);
   r.advance(PERIOD_MS);
   await r.src.poll();
@@ -741,10 +742,13 @@ test('when another file is at the source\'s fifo path, then that is what the ope
   r.advance(PERIOD_MS);
   await r.src.poll();
   t.deepEqual(commands(), [], 'no command while no FIFO is there');
+  t.true(r.actuations.length >= 1 && r.actuations.every((a) => a === 'web:error'), `withheld commands are failed actuations: ${r.actuations.join(', ')}`);
+  const withheld = r.actuations.length;
   kind = 'fifo';
   r.advance(PERIOD_MS);
   await r.src.poll();
   t.deepEqual(commands(), ['-'], 'a FIFO the master has open: the shrink goes');
+  t.deepEqual(r.actuations.slice(withheld), ['web:ok']);
   t.is(warnings().length, 1, 'never taken for another uWSGI\'s FIFO');
 });
 
