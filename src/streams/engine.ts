@@ -233,6 +233,13 @@ export function createEngine(options: EngineOptions): Engine {
       if (out.event !== 'pin' || out.decision === null) {
         throw new EngineError('controller-failed', `pool ${pool}: the pin was not applied`);
       }
+      const configured = rt.config.pinned;
+      if (size === null && configured !== null) {
+        logger.warn(
+          { pool, pinned: configured },
+          `pool ${pool}: unpinned through the API although its config pins it (threads: ${configured}): control resumes, and only a restart of the sidecar (or a reload that changes its threads) pins it again; remove threads from the config to unpin it for good`,
+        );
+      }
       return { view: poolView(out.state, scheduler.now()), decision: out.decision };
     },
     decisions$: decisions.asObservable(),

@@ -178,6 +178,21 @@ test('when a pool is pinned and unpinned, then the pin decision goes out at once
   engine.stop();
 });
 
+test('when a pool the config pins is unpinned through the API, then it is unpinned and the log warns that the config pins it; an API pin lifted says nothing', (t) => {
+  const clock = virtualClock();
+  const warnings: string[] = [];
+  const none = () => undefined;
+  const logger: Logger = { error: none, warn: (_obj, msg) => warnings.push(msg), info: none, debug: none };
+  const engine = createEngine({ config: { pools: [pool('small', 'transfer', {}, { pinned: 4 }), pool('big')], cpus: 8, enabled: true }, scheduler: clock.scheduler, logger });
+  t.is(engine.state('small').mode, 'pinned');
+  t.is(engine.pin('small', null).view.mode, 'adaptive');
+  t.deepEqual(warnings, ["pool small: unpinned through the API although its config pins it (threads: 4): control resumes, and only a restart of the sidecar (or a reload that changes its threads) pins it again; remove threads from the config to unpin it for good"]);
+  engine.pin('big', 10);
+  engine.pin('big', null);
+  t.is(warnings.length, 1);
+  engine.stop();
+});
+
 test('when a pin size is not a whole number in [1, 4096], then it is refused and nothing changes', (t) => {
   const clock = virtualClock();
   const engine = createEngine({ config: { pools: [pool('transfer')], cpus: 8, enabled: true }, scheduler: clock.scheduler });
