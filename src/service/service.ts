@@ -144,6 +144,14 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     { version: options.version, url, metricsUrl, config: config.file, cpus: config.cpus, cpusSource: config.cpusSource, enabled: config.enabled, pools: engine.pools, maxConnections: caps },
     `adaptive-threads ${options.version} listening on ${url}${metricsUrl === null ? '' : ` (read-only: ${metricsUrl})`}`,
   );
+  if (!config.enabled) {
+    // Said at warn: an operator who pulls the switch sees what the sidecar now does to the daemons.
+    const held = engine.states().map((v) => `${v.name} ${v.target}${v.mode === 'pinned' ? ' (pinned)' : ''}`);
+    logger.warn(
+      { enabled: false, held },
+      `adaptive sizing is off (OC_ADAPTIVE_THREADS): every pool is held at its static size, a pinned one at its pin (${held.join(', ')}), and the daemons are told so (a pool with a uWSGI source asks uWSGI for it); unset the variable and restart the sidecar to switch sizing on`,
+    );
+  }
   if (!isLoopback(config.listen.host) && config.token === null) {
     logger.warn(
       { listen: config.listen },

@@ -166,6 +166,21 @@ test('when the API listens off loopback without a token, then start-up warns tha
   }
 });
 
+test('when adaptive sizing is off (OC_ADAPTIVE_THREADS=0), then start-up warns with the size each pool is held at; switched on, no such line', async (t) => {
+  const off = memoryLog('info');
+  const pools = [pool('transfer', 'transfer', FAST), pool('buffer', 'buffer', FAST), pool('small', 'transfer', FAST, { pinned: 3 })];
+  const service = await startService({ config: config({ enabled: false, pools }), logger: off.logger, version: 'test', defaultMetrics: false });
+  await service.stop();
+  const warned = off.lines.filter((l) => l['level'] === 40).map((l) => String(l['msg']));
+  t.deepEqual(warned, [
+    'adaptive sizing is off (OC_ADAPTIVE_THREADS): every pool is held at its static size, a pinned one at its pin (transfer 16, buffer 16, small 3 (pinned)), and the daemons are told so (a pool with a uWSGI source asks uWSGI for it); unset the variable and restart the sidecar to switch sizing on',
+  ]);
+  const on = memoryLog('info');
+  const enabled = await startService({ config: config(), logger: on.logger, version: 'test', defaultMetrics: false });
+  await enabled.stop();
+  t.false(on.lines.some((l) => /adaptive sizing is off/.test(String(l['msg']))));
+});
+
 test('when a reload gives a pool a uWSGI source, then the service starts reading it; a reload that takes the source away stops the reads', async (t) => {
   const { logger } = memoryLog('info');
   const reads: string[] = [];
