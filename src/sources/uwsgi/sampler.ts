@@ -13,8 +13,8 @@
 // the worker (uWSGI adds and removes workers), so a worker counts busy by the share of its
 // cores' time spent in requests; a cheaped worker's requests in progress are none. Counters are
 // kept monotonic across cheaped and respawned workers and a restarted master. A worker that
-// `harakiri` killed never has its last request credited: what was counted of it stays, and the
-// stretch it ran after the last read (until the slot's next worker was spawned) is added.
+// `harakiri` killed never has its last request credited: what was counted of it stays, and
+// half the period (the kill's expected time after the last read) is added.
 import type { Sample } from '../../core/index.js';
 import { isLive } from './stats.js';
 import type { UwsgiStats, UwsgiWorker } from './stats.js';
@@ -45,8 +45,10 @@ interface SlotMemory {
   pid: number;
   requests: number;
   runningTimeUs: number;
-  /** the slot's harakiri count when this process was first read */
+  /** the slot's harakiri count */
   harakiris: number;
+  /** a process harakiri killed, which the stats show until the master respawns the slot */
+  deadPid: number | null;
   /** per core: the request start and the seconds of it already counted */
   credited: ({ start: number; seconds: number } | null)[];
 }
@@ -63,17 +65,6 @@ function inRequest(w: UwsgiWorker): number {
 }
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
-
-/**
- * Seconds a killed worker's request ran after the last read (`fromS`): until the slot's next
- * worker was spawned (`last_spawn`, a whole second: its middle), or half the period when the
- * stats do not say (no `last_spawn`, or the slot not respawned yet); within the period.
- */
-function killedStretch(w: UwsgiWorker, fromS: number, toS: number): number {
-  const respawned = w.pid > 0 && w.lastSpawn !== null && w.lastSpawn + 1 > fromS;
-  const endS = respawned && w.lastSpawn !== null ? w.lastSpawn + 0.5 : (fromS + toS) / 2;
-  return Math.max(0, Math.min(toS, endS) - fromS);
-}
 
 /** Increase of a counter that may restart from 0 (a respawned worker, a new master). */
 const increase = (now: number, before: number) => (now >= before ? now - before : now);
@@ -114,20 +105,22 @@ export function createUwsgiSampler(): UwsgiSampler {
         // A cheaped slot serves nothing: uWSGI may leave a core of a worker it ended in a
         // request (`in_request` and its start stay in the stats), which would count busy for
         // ever. Its running time credited since the last read still counts, once.
-        const credited = isLive(w) ? credits(w, before, tsS, dtS) : w.requestStarts.map(() => null);
+        // A worker harakiri killed (its slot's count rose) took its requests in progress with
+        // it: uWSGI never credits their running time, so what was counted of them stays, and
+        // they ran on from the last read until the kill, at the middle of the period on
+        // average. The stats may show the dead process until the master respawns the slot: its
+        // requests are over.
+        const killed = before !== undefined && w.harakiris > before.harakiris;
+        const deadPid = killed ? before.pid : before?.deadPid === w.pid ? w.pid : null;
+        const credited = isLive(w) && w.pid !== deadPid ? credits(w, before, tsS, dtS) : w.requestStarts.map(() => null);
         const creditNow = credited.reduce((a, c) => a + (c?.seconds ?? 0), 0);
         const creditBefore = before?.credited.reduce((a, c) => a + (c?.seconds ?? 0), 0) ?? 0;
         const ranUs = increase(w.runningTimeUs, before?.runningTimeUs ?? 0);
-        // A worker harakiri killed took its requests in progress with it: uWSGI never credits
-        // their running time, so what was counted of them stays, and they ran on from the last
-        // read until the kill (about when the slot's next worker was spawned).
-        const killed = before !== undefined && before.pid !== w.pid && w.harakiris > before.harakiris;
-        const fromBefore = killed ? before.credited.filter((c) => c !== null).length * killedStretch(w, lastTs / 1000, tsS) : -creditBefore;
+        const fromBefore = killed ? (before.credited.filter((c) => c !== null).length * dtS) / 2 : -creditBefore;
         // A worker's cores each serve a request: its busy share is its cores' busy time over all its cores.
         if (dtS > 0) busySeconds += Math.min(dtS * w.cores, Math.max(0, ranUs / 1e6 + fromBefore + creditNow)) / w.cores;
         completedNow += increase(w.requests, before?.requests ?? 0);
-        const harakiris = before?.pid === w.pid ? before.harakiris : w.harakiris;
-        next[w.slot] = { pid: w.pid, requests: w.requests, runningTimeUs: w.runningTimeUs, harakiris, credited };
+        next[w.slot] = { pid: w.pid, requests: w.requests, runningTimeUs: w.runningTimeUs, harakiris: w.harakiris, deadPid, credited };
       }
       slots = next;
       masterPid = stats.masterPid;

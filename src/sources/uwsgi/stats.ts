@@ -28,8 +28,6 @@ export interface UwsgiWorker {
   respawns: number | null;
   /** uWSGI's `harakiri_count`: the slot's workers killed for running a request past `harakiri` (cumulative) */
   harakiris: number;
-  /** uWSGI's `last_spawn`: the epoch second the slot's worker was spawned, or null when not given */
-  lastSpawn: number | null;
 }
 
 export interface UwsgiStats {
@@ -93,7 +91,6 @@ export function parseUwsgiStats(text: string): UwsgiStats {
       avgRtUs: count(w, 'avg_rt', where, 0),
       respawns: w['respawn_count'] === undefined ? null : count(w, 'respawn_count', where),
       harakiris: count(w, 'harakiri_count', where, 0),
-      lastSpawn: w['last_spawn'] === undefined ? null : count(w, 'last_spawn', where),
     };
   });
   const sockets = Array.isArray(doc['sockets']) ? doc['sockets'].filter(isObject) : [];

@@ -77,24 +77,26 @@ test('when short requests are in progress at each read, then each counts at half
   t.like(s.read(stats([long(1001, 107)]), 1_003_200)?.sample, { busy: 1 });
 });
 
-test('when harakiri kills a worker in a request, then what was counted of the request stays and it counts busy until the respawn; a worker recycled after its request is taken back as before', (t) => {
-  const read = (killed: boolean) => {
+test('when harakiri kills a worker in a request, then what was counted of the request stays and it counts busy half the period; a worker recycled after its request is taken back as before', (t) => {
+  // 1000.0 s: slot 0 in a request since 998 (counted 1 s: half avg_rt, at least its start second's end).
+  const first = () => {
     const sampler = createUwsgiSampler();
-    // 1000.0 s: slot 0 in a request since 998 (counted 1 s: half avg_rt, at least its start second's end).
     sampler.read(stats([worker(0, { pid: 101, status: 'busy', requests: 5, runningTimeUs: 1e6, requestStarts: [998], avgRtUs: 1e5 }), worker(1)]), 1_000_000);
-    // 1001.0 s: slot 0 runs a new worker spawned in second 1000; recycled, the request ended and was credited 1.3 s.
-    const after = killed
-      ? worker(0, { pid: 201, requests: 5, runningTimeUs: 1e6, harakiris: 1, lastSpawn: 1000 })
-      : worker(0, { pid: 201, requests: 6, runningTimeUs: 2.3e6, lastSpawn: 1000 });
-    return sampler.read(stats([after, worker(1)]), 1_001_000)?.sample.busy;
+    return sampler;
   };
-  t.is(read(true), 0.5, 'killed: the request ran on from 1000.0 to the respawn, mid-second 1000 (it counted 0 before)');
-  t.is(read(false), 0.3, 'recycled: 1.3 s credited, 1 s of it counted at the last read');
-  // Read before the master respawned it: the slot is empty, the kill sometime in the period.
-  const sampler = createUwsgiSampler();
-  sampler.read(stats([worker(0, { pid: 101, status: 'busy', requests: 5, runningTimeUs: 1e6, requestStarts: [998], avgRtUs: 1e5, lastSpawn: 990 }), worker(1)]), 1_000_000);
-  const dead = sampler.read(stats([worker(0, { pid: 0, status: 'cheap', requests: 5, runningTimeUs: 1e6, harakiris: 1, lastSpawn: 990 }), worker(1)]), 1_001_000);
-  t.is(dead?.sample.busy, 0.5, 'not respawned yet: half the period');
+  // 1002.0 s: slot 0 runs a new worker; recycled, the request had ended and was credited 1.3 s.
+  const killed = first().read(stats([worker(0, { pid: 201, requests: 5, runningTimeUs: 1e6, harakiris: 1 }), worker(1)]), 1_002_000);
+  t.is(killed?.sample.busy, 0.5, 'killed: the request ran on about 1 s of the 2 s period (it had counted 0 before), 0.5 workers');
+  const recycled = first().read(stats([worker(0, { pid: 201, requests: 6, runningTimeUs: 2.3e6 }), worker(1)]), 1_002_000);
+  t.is(recycled?.sample.busy, 0.15, 'recycled: 1.3 s credited, 1 s of it counted at the last read: 0.3 s over 2 s');
+  // Read before the master respawned the slot: the dead process still shows its request, which is over.
+  const sampler = first();
+  const dead = sampler.read(stats([worker(0, { pid: 101, status: 'busy', requests: 5, runningTimeUs: 1e6, requestStarts: [998], avgRtUs: 1e5, harakiris: 1 }), worker(1)]), 1_001_000);
+  t.is(dead?.sample.busy, 0.5, 'half the 1 s period, not the whole of it');
+  const still = sampler.read(stats([worker(0, { pid: 101, status: 'busy', requests: 5, runningTimeUs: 1e6, requestStarts: [998], avgRtUs: 1e5, harakiris: 1 }), worker(1)]), 1_002_000);
+  t.is(still?.sample.busy, 0, 'still shown dead: no busy time');
+  const respawned = sampler.read(stats([worker(0, { pid: 201, requests: 5, runningTimeUs: 1e6, harakiris: 1 }), worker(1)]), 1_003_000);
+  t.is(respawned?.sample.busy, 0, 'respawned: nothing taken back, nothing added');
 });
 
 test('when uWSGI\'s master restarts, then the counters stay monotonic and busy comes from the status', (t) => {
