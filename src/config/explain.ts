@@ -58,6 +58,13 @@ export function invalidValue(src: YamlSource, path: KeyPath, value: unknown, all
   return fail(src, 'invalid-value', path, value, `${formatValue(value)} is not allowed (${allowed})`);
 }
 
+/** The keys the schema allows in the object at `path` (none for a record of names, like pools). */
+function knownKeys(data: unknown, path: KeyPath): string[] {
+  const parent = schemaAt(ConfigFileSchema, data, path).at(-1) as Record<string, unknown> | undefined;
+  if (parent?.['patternProperties'] !== undefined) return [];
+  return Object.keys((parent?.['properties'] as object | undefined) ?? {});
+}
+
 /** The ConfigError for ajv's first error on the file's data. */
 export function explainSchemaError(src: YamlSource, data: unknown, err: ErrorObject): ConfigError {
   const path = pathOf(data, err.instancePath);
@@ -71,11 +78,19 @@ export function explainSchemaError(src: YamlSource, data: unknown, err: ErrorObj
       const pattern = Object.keys(patterns).join(' or ');
       return fail(src, 'invalid-value', child, name, `the name ${formatValue(name)} is not allowed (a name matching ${pattern})`);
     }
-    const known = Object.keys((parent?.['properties'] as object | undefined) ?? {});
-    return fail(src, 'unknown-key', child, valueAt(data, child), `unknown key ${formatValue(name)} (allowed here: ${known.join(', ')})`);
+    return fail(src, 'unknown-key', child, valueAt(data, child), `unknown key ${formatValue(name)} (allowed here: ${knownKeys(data, path).join(', ')})`);
   }
   if (err.keyword === 'required') {
     const name = String(err.params['missingProperty']);
+    // A key missing beside one the schema does not know is most likely that key misspelt
+    // (`stat:` for `stats:`): the unknown key is named first.
+    const known = knownKeys(data, path);
+    const here = valueAt(data, path);
+    const stray = known.length === 0 || here === null || typeof here !== 'object' ? undefined : Object.keys(here).find((k) => !known.includes(k));
+    if (stray !== undefined) {
+      const child = [...path, stray];
+      return fail(src, 'unknown-key', child, valueAt(data, child), `unknown key ${formatValue(stray)} (allowed here: ${known.join(', ')}), and the required key ${formatValue(name)} is missing`);
+    }
     const allowed = allowedAt(data, [...path, name]);
     return fail(src, 'missing-key', path, undefined, `missing required key ${formatValue(name)}${allowed === null ? '' : ` (${allowed})`}`);
   }

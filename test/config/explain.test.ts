@@ -27,6 +27,8 @@ for (const [text, message] of [
   ['pools:\n  t:\n    kind: transfer\n    thread: 5\n', 'c.yaml:4: pools.t.thread: unknown key "thread" (allowed here: kind, threads, mode, process, source, law, periodMs, band, growCooldownMs, shrinkCooldownMs, staleAfterPeriods, idleEwmaSeconds, failedGrowBackoffMs, maxStep, hpaStabilizationMs, hpaPolicyPeriodMs, hillSeed, cheaperOwnBand, cheaperStep, cheaperOverloadMs)'],
   ['pools:\n  Big: {kind: buffer}\n', 'c.yaml:2: pools.Big: the name "Big" is not allowed (a name matching ^[a-z0-9_-]{1,64}$)'],
   ['pools:\n  t: {threads: 2}\n', 'c.yaml:2: pools.t: missing required key "kind" (transfer | buffer)'],
+  ['pools:\n  t: {kind: transfer, source: {type: uwsgi, stat: /s, fifo: /f}}\n', 'c.yaml:2: pools.t.source.stat: unknown key "stat" (allowed here: type, stats, fifo, cheaper), and the required key "stats" is missing'],
+  ['pools:\n  t:\n    knd: transfer\n', 'c.yaml:3: pools.t.knd: unknown key "knd" (allowed here: kind, threads, mode, process, source, law, periodMs, band, growCooldownMs, shrinkCooldownMs, staleAfterPeriods, idleEwmaSeconds, failedGrowBackoffMs, maxStep, hpaStabilizationMs, hpaPolicyPeriodMs, hillSeed, cheaperOwnBand, cheaperStep, cheaperOverloadMs), and the required key "kind" is missing'],
   ['defaults:\n  band: [0.6, 1.5]\n', 'c.yaml:2: defaults.band[1]: 1.5 is not allowed (a fraction strictly between 0 and 1)'],
   ['actuators:\n  - type: ftp\n', 'c.yaml:2: actuators[0].type: "ftp" is not allowed (webhook | file)'],
   ['actuators:\n  - dir: /d\n', 'c.yaml:2: actuators[0]: missing required key "type" (webhook | file)'],
