@@ -212,7 +212,11 @@ function resolvePools(src: YamlSource, data: ConfigFile): PoolConfig[] {
       mode: pool.mode ?? 'adaptive',
       params: toParams(merged),
       process: pool.process === undefined ? null : toProcess(pool.process),
-      source: pool.source === undefined ? null : { ...pool.source, cheaper: pool.source.cheaper ?? 1 },
+      // A relative path is the sidecar's working directory's: made absolute once, so every line that names it says which file.
+      source:
+        pool.source === undefined
+          ? null
+          : { ...pool.source, stats: pool.source.stats.includes('/') ? resolve(pool.source.stats) : pool.source.stats, fifo: resolve(pool.source.fifo), cheaper: pool.source.cheaper ?? 1 },
     };
   });
 }

@@ -316,5 +316,8 @@ test('when two pools name one uWSGI through a symbolic link or a relative path, 
   t.is(linkedFifo.key, 'pools.api.source.fifo', 'an existing FIFO through a link');
   const relative = refusal(`pools:\n${pool('web', `${process.cwd()}/run/web.sock`, '/a.fifo')}${pool('api', './run/web.sock', '/b.fifo')}`);
   t.is(relative.key, 'pools.api.source.stats', "a relative path is the working directory's");
+  const made = load(`pools:\n${pool('web', 'run/web.sock', 'run/web.fifo')}${pool('api', '127.0.0.1:9191', '/run/api.fifo')}`).config.pools;
+  t.like(made[0]?.source, { stats: `${process.cwd()}/run/web.sock`, fifo: `${process.cwd()}/run/web.fifo` }, 'and is made absolute: the log names the file');
+  t.like(made[1]?.source, { stats: '127.0.0.1:9191', fifo: '/run/api.fifo' });
   t.is(load(`pools:\n${pool('web', '/srv/web/web.sock', '/srv/web/web.fifo')}${pool('api', '/srv/web/api.sock', '/srv/web/api.fifo')}`, { real }).config.pools.length, 2);
 });
