@@ -267,7 +267,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
       // With stats-http, uWSGI's master serves one connection at a time and waits for its request.
       const held =
         how === 'timeout'
-          ? `; uWSGI's master is stopped or stalled, or (with stats-http) another client connected to the stats server without asking holds it, up to its socket-timeout`
+          ? `; uWSGI's master is stopped or stalled (it sleeps when it respawns workers too fast: harakiri, a crashing app; see its log), or (with stats-http) another client connected to the stats server without asking holds it, up to its socket-timeout`
           : how === 'absent'
             ? `; check that uWSGI runs and that its stats option and the source's stats name one address`
             : '';
@@ -543,6 +543,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     // the load goes). A smaller shrink never takes a pending `-` back; a grow does, as its
     // first `+` (it counts from the size asked for).
     const goal = desired < from ? Math.max(desired, Math.min(from, live - reading.idle)) : desired;
+    const waited = shrinkWaitSaid;
     if (goal > desired && shrinkWaitSaid !== desired) {
       logger.info(
         { ...log, target: desired, live, idle: reading.idle, asked: goal },
@@ -571,6 +572,12 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
       return;
     }
     deps.actuation?.(pool, 'ok');
+    // A shrink said to wait goes later, when workers are idle: said too, so a retirement long after its decision is explained.
+    if (waited !== null && goal < from) {
+      const text = `pool ${pool}: ${reading.idle} of ${live} workers idle at this read: asked uWSGI for ${goal} (${commands}) of the shrink to ${desired} that waited for idle workers`;
+      if (goal === desired) logger.info({ ...log, target: desired, live, idle: reading.idle, asked: goal }, text);
+      else logger.debug({ ...log, target: desired, live, idle: reading.idle, asked: goal }, text);
+    }
     if (fifoDown !== null) logger.info(log, `pool ${pool}: uWSGI's master FIFO ${source.fifo} takes commands again`);
     fifoDown = null;
     // The settle time runs from the first command uWSGI has not moved on: more commands sent
