@@ -106,7 +106,7 @@ export const controllerProperties = {
   }),
   failedGrowBackoffMs: durationMs('Milliseconds to wait after a grow the daemon did not apply; the pool keeps its previous size. Each grow that fails again at the same size doubles the wait, up to 32 times this value, until a grow is applied.', DEFAULT_CONTROLLER.failedGrowBackoffMs),
   maxStep: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], {
-    description: 'Largest resize of one pi decision, in workers; null means max(1, ceil(size / 4)). The band law always steps by 1.',
+    description: 'Largest resize of one pi decision, in workers; null means max(1, ceil(size / 4)). Not bound by it: a grow sized from the measured demand (up to doubling the pool), a step back to the size the CPUs serve or to a learned ceiling, and a grow back to the workers the daemon still runs. The band law always steps by 1.',
     default: DEFAULT_CONTROLLER.maxStep,
     'x-allowed': 'an integer >= 1, or null for max(1, ceil(size / 4))',
   }),
