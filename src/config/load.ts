@@ -1,7 +1,7 @@
 // loadConfig: command line + config file + environment -> one frozen, typed Config, or a
 // ConfigError that names the file, the line, the key, the bad value and what is allowed.
 // Pure apart from the injected `files`: tests pass fakes, src/cli passes fs, os and cgroup.
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { poolBounds } from '../core/bounds.js';
 import type { ControllerParams, PoolKind } from '../core/types.js';
@@ -116,7 +116,8 @@ function checkCrossFields(src: YamlSource, data: ConfigFile, files: Pick<ConfigF
     }
     for (const [key, what] of [['stats', 'stats address'], ['fifo', 'FIFO']] as const) {
       const value = pool.source[key];
-      const same = `${key} ${value.includes('/') ? sameFile(value, files) : value}`;
+      const address = sourceAddress(key, value);
+      const same = `${key} ${isAbsolute(address) ? sameFile(address, files) : address}`;
       const other = driven.get(same);
       if (other !== undefined) throw invalidValue(src, ['pools', name, 'source', key], value, `a ${what} no other pool reads (pool ${other} has this one: one uWSGI is one pool)`);
       driven.set(same, name);
@@ -135,13 +136,20 @@ function checkCrossFields(src: YamlSource, data: ConfigFile, files: Pick<ConfigF
 }
 
 /**
- * One file however it is spelled or linked: /run/./uwsgi//stats.sock is /run/uwsgi/stats.sock,
- * a relative path is the sidecar's working directory's, and a symbolic link (to the file or a
- * directory on its way) is where it leads. A file not there yet (uWSGI not started) is its
+ * A source's `stats` or `fifo` as the sidecar opens it: a path made absolute (a relative one is
+ * the sidecar's working directory's; /run/./uwsgi//stats.sock is /run/uwsgi/stats.sock), a
+ * `stats` HOST:PORT as written.
+ */
+function sourceAddress(key: 'stats' | 'fifo', value: string): string {
+  return key === 'fifo' || value.includes('/') ? resolve(value) : value;
+}
+
+/**
+ * One file however it is linked (`absolute`: a sourceAddress path): a symbolic link to the file
+ * or a directory on its way is where it leads. A file not there yet (uWSGI not started) is its
  * directory's real path and its name.
  */
-function sameFile(value: string, files: Pick<ConfigFiles, 'realpath'>): string {
-  const absolute = resolve(value);
+function sameFile(absolute: string, files: Pick<ConfigFiles, 'realpath'>): string {
   if (files.realpath === undefined) return absolute;
   const real = files.realpath(absolute);
   if (real !== null) return real;
@@ -212,11 +220,11 @@ function resolvePools(src: YamlSource, data: ConfigFile): PoolConfig[] {
       mode: pool.mode ?? 'adaptive',
       params: toParams(merged),
       process: pool.process === undefined ? null : toProcess(pool.process),
-      // A relative path is the sidecar's working directory's: made absolute once, so every line that names it says which file.
+      // Paths made absolute once, so every line that names them says which file.
       source:
         pool.source === undefined
           ? null
-          : { ...pool.source, stats: pool.source.stats.includes('/') ? resolve(pool.source.stats) : pool.source.stats, fifo: resolve(pool.source.fifo), cheaper: pool.source.cheaper ?? 1 },
+          : { ...pool.source, stats: sourceAddress('stats', pool.source.stats), fifo: sourceAddress('fifo', pool.source.fifo), cheaper: pool.source.cheaper ?? 1 },
     };
   });
 }
