@@ -12,6 +12,7 @@ import { APP } from './uwsgi-server.js';
 import { wholeNumberArg } from './common.js';
 
 const USAGE = `usage: npm run bench:uwsgi -- [--quick] [--seconds S] [--runs R] [--seed N] [--cpus N]
+                           [--workloads W,...] [--contenders C,...]
 
 The sidecar (pi, band) driving a real uWSGI against uWSGI's static n*2 and its busyness, spare and
 backlog cheaper algorithms, on the io-heavy, cpu-heavy and bursty workloads.
@@ -20,6 +21,8 @@ backlog cheaper algorithms, on the io-heavy, cpu-heavy and bursty workloads.
   --seed N     the first round's arrival seed (default 1)
   --cpus N     n: static is n*2 workers; cheaper = max(2, n/2), processes = n*4 (default: the CPUs here)
   --quick      one round of 6 s, nothing written (a smoke run)
+  --workloads W,...    only these of io-heavy, cpu-heavy, bursty (a trial: nothing written)
+  --contenders C,...   only these of static, busyness, spare, backlog, pi, band (a trial: nothing written)
 Needs Debian's uwsgi-core and uwsgi-plugin-python3. Writes bench/results/uwsgi.json and its section of
 docs/benchmarks.md. BENCH_SIDECAR_LOG=debug prints the sidecar's decisions and FIFO commands.
 `;
@@ -39,6 +42,41 @@ const TIMEOUT_MS = 5000;
 const started = Date.now();
 const progress = (line: string): void => void process.stderr.write(`${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s  ${line}\n`);
 
+// The issue's workloads, measured on 2 CPUs: 150/s of 4 MiB + 40 ms, 120/s of 20 ms of hashing.
+const allWorkloads: Workload[] = [
+  { name: 'io-heavy', cpuMs: 5, waitMs: 40, phases: [{ ms: 1000, perSecond: 150 }], description: '150 requests/s, each 5 ms of hashing then a 40 ms wait (about 7 busy workers needed, 0.75 CPUs of hashing).' },
+  { name: 'cpu-heavy', cpuMs: 20, waitMs: 0, phases: [{ ms: 1000, perSecond: 120 }], description: '120 requests/s of 20 ms of hashing and no wait: 2.4 CPUs of demand, more than the machine has; more workers cannot help.' },
+  { name: 'bursty', cpuMs: 5, waitMs: 40, phases: [{ ms: 8000, perSecond: 40 }, { ms: 4000, perSecond: 200 }], description: 'the io-heavy request at 40/s for 8 s then 200/s for 4 s, repeated.' },
+];
+
+const max = n * 4;
+const min = Math.max(2, Math.floor(n / 2));
+const cheaper = (algo: 'busyness' | 'spare' | 'backlog' | 'manual') => ({ kind: 'cheaper' as const, algo, processes: max, cheaper: min, initial: n * 2 });
+const allContenders: Contender[] = [
+  { name: 'static', model: { kind: 'static', processes: n * 2 } },
+  { name: 'busyness', model: cheaper('busyness') },
+  { name: 'spare', model: cheaper('spare') },
+  { name: 'backlog', model: cheaper('backlog') },
+  { name: 'pi', model: cheaper('manual'), law: 'pi' },
+  { name: 'band', model: cheaper('manual'), law: 'band' },
+];
+
+/** The named subset of a --workloads or --contenders list (all without the flag); a name not offered is an error. */
+function only<T extends { name: string }>(flag: string, all: T[]): T[] {
+  const i = process.argv.indexOf(flag);
+  if (i < 0) return all;
+  const names = (process.argv[i + 1] ?? '').split(',').filter((x) => x !== '');
+  const unknown = names.filter((x) => !all.some((t) => t.name === x));
+  if (names.length === 0 || unknown.length > 0) {
+    process.stderr.write(`bench:uwsgi: ${flag} ${names.length === 0 ? 'needs a comma-separated list' : `does not know ${unknown.map((x) => `"${x}"`).join(', ')}`} (allowed: ${all.map((t) => t.name).join(', ')})\n`);
+    process.exit(2);
+  }
+  return all.filter((t) => names.includes(t.name));
+}
+const workloads = only('--workloads', allWorkloads);
+const contenders = only('--contenders', allContenders);
+const partial = workloads.length < allWorkloads.length || contenders.length < allContenders.length;
+
 const probe = spawnSync('uwsgi', ['--plugin', 'python3', '--plugin', 'cheaper_busyness', '--version'], { encoding: 'utf8' });
 if (probe.error !== undefined || probe.status !== 0) {
   process.stderr.write("bench:uwsgi needs uWSGI with its python3 and cheaper_busyness plugins (Debian: apt-get install uwsgi-core uwsgi-plugin-python3)\n");
@@ -48,25 +86,6 @@ if (probe.error !== undefined || probe.status !== 0) {
 const msPerMiB = Number(execFileSync('python3', [APP], { encoding: 'utf8' }).trim());
 const bytesPerMs = (1024 * 1024) / msPerMiB;
 progress(`calibrated: ${msPerMiB.toFixed(3)} ms of CPU per MiB hashed`);
-
-// The issue's workloads, measured on 2 CPUs: 150/s of 4 MiB + 40 ms, 120/s of 20 ms of hashing.
-const workloads: Workload[] = [
-  { name: 'io-heavy', cpuMs: 5, waitMs: 40, phases: [{ ms: 1000, perSecond: 150 }], description: '150 requests/s, each 5 ms of hashing then a 40 ms wait (about 7 busy workers needed, 0.75 CPUs of hashing).' },
-  { name: 'cpu-heavy', cpuMs: 20, waitMs: 0, phases: [{ ms: 1000, perSecond: 120 }], description: '120 requests/s of 20 ms of hashing and no wait: 2.4 CPUs of demand, more than the machine has; more workers cannot help.' },
-  { name: 'bursty', cpuMs: 5, waitMs: 40, phases: [{ ms: 8000, perSecond: 40 }, { ms: 4000, perSecond: 200 }], description: 'the io-heavy request at 40/s for 8 s then 200/s for 4 s, repeated.' },
-];
-
-const max = n * 4;
-const min = Math.max(2, Math.floor(n / 2));
-const cheaper = (algo: 'busyness' | 'spare' | 'backlog' | 'manual') => ({ kind: 'cheaper' as const, algo, processes: max, cheaper: min, initial: n * 2 });
-const contenders: Contender[] = [
-  { name: 'static', model: { kind: 'static', processes: n * 2 } },
-  { name: 'busyness', model: cheaper('busyness') },
-  { name: 'spare', model: cheaper('spare') },
-  { name: 'backlog', model: cheaper('backlog') },
-  { name: 'pi', model: cheaper('manual'), law: 'pi' },
-  { name: 'band', model: cheaper('manual'), law: 'band' },
-];
 
 // Rounds, not one contender's runs back to back: a change in the machine's other load then
 // falls on every contender alike.
@@ -90,7 +109,8 @@ const goals = uwsgiGoals(medians, ['pi', 'band']);
 process.stdout.write(`${textTable(medians)}\n\n`);
 for (const g of goals) process.stdout.write(`${g.met ? 'met   ' : 'MISSED'}  ${g.workload} ${g.contender}: ${g.goal}: ${g.detail}\n`);
 
-if (!quick) {
+if (partial && !quick) progress('a trial of some workloads or contenders: nothing written');
+if (!quick && !partial) {
   const meta = {
     command: `npm run bench:uwsgi${process.argv.slice(2).length > 0 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
     date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',

@@ -31,6 +31,8 @@ export interface SignalState {
   /** fresh ticks in a row (for the classification's "enough data") */
   freshTicks: number;
   lastSize: number | null;
+  /** the newest sample's time: the next sample covers the time since (null: no sample yet) */
+  lastTs: number | null;
   /** whether the newest sample reported its idle share */
   idleReported: boolean;
   /** EWMA of how far the reported idle exceeds 1 - busy/size (null: no idle reported yet) */
@@ -39,7 +41,7 @@ export interface SignalState {
 }
 
 export function initSignalState(): SignalState {
-  return { idleEwma: null, idleTs: null, counter: null, refused: null, queue: null, freshTicks: 0, lastSize: null, idleReported: false, idleExcess: null, cpu: initCpuState() };
+  return { idleEwma: null, idleTs: null, counter: null, refused: null, queue: null, freshTicks: 0, lastSize: null, lastTs: null, idleReported: false, idleExcess: null, cpu: initCpuState() };
 }
 
 export interface SignalOptions {
@@ -63,6 +65,33 @@ export function queueGrowth(
   const from = base ?? depths[0] ?? newest;
   if (newest.ts <= from.ts) return { perSecond: null, base: base ?? newest };
   return { perSecond: ((newest.depth - from.depth) * 1000) / (newest.ts - from.ts), base: newest };
+}
+
+/**
+ * The period's utilization (busy over size) and mean busy workers. Each sample weighs the time
+ * it covers, since the sample before it (the last tick's newest, for the first): a sample's
+ * busy is the mean over that span, or a reading held over it. A pool's first reading covers no
+ * time (a reading taken when a source attaches says what ran at that instant, not over the
+ * period the next one integrates); samples that cover no time at all weigh alike.
+ */
+export function periodBusy(lastTs: number | null, ordered: readonly Sample[]): { utilization: number; busy: number } {
+  let prev = lastTs;
+  const spans = ordered.map((s) => {
+    const span = prev === null ? 0 : Math.max(0, s.ts - prev);
+    prev = Math.max(prev ?? s.ts, s.ts);
+    return span;
+  });
+  const timed = spans.some((w) => w > 0);
+  let busySum = 0;
+  let size = 0;
+  let weight = 0;
+  ordered.forEach((s, i) => {
+    const w = timed ? (spans[i] ?? 0) : 1;
+    busySum += w * s.busy;
+    size += w * s.size;
+    weight += w;
+  });
+  return { utilization: size > 0 ? busySum / size : 0, busy: busySum / weight };
 }
 
 /**
@@ -114,14 +143,7 @@ export function computeSignals(
   const ordered = samples.length === 1 ? samples : [...samples].sort((a, b) => a.ts - b.ts);
   const last = ordered[ordered.length - 1] as Sample;
 
-  let busySum = 0;
-  let size = 0;
-  for (const s of ordered) {
-    busySum += s.busy;
-    size += s.size;
-  }
-  const utilization = size > 0 ? busySum / size : 0;
-  const busy = busySum / ordered.length;
+  const { utilization, busy } = periodBusy(state.lastTs, ordered);
 
   const idle = updateIdle(state, ordered, idleEwmaSeconds);
   const tput = rateOf(state.counter, ordered, (s) => s.completed);
@@ -140,6 +162,7 @@ export function computeSignals(
     queue: queue.base,
     freshTicks,
     lastSize: last.size,
+    lastTs: Math.max(last.ts, state.lastTs ?? last.ts),
     idleReported,
     idleExcess: idle.excess,
     cpu: cpuOut.state,

@@ -5,10 +5,33 @@ import type { Classification, Sample } from '../../src/core/types.js';
 const s = (ts: number, over: Partial<Sample> = {}): Sample => ({ ts, size: 10, busy: 5, ...over });
 
 test('when samples arrive, then utilization is busy over size across the period', (t) => {
-  const { signals } = computeSignals(initSignalState(), [s(1, { size: 10, busy: 9 }), s(2, { size: 30, busy: 15 })], { idleEwmaSeconds: 30, n: 8 });
+  const before = computeSignals(initSignalState(), [s(0)], { idleEwmaSeconds: 30, n: 8 }).state;
+  const { signals } = computeSignals(before, [s(1000, { size: 10, busy: 9 }), s(2000, { size: 30, busy: 15 })], { idleEwmaSeconds: 30, n: 8 });
   t.is(signals.utilization, 24 / 40);
+  t.is(signals.busy, 12);
   t.is(signals.size, 30);
   t.true(signals.fresh);
+});
+
+test('when samples cover unequal spans, then each weighs the time since the one before', (t) => {
+  const before = computeSignals(initSignalState(), [s(0)], { idleEwmaSeconds: 30, n: 8 }).state;
+  // 900 ms at 2 of 10 busy, then 100 ms at 10 of 10: 2.8 busy over the second.
+  const { signals } = computeSignals(before, [s(900, { busy: 2 }), s(1000, { busy: 10 })], { idleEwmaSeconds: 30, n: 8 });
+  t.true(Math.abs((signals.utilization ?? 0) - 0.28) < 1e-12);
+  t.true(Math.abs((signals.busy ?? 0) - 2.8) < 1e-12);
+});
+
+test('when a pool\'s first reading comes in the same tick as a period\'s, then it covers no time', (t) => {
+  // A source that reads at attach (nothing busy yet) and again before the tick, when load has come: the
+  // tick's utilization is the period's, not halved by the instant at attach; the counters still take the
+  // first reading as their base.
+  const { signals } = computeSignals(initSignalState(), [s(0, { busy: 0, completed: 0 }), s(900, { busy: 8, completed: 90 })], { idleEwmaSeconds: 30, n: 8 });
+  t.is(signals.utilization, 0.8);
+  t.is(signals.busy, 8);
+  t.is(signals.throughput, 100);
+  t.true(Math.abs((signals.busyPerTask ?? 0) - 0.08) < 1e-12);
+  // Samples that cover no time at all (the same instant) weigh alike.
+  t.is(computeSignals(initSignalState(), [s(5, { busy: 2 }), s(5, { busy: 4 })], { idleEwmaSeconds: 30, n: 8 }).signals.utilization, 0.3);
 });
 
 test('when no sample arrives, then utilization is null and the period is not fresh', (t) => {

@@ -22,7 +22,7 @@ test('SIGTERM mid-burst: the NDJSON record holds exactly the accepted samples, a
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   try {
     const url = await new Promise<string>((resolve, reject) => {
       const timer = setInterval(() => {
