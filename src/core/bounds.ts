@@ -14,6 +14,16 @@ export function poolBounds(kind: PoolKind, n: number): Bounds {
   return { min, max: Math.max(min, Math.min(64, cpus * 4)) };
 }
 
+/**
+ * The bounds while the daemon runs at most `sizeLimit` workers (a limit it reports, e.g. uWSGI's
+ * `processes`): the max narrows to it, never below the min; no limit, or one at or past the max,
+ * leaves the hard bounds.
+ */
+export function limitedBounds(hard: Bounds, sizeLimit: number | null): Bounds {
+  if (sizeLimit === null || sizeLimit >= hard.max) return hard;
+  return { min: hard.min, max: Math.max(hard.min, sizeLimit) };
+}
+
 /** The size a pool has when adaptive sizing is off: the old `ncpu * 2` (buffer shards clamped to [4, 64]). */
 export function staticSize(kind: PoolKind, n: number): number {
   const cpus = validCpus(n);

@@ -1,6 +1,6 @@
 // The controller core: pure functions over plain data, time passed in.
 export * from './types.js';
-export { poolBounds, staticSize, defaultMaxStep } from './bounds.js';
+export { poolBounds, limitedBounds, staticSize, defaultMaxStep } from './bounds.js';
 export { clamp, ewma, ewmaAlpha, mean, mulberry32Step } from './math.js';
 export { computeSignals, initSignalState, classify, CLASSIFY } from './signals.js';
 export type { SignalState } from './signals.js';

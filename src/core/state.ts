@@ -2,7 +2,7 @@
 // What can be derived is derived (bounds, static size, stale, whether a sample was seen,
 // the last move's direction); each stage keeps its own slice in `stages`, at its index in
 // the law's list.
-import { poolBounds, staticSize } from './bounds.js';
+import { limitedBounds, poolBounds, staticSize } from './bounds.js';
 import { clamp } from './math.js';
 import type { Moves } from './moves.js';
 import type { ProbeState } from './probe.js';
@@ -52,9 +52,7 @@ export interface ControllerState {
 
 /** The hard bounds, the max brought down to what the daemon can run (never below the min). */
 export function boundsOf(s: ControllerState): Bounds {
-  const hard = poolBounds(s.spec.kind, s.spec.n);
-  if (s.sizeLimit === null || s.sizeLimit >= hard.max) return hard;
-  return { min: hard.min, max: Math.max(hard.min, s.sizeLimit) };
+  return limitedBounds(poolBounds(s.spec.kind, s.spec.n), s.sizeLimit);
 }
 
 /** A size brought inside the pool's hard bounds. */

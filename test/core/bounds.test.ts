@@ -1,5 +1,5 @@
 import test from 'ava';
-import { defaultMaxStep, poolBounds, staticSize } from '../../src/core/bounds.js';
+import { defaultMaxStep, limitedBounds, poolBounds, staticSize } from '../../src/core/bounds.js';
 
 const cases: [number, { min: number; max: number }, number, { min: number; max: number }, number][] = [
   // n, transfer bounds, transfer static, buffer bounds, buffer static
@@ -33,4 +33,13 @@ test('when the pi step is unset, then it is max(1, ceil(size/4))', (t) => {
   t.is(defaultMaxStep(5), 2);
   t.is(defaultMaxStep(16), 4);
   t.is(defaultMaxStep(17), 5);
+});
+
+test('when the daemon runs at most some workers, then the max narrows to them, never below the min', (t) => {
+  const hard = { min: 2, max: 8 };
+  t.deepEqual(limitedBounds(hard, null), hard);
+  t.deepEqual(limitedBounds(hard, 8), hard);
+  t.deepEqual(limitedBounds(hard, 12), hard);
+  t.deepEqual(limitedBounds(hard, 5), { min: 2, max: 5 });
+  t.deepEqual(limitedBounds(hard, 1), { min: 2, max: 2 });
 });

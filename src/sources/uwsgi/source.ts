@@ -4,6 +4,7 @@
 // processes]. A uWSGI that is missing, restarting or dead sends no sample (the pool goes
 // stale), is logged once per outage and once on recovery, and is tried again next period;
 // nothing here throws or rejects.
+import { limitedBounds } from '../../core/index.js';
 import type { Bounds, Mode } from '../../core/index.js';
 import type { AttemptHook } from '../../actuators/index.js';
 import type { SourceConfig } from '../../config/index.js';
@@ -292,7 +293,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     if (r.processes < max) {
       logger.warn(
         { ...log, processes: r.processes, max },
-        `pool ${pool}: uWSGI has ${r.processes} worker slots (processes) but the pool's hard max is ${max}: the pool grows to ${Math.max(min, r.processes)} at most (its max while uWSGI runs so); give uWSGI processes = ${max} to let it grow to ${max}`,
+        `pool ${pool}: uWSGI has ${r.processes} worker slots (processes) but the pool's hard max is ${max}: the pool grows to ${limitedBounds(deps.bounds, r.processes).max} at most (its max while uWSGI runs so); give uWSGI processes = ${max} to let it grow to ${max}`,
       );
     }
     if (source.cheaper > min) {
