@@ -70,17 +70,23 @@ export function queueGrowth(
 /**
  * The period's utilization (busy over size) and mean busy workers. Each sample weighs the time
  * it covers, since the sample before it (the last tick's newest, for the first): a sample's
- * busy is the mean over that span, or a reading held over it. A pool's first reading covers no
- * time (a reading taken when a source attaches says what ran at that instant, not over the
- * period the next one integrates); samples that cover no time at all weigh alike.
+ * busy is the mean over that span, or a reading held over it. Samples of one instant (a batch
+ * posted without `ts` takes its arrival time) share that instant's span. A pool's first reading
+ * covers no time (a reading taken when a source attaches says what ran at that instant, not over
+ * the period the next one integrates); samples that cover no time at all weigh alike.
  */
 export function periodBusy(lastTs: number | null, ordered: readonly Sample[]): { utilization: number; busy: number } {
+  const spans: number[] = [];
   let prev = lastTs;
-  const spans = ordered.map((s) => {
-    const span = prev === null ? 0 : Math.max(0, s.ts - prev);
-    prev = Math.max(prev ?? s.ts, s.ts);
-    return span;
-  });
+  for (let i = 0; i < ordered.length; ) {
+    const ts = (ordered[i] as Sample).ts;
+    let j = i;
+    while (j < ordered.length && (ordered[j] as Sample).ts === ts) j += 1;
+    const span = prev === null ? 0 : Math.max(0, ts - prev);
+    for (let k = i; k < j; k += 1) spans.push(span / (j - i));
+    prev = Math.max(prev ?? ts, ts);
+    i = j;
+  }
   const timed = spans.some((w) => w > 0);
   let busySum = 0;
   let size = 0;

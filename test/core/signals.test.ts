@@ -19,6 +19,10 @@ test('when samples cover unequal spans, then each weighs the time since the one 
   const { signals } = computeSignals(before, [s(900, { busy: 2 }), s(1000, { busy: 10 })], { idleEwmaSeconds: 30, n: 8 });
   t.true(Math.abs((signals.utilization ?? 0) - 0.28) < 1e-12);
   t.true(Math.abs((signals.busy ?? 0) - 2.8) < 1e-12);
+  // A batch of one instant (posted without ts: each takes the arrival time) shares its span.
+  const batch = computeSignals(before, [s(1000, { busy: 2 }), s(1000, { busy: 4 }), s(1000, { busy: 9 })], { idleEwmaSeconds: 30, n: 8 });
+  t.is(batch.signals.utilization, 0.5);
+  t.is(batch.signals.busy, 5);
 });
 
 test('when a pool\'s first reading comes in the same tick as a period\'s, then it covers no time', (t) => {
