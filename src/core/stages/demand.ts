@@ -14,12 +14,15 @@ import type { Proposal, StageContext } from './stage.js';
 /**
  * The work offered per second: the demand signal (completions plus refusals) or, without
  * refusals, the completions, plus the queue's growth; null when neither tells more than throughput.
+ * A draining queue's drain comes off: the tasks served from the backlog were offered before, and
+ * counted then in its growth (counted again, a drain after a grow reads as more load than came,
+ * and the grow cooldown's mean carries it into the next grow).
  */
 export function offered(ctx: StageContext): number | null {
   const { demand, throughput, queueGrowth } = ctx.signals;
   if (queueGrowth === null) return demand;
   const base = demand ?? throughput;
-  return base === null ? null : base + Math.max(0, queueGrowth);
+  return base === null ? null : Math.max(0, base + queueGrowth);
 }
 
 /**

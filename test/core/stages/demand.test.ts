@@ -1,5 +1,5 @@
 import test from 'ava';
-import { demandGrow, demandSize, recentOffered } from '../../../src/core/stages/demand.js';
+import { demandGrow, demandSize, offered, recentOffered } from '../../../src/core/stages/demand.js';
 import { stepStage } from '../../../src/core/stages/limits.js';
 import { cpu, signals, stageCtx } from './ctx.js';
 
@@ -89,12 +89,23 @@ test('when the law asks for more than the demand may reach in one move, then the
   t.deepEqual(demandGrow({ size: 40, reason: 'above-band' }, wide), { size: 40, reason: 'above-band' });
 });
 
-test('when the queue grows, then its growth counts as offered work (with or without refusals); a draining queue adds nothing', (t) => {
+test('when the queue grows, then its growth counts as offered work (with or without refusals); a draining queue\'s drain comes off', (t) => {
   // 200 completions a second, the queue growing by 100 a second, 0.1 s a task: 300 x 0.1 / 0.725 = 42.
   const growing = signals({ throughput: 200, demand: null, queueGrowth: 100, busyPerTask: 0.1, cpu: measured.cpu });
   t.is(demandSize(stageCtx({ signals: growing, base: 16 })), 42);
   t.is(demandSize(stageCtx({ signals: { ...growing, demand: 250 } })), 49, '250 + 100 growth: 350 x 0.1 / 0.725');
   t.is(demandSize(stageCtx({ signals: { ...growing, queueGrowth: -50 } })), null, 'draining: nothing beyond throughput');
+  // 200 completions a second while the queue drains by 50: 150 a second came.
+  t.is(offered(stageCtx({ signals: { ...growing, queueGrowth: -50 } })), 150);
+  t.is(offered(stageCtx({ signals: { ...growing, demand: 250, queueGrowth: -50 } })), 200, 'refusals count, the drain comes off');
+  t.is(offered(stageCtx({ signals: { ...growing, queueGrowth: -300 } })), 0, 'never below nothing');
+  // The drain after a grow does not carry into the grow cooldown's mean: 100 a second came at every tick.
+  const ticks = [
+    { throughput: 60, queueGrowth: 40 },
+    { throughput: 140, queueGrowth: -40 },
+    { throughput: 100, queueGrowth: 0 },
+  ].reduce<readonly number[]>((r, x) => recentOffered(r, stageCtx({ signals: { ...growing, ...x } })), []);
+  t.deepEqual(ticks, [100, 100, 100]);
 });
 
 test('when one tick\'s count falls short of the load the last ticks showed, then the demand is their mean (never less than this tick\'s)', (t) => {
