@@ -396,6 +396,24 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     return false;
   }
 
+  /**
+   * A uWSGI that runs every worker slot and keeps an idle worker through IDLE_LOST_MS after a -
+   * (in cheaper mode one goes at its next check, within a second) is most likely not in cheaper
+   * mode, where the FIFO's + and - do nothing: said at once, once while no slot is seen cheaped,
+   * not after the settle time the warning on an unapplied command waits for.
+   */
+  let notCheaperSaid = false;
+  function noteNotCheaper(r: UwsgiReading): void {
+    if (sawCheap || notCheaperSaid || expected === null || idleStreak === null) return;
+    const forMs = deps.now() - idleStreak.sinceMs;
+    if (forMs < IDLE_LOST_MS) return;
+    notCheaperSaid = true;
+    logger.warn(
+      { ...log, asked: expected.live, live: r.sample.size, processes: r.processes },
+      `pool ${pool}: uWSGI runs all ${r.processes} of its worker slots and kept an idle worker at every read for ${Math.round(forMs / 1000)} s after it was asked for ${expected.live}: most likely it is not in cheaper mode, where the master FIFO's + and - do nothing (set cheaper = ${source.cheaper} and cheaper-algo = manual in uWSGI's config; docs/operator-guide.md, "Driving uWSGI"); until then the pool's target is not applied`,
+    );
+  }
+
   /** A uWSGI restarted (a new master) or reloaded (none of its workers left) since the last read with workers: said, with its count. */
   function noteRestart(r: UwsgiReading): void {
     const before = lastSeen;
@@ -520,11 +538,13 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
       // A `-` uWSGI holds waits for an idle worker; one that idle workers did not take is not held.
       const idleLost = idleStreak !== null && nowMs - idleStreak.sinceMs >= IDLE_LOST_MS;
       const held = expected.live < live && !idleLost;
-      const notCheaper = sawCheap ? '' : `, or uWSGI is not in cheaper mode (none of its ${reading.processes} workers was seen cheaped: set cheaper and cheaper-algo = manual)`;
+      const idleFor = `an idle worker was there at every read for ${Math.round((nowMs - (idleStreak?.sinceMs ?? nowMs)) / 1000)} s and uWSGI retires one at each check while a - is pending`;
       const why =
         expected.live > live
           ? 'uWSGI applies + and - only in cheaper mode (cheaper, cheaper-algo = manual), and each - still pending in uWSGI (written by hand) takes a + back'
-          : `an idle worker was there at every read for ${Math.round((nowMs - (idleStreak?.sinceMs ?? nowMs)) / 1000)} s and uWSGI retires one at each check while a - is pending, so the - was lost or taken back by a + from elsewhere${notCheaper}`;
+          : sawCheap
+            ? `${idleFor}, so the - was lost or taken back by a + from elsewhere`
+            : `most likely uWSGI is not in cheaper mode (none of its ${reading.processes} workers was seen cheaped: set cheaper and cheaper-algo = manual), or the - was lost or taken back by a + from elsewhere: ${idleFor}`;
       const text = held
         ? `pool ${pool}: uWSGI still runs ${live} workers ${seconds} s after it was asked for ${expected.live}; not asking again (uWSGI keeps a - until a worker is idle at its check, and a second one would retire one more worker then). uWSGI applies + and - only in cheaper mode (cheaper, cheaper-algo = manual)`
         : `pool ${pool}: uWSGI still runs ${live} workers ${seconds} s after it was asked for ${expected.live}; asking again: ${why}`;
@@ -628,6 +648,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
       noteRestart(r);
       fifoIsMasters(r.masterPid);
       if (r.sample.size < r.processes) sawCheap = true;
+      noteNotCheaper(r);
       addCpu(r);
       noteUnasked(reading, r);
       reading = r;
