@@ -399,7 +399,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
   /**
    * A uWSGI that runs every worker slot and keeps an idle worker through IDLE_LOST_MS after a -
    * (in cheaper mode one goes at its next check, within a second) is most likely not in cheaper
-   * mode, where the FIFO's + and - do nothing: said at once, once while no slot is seen cheaped,
+   * mode, where the FIFO's + and - do nothing: said then, once (a source that sees a slot cheaped never says it),
    * not after the settle time the warning on an unapplied command waits for.
    */
   let notCheaperSaid = false;
