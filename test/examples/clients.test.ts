@@ -258,10 +258,10 @@ for (const lang of LANGS) {
 for (const lang of LANGS) {
   const maybe = builds.has(lang.name) ? test : test.skip;
 
-  maybe(`when the ${lang.name} daemon loop is given a bad sidecar address or rate, then it exits 2 naming the flag and what is allowed`, async (t) => {
+  maybe(`when the ${lang.name} daemon loop is given a bad sidecar address, rate or number, then it exits 2 naming the flag and what is allowed (every number at most 1000000)`, async (t) => {
     const cmd = await (builds.get(lang.name) as Promise<string[]>);
     const refuse = (args: string[]) => spawnSync(cmd[0] as string, [...cmd.slice(1), ...args], { encoding: 'utf8', timeout: 10_000 });
-    for (const sidecar of ['127.0.0.1:abc', '127.0.0.1:99999']) {
+    for (const sidecar of ['127.0.0.1:abc', '127.0.0.1:99999', '::1:9464']) {
       const r = refuse(['--sidecar', sidecar, '--seconds', '1']);
       t.is(r.status, 2, `--sidecar ${sidecar}: ${r.stderr}`);
       t.regex(r.stderr, /--sidecar/);
@@ -270,5 +270,15 @@ for (const lang of LANGS) {
     const r = refuse(['--rate', '2000000000', '--seconds', '1']);
     t.is(r.status, 2, r.stderr);
     t.regex(r.stderr, /--rate .*1000000/);
+    // A number past 1000000 would overflow a deadline or ask for more memory than there is: refused, not a crash.
+    for (const [flag, value] of [['--seconds', '18446744073709551615'], ['--queue', '99999999999999'], ['--hash-kib', '999999999999999']]) {
+      const big = refuse([flag as string, value as string]);
+      t.is(big.status, 2, `${flag} ${value}: ${big.stderr}`);
+      t.regex(big.stderr, new RegExp(`${flag} .*1000000`));
+      t.notRegex(big.stderr, /Traceback|panicked|allocation/);
+    }
+    const unknown = refuse(['--bogus', 'x']);
+    t.is(unknown.status, 2, unknown.stderr);
+    t.regex(unknown.stderr, /unrecognized arguments: --bogus|unknown flag --bogus/);
   });
 }

@@ -306,6 +306,7 @@ static int parse_hostport(const char *s) {
     snprintf(opt.hostport, sizeof opt.hostport, "%.239s:%.15s", tmp, colon + 1);
     char *h = tmp; size_t hl = strlen(h);
     if (h[0] == '[' && hl > 1 && h[hl - 1] == ']') { h[hl - 1] = 0; h++; }   /* [::1]:9464 */
+    else if (strchr(h, ':')) return -1;   /* an IPv6 address without brackets: which colon ends it? */
     snprintf(opt.host, sizeof opt.host, "%.239s", h);
     snprintf(opt.port, sizeof opt.port, "%.15s", colon + 1);
     return 0;
@@ -331,7 +332,11 @@ int main(int argc, char **argv) {
         i++;
         char *end; long n = strtol(v, &end, 10);
         int num = *v && !*end && n >= 0 && n <= 1000000;
-        if (!strcmp(k, "--sidecar")) { if (parse_hostport(v)) usage("--sidecar must be HOST:PORT or http://HOST:PORT, PORT 1 to 65535"); }
+        static const char *numeric[] = {"--size", "--queue", "--rate", "--hash-kib", "--sleep-ms", "--period-ms", "--seconds", "--max-workers"};
+        int known = !strcmp(k, "--sidecar") || !strcmp(k, "--pool") || !strcmp(k, "--token");
+        for (size_t f = 0; f < sizeof numeric / sizeof *numeric; f++) known = known || !strcmp(k, numeric[f]);
+        if (!known) { char why[96]; snprintf(why, sizeof why, "unknown flag %.40s", k); usage(why); }
+        if (!strcmp(k, "--sidecar")) { if (parse_hostport(v)) usage("--sidecar must be HOST:PORT or http://HOST:PORT (an IPv6 address in brackets: [::1]:9464), PORT 1 to 65535"); }
         else if (!strcmp(k, "--pool")) { if (!valid_pool(v)) usage("--pool must be 1 to 64 of a-z, 0-9, _ and - (the sidecar's pool names)"); snprintf(opt.pool, sizeof opt.pool, "%s", v); }
         else if (!strcmp(k, "--token")) { if (strlen(v) >= sizeof opt.token) usage("--token is longer than 4096 characters"); snprintf(opt.token, sizeof opt.token, "%s", v); }
         else if (!num) { char why[96]; snprintf(why, sizeof why, "%.40s needs a whole number in [0, 1000000]", k); usage(why); }

@@ -34,6 +34,7 @@ import urllib.parse
 POST_TIMEOUT_S = 2.0  # the whole request: connect, send and the whole answer
 POOL_NAME = re.compile(r"[a-z0-9_-]{1,64}")  # the sidecar's pool names
 MAX_RATE = 1_000_000  # --rate's ceiling, as in the C and Rust loops: a task every microsecond
+MAX_NUMBER = 1_000_000  # every numeric flag's ceiling, as in the C and Rust loops
 
 
 def cpus():
@@ -73,7 +74,10 @@ class Pool:
         self.gone = threading.Condition(self.lock)
         self.queue = collections.deque()
         self.capacity = capacity
-        self.data = bytes(i * 31 % 251 for i in range(hash_bytes))
+        # The bytes i * 31 % 251 repeat every 251: copied, not generated a byte at a time (a large
+        # --hash-kib is ready at once, and so is the SIGTERM handling that waits for it).
+        period = bytes(i * 31 % 251 for i in range(251))
+        self.data = (period * (hash_bytes // 251 + 1))[:hash_bytes]
         self.sleep_s = sleep_s
         self.workers = {}  # worker thread -> its native thread id (None until it started)
         self.retire = 0
@@ -292,6 +296,11 @@ def main():
         p.error("--size, --rate, --hash-kib, --sleep-ms and --seconds must be >= 0")
     if a.rate > MAX_RATE:
         p.error(f"--rate must be 0 to {MAX_RATE} tasks per second, got {a.rate}")
+    # Every number in [0, 1000000], as in the C and Rust loops: a larger --hash-kib or --queue
+    # would ask for more memory than there is before the loop (and its SIGTERM) starts.
+    for flag in ("size", "queue", "hash_kib", "sleep_ms", "period_ms", "seconds", "max_workers"):
+        if getattr(a, flag) > MAX_NUMBER:
+            p.error(f"--{flag.replace('_', '-')} must be 0 to {MAX_NUMBER}, got {getattr(a, flag)}")
     if not POOL_NAME.fullmatch(a.pool):
         p.error(f"--pool must be 1 to 64 of a-z, 0-9, _ and - (the sidecar's pool names), got {a.pool!r}")
     if a.token and (len(a.token) > 4096 or not re.fullmatch(r"[\x21-\x7e]+", a.token)):

@@ -272,6 +272,8 @@ fn valid_hostport(hostport: &str) -> bool {
 /// --rate's ceiling, as in the C and Python loops: a task every microsecond (a rate above 1e9
 /// would make the producer's step 0 ns, a busy loop).
 const MAX_RATE: u64 = 1_000_000;
+/** Every numeric flag's ceiling (--rate's too). */
+const MAX_NUMBER: u64 = 1_000_000;
 
 /// The integer after "target": in the reply (the reply is flat JSON).
 fn target_of(body: &str) -> Option<usize> {
@@ -328,7 +330,9 @@ fn main() {
             [k, v] => (k.as_str(), v.as_str()),
             _ => usage("a flag without a value"),
         };
-        let n = || v.parse::<u64>().unwrap_or_else(|_| usage(&format!("{k} needs a whole number, got {v:?}")));
+        // Every number in [0, 1000000], as in the C and Python loops: a larger one would overflow a
+        // deadline or ask for more memory than there is.
+        let n = || v.parse::<u64>().ok().filter(|x| *x <= MAX_NUMBER).unwrap_or_else(|| usage(&format!("{k} needs a whole number in [0, {MAX_NUMBER}], got {v:?}")));
         match k {
             "--sidecar" => {
                 let hp = v.strip_prefix("http://").unwrap_or(v);
