@@ -277,6 +277,9 @@ for (const lang of LANGS) {
       t.regex(big.stderr, new RegExp(`${flag} .*1000000`));
       t.notRegex(big.stderr, /Traceback|panicked|allocation/);
     }
+    const help = refuse(['--help']);
+    t.is(help.status, 0, help.stderr);
+    t.regex(help.stdout, /--sidecar/);
     const unknown = refuse(['--bogus', 'x']);
     t.is(unknown.status, 2, unknown.stderr);
     t.regex(unknown.stderr, /unrecognized arguments: --bogus|unknown flag --bogus/);

@@ -312,10 +312,12 @@ static int parse_hostport(const char *s) {
     return 0;
 }
 
+#define USAGE "usage: daemon-loop [--sidecar HOST:PORT|http://HOST:PORT] [--pool NAME] [--size N]\n" \
+    "  [--queue N] [--rate TASKS_PER_S (0 to 1000000)] [--hash-kib N] [--sleep-ms N] [--period-ms N] [--seconds N] [--max-workers N]\n" \
+    "  [--token TOKEN (default: $ADAPTIVE_THREADS_TOKEN)]\n"
+
 static void usage(const char *why) {
-    fprintf(stderr, "daemon-loop: %s\nusage: daemon-loop [--sidecar HOST:PORT|http://HOST:PORT] [--pool NAME] [--size N]\n"
-        "  [--queue N] [--rate TASKS_PER_S (0 to 1000000)] [--hash-kib N] [--sleep-ms N] [--period-ms N] [--seconds N] [--max-workers N]\n"
-        "  [--token TOKEN (default: $ADAPTIVE_THREADS_TOKEN)]\n", why);
+    fprintf(stderr, "daemon-loop: %s\n" USAGE, why);
     exit(2);
 }
 
@@ -328,6 +330,7 @@ int main(int argc, char **argv) {
     }
     for (int i = 1; i < argc; i++) {
         const char *k = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(k, "--help") || !strcmp(k, "-h")) { fputs(USAGE, stdout); exit(0); }
         if (!v) usage("a flag without a value");
         i++;
         char *end; long n = strtol(v, &end, 10);

@@ -281,8 +281,10 @@ fn target_of(body: &str) -> Option<usize> {
     rest.trim_start().split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()
 }
 
+const USAGE: &str = "usage: daemon-loop [--sidecar HOST:PORT|http://HOST:PORT] [--pool NAME] [--size N]\n  [--queue N] [--rate TASKS_PER_S (0 to 1000000)] [--hash-kib N] [--sleep-ms N] [--period-ms N] [--seconds N] [--max-workers N]\n  [--token TOKEN (default: $ADAPTIVE_THREADS_TOKEN)]";
+
 fn usage(why: &str) -> ! {
-    eprintln!("daemon-loop: {why}\nusage: daemon-loop [--sidecar HOST:PORT|http://HOST:PORT] [--pool NAME] [--size N]\n  [--queue N] [--rate TASKS_PER_S (0 to 1000000)] [--hash-kib N] [--sleep-ms N] [--period-ms N] [--seconds N] [--max-workers N]\n  [--token TOKEN (default: $ADAPTIVE_THREADS_TOKEN)]");
+    eprintln!("daemon-loop: {why}\n{USAGE}");
     std::process::exit(2)
 }
 
@@ -325,6 +327,10 @@ fn main() {
     let (mut period_ms, mut seconds, mut max_workers) = (1000u64, 0u64, 256usize);
     let mut token = std::env::var("ADAPTIVE_THREADS_TOKEN").unwrap_or_default();
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().step_by(2).any(|a| a == "--help" || a == "-h") {
+        println!("{USAGE}");
+        std::process::exit(0);
+    }
     for pair in args.chunks(2) {
         let (k, v) = match pair {
             [k, v] => (k.as_str(), v.as_str()),
