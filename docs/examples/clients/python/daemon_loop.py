@@ -372,7 +372,7 @@ def main():
             failures += 1
             backoff = min(30.0, period * 2 ** min(failures, 6))
             backoff -= backoff * random.random() / 4
-            what = f"answered {status} {str(reply)[:160]}" if status else f"unreachable ({reply})"
+            what = f"answered {status} {(json.dumps(reply, separators=(',', ':')) if isinstance(reply, dict) else str(reply))[:160]}" if status else f"unreachable ({reply})"
             print(f"sidecar {what}: keeping size={sample['size']}, next try in {backoff * 1000:.0f} ms", flush=True)
             next_post = now + backoff
 
