@@ -123,11 +123,11 @@ async function pin(pool: string, to: number | null): Promise<number> {
 for (const lang of LANGS) {
   const maybe = builds.has(lang.name) ? test : test.skip;
 
-  maybe(`when the ${lang.name} daemon loop is pinned to 5 and then to 1, then its pool reports each size, with refused and CPU in its samples`, async (t) => {
+  maybe(`when the ${lang.name} daemon loop is pinned to 5, to 1 and past its --max-workers, then its pool reports each size (the cap's), with refused and CPU in its samples`, async (t) => {
     const cmd = await (builds.get(lang.name) as Promise<string[]>);
     // The forms of --sidecar: HOST:PORT and the URL.
     const where = lang.name === 'python' ? sidecar.url : `127.0.0.1:${sidecar.port}`;
-    const daemon = startDaemon(cmd, ['--sidecar', where, '--pool', lang.name, ...WORKLOAD, '--seconds', '50']);
+    const daemon = startDaemon(cmd, ['--sidecar', where, '--pool', lang.name, ...WORKLOAD, '--max-workers', '6', '--seconds', '50']);
     try {
       await until(t, 'first samples', daemon, () => sidecar.samples(lang.name).length >= 2);
       t.is(await pin(lang.name, 5), 200);
@@ -135,6 +135,10 @@ for (const lang of LANGS) {
       t.is(await pin(lang.name, 1), 200);
       await until(t, 'size 1', daemon, async () => (await size(lang.name)) === 1);
       await until(t, 'refusals at size 1', daemon, () => (sidecar.samples(lang.name).at(-1)?.refused ?? 0) > 0);
+      // More than --max-workers: the loop runs its cap and says what the sidecar asked for.
+      t.is(await pin(lang.name, 7), 200);
+      await until(t, 'size 6', daemon, async () => (await size(lang.name)) === 6);
+      await until(t, 'the capped target said', daemon, () => /^sample size=6 .*target=6 \(the sidecar's 7, capped by --max-workers\)$/m.test(daemon.out()));
       t.is(await pin(lang.name, null), 200);
       t.is(await daemon.stop('SIGTERM'), 0, 'SIGTERM is a clean exit');
     } finally {

@@ -417,10 +417,12 @@ int main(int argc, char **argv) {
         if (post(path, body, &status, reply, sizeof reply) == 0 && status == 202 && (t = strstr(reply, "\"target\":"))) {
             if (failures > 0) printf("sidecar back after %d failed tries\n", failures);
             failures = 0;
-            int target = (int)strtol(t + 9, NULL, 10);
-            if (target > opt.max_workers) target = opt.max_workers;
-            printf("sample size=%d busy=%d queue=%d completed=%llu refused=%llu cpu=%.3f target=%d\n",
-                   size, busy, depth, done, turned, cpu / 1e9, target);
+            int told = (int)strtol(t + 9, NULL, 10);
+            int target = told > opt.max_workers ? opt.max_workers : told;
+            char capped[64] = "";
+            if (told != target) snprintf(capped, sizeof capped, " (the sidecar's %d, capped by --max-workers)", told);
+            printf("sample size=%d busy=%d queue=%d completed=%llu refused=%llu cpu=%.3f target=%d%s\n",
+                   size, busy, depth, done, turned, cpu / 1e9, target, capped);
             if (target >= 1 && target != size) { pthread_mutex_lock(&m); resize(target); pthread_mutex_unlock(&m); }
             next_post += (int64_t)opt.period_ms * 1000000;
             if (next_post < now) next_post = now + (int64_t)opt.period_ms * 1000000;

@@ -358,9 +358,10 @@ def main():
                 print(f"sidecar back after {failures} failed tries", flush=True)
             failures = 0
             target = min(reply["target"], a.max_workers)
+            capped = f" (the sidecar's {reply['target']}, capped by --max-workers)" if target != reply["target"] else ""
             print(f"sample size={sample['size']} busy={sample['busy']} queue={sample['queueDepth']} "
                   f"completed={sample['completed']} refused={sample['refused']} "
-                  f"cpu={sample.get('cpuSeconds', 0):.3f} target={target}", flush=True)
+                  f"cpu={sample.get('cpuSeconds', 0):.3f} target={target}{capped}", flush=True)
             if target >= 1 and target != sample["size"]:
                 pool.resize(target)
             next_post += period

@@ -467,9 +467,11 @@ fn main() {
                     println!("sidecar back after {failures} failed tries");
                 }
                 failures = 0;
-                let target = target.min(max_workers);
+                let told = target;
+                let target = told.min(max_workers);
+                let capped = if told != target { format!(" (the sidecar's {told}, capped by --max-workers)") } else { String::new() };
                 let cpu_s = s.cpu.map_or(0.0, |(c, _)| c as f64 / 1e9);
-                println!("sample size={} busy={} queue={} completed={} refused={} cpu={cpu_s:.3} target={target}", s.size, s.busy, s.depth, s.completed, s.refused);
+                println!("sample size={} busy={} queue={} completed={} refused={} cpu={cpu_s:.3} target={target}{capped}", s.size, s.busy, s.depth, s.completed, s.refused);
                 if target >= 1 && target != s.size {
                     resize(&pool, target);
                 }
