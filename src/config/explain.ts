@@ -58,11 +58,15 @@ export function invalidValue(src: YamlSource, path: KeyPath, value: unknown, all
   return fail(src, 'invalid-value', path, value, `${formatValue(value)} is not allowed (${allowed})`);
 }
 
-/** The keys the schema allows in the object at `path` (none for a record of names, like pools). */
-function knownKeys(data: unknown, path: KeyPath): string[] {
-  const parent = schemaAt(ConfigFileSchema, data, path).at(-1) as Record<string, unknown> | undefined;
-  if (parent?.['patternProperties'] !== undefined) return [];
-  return Object.keys((parent?.['properties'] as object | undefined) ?? {});
+/** The schema of the object at `path` in the file's data. */
+function objectSchemaAt(data: unknown, path: KeyPath): Record<string, unknown> | undefined {
+  return schemaAt(ConfigFileSchema, data, path).at(-1) as Record<string, unknown> | undefined;
+}
+
+/** The keys an object schema allows (none for a record of names, like pools). */
+function knownKeys(schema: Record<string, unknown> | undefined): string[] {
+  if (schema?.['patternProperties'] !== undefined) return [];
+  return Object.keys((schema?.['properties'] as object | undefined) ?? {});
 }
 
 /** The ConfigError for ajv's first error on the file's data. */
@@ -70,7 +74,7 @@ export function explainSchemaError(src: YamlSource, data: unknown, err: ErrorObj
   const path = pathOf(data, err.instancePath);
   if (err.keyword === 'additionalProperties') {
     const name = String(err.params['additionalProperty']);
-    const parent = schemaAt(ConfigFileSchema, data, path).at(-1) as Record<string, unknown> | undefined;
+    const parent = objectSchemaAt(data, path);
     const child = [...path, name];
     const patterns = parent?.['patternProperties'];
     if (patterns !== undefined && patterns !== null) {
@@ -78,13 +82,13 @@ export function explainSchemaError(src: YamlSource, data: unknown, err: ErrorObj
       const pattern = Object.keys(patterns).join(' or ');
       return fail(src, 'invalid-value', child, name, `the name ${formatValue(name)} is not allowed (a name matching ${pattern})`);
     }
-    return fail(src, 'unknown-key', child, valueAt(data, child), `unknown key ${formatValue(name)} (allowed here: ${knownKeys(data, path).join(', ')})`);
+    return fail(src, 'unknown-key', child, valueAt(data, child), `unknown key ${formatValue(name)} (allowed here: ${knownKeys(parent).join(', ')})`);
   }
   if (err.keyword === 'required') {
     const name = String(err.params['missingProperty']);
     // A key missing beside one the schema does not know is most likely that key misspelt
     // (`stat:` for `stats:`): the unknown key is named first.
-    const known = knownKeys(data, path);
+    const known = knownKeys(objectSchemaAt(data, path));
     const here = valueAt(data, path);
     const stray = known.length === 0 || here === null || typeof here !== 'object' ? undefined : Object.keys(here).find((k) => !known.includes(k));
     if (stray !== undefined) {
