@@ -1,12 +1,12 @@
 import test from 'ava';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connectActuators, createActuators, shouldActuate } from '../../src/actuators/index.js';
 import type { ActuationOutcome, Actuator } from '../../src/actuators/index.js';
 import type { Decision } from '../../src/core/index.js';
 import { createEngine, silentLogger } from '../../src/streams/index.js';
 import { pool, virtualClock } from '../streams/helpers.js';
+import { tempDir } from '../fixtures/temp.js';
 
 function fake(never = false): Actuator & { applied: Decision[]; reports: [string, number][]; initials: [string, number][] } {
   const applied: Decision[] = [];
@@ -97,7 +97,7 @@ test('when OC_ADAPTIVE_THREADS=0, then every pool\'s static size is applied at s
 });
 
 test('when the file actuator is configured, then the static sizes are in the files at start and a run-time pin rewrites one', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'at-connect-'));
+  const dir = tempDir(t, 'at-connect-');
   const clock = virtualClock();
   const engine = createEngine({ config: { pools: [pool('transfer'), pool('buffer', 'buffer')], cpus: 4, enabled: false }, scheduler: clock.scheduler });
   const disconnect = connectActuators(engine, createActuators([{ type: 'file', dir }], () => undefined), silentLogger);

@@ -1,16 +1,14 @@
 import test from 'ava';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileActuator, randomTempName, writeSizeFile } from '../../src/actuators/index.js';
 import type { Sleep } from '../../src/actuators/index.js';
 import type { Decision } from '../../src/core/index.js';
+import { tempDir } from '../fixtures/temp.js';
 
 function decision(pool: string, to: number): Decision {
   return { pool, ts: 0, action: 'grow', from: to - 1, to, recommended: to, reason: 'above-band', mode: 'adaptive', utilization: 0.9, queueStall: 0, workerIdle: 0.1, band: { low: 0.6, high: 0.85 } };
 }
-
-const tempDir = (): string => mkdtempSync(join(tmpdir(), 'at-file-'));
 
 /** A sleep the test releases by hand, recording each back-off asked for. */
 function heldSleep(): { sleep: Sleep; delays: number[]; waiting: () => Promise<void>; release: () => void } {
@@ -35,7 +33,7 @@ function heldSleep(): { sleep: Sleep; delays: number[]; waiting: () => Promise<v
 }
 
 test('when a size is applied, then {dir}/{pool}.size holds it and no temp file is left; the newest size wins', async (t) => {
-  const dir = tempDir();
+  const dir = tempDir(t, 'at-file-');
   const attempts: string[] = [];
   const actuator = fileActuator({ dir, onAttempt: (p, r) => attempts.push(`${p}:${r}`) });
   t.like(await actuator.apply(decision('transfer', 12)), { status: 'ok', size: 12 });
@@ -48,7 +46,7 @@ test('when a size is applied, then {dir}/{pool}.size holds it and no temp file i
 });
 
 test('when the sidecar runs under umask 0077 (systemd UMask=0077), then the size file is still 0644, readable by the daemon', async (t) => {
-  const dir = tempDir();
+  const dir = tempDir(t, 'at-file-');
   const previous = process.umask(0o077);
   try {
     await writeSizeFile(dir, 'transfer', 9);
@@ -59,7 +57,7 @@ test('when the sidecar runs under umask 0077 (systemd UMask=0077), then the size
 });
 
 test('when a symlink is planted at the temp name, then it is not followed: its target is untouched and the size lands under another name', async (t) => {
-  const dir = tempDir();
+  const dir = tempDir(t, 'at-file-');
   const victim = join(dir, 'victim');
   writeFileSync(victim, 'precious\n');
   symlinkSync(victim, join(dir, '.transfer.size.planted.tmp'));
@@ -83,7 +81,7 @@ test('when temp names are drawn, then they are unpredictable (64 random bits eac
 });
 
 test('when the directory is missing, then the write is retried with back-off until it lands, each failure counted and reported', async (t) => {
-  const dir = join(tempDir(), 'later');
+  const dir = join(tempDir(t, 'at-file-'), 'later');
   const attempts: string[] = [];
   const failures: number[] = [];
   const delays: number[] = [];
@@ -101,7 +99,7 @@ test('when the directory is missing, then the write is retried with back-off unt
 });
 
 test('when a newer size comes while a failed write waits to retry, then the newer size is the one that lands', async (t) => {
-  const dir = join(tempDir(), 'later');
+  const dir = join(tempDir(t, 'at-file-'), 'later');
   const { sleep, waiting, release } = heldSleep();
   const actuator = fileActuator({ dir, sleep });
   const first = actuator.apply(decision('transfer', 8));
@@ -115,7 +113,7 @@ test('when a newer size comes while a failed write waits to retry, then the newe
 });
 
 test('when the actuator stops, then a pending retry gives up', async (t) => {
-  const dir = join(tempDir(), 'never');
+  const dir = join(tempDir(t, 'at-file-'), 'never');
   const { sleep, waiting, release } = heldSleep();
   const actuator = fileActuator({ dir, sleep });
   const out = actuator.apply(decision('transfer', 8));
@@ -127,7 +125,7 @@ test('when the actuator stops, then a pending retry gives up', async (t) => {
 });
 
 test('when a size is applied at start (a pin, a static size), then it is written like any other', async (t) => {
-  const dir = tempDir();
+  const dir = tempDir(t, 'at-file-');
   const actuator = fileActuator({ dir });
   t.like(await actuator.initial?.('buffer', 16), { status: 'ok', size: 16 });
   t.is(readFileSync(join(dir, 'buffer.size'), 'utf8'), '16\n');

@@ -1,11 +1,12 @@
 import test from 'ava';
+import type { ExecutionContext } from 'ava';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tempDir } from '../fixtures/temp.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MAIN = join(ROOT, 'src/cli/main.ts');
@@ -42,9 +43,9 @@ async function boundUrl(r: Run): Promise<string> {
   }
 }
 
-function tempConfig(yaml: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'at-cli-'));
-  const file = join(dir, 'config.yaml');
+/** A config file in a temp dir the test's teardown removes. */
+function tempConfig(t: ExecutionContext, yaml: string): string {
+  const file = join(tempDir(t, 'at-cli-'), 'config.yaml');
   writeFileSync(file, yaml);
   return file;
 }
@@ -86,7 +87,7 @@ async function logged(r: Run, match: (l: Record<string, unknown>) => boolean): P
 }
 
 test('SIGHUP reloads the config file: a pool added, one removed, one changed keeps its state; a bad file is logged and the running config kept', async (t) => {
-  const file = tempConfig('pools:\n  transfer: {kind: transfer}\n  old: {kind: buffer}\n');
+  const file = tempConfig(t, 'pools:\n  transfer: {kind: transfer}\n  old: {kind: buffer}\n');
   const r = run(['--config', file, '--listen', '127.0.0.1:0', '--cpus', '8']);
   try {
     const url = await boundUrl(r);
@@ -109,12 +110,16 @@ test('SIGHUP reloads the config file: a pool added, one removed, one changed kee
     r.child.kill('SIGTERM');
     t.is((await r.exit).code, 0);
   } finally {
-    if (r.child.exitCode === null) r.child.kill('SIGKILL');
+    // gone before the teardown removes its temp dirs
+    if (r.child.exitCode === null) {
+      r.child.kill('SIGKILL');
+      await r.exit;
+    }
   }
 });
 
 test('a config error prints its message (file, key, value) to stderr and exits 2', async (t) => {
-  const file = tempConfig('pools:\n  transfer: {kind: transfer, threads: 5000}\n');
+  const file = tempConfig(t, 'pools:\n  transfer: {kind: transfer, threads: 5000}\n');
   const r = run(['--config', file]);
   t.is((await r.exit).code, 2);
   t.true(r.stderr().includes(file));
@@ -133,8 +138,8 @@ test('simulate and replay are handed to the simulator', async (t) => {
 });
 
 test('SIGTERM: intake stops, the in-flight long poll is answered, every accepted sample is recorded, exit 0 within 5 s', async (t) => {
-  const config = tempConfig('defaults: {periodMs: 50, growCooldownMs: 250, shrinkCooldownMs: 1500}\n');
-  const record = join(mkdtempSync(join(tmpdir(), 'at-rec-')), 'samples.ndjson');
+  const config = tempConfig(t, 'defaults: {periodMs: 50, growCooldownMs: 250, shrinkCooldownMs: 1500}\n');
+  const record = join(tempDir(t, 'at-rec-'), 'samples.ndjson');
   const r = run(['--config', config, '--listen', '127.0.0.1:0', '--cpus', '8', '--record', record]);
   try {
     const url = await boundUrl(r);
@@ -187,7 +192,11 @@ test('SIGTERM: intake stops, the in-flight long poll is answered, every accepted
     t.regex(String(grow?.['msg']), /^adaptive_thread_pool: domain=transfer size=16 .* action=grow new_size=\d+$/);
     t.truthy(logs.find((l) => l['msg'] === 'stopped'));
   } finally {
-    if (r.child.exitCode === null) r.child.kill('SIGKILL');
+    // gone before the teardown removes its temp dirs
+    if (r.child.exitCode === null) {
+      r.child.kill('SIGKILL');
+      await r.exit;
+    }
   }
 });
 

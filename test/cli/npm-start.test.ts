@@ -4,10 +4,10 @@
 // package's own start script, with a stand-in for the built sidecar (no build in a test).
 import test from 'ava';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tempDir } from '../fixtures/temp.js';
 import { alive } from '../processes.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -26,7 +26,7 @@ for (const name of ['start', 'demo']) {
       t.pass();
       return;
     }
-    const dir = mkdtempSync(join(tmpdir(), 'at-npm-start-'));
+    const dir = tempDir(t, 'at-npm-start-');
     mkdirSync(join(dir, 'dist/cli'), { recursive: true });
     writeFileSync(join(dir, 'dist/cli/main.js'), STAND_IN);
     // The real script; its pre-script (the build) is left out by --ignore-scripts.
@@ -53,7 +53,11 @@ for (const name of ['start', 'demo']) {
       t.true(gone, `node (pid ${pid}) outlived npm`);
     } finally {
       if (!Number.isNaN(pid) && alive(pid)) process.kill(pid, 'SIGKILL');
-      if (npm.exitCode === null) npm.kill('SIGKILL');
+      if (npm.exitCode === null) {
+        // npm runs in the temp dir: gone before the teardown removes it
+        npm.kill('SIGKILL');
+        await exited;
+      }
     }
   });
 }

@@ -2,8 +2,7 @@
 // tables, and the copy embedded in docs/operator-guide.md is exactly the generator's output.
 import test from 'ava';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -12,6 +11,7 @@ import {
 } from '../../src/config/reference.js';
 import type { ReferenceIo } from '../../src/config/reference.js';
 import { ConfigFileSchema } from '../../src/config/schema.js';
+import { tempDir } from '../fixtures/temp.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const GUIDE = join(ROOT, 'docs', 'operator-guide.md');
@@ -200,8 +200,7 @@ test('when the module is imported, then its script entry does not run', (t) => {
 });
 
 test('when reference.ts is run as a script with --write FILE, then it rewrites that file', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'reference-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, 'reference-');
   const file = join(dir, 'guide.md');
   writeFileSync(file, doc('stale\n'));
   const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', SCRIPT, '--write', file], { cwd: ROOT });

@@ -2,8 +2,7 @@
 // datasource a template variable),
 // a `pool` variable, well-formed panels, and queries that only use docs/operator-guide.md metrics.
 import test from 'ava';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { DashboardPanel } from './queries.js';
@@ -11,6 +10,7 @@ import {
   NO_PROMTOOL_MESSAGE, CONTRACT_LABELS, CONTRACT_METRICS, allPanels, dashboardPath, dashboardQueries, groupingLabels,
   hasPromtool, labelMatchers, loadDashboard, metricNames, rawDashboardQueries, runPromtool, specSeriesNames,
 } from './queries.js';
+import { tempDir } from '../fixtures/temp.js';
 
 const DS_UID = '${datasource}';
 const PANEL_TYPES = new Set(['timeseries', 'stat', 'state-timeline', 'row', 'gauge', 'bargauge', 'table', 'text']);
@@ -216,15 +216,10 @@ test('when the queries are interpolated, then no Grafana variable is left and $p
   // promtool has no "parse this expression" command; recording rules get the same parser.
   const queries = dashboardQueries({ pool: '.*', job: 'adaptive-threads', instance: '.*' });
   const rules = queries.map((q, i) => ({ record: `dashboard:query_${i}`, expr: q.expr }));
-  const dir = mkdtempSync(join(tmpdir(), 'adaptive-threads-dashboard-'));
-  try {
-    const file = join(dir, 'queries.rules.json');
-    // JSON is YAML, so promtool reads it as a rule file.
-    writeFileSync(file, JSON.stringify({ groups: [{ name: 'dashboard', rules }] }));
-    const { code, output } = await runPromtool(['check', 'rules', file]);
-    t.is(code, 0, output);
-    t.true(output.includes(`SUCCESS: ${rules.length} rules found`), output);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const file = join(tempDir(t, 'adaptive-threads-dashboard-'), 'queries.rules.json');
+  // JSON is YAML, so promtool reads it as a rule file.
+  writeFileSync(file, JSON.stringify({ groups: [{ name: 'dashboard', rules }] }));
+  const { code, output } = await runPromtool(['check', 'rules', file]);
+  t.is(code, 0, output);
+  t.true(output.includes(`SUCCESS: ${rules.length} rules found`), output);
 });

@@ -3,13 +3,13 @@
 // loopback; the Dockerfile is on a supported Node LTS and probes that listener; the systemd
 // unit's umask leaves the file actuator's sizes readable by the daemon's user.
 import test from 'ava';
-import { mkdtempSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { writeSizeFile } from '../../src/actuators/index.js';
 import { loadConfig, readEnvSwitch } from '../../src/config/index.js';
 import type { ConfigFiles } from '../../src/config/index.js';
+import { tempDir } from '../fixtures/temp.js';
 import { example, loadable, manifest, portOf } from './examples.js';
 
 interface Probe { httpGet?: { path: string; port: string | number } }
@@ -108,7 +108,7 @@ test('when the image is built, then it is on a supported Node LTS (22 or 24) and
 test('when the systemd unit\'s umask applies, then the file actuator still writes sizes the daemon\'s user can read (0644)', async (t) => {
   const unit = example('adaptive-threads.service');
   const umask = Number.parseInt(/^UMask=([0-7]+)$/m.exec(unit)?.[1] ?? '0022', 8);
-  const dir = mkdtempSync(join(tmpdir(), 'at-unit-'));
+  const dir = tempDir(t, 'at-unit-');
   const previous = process.umask(umask);
   try {
     await writeSizeFile(dir, 'transfer', 12);

@@ -41,9 +41,10 @@ let trace: Trace | null = null;
 
 test.serial('when the sidecar raises the target, the daemon follows; when it dies, the daemon works on at its size; a new sidecar takes over', async (t) => {
   t.timeout(120_000);
+  const config = tempConfig(t, CONFIG);
   const procs: Proc[] = [];
+  // registered after the config's dir, so run before its removal (teardowns run in reverse)
   t.teardown(() => Promise.all(procs.map((p) => p.kill())).then(() => undefined));
-  const config = tempConfig(CONFIG);
 
   const first = spawnCli('sidecar', ['--listen', '127.0.0.1:0', '--config', config]);
   procs.push(first);

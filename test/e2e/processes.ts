@@ -2,10 +2,11 @@
 // poll for a condition (never a fixed sleep), and kill whatever was started.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ExecutionContext } from 'ava';
+import { tempDir } from '../fixtures/temp.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MAIN = join(ROOT, 'src/cli/main.ts');
@@ -50,9 +51,12 @@ export function spawnCli(name: string, args: readonly string[]): Proc {
   };
 }
 
-export function tempConfig(yaml: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'at-e2e-'));
-  const file = join(dir, 'config.yaml');
+/**
+ * A config file in a temp dir removed in the test's teardown. Teardowns run last registered
+ * first: make it before registering the teardown that kills the processes reading it.
+ */
+export function tempConfig(t: ExecutionContext, yaml: string): string {
+  const file = join(tempDir(t, 'at-e2e-'), 'config.yaml');
   writeFileSync(file, yaml);
   return file;
 }

@@ -5,7 +5,7 @@
 import test from 'ava';
 import type { ExecutionContext } from 'ava';
 import { execFile, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -59,6 +59,11 @@ const present = (tool: string) => spawnSync(tool, ['--version'], { stdio: 'ignor
 const builds = new Map(LANGS.filter((l) => present(l.tool)).map((l) => [l.name, l.build()]));
 for (const l of LANGS) if (!builds.has(l.name)) console.log(`${l.tool} not found: skipping the ${l.name} daemon loop`);
 for (const b of builds.values()) b.catch(() => undefined); // reported by the test that awaits it
+// After the last test, once no compiler still writes there (a test not run leaves its build unawaited).
+test.after.always(async () => {
+  await Promise.allSettled(builds.values());
+  rmSync(BUILD, { recursive: true, force: true });
+});
 
 interface Daemon {
   out(): string;

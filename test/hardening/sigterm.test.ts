@@ -2,16 +2,16 @@
 // --record file, and nothing else is (refused and cut-off requests are not recorded).
 import test from 'ava';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tempDir } from '../fixtures/temp.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MAIN = join(ROOT, 'src/cli/main.ts');
 
 test('SIGTERM mid-burst: the NDJSON record holds exactly the accepted samples, and the exit is clean', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'at-sigterm-'));
+  const dir = tempDir(t, 'at-sigterm-');
   const config = join(dir, 'config.yaml');
   writeFileSync(config, 'defaults: {periodMs: 50}\n');
   const record = join(dir, 'samples.ndjson');
@@ -74,6 +74,10 @@ test('SIGTERM mid-burst: the NDJSON record holds exactly the accepted samples, a
     t.is(lines.length, accepted, `sent ${sent}, accepted ${accepted} samples, refused ${refused}, cut ${cut}`);
     for (const l of lines) t.notThrows(() => JSON.parse(l) as unknown);
   } finally {
-    if (child.exitCode === null) child.kill('SIGKILL');
+    // gone before the teardown removes its temp dir
+    if (child.exitCode === null) {
+      child.kill('SIGKILL');
+      await exit;
+    }
   }
 });

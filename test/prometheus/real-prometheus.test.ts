@@ -5,9 +5,6 @@
 // makes its query come back empty, and the test names the panel.
 import test from 'ava';
 import type { ExecutionContext } from 'ava';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createLogger } from '../../src/service/index.js';
 import { startService } from '../../src/service/index.js';
 import type { Service } from '../../src/service/index.js';
@@ -16,6 +13,7 @@ import type { Config, PoolConfig } from '../../src/config/index.js';
 import type { ControllerParams, PoolKind } from '../../src/core/index.js';
 import { alertQueries, alertsPath, dashboardQueries, loadAlertRules } from '../dashboards/queries.js';
 import type { PromQuery } from '../dashboards/queries.js';
+import { tempDir } from '../fixtures/temp.js';
 import { SteadyPool, SwingingPool, flakyWebhook } from './daemon.js';
 import type { FlakyWebhook } from './daemon.js';
 import {
@@ -98,7 +96,7 @@ if (!hasPrometheus) {
     const startedMs = Date.now();
     const elapsed = (): string => `${((Date.now() - startedMs) / 1000).toFixed(1)} s`;
     const phases: string[] = [];
-    const dir = mkdtempSync(join(tmpdir(), 'adaptive-threads-prometheus-'));
+    const dir = tempDir(t, 'adaptive-threads-prometheus-'); // removed once the finally below has stopped Prometheus
     let webhook: FlakyWebhook | undefined;
     let service: Service | undefined;
     let prometheus: Prometheus | undefined;
@@ -198,7 +196,6 @@ if (!hasPrometheus) {
       }
       await service?.stop();
       await webhook?.close();
-      rmSync(dir, { recursive: true, force: true });
     }
   },
 );
@@ -212,7 +209,7 @@ function logWebhook(t: ExecutionContext, webhook: FlakyWebhook): void {
   'when a real Prometheus scrapes a healthy sidecar (steady pools in the band, nothing refused, no actuator), then every dashboard query returns data and none is NaN',
   async (t) => {
     t.timeout(58_000);
-    const dir = mkdtempSync(join(tmpdir(), 'adaptive-threads-prometheus-'));
+    const dir = tempDir(t, 'adaptive-threads-prometheus-'); // removed once the finally below has stopped Prometheus
     let service: Service | undefined;
     let prometheus: Prometheus | undefined;
     const clients: SidecarClient[] = [];
@@ -243,7 +240,6 @@ function logWebhook(t: ExecutionContext, webhook: FlakyWebhook): void {
       for (const c of clients) await c.stop();
       await prometheus?.stop();
       await service?.stop();
-      rmSync(dir, { recursive: true, force: true });
     }
   },
 );

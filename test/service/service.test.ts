@@ -1,8 +1,7 @@
 import test from 'ava';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../../src/config/index.js';
 import { tick } from '../../src/core/index.js';
@@ -10,6 +9,7 @@ import type { StepFn } from '../../src/streams/index.js';
 import { createLogger, startService } from '../../src/service/index.js';
 import { eventually, FAST, postJson } from '../http/harness.js';
 import { pool } from '../streams/helpers.js';
+import { tempDir } from '../fixtures/temp.js';
 
 function config(over: Partial<Config> = {}): Config {
   return {
@@ -205,7 +205,7 @@ test('when a reload gives a pool a uWSGI source, then the service starts reading
 });
 
 test('when a reload pins a pool (threads: 4), then the change is logged at info, sent to the actuators and counted; a new pool has its series', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'at-reload-'));
+  const dir = tempDir(t, 'at-reload-');
   const { logger, lines } = memoryLog('info');
   const service = await startService({ config: config({ actuators: [{ type: 'file', dir }] }), logger, version: 'test', defaultMetrics: false });
   try {

@@ -1,10 +1,10 @@
 import test from 'ava';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { lawNames } from '../../src/core/index.js';
 import { runReplay, runSimulate } from '../../src/sim/cli.js';
 import { DEFAULT_PARAMS } from '../../src/sim/run.js';
+import { tempDir } from '../fixtures/temp.js';
 
 function capture(): { io: { stdout: (s: string) => void; stderr: (s: string) => void }; out: () => string; err: () => string } {
   let out = '';
@@ -13,7 +13,7 @@ function capture(): { io: { stdout: (s: string) => void; stderr: (s: string) => 
 }
 
 test('when simulate runs a short scenario with --out, then it prints the figures and writes the chart', async (t) => {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'sim-cli-'));
+  const dir = tempDir(t, 'sim-cli-');
   const c = capture();
   const file = path.join(dir, 'chart.svg');
   t.is(await runSimulate(['--scenario', 'step', '--law', 'pi', '--seed', '2', '--minutes', '1', '--out', file], c.io), 0);
@@ -85,7 +85,7 @@ test('when --help is asked, then each command prints its usage and exits 0', asy
 });
 
 test('when replay reads a recording, then it prints what the law would have decided', async (t) => {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'sim-replay-'));
+  const dir = tempDir(t, 'sim-replay-');
   const file = path.join(dir, 'rec.ndjson');
   const lines = Array.from({ length: 8 }, (_, i) =>
     JSON.stringify({ pool: 'transfer', receivedAt: 1_700_000_000_000 + i * 1000, size: 16, busy: 16, queueStall: 0, completed: i * 50 }),
@@ -108,7 +108,7 @@ test('when replay reads a recording, then it prints what the law would have deci
 });
 
 test('when replay is given a band and cadences, then the law runs with them (tuning on a recorded trace)', async (t) => {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'sim-replay-tune-'));
+  const dir = tempDir(t, 'sim-replay-tune-');
   const file = path.join(dir, 'rec.ndjson');
   // 16 workers, 14 busy: 87.5 %, over the default band's 85 %, inside [0.5, 0.9].
   const lines = Array.from({ length: 12 }, (_, i) =>
@@ -140,7 +140,7 @@ test('when replay is given a band and cadences, then the law runs with them (tun
 });
 
 test('when replay reads a trace with a header, then it runs the recorded sidecar (n, kind, law, period), and flags override', async (t) => {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'sim-replay-header-'));
+  const dir = tempDir(t, 'sim-replay-header-');
   const file = path.join(dir, 'rec.ndjson');
   const header = { trace: 'adaptive-threads', version: 1, cpus: 3, pools: { xfer: { kind: 'buffer', params: { ...DEFAULT_PARAMS, law: 'band', periodMs: 500 } } } };
   const lines = Array.from({ length: 8 }, (_, i) => JSON.stringify({ pool: 'xfer', receivedAt: 1_700_000_000_000 + i * 500, size: 6, busy: 6, queueStall: 0, completed: i * 50 }));

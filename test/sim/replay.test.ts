@@ -1,6 +1,5 @@
 import test from 'ava';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Subject } from 'rxjs';
 import { recordSamples } from '../../src/service/record.js';
@@ -9,6 +8,7 @@ import { DEFAULT_PARAMS } from '../../src/sim/run.js';
 import { traceHeader } from '../../src/sim/trace.js';
 import { silentLogger } from '../../src/streams/index.js';
 import type { Ingested } from '../../src/streams/index.js';
+import { tempDir } from '../fixtures/temp.js';
 
 const line = (pool: string, s: number, size: number, busy: number, completed: number): string =>
   JSON.stringify({ pool, receivedAt: 1_700_000_000_000 + s * 1000, size, busy, queueStall: 0, idle: 0.5, completed });
@@ -66,8 +66,7 @@ test('when a header line is malformed, then the error names the line and what is
 });
 
 test('when the sidecar records, then the trace starts with a header replay reads back (a sidecar appending writes a new one; the last wins)', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'at-trace-'));
-  const file = join(dir, 'trace.ndjson');
+  const file = join(tempDir(t, 'at-trace-'), 'trace.ndjson');
   const pools = [{ name: 'transfer', kind: 'buffer' as const, params: { ...DEFAULT_PARAMS, law: 'hpa' as const } }];
   for (const cpus of [3, 5]) {
     const ingested = new Subject<Ingested>();

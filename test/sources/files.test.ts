@@ -1,15 +1,14 @@
 // The file reader's line-by-line read, on a real file: lines that straddle the reads' chunks,
 // characters of several bytes cut between two chunks, a last line without a newline, and the
 // early stop.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
 import { nodeFiles, tryReadLines } from '../../src/sources/files.js';
+import { tempDir } from '../fixtures/temp.js';
 
 test('when a file is read line by line, then every line comes whole and in order, and the read stops when asked', (t) => {
-  const dir = mkdtempSync(join(os.tmpdir(), 'files-test-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, 'files-test-');
   // About 100 KiB of lines of uneven length, some with two- and three-byte characters.
   const lines = Array.from({ length: 1500 }, (_, i) => `${i}: ${'x'.repeat(i % 97)}${i % 7 === 0 ? 'é€' : ''}`);
   const path = join(dir, 'table');

@@ -5,13 +5,14 @@
 // report that budget. A spinner is runnable all along, so its CPU plus run delay covers the
 // wall time it spun, however crowded the machine.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import test, { type ExecutionContext } from 'ava';
 import type { CpuReading } from '../../src/core/types.js';
 import { type FileReader, createCpuReader, nodeFiles } from '../../src/sources/index.js';
+import { sharedTempDir } from '../fixtures/temp.js';
 
 // usage: threads SPINNING SLEEPING CPU_SECONDS. Names its threads spin-N and sleep-N, prints
 // "ready", waits for a line on stdin, lets each spinner burn CPU_SECONDS of its own CPU, prints
@@ -83,7 +84,7 @@ int main(int argc, char **argv) {
 const hasGcc = spawnSync('gcc', ['--version']).status === 0;
 if (!hasGcc) console.log('gcc not found: skipping the CPU reader test against a real process');
 
-const dir = mkdtempSync(join(tmpdir(), 'proc-cpu-'));
+const dir = sharedTempDir(test, 'proc-cpu-');
 const binary = join(dir, 'threads');
 test.before(() => {
   if (!hasGcc) return;
@@ -91,7 +92,6 @@ test.before(() => {
   const build = spawnSync('gcc', ['-O0', '-pthread', '-o', binary, join(dir, 'threads.c')], { encoding: 'utf8' });
   if (build.status !== 0) throw new Error(`gcc failed: ${build.stderr}`);
 });
-test.after.always(() => rmSync(dir, { recursive: true, force: true }));
 
 interface Child {
   pid: number;

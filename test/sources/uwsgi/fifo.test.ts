@@ -1,12 +1,11 @@
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, constants, openSync, readSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fifoCommands, nodeFifo, NotAFifoError } from '../../../src/sources/uwsgi/index.js';
+import { sharedTempDir } from '../../fixtures/temp.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'at-fifo-'));
-test.after.always(() => rmSync(dir, { recursive: true, force: true }));
+const dir = sharedTempDir(test, 'at-fifo-');
 
 function mkfifo(name: string): string {
   const path = join(dir, name);

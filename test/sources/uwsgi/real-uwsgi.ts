@@ -3,7 +3,7 @@
 // FIFO) in a temp dir, with `cheaper-algo = manual`, as the operator guide sets it up for the
 // sidecar. It runs in its own process group, so teardown kills it whole.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBenchUwsgi } from '../../../bench/uwsgi-server.js';
@@ -21,11 +21,25 @@ export function uwsgiMissing(): string | null {
 
 /**
  * A uWSGI of `processes` worker slots, `initial` of them live, that the FIFO resizes; `extras` as
- * the test wants. Its temp dir goes with `stop()` (one that failed to start keeps it: the error names its log).
+ * the test wants. Its temp dir goes with `stop()`; one that failed to start goes at once, its
+ * log's tail copied into the error.
  */
 export async function startUwsgi(options: { processes: number; cheaper: number; initial: number }, extras: UwsgiExtras = {}): Promise<RealUwsgi> {
   const dir = mkdtempSync(join(tmpdir(), 'at-uwsgi-'));
-  const uwsgi = await startBenchUwsgi(dir, { kind: 'cheaper', algo: 'manual', ...options }, extras);
+  let uwsgi: BenchUwsgi;
+  try {
+    uwsgi = await startBenchUwsgi(dir, { kind: 'cheaper', algo: 'manual', ...options }, extras);
+  } catch (error) {
+    let log: string;
+    try {
+      log = readFileSync(join(dir, 'uwsgi.log'), 'utf8').slice(-2000);
+    } catch {
+      log = '(no log)';
+    }
+    // retried: the killed uWSGI may still be going
+    rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+    throw new Error(`${(error as Error).message}; the log, removed with its dir, ended:\n${log}`, { cause: error });
+  }
   return {
     ...uwsgi,
     async stop() {

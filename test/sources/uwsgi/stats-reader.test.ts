@@ -1,10 +1,9 @@
 import test from 'ava';
 import { createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createNodeStatsReader, HTTP_REQUEST, nodeStatsReader, parseUwsgiStats, statsAddress } from '../../../src/sources/uwsgi/index.js';
+import { tempDir } from '../../fixtures/temp.js';
 
 /** A stats server like uWSGI's: writes the document on connect and closes (or, stuck, never does). */
 const openSockets = new WeakMap<Server, Set<Socket>>();
@@ -53,7 +52,7 @@ test('when the stats server answers on TCP, then its whole document is read', as
 });
 
 test('when the stats server is a unix socket, then it is read too', async (t) => {
-  const path = join(mkdtempSync(join(tmpdir(), 'at-stats-')), 'stats.sock');
+  const path = join(tempDir(t, 'at-stats-'), 'stats.sock');
   const server = await serve(path, '{"workers":[]}');
   try {
     t.is(await nodeStatsReader(path, 2000), '{"workers":[]}');
