@@ -126,15 +126,20 @@ export function createUwsgiSampler(): UwsgiSampler {
       masterPid = stats.masterPid;
       lastTs = tsMs;
       completed += completedNow;
-      refused += increase(stats.listenQueueErrors, restarted ? 0 : lastErrors);
-      lastErrors = stats.listenQueueErrors;
+      if (stats.listenQueueErrors !== null) {
+        refused += increase(stats.listenQueueErrors, restarted ? 0 : lastErrors);
+        lastErrors = stats.listenQueueErrors;
+      }
       const live = stats.workers.filter(isLive);
       if (live.length === 0) return null;
       const size = live.length;
       // Without a period (the first read, a new master) the cores in a request are all there is.
       const busy = dtS > 0 ? Math.min(size, round3(busySeconds / dtS)) : round3(live.reduce((a, w) => a + inRequest(w), 0));
-      const sample: Sample = { ts: tsMs, size, busy, queueDepth: stats.listenQueue, completed, refused, maxSize: stats.workers.length };
-      if (stats.queueCapacity !== null) sample.queueCapacity = stats.queueCapacity;
+      const sample: Sample = { ts: tsMs, size, busy, completed, maxSize: stats.workers.length };
+      // A queue not known is left out of the sample, not sent as empty (and so are its refusals).
+      if (stats.listenQueue !== null) sample.queueDepth = stats.listenQueue;
+      if (stats.listenQueue !== null && stats.queueCapacity !== null) sample.queueCapacity = stats.queueCapacity;
+      if (stats.listenQueueErrors !== null) sample.refused = refused;
       const cores = Math.max(...live.map((w) => w.cores));
       const idle = live.filter((w) => inRequest(w) === 0).length;
       const spawns = live.map((w) => ({ slot: w.slot, pid: w.pid, respawns: w.respawns }));

@@ -414,6 +414,37 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     );
   }
 
+  /**
+   * Whether a unix socket's backlog was ever seen (uWSGI's listen_queue above 0 with no TCP
+   * socket): then this kernel tells it (see withQueue), and whether that it does not was said.
+   */
+  let unixQueueSeen = false;
+  let unixQueueSaid = false;
+  /**
+   * The stats with the listen queue the sample gets: for TCP sockets the kernel's accept queue
+   * now (uWSGI's own `listen_queue` when it cannot be read). uWSGI reads a unix socket's backlog
+   * with an ioctl (SIOBKLGQ) that stock Linux kernels lack: its listen_queue, and its
+   * listen_queue_errors, stay 0 however long the backlog. So a uWSGI on unix sockets only has no
+   * queue in its samples (not an empty one, which would hold the demand down), until a backlog
+   * above 0 is seen (a kernel that tells it); said once.
+   */
+  function withQueue(stats: UwsgiStats): UwsgiStats {
+    const kernel = deps.listenQueue?.(stats.masterPid, stats.listeners) ?? null;
+    if (kernel !== null) return { ...stats, listenQueue: kernel };
+    if (stats.listeners.length > 0 || stats.otherSockets.length === 0) return stats;
+    if ((stats.listenQueue ?? 0) > 0) unixQueueSeen = true;
+    if (unixQueueSeen) return stats;
+    if (!unixQueueSaid) {
+      unixQueueSaid = true;
+      const sockets = stats.otherSockets.join(', ');
+      logger.warn(
+        { ...log, sockets: stats.otherSockets },
+        `pool ${pool}: uWSGI listens on unix sockets only (${sockets}), whose backlog Linux does not tell uWSGI (its listen_queue reads 0 however many connections wait): the pool is sized without a queue or refusals, so a backlog shows only as busy workers and a full one as failed connects at the clients; a TCP socket (socket or http-socket = 127.0.0.1:PORT) gives the sidecar the queue (docs/operator-guide.md, "Driving uWSGI")`,
+      );
+    }
+    return { ...stats, listenQueue: null, listenQueueErrors: null };
+  }
+
   /** A uWSGI restarted (a new master) or reloaded (none of its workers left) since the last read with workers: said, with its count. */
   function noteRestart(r: UwsgiReading): void {
     const before = lastSeen;
@@ -630,8 +661,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
       let stats: UwsgiStats;
       try {
         stats = parseUwsgiStats(text);
-        const queue = deps.listenQueue?.(stats.masterPid, stats.listeners) ?? null;
-        r = sampler.read(queue === null ? stats : { ...stats, listenQueue: queue }, deps.now());
+        r = sampler.read(withQueue(stats), deps.now());
       } catch (e) {
         noWorkers = null;
         return down(e instanceof Error ? e.message : String(e));

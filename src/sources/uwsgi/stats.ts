@@ -32,14 +32,16 @@ export interface UwsgiWorker {
 
 export interface UwsgiStats {
   masterPid: number;
-  /** connections waiting in the listen queue (uWSGI's `listen_queue`) */
-  listenQueue: number;
-  /** uWSGI's `listen_queue_errors` (cumulative; 0 when uWSGI does not count them) */
-  listenQueueErrors: number;
+  /** connections waiting in the listen queue (uWSGI's `listen_queue`); null: not known (see UwsgiSource) */
+  listenQueue: number | null;
+  /** uWSGI's `listen_queue_errors` (cumulative; 0 when uWSGI does not count them); null: not known */
+  listenQueueErrors: number | null;
   /** the listen queue's size (the sockets' `max_queue`), or null when unknown */
   queueCapacity: number | null;
   /** the sockets uWSGI listens on over TCP (from their names), whose accept queue the kernel can tell */
   listeners: Listener[];
+  /** the names of its other sockets (unix: a path, `@abstract`), whose backlog a stock Linux tells neither uWSGI nor the sidecar */
+  otherSockets: string[];
   workers: UwsgiWorker[];
 }
 
@@ -104,6 +106,7 @@ export function parseUwsgiStats(text: string): UwsgiStats {
       const l = typeof s['name'] === 'string' ? parseListener(s['name']) : null;
       return l === null ? [] : [l];
     }),
+    otherSockets: sockets.flatMap((s) => (typeof s['name'] === 'string' && parseListener(s['name']) === null ? [s['name']] : [])),
     workers,
   };
 }

@@ -10,7 +10,7 @@ export function worker(slot: number, over: Partial<UwsgiWorker> = {}): UwsgiWork
 }
 
 export function stats(workers: UwsgiWorker[], over: Partial<UwsgiStats> = {}): UwsgiStats {
-  return { masterPid: 99, listenQueue: 0, listenQueueErrors: 0, queueCapacity: 100, listeners: [], workers, ...over };
+  return { masterPid: 99, listenQueue: 0, listenQueueErrors: 0, queueCapacity: 100, listeners: [], otherSockets: [], workers, ...over };
 }
 
 export interface LogLine {

@@ -115,6 +115,31 @@ test('when the kernel tells the accept queue of uWSGI\'s TCP socket, then it is 
   t.like(r.ingested[1], { queueDepth: 2 }, 'the stats\' listen_queue');
 });
 
+test('when uWSGI listens on unix sockets only, then its samples have no queue or refusals (its listen_queue reads 0 on stock kernels), said once, until a backlog is seen', async (t) => {
+  const onUnix = (queue: number, errors: number) => {
+    const doc = JSON.parse(fixture('loaded-4-of-6')) as Record<string, unknown>;
+    return JSON.stringify({ ...doc, listen_queue: queue, listen_queue_errors: errors, sockets: [{ name: '/run/uwsgi/app.sock', proto: 'uwsgi', queue, max_queue: 0, shared: 0, can_offload: 0 }] });
+  };
+  const asked: number[] = [];
+  const r = rig({ answers: [onUnix(0, 0), onUnix(0, 0), onUnix(3, 1)], target: 4, listenQueue: (pid, listeners) => (asked.push(listeners.length), null) });
+  await r.src.poll();
+  r.advance(PERIOD_MS);
+  await r.src.poll();
+  for (const sample of r.ingested) {
+    t.is(sample.queueDepth, undefined, 'no depth, not 0');
+    t.is(sample.queueCapacity, undefined);
+    t.is(sample.refused, undefined);
+    t.is(sample.completed, 5, 'the rest of the sample as ever');
+  }
+  const warned = r.lines.filter((l) => l.level === 'warn' && l.msg.includes('unix sockets only'));
+  t.is(warned.length, 1, 'said once');
+  t.regex(warned[0]!.msg, /\/run\/uwsgi\/app\.sock.*Linux does not tell uWSGI.*a TCP socket/);
+  r.advance(PERIOD_MS);
+  await r.src.poll();
+  t.like(r.ingested[2], { queueDepth: 3, refused: 1 }, 'a kernel that tells uWSGI the backlog: its figures count from then on');
+  t.false('queueCapacity' in r.ingested[2]!, 'a unix socket has no max_queue in the stats');
+});
+
 test('when the target is above the live workers, then one + a worker is written, never past processes', async (t) => {
   const r = rig({ answers: [fixture('idle-2-of-6')], target: 5 });
   await r.src.poll();
