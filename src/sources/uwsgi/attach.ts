@@ -83,6 +83,19 @@ export function attachUwsgiSources(deps: AttachUwsgiDeps): UwsgiSources {
   const now = deps.now ?? (() => scheduler.now());
   const attached = new Map<string, Attached>();
   const engineState = deps.engine.state?.bind(deps.engine);
+  /** The pool that reads each uWSGI master (by pid) first: one uWSGI is one pool (UwsgiSourceDeps.sharedWith). */
+  const readers = new Map<number, string>();
+  const release = (pool: string, but: number | null = null) => {
+    for (const [pid, p] of readers) if (p === pool && pid !== but) readers.delete(pid);
+  };
+  const sharedWith = (pool: string) => (masterPid: number | null): string | null => {
+    release(pool, masterPid);
+    if (masterPid === null) return null;
+    const first = readers.get(masterPid);
+    if (first !== undefined && first !== pool) return first;
+    readers.set(masterPid, pool);
+    return null;
+  };
 
   /** One pool's source: polled before each of the pool's ticks, its target applied. */
   function attach(pool: PoolConfig, source: SourceConfig, cpus: number, handover: UwsgiHandover | undefined): Attached {
@@ -112,6 +125,7 @@ export function attachUwsgiSources(deps: AttachUwsgiDeps): UwsgiSources {
       ...(deps.actuation ? { actuation: deps.actuation } : {}),
       ...(handover ? { handover } : {}),
       ...(engineState ? { wanted: wantedOf(engineState, pool.name) } : {}),
+      sharedWith: sharedWith(pool.name),
     });
     const periodMs = pool.params.periodMs;
     const leadMs = Math.min(POLL_LEAD_MS, periodMs / 4);
@@ -146,6 +160,7 @@ export function attachUwsgiSources(deps: AttachUwsgiDeps): UwsgiSources {
         polling?.unsubscribe();
         src.stop();
         targets.unsubscribe();
+        release(pool.name);
       },
     };
   }

@@ -49,6 +49,13 @@ export interface UwsgiSourceDeps {
    * sample tells them; without it, those of the last sample's reply
    */
   wanted?: () => { mode: Mode; target: number } | null;
+  /**
+   * One uWSGI is one pool: called with the master each read found (null: none answered), it
+   * returns the other pool of the sidecar that reads that master first, if any. Paths the config
+   * could not tell apart at load (a link made later, a bind mount, a link to a directory not
+   * there yet) name one uWSGI then.
+   */
+  sharedWith?: (masterPid: number | null) => string | null;
 }
 
 /**
@@ -148,13 +155,13 @@ export const OUTAGE_REPEAT_MS = 60_000;
 /** A stats read gets a period, at least a second and at most five. */
 export const statsTimeoutMs = (periodMs: number) => Math.min(5000, Math.max(1000, periodMs));
 
-/** What an operator does about a FIFO the sidecar cannot write, by the error's code. */
-function fifoRemedy(code: string | undefined): string | null {
+/** What an operator does about a FIFO the sidecar cannot write, by the error's code (the master answered the stats this period). */
+function fifoRemedy(code: string | undefined, masterPid: number): string | null {
   switch (code) {
     case 'ENOENT':
       return "no FIFO at that path: uWSGI creates it at start (a reload or restart of uWSGI makes it again); check uWSGI's master-fifo and the source's fifo name one path";
     case 'ENXIO':
-      return 'no uWSGI master has it open: uWSGI is stopped or restarting';
+      return `uWSGI's master (pid ${masterPid}) answers its stats but does not read this FIFO: with several master-fifo, uWSGI reads one at a time (the first, until a digit written to the one it reads switches: 1 to the second), and the source's fifo must name the one it reads; or it is another uWSGI's, or uWSGI is restarting`;
     case 'EACCES':
     case 'EPERM':
       return "the sidecar's user may not write it: uWSGI makes its FIFO readable and writable by its own user only (0600), so run the sidecar as uWSGI's user (or root)";
@@ -259,6 +266,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
   function down(why: string, how: 'error' | 'absent' | 'timeout' | 'answered' = 'error'): PollOutcome {
     const answered = how === 'answered';
     reading = null;
+    deps.sharedWith?.(null);
     const nowMs = deps.now();
     const what = answered ? `uWSGI at ${source.stats} has no live worker (${why})` : `uWSGI is not answering at ${source.stats} (${why})`;
     let said = statsDown?.said ?? false;
@@ -352,7 +360,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     if (verdict === 'foreign' && before !== 'foreign') {
       logger.warn(
         { ...log, masterPid },
-        `pool ${pool}: uWSGI's master at ${source.stats} (pid ${masterPid}) does not have the FIFO ${source.fifo} open: it is another uWSGI's master-fifo, or one left by an earlier uWSGI, and a - written there would retire that uWSGI's workers; the sidecar writes nothing to it. Set the source's fifo to the master-fifo of the uWSGI at ${source.stats}`,
+        `pool ${pool}: uWSGI's master at ${source.stats} (pid ${masterPid}) does not have the FIFO ${source.fifo} open: it is another uWSGI's master-fifo, or one left by an earlier uWSGI, and a - written there would retire that uWSGI's workers, or one of this uWSGI's several master-fifo that it does not read now (it reads one at a time, switched by a digit written to the one it reads); the sidecar writes nothing to it. Set the source's fifo to the master-fifo the uWSGI at ${source.stats} reads`,
       );
     } else if (verdict === 'ok' && before === 'foreign') {
       logger.info({ ...log, masterPid }, `pool ${pool}: uWSGI's master (pid ${masterPid}) has the FIFO ${source.fifo} open: commands are written again`);
@@ -360,9 +368,9 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     return fifoWritable(masterPid);
   }
 
-  /** Whether commands may go to the FIFO for this master: not while it or the path is in doubt (fifoIsMasters, once a read). */
+  /** Whether commands may go to the FIFO for this master: not while it or the path is in doubt (fifoIsMasters, once a read), nor while another pool drives it. */
   function fifoWritable(masterPid: number): boolean {
-    if (fifoPathSaid !== null) return false;
+    if (fifoPathSaid !== null || sharedBy !== null) return false;
     return fifoOwner?.masterPid !== masterPid || fifoOwner.verdict === 'ok' || fifoOwner.verdict === 'unknown';
   }
 
@@ -445,6 +453,26 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     return { ...stats, listenQueue: null, listenQueueErrors: null };
   }
 
+  /** the pool that reads this uWSGI's master first, when another does (noteShared) */
+  let sharedBy: string | null = null;
+  /**
+   * Whether another pool of the sidecar reads the master this one read: then this one writes
+   * nothing to the FIFO (the two would undo each other's commands), said when it starts and
+   * when it ends.
+   */
+  function noteShared(masterPid: number): void {
+    const other = deps.sharedWith?.(masterPid) ?? null;
+    if (other !== null && other !== sharedBy) {
+      logger.warn(
+        { ...log, masterPid, other },
+        `pool ${pool}: the uWSGI at ${source.stats} (master pid ${masterPid}) is also pool ${other}'s, which read it first: one uWSGI is one pool, and two would undo each other's commands; pool ${pool} writes nothing to its FIFO. Their paths name one uWSGI through a link or a mount: remove one of the pools from the config`,
+      );
+    } else if (other === null && sharedBy !== null) {
+      logger.info({ ...log, masterPid }, `pool ${pool}: no other pool reads the uWSGI at ${source.stats} (master pid ${masterPid}) now: commands are written again`);
+    }
+    sharedBy = other;
+  }
+
   /** A uWSGI restarted (a new master) or reloaded (none of its workers left) since the last read with workers: said, with its count. */
   function noteRestart(r: UwsgiReading): void {
     const before = lastSeen;
@@ -478,8 +506,9 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
    * sidecar's taking effect: counted, and past UNASKED_CHANGES_WARN the operator is told.
    */
   function noteUnasked(before: UwsgiReading | null, now: UwsgiReading): void {
-    // A restart or reload seen at this read (noteRestart) moves the count by itself.
-    if (before === null || restarted !== null) return;
+    // A restart or reload seen at this read (noteRestart) moves the count by itself; the pool
+    // that drives a uWSGI this one shares (noteShared, said already) moves it too.
+    if (before === null || restarted !== null || sharedBy !== null) return;
     const change = now.sample.size - before.sample.size;
     if (change === 0) return;
     if (expected !== null && Math.sign(expected.live - before.sample.size) === Math.sign(change)) return;
@@ -616,8 +645,12 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     } catch (e) {
       deps.actuation?.(pool, 'error');
       const why = e instanceof Error ? e.message : String(e);
+      const code = errorCode(e);
+      // No reader while the master answers its stats: it reads another FIFO (one of several
+      // master-fifo, switched by a digit); its verdict is looked at afresh at the next read.
+      if (code === 'ENXIO') fifoOwner = null;
       if (fifoDown === null) {
-        const remedy = fifoRemedy(errorCode(e));
+        const remedy = fifoRemedy(code, reading.masterPid);
         logger.warn({ ...log, err: why }, `pool ${pool}: cannot write uWSGI's master FIFO ${source.fifo} (${why})${remedy === null ? '' : `: ${remedy}`}; the sidecar retries every period`);
       }
       fifoDown = why;
@@ -676,6 +709,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
       idleStreak = !idleNow ? null : idleStreak?.live === r.sample.size ? idleStreak : { sinceMs: deps.now(), live: r.sample.size };
       up(r);
       noteRestart(r);
+      noteShared(r.masterPid);
       fifoIsMasters(r.masterPid);
       if (r.sample.size < r.processes) sawCheap = true;
       noteNotCheaper(r);

@@ -17,7 +17,8 @@ function rig(options: { answers: (string | Error)[]; target?: number; mode?: Mod
   const reply = { target: options.target ?? 2, mode: options.mode ?? ('adaptive' as Mode) };
   const { lines, logger } = captureLogger();
   const answers = [...options.answers];
-  const fifoErrors = [...(options.fifoErrors ?? [])];
+  // the test's own array: errors pushed later fail later writes
+  const fifoErrors = options.fifoErrors ?? [];
   const actuations: string[] = [];
   const src = createUwsgiSource({
     pool: 'web',
@@ -698,7 +699,7 @@ test('when the FIFO cannot be written, then the warning says what to do for the 
     return r.lines.find((l) => l.level === 'warn' && /cannot write uWSGI's master FIFO/.test(l.msg))?.msg ?? '';
   };
   t.regex(await warnFor('ENOENT'), /no FIFO at that path: uWSGI creates it at start/);
-  t.regex(await warnFor('ENXIO'), /no uWSGI master has it open/);
+  t.regex(await warnFor('ENXIO'), /answers its stats but does not read this FIFO/);
   t.regex(await warnFor('EACCES'), /run the sidecar as uWSGI's user/);
   t.regex(await warnFor('EAGAIN'), /\(EAGAIN: open '\/run\/uwsgi\.fifo'\); the sidecar retries every period$/);
 });
@@ -735,6 +736,32 @@ test('when the FIFO is not open in the master that answers the stats, then nothi
   const unknown = rig({ answers: [fixture('loaded-4-of-6')], target: 3, openedBy: () => null });
   await unknown.src.poll();
   t.deepEqual(unknown.writes.filter((w) => w !== '\n'), ['-']);
+});
+
+test('when the master that read the FIFO stops reading it (it switched to another of its master-fifo), then the write\'s ENXIO says so and the FIFO is looked at again: told twice, nothing more is written', async (t) => {
+  let owned = true;
+  const fifoErrors: (Error | null)[] = [null];
+  const r = rig({ answers: [fixture('loaded-4-of-6')], target: 4, openedBy: () => owned, fifoErrors });
+  const commands = () => r.writes.filter((w) => w !== '\n');
+  const warnings = () => r.lines.filter((l) => l.level === 'warn').map((l) => l.msg);
+  await r.src.poll();
+  r.reply.target = 5;
+  r.src.apply(5);
+  t.deepEqual(commands(), ['+'], 'the master reads it: written');
+  r.reply.target = 6;
+  // uWSGI is told '1': it reads its second master-fifo from now on.
+  owned = false;
+  fifoErrors.push(noReader(), noReader(), noReader());
+  r.advance(PERIOD_MS);
+  await r.src.poll();
+  t.deepEqual(commands(), ['+'], 'no reader');
+  t.is(warnings().filter((w) => /answers its stats but does not read this FIFO: with several master-fifo/.test(w)).length, 1, warnings().join('\n'));
+  for (let i = 0; i < 2; i++) {
+    r.advance(PERIOD_MS);
+    await r.src.poll();
+  }
+  t.is(warnings().filter((w) => /does not have the FIFO \/run\/uwsgi\.fifo open: .*several master-fifo that it does not read now/.test(w)).length, 1, 'looked at again for the same master: seen twice not open');
+  t.deepEqual(commands(), ['+'], 'nothing written meanwhile');
 });
 
 test('when no FIFO is at the source\'s path, then a pool that observes is told at its second read, once, and told again when one is there', async (t) => {
