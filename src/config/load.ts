@@ -114,10 +114,18 @@ function checkCrossFields(src: YamlSource, data: ConfigFile, files: Pick<ConfigF
     if (!isStatsAddress(pool.source.stats)) {
       throw invalidValue(src, ['pools', name, 'source', 'stats'], pool.source.stats, 'HOST:PORT (port 1-65535, IPv6 as [::1]:PORT) or the path of a unix socket (with a /), not a URL');
     }
+    const { source } = pool;
+    const opened = (key: 'stats' | 'fifo') => {
+      const address = sourceAddress(key, source[key]);
+      return isAbsolute(address) ? sameFile(address, files) : address;
+    };
+    const at = { stats: opened('stats'), fifo: opened('fifo') };
+    if (at.stats === at.fifo) {
+      throw invalidValue(src, ['pools', name, 'source', 'fifo'], source.fifo, "a path other than the source's stats: stats is uWSGI's stats socket (its stats option), fifo its master-fifo");
+    }
     for (const [key, what] of [['stats', 'stats address'], ['fifo', 'FIFO']] as const) {
-      const value = pool.source[key];
-      const address = sourceAddress(key, value);
-      const same = `${key} ${isAbsolute(address) ? sameFile(address, files) : address}`;
+      const value = source[key];
+      const same = `${key} ${at[key]}`;
       const other = driven.get(same);
       if (other !== undefined) throw invalidValue(src, ['pools', name, 'source', key], value, `a ${what} no other pool reads (pool ${other} has this one: one uWSGI is one pool)`);
       driven.set(same, name);

@@ -304,6 +304,10 @@ test('when two pools name the same uWSGI (its stats address or its FIFO), then t
   t.true(spelled.message.includes('pools.api.source.stats: "/run/uwsgi/./web.sock" is not allowed (a stats address no other pool reads (pool web'), spelled.message);
   const spelledFifo = refusal(`pools:\n${pool('web', '/run/uwsgi/web.sock', '/run/uwsgi/web.fifo')}${pool('api', '/run/uwsgi/api.sock', '/run/x/../uwsgi//web.fifo')}`);
   t.true(spelledFifo.message.includes('pools.api.source.fifo'), spelledFifo.message);
+  // one pool's stats and FIFO on one file: one of them is wrong
+  const swapped = refusal(`pools:\n${pool('web', '/run/uwsgi/master.fifo', '/run/uwsgi/./master.fifo')}`);
+  t.is(swapped.key, 'pools.web.source.fifo');
+  t.true(swapped.message.includes("a path other than the source's stats: stats is uWSGI's stats socket (its stats option), fifo its master-fifo"), swapped.message);
 });
 
 test('when two pools name one uWSGI through a symbolic link or a relative path, then the file is refused; two files in one directory are not', (t) => {

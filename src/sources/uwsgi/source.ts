@@ -262,6 +262,16 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     wake = { second, cancel };
   }
 
+  /** Whether a FIFO is at `path` (a stats address that is a path); false when it cannot be told. */
+  function isFifoAt(path: string): boolean {
+    if (!path.includes('/')) return false;
+    try {
+      return deps.fifo.pathKind?.(path) === 'fifo';
+    } catch {
+      return false;
+    }
+  }
+
   /** No sample this period: uWSGI did not answer (`absent`: nothing listens there; `timeout`: not in time), or (`answered`) answered with no live worker. */
   function down(why: string, how: 'error' | 'absent' | 'timeout' | 'answered' = 'error'): PollOutcome {
     const answered = how === 'answered';
@@ -278,7 +288,9 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
         how === 'timeout'
           ? `; uWSGI's master is stopped or stalled (it sleeps when it respawns workers too fast: harakiri, a crashing app; see its log), or (with stats-http) another client connected to the stats server without asking holds it, up to its socket-timeout`
           : how === 'absent'
-            ? `; check that uWSGI runs and that its stats option and the source's stats name one address`
+            ? isFifoAt(source.stats)
+              ? `; a FIFO is at ${source.stats}, not a socket: the source's stats names uWSGI's stats socket (its stats option), and fifo its master-fifo`
+              : `; check that uWSGI runs and that its stats option and the source's stats name one address`
             : '';
       logger.warn({ ...log, err: why, unsaid: outagesUnsaid }, `pool ${pool}: ${what}; the pool goes stale and the sidecar retries every period${unsaid}${held}`);
       outageSaid = { atMs: nowMs, cause };

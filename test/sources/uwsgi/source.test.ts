@@ -764,6 +764,42 @@ test('when the master that read the FIFO stops reading it (it switched to anothe
   t.deepEqual(commands(), ['+'], 'nothing written meanwhile');
 });
 
+test('when the source\'s stats path is a FIFO that refuses the connect, then the warning says it is no socket and names the two options', async (t) => {
+  const refused = Object.assign(new Error('connect ECONNREFUSED /run/uwsgi.fifo'), { code: 'ECONNREFUSED' });
+  const warnFor = async (kind: FifoPathKind) => {
+    const r = rig({ answers: [refused], pathKind: () => kind });
+    await r.src.poll();
+    return r.lines.filter((l) => l.level === 'warn').map((l) => l.msg).join('\n');
+  };
+  // the rig's stats is 127.0.0.1:9191, an address: looked at only for a path
+  t.regex(await warnFor('fifo'), /check that uWSGI runs/);
+  const r = createUwsgiSourceAt('/run/uwsgi/master.fifo', refused);
+  await r.poll();
+  t.regex(r.said(), /a FIFO is at \/run\/uwsgi\/master\.fifo, not a socket: the source's stats names uWSGI's stats socket \(its stats option\), and fifo its master-fifo/);
+});
+
+/** A source whose stats are at `stats` (a path), a FIFO there, every read failing with `error`. */
+function createUwsgiSourceAt(stats: string, error: Error) {
+  const { lines, logger } = captureLogger();
+  const src = createUwsgiSource({
+    pool: 'web',
+    source: { type: 'uwsgi', stats, fifo: '/run/uwsgi/other.fifo', cheaper: 1 },
+    periodMs: PERIOD_MS,
+    bounds: { min: 1, max: 6 },
+    engine: { ingest: (pool) => ({ pool, target: 2, action: 'hold', mode: 'adaptive' }) },
+    now: () => 1_796_163_475_000,
+    later: () => () => undefined,
+    readStats: async () => {
+      throw error;
+    },
+    fifo: { write: () => undefined, pathKind: (path) => (path === stats ? 'fifo' : 'missing') },
+    cpu: null,
+    listenQueue: null,
+    logger,
+  });
+  return { poll: () => src.poll(), said: () => lines.filter((l) => l.level === 'warn').map((l) => l.msg).join('\n') };
+}
+
 test('when no FIFO is at the source\'s path, then a pool that observes is told at its second read, once, and told again when one is there', async (t) => {
   let kind: FifoPathKind | null = 'missing';
   const r = rig({ answers: [fixture('loaded-4-of-6')], target: 4, mode: 'observe', pathKind: () => kind });
