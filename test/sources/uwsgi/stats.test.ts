@@ -13,6 +13,15 @@ test('when uWSGI runs 2 of 6 workers, then the document reads as 6 slots, 2 live
   t.like(s.workers[0], { harakiris: 0 }, 'harakiri_count');
 });
 
+test('when uWSGI listens on a unix socket, then the socket is named among the other sockets, with no TCP listener and no max queue', (t) => {
+  const s = parseUwsgiStats(fixture('unix-socket-2-of-4'));
+  t.deepEqual(s.otherSockets, ['/tmp/rec-unix/app.sock']);
+  t.deepEqual(s.listeners, []);
+  t.is(s.queueCapacity, null, 'its max_queue is 0');
+  t.is(s.workers.filter(isLive).length, 2);
+  t.deepEqual(parseUwsgiStats(fixture('idle-2-of-6')).otherSockets, [], 'a TCP socket is a listener');
+});
+
 test('when a worker is in a request, then its start (epoch seconds) is read per core', (t) => {
   const s = parseUwsgiStats(fixture('one-busy'));
   t.deepEqual(s.workers[0]?.requestStarts, [1796163422]);
