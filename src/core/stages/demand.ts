@@ -25,13 +25,45 @@ export function offered(ctx: StageContext): number | null {
   return base === null ? null : Math.max(0, base + queueGrowth);
 }
 
+/** A tick's busy workers and completions per second: the evidence of the busy time per task. */
+export interface TickWork {
+  busy: number;
+  throughput: number;
+}
+
+/**
+ * The completions the busy time per task rests on, at least, when the last grow cooldown's ticks
+ * have them: busy / throughput of a tick with a handful of completions (long tasks, a slow
+ * pool) swings with their Poisson count, by half for 4 (a probe of 2-3 s requests read 3.9 s
+ * a task in a tick of 2 completions, and the demand doubled the pool past its need).
+ */
+export const MIN_TASKS = 20;
+
+/**
+ * The busy time per task from this tick back, over as few of `work`'s ticks (oldest first,
+ * this one last) as hold MIN_TASKS completions: busy worker-seconds over completions, a ratio of
+ * sums (Little's law over the span). A pool that completes MIN_TASKS a tick is read on its tick alone.
+ */
+export function pooledBusyPerTask(work: readonly TickWork[], periodSeconds: number): number | null {
+  let busy = 0;
+  let done = 0;
+  for (let i = work.length - 1; i >= 0; i--) {
+    const w = work[i] as TickWork;
+    busy += w.busy;
+    done += w.throughput;
+    if (done * periodSeconds >= MIN_TASKS) break;
+  }
+  return done > 0 ? busy / done : null;
+}
+
 /**
  * The size that serves the measured demand at the band's middle, or null without the evidence.
  * The demand is this tick's, or the mean over the last grow cooldown when that is higher (one
- * tick's Poisson count can fall short of the load a step brought).
+ * tick's Poisson count can fall short of the load a step brought). `perTask`: the busy time per
+ * task (default the tick's own).
  */
-export function demandSize(ctx: StageContext, recent: readonly number[] = [], now: number | null = offered(ctx)): number | null {
-  const { busyPerTask, throughput } = ctx.signals;
+export function demandSize(ctx: StageContext, recent: readonly number[] = [], now: number | null = offered(ctx), busyPerTask: number | null = ctx.signals.busyPerTask): number | null {
+  const { throughput } = ctx.signals;
   if (now === null || busyPerTask === null || throughput === null) return null;
   const demand = recent.length > 0 ? Math.max(now, mean(recent)) : now;
   if (demand <= throughput) return null;
@@ -39,10 +71,10 @@ export function demandSize(ctx: StageContext, recent: readonly number[] = [], no
   return Math.ceil((demand * busyPerTask) / ((band.low + band.high) / 2) - 1e-9);
 }
 
-/** `now`: this tick's offered work (the stage computes it once a tick). */
-export function demandGrow(p: Proposal, ctx: StageContext, recent: readonly number[] = [], now: number | null = offered(ctx)): Proposal {
-  if (p.size <= ctx.base) return queueLed(p, ctx, now);
-  const wanted = demandSize(ctx, recent, now);
+/** `now`: this tick's offered work (the stage computes it once a tick); `perTask`: the busy time per task (pooledBusyPerTask). */
+export function demandGrow(p: Proposal, ctx: StageContext, recent: readonly number[] = [], now: number | null = offered(ctx), perTask: number | null = ctx.signals.busyPerTask): Proposal {
+  if (p.size <= ctx.base) return queueLed(p, ctx, now, perTask);
+  const wanted = demandSize(ctx, recent, now, perTask);
   if (wanted === null) return p;
   if (wanted > p.size) {
     const { size, cap } = reachable(wanted, p.size, ctx);
@@ -76,29 +108,45 @@ function reachable(wanted: number, floor: number, ctx: StageContext): { size: nu
  * would keep more than the band's top of the pool busy, by more than twice the Poisson noise
  * of the tick's arrivals, the demand starts the grow itself (at least one worker).
  */
-function queueLed(p: Proposal, ctx: StageContext, now: number | null): Proposal {
-  const { queueGrowth, busyPerTask } = ctx.signals;
+function queueLed(p: Proposal, ctx: StageContext, now: number | null, busyPerTask: number | null): Proposal {
+  const { queueGrowth } = ctx.signals;
   if (queueGrowth === null || queueGrowth <= 0 || now === null || busyPerTask === null) return p;
   const seconds = ctx.spec.params.periodMs / 1000;
   const excess = now - (ctx.spec.params.band.high * ctx.base) / busyPerTask;
   if (excess * seconds <= 2 * Math.sqrt(now * seconds)) return p;
-  const wanted = Math.max(demandSize(ctx, [], now) ?? 0, ctx.base + 1);
+  const wanted = Math.max(demandSize(ctx, [], now, busyPerTask) ?? 0, ctx.base + 1);
   return { size: reachable(wanted, ctx.base + 1, ctx).size, reason: 'demand' };
 }
 
-/** The offered work of the last grow cooldown's ticks (this one included), the demand's own state. */
-export function recentOffered(recent: readonly number[], ctx: StageContext, value: number | null = offered(ctx)): readonly number[] {
+/** `recent` and this tick's `value` (when there is one): the last grow cooldown's ticks. */
+function lastCooldown<T>(recent: readonly T[], ctx: StageContext, value: T | null): readonly T[] {
   if (value === null) return recent;
   const keep = Math.max(1, Math.round(ctx.spec.params.growCooldownMs / ctx.spec.params.periodMs));
   return recent.length < keep ? recent.concat(value) : recent.slice(recent.length - keep + 1).concat(value);
 }
 
-export const demandStage = defineStage<readonly number[]>({
+/** The offered work of the last grow cooldown's ticks (this one included), the demand's own state. */
+export function recentOffered(recent: readonly number[], ctx: StageContext, value: number | null = offered(ctx)): readonly number[] {
+  return lastCooldown(recent, ctx, value);
+}
+
+/** The demand stage's state: the last grow cooldown's offered work, and its ticks' busy workers and completions. */
+export interface DemandState {
+  offered: readonly number[];
+  work: readonly TickWork[];
+}
+
+export const demandStage = defineStage<DemandState>({
   name: 'demand',
-  init: () => [],
+  init: () => ({ offered: [], work: [] }),
   apply(p, ctx, state) {
     const now = offered(ctx);
-    const recent = recentOffered(state, ctx, now);
-    return { proposal: demandGrow(p, ctx, recent, now), state: recent };
+    const recent = recentOffered(state.offered, ctx, now);
+    const { busy, throughput } = ctx.signals;
+    // A tick without both figures has no busy time per task, as the signal has none.
+    const tick = busy !== null && throughput !== null ? { busy, throughput } : null;
+    const work = lastCooldown(state.work, ctx, tick);
+    const perTask = tick === null ? null : pooledBusyPerTask(work, ctx.spec.params.periodMs / 1000);
+    return { proposal: demandGrow(p, ctx, recent, now, perTask), state: { offered: recent, work } };
   },
 });

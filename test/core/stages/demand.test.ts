@@ -1,5 +1,6 @@
 import test from 'ava';
-import { demandGrow, demandSize, offered, recentOffered } from '../../../src/core/stages/demand.js';
+import { demandGrow, demandSize, demandStage, MIN_TASKS, offered, pooledBusyPerTask, recentOffered } from '../../../src/core/stages/demand.js';
+import type { DemandState } from '../../../src/core/stages/demand.js';
 import { stepStage } from '../../../src/core/stages/limits.js';
 import { cpu, signals, stageCtx } from './ctx.js';
 
@@ -116,4 +117,35 @@ test('when one tick\'s count falls short of the load the last ticks showed, then
   t.is(demandSize(c, [100, 100]), 29, 'a lower mean does not lower this tick\'s demand');
   const recent = [1, 2, 3, 4, 5].reduce<readonly number[]>((r) => recentOffered(r, c), []);
   t.is(recentOffered(recent, c).length, 5, 'one grow cooldown of ticks (5 s at 1 s)');
+});
+
+test('when a tick completes few tasks, then the busy time per task is pooled back over the ticks that hold MIN_TASKS completions; a busy pool is read on its tick alone', (t) => {
+  t.is(MIN_TASKS, 20);
+  // Long tasks, 2.5 s each, at 3.2 completions a second on 8 busy workers; one tick counts only 2.
+  const slow = [
+    { busy: 8, throughput: 3 },
+    { busy: 8, throughput: 4 },
+    { busy: 8, throughput: 3 },
+    { busy: 8, throughput: 4 },
+    { busy: 8, throughput: 2 },
+  ];
+  t.is(8 / 2, 4, "the last tick's own reading: 4 s a task");
+  t.is(pooledBusyPerTask(slow, 1), 40 / 16, 'all five ticks: 16 completions, 40 busy worker-seconds');
+  t.is(pooledBusyPerTask(slow, 5), 16 / 6, 'a 5 s period: the last two ticks hold 30 completions');
+  t.is(pooledBusyPerTask([{ busy: 30, throughput: 100 }, { busy: 20, throughput: 200 }], 1), 0.1, '200 completions: this tick alone');
+  t.is(pooledBusyPerTask([{ busy: 3, throughput: 0 }], 1), null, 'no completion: not known');
+});
+
+test('when the stage runs over ticks of long tasks, then its demand grow uses the pooled busy time per task, not one tick\'s count', (t) => {
+  // 3.5 tasks a second offered (completions plus the queue's growth), 2.5 s each: 8.75 busy workers, 13 at the band's middle.
+  const tick = (throughput: number, busy: number) => signals({ utilization: busy / 8, throughput, demand: null, queueGrowth: 3.5 - throughput, busy, busyPerTask: busy / throughput, cpu: measured.cpu });
+  let state = demandStage.init() as DemandState;
+  let last = { size: 0, reason: '' } as { size: number; reason: string };
+  for (const [tp, busy] of [[3, 7.5], [4, 8], [3.5, 8], [3, 8], [2, 8]] as const) {
+    const out = demandStage.apply({ size: 10, reason: 'above-band' }, stageCtx({ signals: tick(tp, busy), base: 8 }), state);
+    state = out.state as DemandState;
+    last = out.proposal;
+  }
+  // The last tick alone: 8 / 2 = 4 s a task, 3.5 x 4 / 0.725 = 20, doubled at most: 16.
+  t.deepEqual(last, { size: 13, reason: 'demand' }, '39.5 busy worker-seconds over 15.5 completions: 2.55 s a task, 3.5 x 2.55 / 0.725 = 12.3');
 });
