@@ -83,17 +83,17 @@ export function attachUwsgiSources(deps: AttachUwsgiDeps): UwsgiSources {
   const now = deps.now ?? (() => scheduler.now());
   const attached = new Map<string, Attached>();
   const engineState = deps.engine.state?.bind(deps.engine);
-  /** The pool that reads each uWSGI master (by pid) first: one uWSGI is one pool (UwsgiSourceDeps.sharedWith). */
-  const readers = new Map<number, string>();
-  const release = (pool: string, but: number | null = null) => {
-    for (const [pid, p] of readers) if (p === pool && pid !== but) readers.delete(pid);
+  /** The pool that has each FIFO (its file, links followed) first: one uWSGI is one pool (UwsgiSourceDeps.sharedWith). */
+  const writers = new Map<string, string>();
+  const release = (pool: string, but: string | null = null) => {
+    for (const [file, p] of writers) if (p === pool && file !== but) writers.delete(file);
   };
-  const sharedWith = (pool: string) => (masterPid: number | null): string | null => {
-    release(pool, masterPid);
-    if (masterPid === null) return null;
-    const first = readers.get(masterPid);
+  const sharedWith = (pool: string) => (fifo: string | null): string | null => {
+    release(pool, fifo);
+    if (fifo === null) return null;
+    const first = writers.get(fifo);
     if (first !== undefined && first !== pool) return first;
-    readers.set(masterPid, pool);
+    writers.set(fifo, pool);
     return null;
   };
 

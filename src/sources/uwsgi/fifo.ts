@@ -1,7 +1,7 @@
 // uWSGI's master FIFO (`master-fifo`): each `+` asks the master for one more worker, each `-`
 // for one fewer. The FIFO is opened write-only and non-blocking, so a master that is not
 // reading (dead, restarting) is an ENXIO error now, never a sidecar stuck in open(2).
-import { closeSync, constants, fstatSync, openSync, readdirSync, statSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readdirSync, realpathSync, statSync, writeSync } from 'node:fs';
 
 export interface FifoWriter {
   /** Writes `text` to the FIFO at `path` in one write; throws (ENXIO: no reader, ENOENT, EAGAIN...) */
@@ -18,6 +18,12 @@ export interface FifoWriter {
    * found wrong only when a command is written.
    */
   pathKind?(path: string): FifoPathKind | null;
+  /**
+   * The file at `path` however it is reached (links followed, `.` and `..` resolved); null when
+   * nothing is there or it cannot be told. Optional: without it, two pools on one FIFO by
+   * different paths are not told apart at run time.
+   */
+  realPath?(path: string): string | null;
 }
 
 export type FifoPathKind = 'fifo' | 'missing' | 'other';
@@ -56,9 +62,18 @@ function pathKind(path: string): FifoPathKind | null {
   }
 }
 
+function realPath(path: string): string | null {
+  try {
+    return realpathSync.native(path);
+  } catch {
+    return null;
+  }
+}
+
 export const nodeFifo: FifoWriter = {
   openedBy,
   pathKind,
+  realPath,
   write(path, text) {
     const fd = openSync(path, constants.O_WRONLY | constants.O_NONBLOCK);
     try {

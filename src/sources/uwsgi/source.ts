@@ -50,12 +50,12 @@ export interface UwsgiSourceDeps {
    */
   wanted?: () => { mode: Mode; target: number } | null;
   /**
-   * One uWSGI is one pool: called with the master each read found (null: none answered), it
-   * returns the other pool of the sidecar that reads that master first, if any. Paths the config
-   * could not tell apart at load (a link made later, a bind mount, a link to a directory not
-   * there yet) name one uWSGI then.
+   * One uWSGI is one pool: called at each read with the file the source's FIFO is then (links
+   * followed; null: none, or the read failed), it returns the other pool of the sidecar that
+   * has that FIFO too and read it first, if any. Paths the config could not tell apart at load
+   * (a link made or changed later, a link to a directory not there yet) are one file then.
    */
-  sharedWith?: (masterPid: number | null) => string | null;
+  sharedWith?: (fifo: string | null) => string | null;
 }
 
 /**
@@ -468,19 +468,26 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
   /** the pool that reads this uWSGI's master first, when another does (noteShared) */
   let sharedBy: string | null = null;
   /**
-   * Whether another pool of the sidecar reads the master this one read: then this one writes
-   * nothing to the FIFO (the two would undo each other's commands), said when it starts and
-   * when it ends.
+   * Whether another pool of the sidecar has this pool's FIFO (the same file by another path):
+   * then this one writes nothing to it (the two would undo each other's commands), said when it
+   * starts and when it ends. A FIFO's file is compared, not the master's pid, which uWSGIs in
+   * two PID namespaces (containers) may share.
    */
-  function noteShared(masterPid: number): void {
-    const other = deps.sharedWith?.(masterPid) ?? null;
+  function noteShared(): void {
+    let real: string | null;
+    try {
+      real = deps.fifo.realPath?.(source.fifo) ?? null;
+    } catch {
+      real = null;
+    }
+    const other = deps.sharedWith?.(real) ?? null;
     if (other !== null && other !== sharedBy) {
       logger.warn(
-        { ...log, masterPid, other },
-        `pool ${pool}: the uWSGI at ${source.stats} (master pid ${masterPid}) is also pool ${other}'s, which read it first: one uWSGI is one pool, and two would undo each other's commands; pool ${pool} writes nothing to its FIFO. Their paths name one uWSGI through a link or a mount: remove one of the pools from the config`,
+        { ...log, other, file: real },
+        `pool ${pool}: its FIFO ${source.fifo} is ${real ?? source.fifo}, which pool ${other} has too and read first: one uWSGI is one pool, and two would undo each other's commands; pool ${pool} writes nothing to it. Their paths name one uWSGI through a link: remove one of the pools from the config`,
       );
     } else if (other === null && sharedBy !== null) {
-      logger.info({ ...log, masterPid }, `pool ${pool}: no other pool reads the uWSGI at ${source.stats} (master pid ${masterPid}) now: commands are written again`);
+      logger.info(log, `pool ${pool}: no other pool has its FIFO ${source.fifo} now: commands are written again`);
     }
     sharedBy = other;
   }
@@ -721,7 +728,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
       idleStreak = !idleNow ? null : idleStreak?.live === r.sample.size ? idleStreak : { sinceMs: deps.now(), live: r.sample.size };
       up(r);
       noteRestart(r);
-      noteShared(r.masterPid);
+      noteShared();
       fifoIsMasters(r.masterPid);
       if (r.sample.size < r.processes) sawCheap = true;
       noteNotCheaper(r);

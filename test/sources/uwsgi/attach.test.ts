@@ -3,7 +3,7 @@ import { Subject, VirtualAction, VirtualTimeScheduler } from 'rxjs';
 import type { Sample } from '../../../src/core/index.js';
 import { attachUwsgiSources, POLL_LEAD_MS } from '../../../src/sources/uwsgi/index.js';
 import { pool } from '../../streams/helpers.js';
-import { captureLogger, fixture, ofMaster } from './helpers.js';
+import { captureLogger, fixture } from './helpers.js';
 
 const PERIOD_MS = 100;
 
@@ -99,8 +99,7 @@ test('when a reload adds, changes and removes uWSGI sources, then reads follow t
     config: { pools: [pool('web', 'transfer', { periodMs: PERIOD_MS }, src('/a')), pool('api', 'transfer', { periodMs: PERIOD_MS }, src('/b'))], cpus: 1 },
     logger: captureLogger().logger,
     scheduler,
-    // a uWSGI of its own at each address
-    readStats: async (stats) => (reads.push({ at: scheduler.now(), stats }), ofMaster(fixture('idle-2-of-6'), 20000 + stats.charCodeAt(1))),
+    readStats: async (stats) => (reads.push({ at: scheduler.now(), stats }), fixture('idle-2-of-6')),
     fifo: { write: (fifo, text) => void writes.push({ fifo, text }) },
     cpu: null,
     listenQueue: null,
@@ -204,12 +203,12 @@ test('when uWSGI runs no worker from the sidecar\'s start, then the engine\'s mo
   sources.stop();
 });
 
-test('when two pools reach one uWSGI by paths the config could not tell apart, then the one that read it second writes nothing and says so, until the first is gone', async (t) => {
+test('when two pools reach one uWSGI\'s FIFO by paths the config could not tell apart, then the one that read it second writes nothing and says so, until the first is gone', async (t) => {
   const scheduler = new VirtualTimeScheduler(VirtualAction, 0);
   const writes: { fifo: string; text: string }[] = [];
   const targets = new Map<string, Subject<number>>();
   const { lines, logger } = captureLogger();
-  // /link is a link to /run, made after the config was loaded: one uWSGI, master 10024.
+  // /link is a link to /run, made after the config was loaded: one FIFO.
   const src = (dir: string) => ({ source: { type: 'uwsgi' as const, stats: `${dir}/stats.sock`, fifo: `${dir}/master.fifo`, cheaper: 1 } });
   const sources = attachUwsgiSources({
     engine: {
@@ -225,7 +224,7 @@ test('when two pools reach one uWSGI by paths the config could not tell apart, t
     logger,
     scheduler,
     readStats: async () => fixture('idle-2-of-6'),
-    fifo: { write: (fifo, text) => void writes.push({ fifo, text }) },
+    fifo: { write: (fifo, text) => void writes.push({ fifo, text }), realPath: (path) => path.replace(/^\/link\//, '/run/') },
     cpu: null,
     listenQueue: null,
   });
@@ -234,15 +233,48 @@ test('when two pools reach one uWSGI by paths the config could not tell apart, t
   targets.get('a')?.next(4);
   targets.get('b')?.next(3);
   t.deepEqual(writes.filter((w) => w.text !== '\n'), [{ fifo: '/run/master.fifo', text: '++' }], 'pool a drives it; pool b writes nothing');
-  const said = lines.filter((l) => l.level === 'warn' && /is also pool a's, which read it first/.test(l.msg));
+  const said = lines.filter((l) => l.level === 'warn' && /which pool a has too and read first/.test(l.msg));
   t.is(said.length, 1, 'said once');
-  t.regex(said[0]!.msg, /^pool b: the uWSGI at \/link\/stats\.sock \(master pid 10024\).*pool b writes nothing to its FIFO/);
+  t.regex(said[0]!.msg, /^pool b: its FIFO \/link\/master\.fifo is \/run\/master\.fifo, which pool a has too.*pool b writes nothing to it/);
   t.false(lines.some((l) => /without being asked|another sidecar/.test(l.msg) && l.level === 'warn'), 'pool a\'s commands are not taken for another algorithm\'s');
   // The operator removes pool a: pool b drives the uWSGI from its next read.
   sources.reconfigure({ pools: [pool('b', 'transfer', { periodMs: PERIOD_MS }, src('/link'))], cpus: 1 });
   await runTo(5 * PERIOD_MS);
-  t.true(lines.some((l) => l.level === 'info' && /^pool b: no other pool reads the uWSGI at \/link\/stats\.sock \(master pid 10024\) now: commands are written again/.test(l.msg)));
+  t.true(lines.some((l) => l.level === 'info' && /^pool b: no other pool has its FIFO \/link\/master\.fifo now: commands are written again/.test(l.msg)));
   targets.get('b')?.next(3);
   t.deepEqual(writes.filter((w) => w.text !== '\n').at(-1), { fifo: '/link/master.fifo', text: '+' }, 'from the 2 it read to 3');
+  sources.stop();
+});
+
+test('when two uWSGIs in two PID namespaces report one master pid, then their pools are not taken for one: each FIFO is its own file', async (t) => {
+  const scheduler = new VirtualTimeScheduler(VirtualAction, 0);
+  const writes: { fifo: string; text: string }[] = [];
+  const targets = new Map<string, Subject<number>>();
+  const { lines, logger } = captureLogger();
+  const src = (dir: string) => ({ source: { type: 'uwsgi' as const, stats: `${dir}/stats.sock`, fifo: `${dir}/master.fifo`, cheaper: 1 } });
+  const sources = attachUwsgiSources({
+    engine: {
+      ingest: (name) => ({ pool: name, target: 2, action: 'hold', mode: 'adaptive' }),
+      targetChanges: (name) => {
+        const s = targets.get(name) ?? new Subject<number>();
+        targets.set(name, s);
+        return s.asObservable();
+      },
+      nextTickMs: () => (Math.floor(scheduler.now() / PERIOD_MS) + 1) * PERIOD_MS,
+    },
+    config: { pools: [pool('a', 'transfer', { periodMs: PERIOD_MS }, src('/srv/a')), pool('b', 'transfer', { periodMs: PERIOD_MS }, src('/srv/b'))], cpus: 1 },
+    logger,
+    scheduler,
+    // both containers' masters are pid 10024 in their own namespace
+    readStats: async () => fixture('idle-2-of-6'),
+    fifo: { write: (fifo, text) => void writes.push({ fifo, text }), realPath: (path) => path },
+    cpu: null,
+    listenQueue: null,
+  });
+  await clock(scheduler, PERIOD_MS / 4)(3 * PERIOD_MS);
+  targets.get('a')?.next(4);
+  targets.get('b')?.next(3);
+  t.deepEqual(writes.filter((w) => w.text !== '\n'), [{ fifo: '/srv/a/master.fifo', text: '++' }, { fifo: '/srv/b/master.fifo', text: '+' }]);
+  t.false(lines.some((l) => l.level === 'warn'));
   sources.stop();
 });

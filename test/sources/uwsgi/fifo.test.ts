@@ -1,6 +1,6 @@
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, openSync, readSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, openSync, readSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fifoCommands, nodeFifo, NotAFifoError } from '../../../src/sources/uwsgi/index.js';
 import { sharedTempDir } from '../../fixtures/temp.js';
@@ -41,6 +41,14 @@ test('when the path is missing or a regular file, then the write fails and nothi
   const file = join(dir, 'plain');
   writeFileSync(file, '');
   t.throws(() => nodeFifo.write(file, '+'), { instanceOf: NotAFifoError });
+});
+
+test('when a FIFO is reached through a link to its directory, then its real path is the same file as by its own path; nothing there has none', (t) => {
+  const fifo = mkfifo('real');
+  const link = join(dir, 'linked');
+  symlinkSync(dir, link);
+  t.is(nodeFifo.realPath?.(join(link, '.', 'real')), nodeFifo.realPath?.(fifo));
+  t.is(nodeFifo.realPath?.(join(link, 'absent.fifo')), null);
 });
 
 test('when the path is looked at, then a FIFO, nothing (or a file on the way) and another file are told apart', (t) => {

@@ -5,9 +5,6 @@ import type { UwsgiStats, UwsgiWorker } from '../../../src/sources/uwsgi/index.j
 
 export const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/uwsgi/${name}.json`, import.meta.url), 'utf8');
 
-/** A recorded document as another uWSGI's: its master's pid (the recordings' is 10024) made `masterPid`. */
-export const ofMaster = (text: string, masterPid: number): string => text.replace('"pid":10024,', `"pid":${masterPid},`);
-
 export function worker(slot: number, over: Partial<UwsgiWorker> = {}): UwsgiWorker {
   return { slot, pid: 100 + slot, status: 'idle', requests: 0, runningTimeUs: 0, cores: 1, requestStarts: [null], avgRtUs: 0, respawns: 1, harakiris: 0, ...over };
 }
