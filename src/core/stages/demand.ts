@@ -32,10 +32,11 @@ export interface TickWork {
 }
 
 /**
- * The completions the busy time per task rests on, at least, when the last grow cooldown's ticks
- * have them: busy / throughput of a tick with a handful of completions (long tasks, a slow
- * pool) swings with their Poisson count, by half for 4 (a probe of 2-3 s requests read 3.9 s
- * a task in a tick of 2 completions, and the demand doubled the pool past its need).
+ * The tasks the busy time per task and this tick's offered work rest on, at least, when the last
+ * grow cooldown's ticks have them: a tick with a handful of completions or arrivals (long tasks,
+ * a slow pool) swings with their Poisson count, by half for 4 (a probe of 2-3 s requests at
+ * 3.5/s read 3.9 s a task in a tick of 2 completions, and a tick of 6 arrivals, and the demand
+ * doubled the pool past its need).
  */
 export const MIN_TASKS = 20;
 
@@ -56,16 +57,32 @@ export function pooledBusyPerTask(work: readonly TickWork[], periodSeconds: numb
   return done > 0 ? busy / done : null;
 }
 
+/** The mean of the latest of `offered` (this tick's last) back until they hold MIN_TASKS tasks, or of all of them. */
+function latestMean(offered: readonly number[], periodSeconds: number): number {
+  let sum = 0;
+  let count = 0;
+  for (let i = offered.length - 1; i >= 0; i--) {
+    sum += offered[i] as number;
+    count += 1;
+    if (sum * periodSeconds >= MIN_TASKS) break;
+  }
+  return sum / count;
+}
+
 /**
  * The size that serves the measured demand at the band's middle, or null without the evidence.
- * The demand is this tick's, or the mean over the last grow cooldown when that is higher (one
- * tick's Poisson count can fall short of the load a step brought). `perTask`: the busy time per
- * task (default the tick's own).
+ * The demand is this tick's (the last ticks' mean until they hold MIN_TASKS), or the mean over
+ * the last grow cooldown when that is higher (one tick's Poisson count can fall short of the
+ * load a step brought). `recent`: the last grow cooldown's offered work, this tick's last.
+ * `perTask`: the busy time per task (default the tick's own).
  */
 export function demandSize(ctx: StageContext, recent: readonly number[] = [], now: number | null = offered(ctx), busyPerTask: number | null = ctx.signals.busyPerTask): number | null {
   const { throughput } = ctx.signals;
   if (now === null || busyPerTask === null || throughput === null) return null;
-  const demand = recent.length > 0 ? Math.max(now, mean(recent)) : now;
+  const seconds = ctx.spec.params.periodMs / 1000;
+  // A tick of a handful of arrivals is no more than their Poisson count: the last ticks' that hold MIN_TASKS stand for it.
+  const tick = now * seconds >= MIN_TASKS || recent.length === 0 ? now : latestMean(recent, seconds);
+  const demand = recent.length > 0 ? Math.max(tick, mean(recent)) : now;
   if (demand <= throughput) return null;
   const { band } = ctx.spec.params;
   return Math.ceil((demand * busyPerTask) / ((band.low + band.high) / 2) - 1e-9);

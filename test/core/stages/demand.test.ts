@@ -149,3 +149,12 @@ test('when the stage runs over ticks of long tasks, then its demand grow uses th
   // The last tick alone: 8 / 2 = 4 s a task, 3.5 x 4 / 0.725 = 20, doubled at most: 16.
   t.deepEqual(last, { size: 13, reason: 'demand' }, '39.5 busy worker-seconds over 15.5 completions: 2.55 s a task, 3.5 x 2.55 / 0.725 = 12.3');
 });
+
+test('when a tick offers a handful of tasks, then its demand is the latest ticks\' mean until they hold MIN_TASKS, not its own Poisson count', (t) => {
+  // 2.5 s tasks at about 3.5 a second: this tick counted 7 arrivals (2 completions, the queue up by 5).
+  const c = stageCtx({ signals: signals({ throughput: 2, demand: null, queueGrowth: 5, busyPerTask: 2.5, cpu: measured.cpu }), base: 8 });
+  t.is(demandSize(c, [3, 4, 3, 3, 7], 7), 14, 'the last five ticks hold 20: 4 a second, 4 x 2.5 / 0.725 = 13.8');
+  t.is(demandSize(c, [7], 7), 25, 'no earlier tick: its own count, 7 x 2.5 / 0.725 = 24.1');
+  const busy = stageCtx({ signals: signals({ throughput: 180, demand: null, queueGrowth: 40, busyPerTask: 0.1, cpu: measured.cpu }), base: 16 });
+  t.is(demandSize(busy, [100, 100, 100, 100, 220], 220), 31, 'a tick of 220 arrivals stands on its own: 220 x 0.1 / 0.725 = 30.3');
+});
