@@ -172,6 +172,15 @@ function fifoRemedy(code: string | undefined, masterPid: number): string | null 
   }
 }
 
+/** What a look at the file system gives, or null when it cannot be told (it threw, or the writer has no such look). */
+function look<T>(fn: () => T | null | undefined): T | null {
+  try {
+    return fn() ?? null;
+  } catch {
+    return null;
+  }
+}
+
 /** The `code` of a system error (ENOENT, ETIMEDOUT...), if it has one. */
 const errorCode = (e: unknown): string | undefined => (e instanceof Error ? (e as NodeJS.ErrnoException).code : undefined);
 
@@ -264,12 +273,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
 
   /** Whether a FIFO is at `path` (a stats address that is a path); false when it cannot be told. */
   function isFifoAt(path: string): boolean {
-    if (!path.includes('/')) return false;
-    try {
-      return deps.fifo.pathKind?.(path) === 'fifo';
-    } catch {
-      return false;
-    }
+    return path.includes('/') && look(() => deps.fifo.pathKind?.(path)) === 'fifo';
   }
 
   /** No sample this period: uWSGI did not answer (`absent`: nothing listens there; `timeout`: not in time), or (`answered`) answered with no live worker. */
@@ -361,12 +365,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     if (check === undefined) return true;
     const before = fifoOwner?.masterPid === masterPid ? fifoOwner.verdict : null;
     if (before === 'ok') return true;
-    let owned: boolean | null;
-    try {
-      owned = check(source.fifo, masterPid);
-    } catch {
-      owned = null;
-    }
+    const owned = look(() => check(source.fifo, masterPid));
     const verdict = owned === true ? 'ok' : owned === null ? 'unknown' : before === 'suspect' || before === 'foreign' ? 'foreign' : 'suspect';
     fifoOwner = { masterPid, verdict };
     if (verdict === 'foreign' && before !== 'foreign') {
@@ -393,12 +392,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
    * writer, a moment without one) is warned about once, and nothing is written until a FIFO is there.
    */
   function fifoPathOk(): boolean {
-    let kind: FifoPathKind | null;
-    try {
-      kind = deps.fifo.pathKind?.(source.fifo) ?? null;
-    } catch {
-      kind = null;
-    }
+    const kind = look(() => deps.fifo.pathKind?.(source.fifo));
     const wrong = kind === 'missing' || kind === 'other' ? kind : null;
     const confirmed = wrong !== null && fifoPathSeen === wrong;
     fifoPathSeen = wrong;
@@ -474,12 +468,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
    * two PID namespaces (containers) may share.
    */
   function noteShared(): void {
-    let real: string | null;
-    try {
-      real = deps.fifo.realPath?.(source.fifo) ?? null;
-    } catch {
-      real = null;
-    }
+    const real = look(() => deps.fifo.realPath?.(source.fifo));
     const other = deps.sharedWith?.(real) ?? null;
     if (other !== null && other !== sharedBy) {
       logger.warn(

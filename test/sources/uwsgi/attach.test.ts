@@ -80,6 +80,19 @@ test('when the sources are stopped, then nothing is read or written any more', a
   t.deepEqual(r.writes, []);
 });
 
+/** An engine that holds every pool at 2, ticking at each multiple of the period; `targets` gets each pool's target changes to drive. */
+function engineOf(scheduler: VirtualTimeScheduler, targets: Map<string, Subject<number>>) {
+  return {
+    ingest: (name: string) => ({ pool: name, target: 2, action: 'hold' as const, mode: 'adaptive' as const }),
+    targetChanges: (name: string) => {
+      const s = targets.get(name) ?? new Subject<number>();
+      targets.set(name, s);
+      return s.asObservable();
+    },
+    nextTickMs: () => (Math.floor(scheduler.now() / PERIOD_MS) + 1) * PERIOD_MS,
+  };
+}
+
 test('when a reload adds, changes and removes uWSGI sources, then reads follow the new file and an unchanged source goes on untouched', async (t) => {
   const scheduler = new VirtualTimeScheduler(VirtualAction, 0);
   const reads: { at: number; stats: string }[] = [];
@@ -87,15 +100,7 @@ test('when a reload adds, changes and removes uWSGI sources, then reads follow t
   const targets = new Map<string, Subject<number>>();
   const src = (stats: string) => ({ source: { type: 'uwsgi' as const, stats, fifo: `${stats}.fifo`, cheaper: 1 } });
   const sources = attachUwsgiSources({
-    engine: {
-      ingest: (name) => ({ pool: name, target: 2, action: 'hold', mode: 'adaptive' }),
-      targetChanges: (name) => {
-        const s = targets.get(name) ?? new Subject<number>();
-        targets.set(name, s);
-        return s.asObservable();
-      },
-      nextTickMs: () => (Math.floor(scheduler.now() / PERIOD_MS) + 1) * PERIOD_MS,
-    },
+    engine: engineOf(scheduler, targets),
     config: { pools: [pool('web', 'transfer', { periodMs: PERIOD_MS }, src('/a')), pool('api', 'transfer', { periodMs: PERIOD_MS }, src('/b'))], cpus: 1 },
     logger: captureLogger().logger,
     scheduler,
@@ -203,36 +208,35 @@ test('when uWSGI runs no worker from the sidecar\'s start, then the engine\'s mo
   sources.stop();
 });
 
-test('when two pools reach one uWSGI\'s FIFO by paths the config could not tell apart, then the one that read it second writes nothing and says so, until the first is gone', async (t) => {
+/** Two pools `a` and `b` with their stats and FIFO in `dirs`, on recorded uWSGI answers; `realPath`: where a FIFO's path leads. */
+function twoPools(dirs: [string, string], realPath: (path: string) => string) {
   const scheduler = new VirtualTimeScheduler(VirtualAction, 0);
   const writes: { fifo: string; text: string }[] = [];
   const targets = new Map<string, Subject<number>>();
   const { lines, logger } = captureLogger();
-  // /link is a link to /run, made after the config was loaded: one FIFO.
   const src = (dir: string) => ({ source: { type: 'uwsgi' as const, stats: `${dir}/stats.sock`, fifo: `${dir}/master.fifo`, cheaper: 1 } });
   const sources = attachUwsgiSources({
-    engine: {
-      ingest: (name) => ({ pool: name, target: 2, action: 'hold', mode: 'adaptive' }),
-      targetChanges: (name) => {
-        const s = targets.get(name) ?? new Subject<number>();
-        targets.set(name, s);
-        return s.asObservable();
-      },
-      nextTickMs: () => (Math.floor(scheduler.now() / PERIOD_MS) + 1) * PERIOD_MS,
-    },
-    config: { pools: [pool('a', 'transfer', { periodMs: PERIOD_MS }, src('/run')), pool('b', 'transfer', { periodMs: PERIOD_MS }, src('/link'))], cpus: 1 },
+    engine: engineOf(scheduler, targets),
+    config: { pools: [pool('a', 'transfer', { periodMs: PERIOD_MS }, src(dirs[0])), pool('b', 'transfer', { periodMs: PERIOD_MS }, src(dirs[1]))], cpus: 1 },
     logger,
     scheduler,
+    // every master is pid 10024: one uWSGI, or two in their own PID namespaces
     readStats: async () => fixture('idle-2-of-6'),
-    fifo: { write: (fifo, text) => void writes.push({ fifo, text }), realPath: (path) => path.replace(/^\/link\//, '/run/') },
+    fifo: { write: (fifo, text) => void writes.push({ fifo, text }), realPath },
     cpu: null,
     listenQueue: null,
   });
-  const runTo = clock(scheduler, PERIOD_MS / 4);
+  const commands = () => writes.filter((w) => w.text !== '\n');
+  return { sources, src, targets, lines, commands, runTo: clock(scheduler, PERIOD_MS / 4) };
+}
+
+test('when two pools reach one uWSGI\'s FIFO by paths the config could not tell apart, then the one that read it second writes nothing and says so, until the first is gone', async (t) => {
+  // /link is a link to /run, made after the config was loaded: one FIFO.
+  const { sources, src, targets, lines, commands, runTo } = twoPools(['/run', '/link'], (path) => path.replace(/^\/link\//, '/run/'));
   await runTo(3 * PERIOD_MS);
   targets.get('a')?.next(4);
   targets.get('b')?.next(3);
-  t.deepEqual(writes.filter((w) => w.text !== '\n'), [{ fifo: '/run/master.fifo', text: '++' }], 'pool a drives it; pool b writes nothing');
+  t.deepEqual(commands(), [{ fifo: '/run/master.fifo', text: '++' }], 'pool a drives it; pool b writes nothing');
   const said = lines.filter((l) => l.level === 'warn' && /which pool a has too and read first/.test(l.msg));
   t.is(said.length, 1, 'said once');
   t.regex(said[0]!.msg, /^pool b: its FIFO \/link\/master\.fifo is \/run\/master\.fifo, which pool a has too.*pool b writes nothing to it/);
@@ -242,39 +246,16 @@ test('when two pools reach one uWSGI\'s FIFO by paths the config could not tell 
   await runTo(5 * PERIOD_MS);
   t.true(lines.some((l) => l.level === 'info' && /^pool b: no other pool has its FIFO \/link\/master\.fifo now: commands are written again/.test(l.msg)));
   targets.get('b')?.next(3);
-  t.deepEqual(writes.filter((w) => w.text !== '\n').at(-1), { fifo: '/link/master.fifo', text: '+' }, 'from the 2 it read to 3');
+  t.deepEqual(commands().at(-1), { fifo: '/link/master.fifo', text: '+' }, 'from the 2 it read to 3');
   sources.stop();
 });
 
 test('when two uWSGIs in two PID namespaces report one master pid, then their pools are not taken for one: each FIFO is its own file', async (t) => {
-  const scheduler = new VirtualTimeScheduler(VirtualAction, 0);
-  const writes: { fifo: string; text: string }[] = [];
-  const targets = new Map<string, Subject<number>>();
-  const { lines, logger } = captureLogger();
-  const src = (dir: string) => ({ source: { type: 'uwsgi' as const, stats: `${dir}/stats.sock`, fifo: `${dir}/master.fifo`, cheaper: 1 } });
-  const sources = attachUwsgiSources({
-    engine: {
-      ingest: (name) => ({ pool: name, target: 2, action: 'hold', mode: 'adaptive' }),
-      targetChanges: (name) => {
-        const s = targets.get(name) ?? new Subject<number>();
-        targets.set(name, s);
-        return s.asObservable();
-      },
-      nextTickMs: () => (Math.floor(scheduler.now() / PERIOD_MS) + 1) * PERIOD_MS,
-    },
-    config: { pools: [pool('a', 'transfer', { periodMs: PERIOD_MS }, src('/srv/a')), pool('b', 'transfer', { periodMs: PERIOD_MS }, src('/srv/b'))], cpus: 1 },
-    logger,
-    scheduler,
-    // both containers' masters are pid 10024 in their own namespace
-    readStats: async () => fixture('idle-2-of-6'),
-    fifo: { write: (fifo, text) => void writes.push({ fifo, text }), realPath: (path) => path },
-    cpu: null,
-    listenQueue: null,
-  });
-  await clock(scheduler, PERIOD_MS / 4)(3 * PERIOD_MS);
+  const { sources, targets, lines, commands, runTo } = twoPools(['/srv/a', '/srv/b'], (path) => path);
+  await runTo(3 * PERIOD_MS);
   targets.get('a')?.next(4);
   targets.get('b')?.next(3);
-  t.deepEqual(writes.filter((w) => w.text !== '\n'), [{ fifo: '/srv/a/master.fifo', text: '++' }, { fifo: '/srv/b/master.fifo', text: '+' }]);
+  t.deepEqual(commands(), [{ fifo: '/srv/a/master.fifo', text: '++' }, { fifo: '/srv/b/master.fifo', text: '+' }]);
   t.false(lines.some((l) => l.level === 'warn'));
   sources.stop();
 });
