@@ -1,6 +1,6 @@
 // The small numeric rules the core, its laws and the simulator share, each in one place:
-// the EWMA's weight for an uneven time step, the mean, clamping and the seeded generator.
-import { mean as ssMean } from 'simple-statistics';
+// the EWMA's weight for an uneven time step, the mean and sum, clamping and the seeded generator.
+import { mean as ssMean, sum as ssSum } from 'simple-statistics';
 
 /**
  * The weight of a new value in an exponentially weighted average with time constant `tauMs`
@@ -22,6 +22,11 @@ export function ewma(prev: number | null, value: number, dtMs: number, tauMs: nu
 /** The arithmetic mean (simple-statistics'); an empty list has none. */
 export function mean(values: readonly number[]): number {
   return ssMean(values as number[]);
+}
+
+/** The sum (simple-statistics', compensated); an empty list sums to 0. */
+export function sum(values: readonly number[]): number {
+  return ssSum(values as number[]);
 }
 
 export function clamp(value: number, min: number, max: number): number {

@@ -7,7 +7,7 @@
 // It comes before the CPU guard, which holds it like any grow. Without the evidence a grow
 // is the law's own.
 import { cpuServedSize } from '../cpu-rules.js';
-import { mean } from '../math.js';
+import { mean, sum } from '../math.js';
 import { defineStage } from './stage.js';
 import type { Proposal, StageContext } from './stage.js';
 
@@ -41,32 +41,25 @@ export interface TickWork {
 export const MIN_TASKS = 20;
 
 /**
- * The busy time per task from this tick back, over as few of `work`'s ticks (oldest first,
- * this one last) as hold MIN_TASKS completions: busy worker-seconds over completions, a ratio of
- * sums (Little's law over the span). A pool that completes MIN_TASKS a tick is read on its tick alone.
+ * The latest of `ticks` (oldest first, this one last) back until they hold MIN_TASKS tasks
+ * (`tasks`: a tick's per second), or all of them.
  */
-export function pooledBusyPerTask(work: readonly TickWork[], periodSeconds: number): number | null {
-  let busy = 0;
-  let done = 0;
-  for (let i = work.length - 1; i >= 0; i--) {
-    const w = work[i] as TickWork;
-    busy += w.busy;
-    done += w.throughput;
-    if (done * periodSeconds >= MIN_TASKS) break;
-  }
-  return done > 0 ? busy / done : null;
+function latestHolding<T>(ticks: readonly T[], tasks: (tick: T) => number, periodSeconds: number): readonly T[] {
+  let held = 0;
+  let from = ticks.length;
+  while (from > 0 && held * periodSeconds < MIN_TASKS) held += tasks(ticks[--from] as T);
+  return ticks.slice(from);
 }
 
-/** The mean of the latest of `offered` (this tick's last) back until they hold MIN_TASKS tasks, or of all of them. */
-function latestMean(offered: readonly number[], periodSeconds: number): number {
-  let sum = 0;
-  let count = 0;
-  for (let i = offered.length - 1; i >= 0; i--) {
-    sum += offered[i] as number;
-    count += 1;
-    if (sum * periodSeconds >= MIN_TASKS) break;
-  }
-  return sum / count;
+/**
+ * The busy time per task from this tick back, over as few of `work`'s ticks as hold MIN_TASKS
+ * completions: busy worker-seconds over completions, a ratio of sums (Little's law over the
+ * span). A pool that completes MIN_TASKS a tick is read on its tick alone.
+ */
+export function pooledBusyPerTask(work: readonly TickWork[], periodSeconds: number): number | null {
+  const span = latestHolding(work, (w) => w.throughput, periodSeconds);
+  const done = sum(span.map((w) => w.throughput));
+  return done > 0 ? sum(span.map((w) => w.busy)) / done : null;
 }
 
 /**
@@ -81,7 +74,7 @@ export function demandSize(ctx: StageContext, recent: readonly number[] = [], no
   if (now === null || busyPerTask === null || throughput === null) return null;
   const seconds = ctx.spec.params.periodMs / 1000;
   // A tick of a handful of arrivals is no more than their Poisson count: the last ticks' that hold MIN_TASKS stand for it.
-  const tick = now * seconds >= MIN_TASKS || recent.length === 0 ? now : latestMean(recent, seconds);
+  const tick = now * seconds >= MIN_TASKS || recent.length === 0 ? now : mean(latestHolding(recent, (o) => o, seconds));
   const demand = recent.length > 0 ? Math.max(tick, mean(recent)) : now;
   if (demand <= throughput) return null;
   const { band } = ctx.spec.params;
