@@ -13,7 +13,7 @@ import { initMoves, recordAppliedGrow, recordFailedGrow, recordMove } from './mo
 import { initProbe, updateProbe } from './probe.js';
 import { runStages } from './stages/stage.js';
 import type { StageContext } from './stages/stage.js';
-import { boundsOf, reportedSize, staticSizeOf, withinBounds } from './state.js';
+import { boundsOf, reportedSize, startedSize, staticSizeOf, withinBounds } from './state.js';
 import type { ControllerState, PoolSpec } from './state.js';
 import type { CpuReading, Decision, Sample } from './types.js';
 
@@ -38,7 +38,7 @@ export function createController(spec: PoolSpec, nowMs: number): ControllerState
     signals: {
       utilization: null, queueStall: null, workerIdle: null, idleReported: false, idleInformative: false,
       throughput: null, completedReported: false, demand: null, queueGrowth: null, busy: null, busyPerTask: null, cpu: NO_CPU,
-      classification: 'unknown', size: null, fresh: false,
+      classification: 'unknown', size: null, starting: 0, fresh: false,
     },
     lawState: null,
     stages: law.stages.map((stage) => stage.init()),
@@ -95,16 +95,17 @@ export function tick(
     sizeLimit: sizeLimitOf(samples, prev.sizeLimit),
     lastDecisions: prev.lastDecisions,
   };
-  if (s.pendingGrow !== null && reported !== null && reported >= s.pendingGrow.to) {
+  const started = startedSize(s);
+  if (s.pendingGrow !== null && started !== null && started >= s.pendingGrow.to) {
     s.pendingGrow = null; // applied
     s.moves = recordAppliedGrow(s.moves);
-  } else if (reported !== null && s.moves.failedGrowAt !== null && reported > s.moves.failedGrowAt) {
+  } else if (started !== null && s.moves.failedGrowAt !== null && started > s.moves.failedGrowAt) {
     // A grow given up on went through late: the daemon has no limit at the size it stayed at.
     s.moves = recordAppliedGrow(s.moves);
   }
   const mode = modeOf(s);
   // Control starts from the size the daemon reports (a restarted sidecar resumes from it).
-  if (reported !== null && prev.size === null && (mode === 'adaptive' || mode === 'observe')) s.target = reported;
+  if (started !== null && prev.size === null && (mode === 'adaptive' || mode === 'observe')) s.target = started;
 
   const gated = modeGate(s, prev.target, nowMs);
   if (gated !== null) {

@@ -1,9 +1,9 @@
 // The mode gate: the cases where no law is asked. A pinned pool is told its pin, a disabled
 // one its static size; a stale pool (no sample for staleAfterPeriods periods) and a tick
 // without a sample hold, never shrinking on missing data; a grow the daemon did not apply
-// in time falls back to the size it reports (and grows back off, see stages/limits.ts).
+// in time falls back to the workers it started (and grows back off, see stages/limits.ts).
 import { modeOf } from './decision.js';
-import { isStale, reportedSize, staticSizeOf } from './state.js';
+import { isStale, reportedSize, startedSize, staticSizeOf } from './state.js';
 import type { ControllerState } from './state.js';
 import type { Reason } from './types.js';
 
@@ -27,11 +27,11 @@ export function modeGate(s: ControllerState, prevTarget: number, nowMs: number):
   if (isStale(s)) return { from: base, target: s.target, recommended: base, reason: 'stale' };
   if (s.signals.utilization === null) return { from: base, target: s.target, recommended: base, reason: 'no-data' };
   const pending = s.pendingGrow;
-  const reported = s.signals.fresh ? s.size : null;
-  if (pending !== null && reported !== null && reported < pending.to) {
+  const started = startedSize(s);
+  if (pending !== null && started !== null && started < pending.to) {
     const { params } = s.spec;
     if (nowMs - pending.atMs >= (params.staleAfterPeriods + 1) * params.periodMs) {
-      return { from: s.target, target: reported, recommended: reported, reason: 'failed-grow' };
+      return { from: s.target, target: started, recommended: started, reason: 'failed-grow' };
     }
   }
   return null;

@@ -141,6 +141,7 @@ export function computeSignals(
         cpu: cpuOut.signals,
         classification: 'unknown',
         size: state.lastSize,
+        starting: 0,
         fresh: false,
       },
     };
@@ -194,6 +195,7 @@ export function computeSignals(
           ? classifyCpu(cpuOut.signals, cpuOut.state.ticks, n)
           : classify(queueStall, idleInformative ? idle.ewma : null, freshTicks),
       size: last.size,
+      starting: last.starting ?? 0,
       fresh: true,
     },
   };

@@ -71,6 +71,14 @@ export function isStale(s: ControllerState): boolean {
 }
 
 /** The size the daemon has: as it reported, or its static size before any report. */
+/**
+ * The workers this tick's samples say the daemon has started, those that take no task yet
+ * included (Sample.starting): what a grow counts as applied by. Null without a fresh sample.
+ */
+export function startedSize(s: ControllerState): number | null {
+  return s.signals.fresh && s.size !== null ? s.size + s.signals.starting : null;
+}
+
 export function reportedSize(s: ControllerState): number {
   return s.size ?? staticSizeOf(s);
 }

@@ -77,6 +77,12 @@ export interface Sample {
    * HTTP sample has no such field): the pool's max comes down to it while it is below the hard max.
    */
   maxSize?: number;
+  /**
+   * Workers started that take no task yet, beside `size` (a source's figure, e.g. uWSGI's workers
+   * loading the app; the HTTP sample has no such field): a grow is applied when size plus these
+   * reach it, while utilization is over the workers that serve.
+   */
+  starting?: number;
 }
 
 /** Where a pool's CPU figure comes from, in order of preference. */
@@ -193,6 +199,8 @@ export interface Signals {
   classification: Classification;
   /** the size the daemon reported last */
   size: number | null;
+  /** the workers its last sample said were starting (Sample.starting; 0 without a sample) */
+  starting: number;
   /** whether any sample arrived in this period */
   fresh: boolean;
 }

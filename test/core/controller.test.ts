@@ -260,6 +260,20 @@ test('when the daemon does not apply a grow, then the target falls back to its s
   );
 });
 
+test('when the daemon applies a grow with workers that take a while to start, then the grow counts as applied by them and utilization is over the workers that serve', (t) => {
+  let s = tick(start({ n: 8, params: { law: 'band' } }), [sample(1000, 16, 15)], 1000).state;
+  t.is(s.target, 17, 'grown at 94 %');
+  // The new worker starts (loads the app) past the 4 s a grow has to show: 16 serve, all busy.
+  for (let now = 2000; now <= 5000; now += 1000) {
+    const r = tick(s, [sample(now, 16, 16, { starting: 1 })], now);
+    t.like(r.decision, { action: 'hold', to: 17, utilization: 1 }, `at ${now} ms: not idle, and no failed grow`);
+    t.is(r.state.pendingGrow, null, 'applied');
+    s = r.state;
+  }
+  const first = tick(start({ n: 8 }), [sample(1000, 20, 10, { starting: 3 })], 1000).state;
+  t.is(first.target, 23, 'control starts from the workers the daemon runs, starting ones included');
+});
+
 test('when grows keep failing at one size (a limit of the daemon\'s own), then each back-off doubles, up to 32x, and an applied grow starts it over', (t) => {
   // The band law grows a worker whenever it may; the daemon never runs more than 16.
   const run = drive(start({ n: 8, params: { law: 'band' } }), 0, 1_000_000, atUtilization(0.9), { obey: false });

@@ -32,12 +32,18 @@ export const backoffStage = statelessStage('backoff', (p, ctx) => {
   if (p.size <= ctx.base) return p;
   const until = failedGrowUntilMs(ctx.moves, ctx.spec.params.failedGrowBackoffMs);
   if (until !== null && ctx.nowMs < until) return hold(ctx.base, 'failed-grow');
-  const running = ctx.reported;
+  const running = runningOf(ctx);
   return running !== null && running > ctx.base && p.size !== running ? { size: running, reason: p.reason } : p;
 });
 
+/** The workers the daemon runs: those it reported, and those it said are still starting. */
+const runningOf = (ctx: StageContext): number | null => (ctx.reported === null ? null : ctx.reported + ctx.signals.starting);
+
 /** A grow no further than the size the daemon runs changes nothing there: no step limits it. */
-const takesShrinkBack = (p: Proposal, ctx: StageContext): boolean => p.size > ctx.base && ctx.reported !== null && p.size <= ctx.reported;
+const takesShrinkBack = (p: Proposal, ctx: StageContext): boolean => {
+  const running = runningOf(ctx);
+  return p.size > ctx.base && running !== null && p.size <= running;
+};
 
 /**
  * At most maxStep a decision; a grow sized from the measured demand may double the pool, and

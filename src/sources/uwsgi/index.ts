@@ -5,7 +5,7 @@ export { ALL_CHEAPED_RETRY_MS, createUwsgiSource, IDLE_LOST_MS, OUTAGE_REPEAT_MS
 export type { PollOutcome, UwsgiSource, UwsgiSourceDeps, UwsgiHandover, PendingCommands } from './source.js';
 export { createUwsgiSampler } from './sampler.js';
 export type { UwsgiReading, UwsgiSampler } from './sampler.js';
-export { parseUwsgiStats, isLive, UwsgiStatsError } from './stats.js';
+export { parseUwsgiStats, isLive, isServing, UwsgiStatsError } from './stats.js';
 export type { UwsgiStats, UwsgiWorker } from './stats.js';
 export { nodeFifo, fifoCommands, NotAFifoError } from './fifo.js';
 export type { FifoPathKind, FifoWriter } from './fifo.js';

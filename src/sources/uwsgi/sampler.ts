@@ -14,9 +14,11 @@
 // cores' time spent in requests; a cheaped worker's requests in progress are none. Counters are
 // kept monotonic across cheaped and respawned workers and a restarted master. A worker that
 // `harakiri` killed never has its last request credited: what was counted of it stays, and
-// half the period (the kill's expected time after the last read) is added.
+// half the period (the kill's expected time after the last read) is added. A worker that is
+// not accepting yet (with `lazy-apps`, loading the app) is no part of the sample's size: it is
+// sent as `starting`, which counts towards a grow applied but not as a worker that serves.
 import type { Sample } from '../../core/index.js';
-import { isLive } from './stats.js';
+import { isLive, isServing } from './stats.js';
 import type { UwsgiStats, UwsgiWorker } from './stats.js';
 
 /** A live worker as a reload is told by: its slot, its process, and the slot's spawns (see UwsgiWorker.respawns). */
@@ -28,7 +30,10 @@ export interface WorkerSpawn {
 
 /** A sample without CPU (the caller adds it from the workers' pids) and the live workers' pids. */
 export interface UwsgiReading {
+  /** the pool's sample: its size is the workers that take requests (0: none does yet) */
   sample: Sample;
+  /** the live workers, those still starting included: the count uWSGI's + and - move */
+  live: number;
   pids: number[];
   /** the live workers' slots, pids and spawn counts */
   spawns: WorkerSpawn[];
@@ -132,10 +137,14 @@ export function createUwsgiSampler(): UwsgiSampler {
       }
       const live = stats.workers.filter(isLive);
       if (live.length === 0) return null;
-      const size = live.length;
+      // The pool's size is the workers that take requests; one still starting (loading the app)
+      // serves nothing yet: counted idle, it would show the pool half idle while its queue fills.
+      const serving = live.filter(isServing);
+      const size = serving.length;
       // Without a period (the first read, a new master) the cores in a request are all there is.
-      const busy = dtS > 0 ? Math.min(size, round3(busySeconds / dtS)) : round3(live.reduce((a, w) => a + inRequest(w), 0));
+      const busy = dtS > 0 ? Math.min(size, round3(busySeconds / dtS)) : round3(serving.reduce((a, w) => a + inRequest(w), 0));
       const sample: Sample = { ts: tsMs, size, busy, completed, maxSize: stats.workers.length };
+      if (live.length > size) sample.starting = live.length - size;
       // A queue not known is left out of the sample, not sent as empty (and so are its refusals).
       if (stats.listenQueue !== null) sample.queueDepth = stats.listenQueue;
       if (stats.listenQueue !== null && stats.queueCapacity !== null) sample.queueCapacity = stats.queueCapacity;
@@ -143,7 +152,7 @@ export function createUwsgiSampler(): UwsgiSampler {
       const cores = Math.max(...live.map((w) => w.cores));
       const idle = live.filter((w) => inRequest(w) === 0).length;
       const spawns = live.map((w) => ({ slot: w.slot, pid: w.pid, respawns: w.respawns }));
-      return { sample, pids: spawns.map((w) => w.pid), spawns, processes: stats.workers.length, masterPid: stats.masterPid, cores, idle };
+      return { sample, live: live.length, pids: spawns.map((w) => w.pid), spawns, processes: stats.workers.length, masterPid: stats.masterPid, cores, idle };
     },
   };
 }

@@ -276,13 +276,16 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     return path.includes('/') && look(() => deps.fifo.pathKind?.(path)) === 'fifo';
   }
 
-  /** No sample this period: uWSGI did not answer (`absent`: nothing listens there; `timeout`: not in time), or (`answered`) answered with no live worker. */
+  /**
+   * No sample this period: uWSGI did not answer (`absent`: nothing listens there; `timeout`: not
+   * in time), or (`answered`) answered with no worker that serves, `why` saying what it has.
+   */
   function down(why: string, how: 'error' | 'absent' | 'timeout' | 'answered' = 'error'): PollOutcome {
     const answered = how === 'answered';
     reading = null;
     deps.sharedWith?.(null);
     const nowMs = deps.now();
-    const what = answered ? `uWSGI at ${source.stats} has no live worker (${why})` : `uWSGI is not answering at ${source.stats} (${why})`;
+    const what = answered ? `uWSGI at ${source.stats} ${why}` : `uWSGI is not answering at ${source.stats} (${why})`;
     let said = statsDown?.said ?? false;
     const cause = `${how}: ${why}`;
     if (!said && (outageSaid === null || outageSaid.cause !== cause || nowMs - outageSaid.atMs >= OUTAGE_REPEAT_MS)) {
@@ -341,12 +344,12 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
 
   function up(r: UwsgiReading): void {
     checkLimits(r);
-    if (!everUp) logger.info({ ...log, workers: r.sample.size }, `pool ${pool}: reading uWSGI at ${source.stats} (${r.sample.size} of ${r.processes} workers)`);
+    if (!everUp) logger.info({ ...log, workers: r.live }, `pool ${pool}: reading uWSGI at ${source.stats} (${r.live} of ${r.processes} workers)`);
     else if (statsDown !== null) {
       const what = statsDown.answered ? `uWSGI at ${source.stats} runs workers again` : `uWSGI answers again at ${source.stats}`;
-      const line = `pool ${pool}: ${what} (${r.sample.size} of ${r.processes} workers)`;
-      if (statsDown.said) logger.info({ ...log, workers: r.sample.size }, line);
-      else logger.debug({ ...log, workers: r.sample.size }, line);
+      const line = `pool ${pool}: ${what} (${r.live} of ${r.processes} workers)`;
+      if (statsDown.said) logger.info({ ...log, workers: r.live }, line);
+      else logger.debug({ ...log, workers: r.live }, line);
     }
     statsDown = null;
     everUp = true;
@@ -423,7 +426,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     if (forMs < IDLE_LOST_MS) return;
     notCheaperSaid = true;
     logger.warn(
-      { ...log, asked: expected.live, live: r.sample.size, processes: r.processes },
+      { ...log, asked: expected.live, live: r.live, processes: r.processes },
       `pool ${pool}: uWSGI runs all ${r.processes} of its worker slots and kept an idle worker at every read for ${Math.round(forMs / 1000)} s after it was asked for ${expected.live}: most likely it is not in cheaper mode, where the master FIFO's + and - do nothing (set cheaper = ${source.cheaper} and cheaper-algo = manual in uWSGI's config; docs/operator-guide.md, "Driving uWSGI"); until then the pool's target is not applied`,
     );
   }
@@ -484,12 +487,12 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
   /** A uWSGI restarted (a new master) or reloaded (none of its workers left) since the last read with workers: said, with its count. */
   function noteRestart(r: UwsgiReading): void {
     const before = lastSeen;
-    lastSeen = { masterPid: r.masterPid, workers: r.spawns, size: r.sample.size };
+    lastSeen = { masterPid: r.masterPid, workers: r.spawns, size: r.live };
     if (before === null) return;
     restarted = before.masterPid !== r.masterPid ? 'restart' : reloaded(before.workers, r.spawns) ? 'reload' : null;
     if (restarted === null) return;
     const what = restarted === 'restart' ? `uWSGI restarted (master pid ${before.masterPid}, now ${r.masterPid})` : 'uWSGI reloaded its workers';
-    logger.info({ ...log, workers: r.sample.size, before: before.size, masterPid: r.masterPid }, `pool ${pool}: ${what}; it runs ${r.sample.size} workers (${before.size} before)`);
+    logger.info({ ...log, workers: r.live, before: before.size, masterPid: r.masterPid }, `pool ${pool}: ${what}; it runs ${r.live} workers (${before.size} before)`);
   }
 
   function addCpu(r: UwsgiReading): void {
@@ -517,20 +520,20 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     // A restart or reload seen at this read (noteRestart) moves the count by itself; the pool
     // that drives a uWSGI this one shares (noteShared, said already) moves it too.
     if (before === null || restarted !== null || sharedBy !== null) return;
-    const change = now.sample.size - before.sample.size;
+    const change = now.live - before.live;
     if (change === 0) return;
-    if (expected !== null && Math.sign(expected.live - before.sample.size) === Math.sign(change)) return;
+    if (expected !== null && Math.sign(expected.live - before.live) === Math.sign(change)) return;
     const nowMs = deps.now();
     const last = unasked.at(-1);
     if (last !== undefined && nowMs - last >= UNASKED_WINDOW_MS) unaskedWarned = false;
     unasked = [...unasked.filter((at) => nowMs - at < UNASKED_WINDOW_MS), nowMs];
-    logger.debug({ ...log, from: before.sample.size, to: now.sample.size }, `pool ${pool}: uWSGI went from ${before.sample.size} to ${now.sample.size} workers without being asked`);
+    logger.debug({ ...log, from: before.live, to: now.live }, `pool ${pool}: uWSGI went from ${before.live} to ${now.live} workers without being asked`);
     if (unaskedWarned || unasked.length < UNASKED_CHANGES_WARN) return;
     unaskedWarned = true;
     const minutes = Math.max(1, Math.ceil((nowMs - (unasked[0] ?? nowMs)) / 60_000));
     logger.warn(
-      { ...log, from: before.sample.size, to: now.sample.size, times: unasked.length },
-      `pool ${pool}: uWSGI changed its worker count without being asked (${unasked.length} times within ${minutes} min, the last ${before.sample.size} -> ${now.sample.size}): another cheaper algorithm sizes the pool beside the sidecar (set cheaper-algo = manual in uWSGI's config), another sidecar drives the same uWSGI (two on one FIFO undo each other's commands: one uWSGI is one pool of one sidecar), or several commands were written to its FIFO by hand (docs/operator-guide.md, "Driving uWSGI")`,
+      { ...log, from: before.live, to: now.live, times: unasked.length },
+      `pool ${pool}: uWSGI changed its worker count without being asked (${unasked.length} times within ${minutes} min, the last ${before.live} -> ${now.live}): another cheaper algorithm sizes the pool beside the sidecar (set cheaper-algo = manual in uWSGI's config), another sidecar drives the same uWSGI (two on one FIFO undo each other's commands: one uWSGI is one pool of one sidecar), or several commands were written to its FIFO by hand (docs/operator-guide.md, "Driving uWSGI")`,
     );
   }
 
@@ -590,7 +593,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     lastTarget = target;
     if (stopped || reading === null || mode === null || mode === 'observe') return;
     const nowMs = deps.now();
-    const live = reading.sample.size;
+    const live = reading.live;
     const desired = Math.max(Math.min(source.cheaper, reading.processes), Math.min(target, reading.processes));
     // A pin may ask for what uWSGI cannot run (the hard bounds' misfits are warned about at the first read).
     if (mode === 'pinned' && desired !== target && pinOutOfReach !== target) {
@@ -710,16 +713,21 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
       if (r === null) {
         if (stats.workers.length > 0 && stats.workers.every((w) => w.status === 'cheap')) return allCheaped(stats);
         noWorkers = null;
-        return down('uWSGI is starting or restarting', 'answered');
+        return down('has no live worker (uWSGI is starting or restarting)', 'answered');
+      }
+      if (r.sample.size === 0) {
+        // Every live worker is still starting (with lazy-apps, loading the app): none serves yet.
+        noWorkers = null;
+        return down(`has ${r.live} worker${r.live === 1 ? '' : 's'}, none accepting requests yet (starting; with lazy-apps, loading the app)`, 'answered');
       }
       noWorkers = null;
-      const idleNow = expected !== null && expected.live < r.sample.size && r.idle > 0;
-      idleStreak = !idleNow ? null : idleStreak?.live === r.sample.size ? idleStreak : { sinceMs: deps.now(), live: r.sample.size };
+      const idleNow = expected !== null && expected.live < r.live && r.idle > 0;
+      idleStreak = !idleNow ? null : idleStreak?.live === r.live ? idleStreak : { sinceMs: deps.now(), live: r.live };
       up(r);
       noteRestart(r);
       noteShared();
       fifoIsMasters(r.masterPid);
-      if (r.sample.size < r.processes) sawCheap = true;
+      if (r.live < r.processes) sawCheap = true;
       noteNotCheaper(r);
       addCpu(r);
       noteUnasked(reading, r);

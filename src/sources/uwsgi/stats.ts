@@ -28,6 +28,12 @@ export interface UwsgiWorker {
   respawns: number | null;
   /** uWSGI's `harakiri_count`: the slot's workers killed for running a request past `harakiri` (cumulative) */
   harakiris: number;
+  /**
+   * uWSGI's `accepting`: false from the worker's spawn until it is ready to take requests (a
+   * moment after the fork; with `lazy-apps`, until it has loaded the app, seconds for a large
+   * one); true when the stats do not give it
+   */
+  accepting: boolean;
 }
 
 export interface UwsgiStats {
@@ -93,6 +99,7 @@ export function parseUwsgiStats(text: string): UwsgiStats {
       avgRtUs: count(w, 'avg_rt', where, 0),
       respawns: w['respawn_count'] === undefined ? null : count(w, 'respawn_count', where),
       harakiris: count(w, 'harakiri_count', where, 0),
+      accepting: w['accepting'] === undefined || count(w, 'accepting', where) > 0,
     };
   });
   const sockets = Array.isArray(doc['sockets']) ? doc['sockets'].filter(isObject) : [];
@@ -111,5 +118,8 @@ export function parseUwsgiStats(text: string): UwsgiStats {
   };
 }
 
-/** A worker that serves requests: spawned (pid > 0) and not cheaped. */
+/** A worker process of the pool: spawned (pid > 0) and not cheaped. */
 export const isLive = (w: UwsgiWorker): boolean => w.pid > 0 && w.status !== 'cheap';
+
+/** A live worker that takes requests (not one still starting: see UwsgiWorker.accepting). */
+export const isServing = (w: UwsgiWorker): boolean => isLive(w) && w.accepting;

@@ -7,7 +7,7 @@ export function ctx(size: number, u: number, over: Partial<LawContext> = {}): La
   return {
     signals: {
       utilization: u, queueStall: 0, workerIdle: 0.5, idleReported: true, idleInformative: true, throughput: null, completedReported: false, demand: null, queueGrowth: null,
-      busy: u * size, busyPerTask: null, cpu: NO_CPU, classification: 'unknown', size, fresh: true,
+      busy: u * size, busyPerTask: null, cpu: NO_CPU, classification: 'unknown', size, starting: 0, fresh: true,
     },
     utilization: u,
     size,

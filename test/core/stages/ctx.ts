@@ -10,7 +10,7 @@ import { makeSpec } from '../helpers.js';
 export function signals(over: Partial<Signals> = {}): Signals {
   return {
     utilization: 1, queueStall: 0, workerIdle: null, idleReported: false, idleInformative: false, throughput: null, completedReported: false, demand: null, queueGrowth: null,
-    busy: null, busyPerTask: null, cpu: NO_CPU, classification: 'unknown', size: null, fresh: true, ...over,
+    busy: null, busyPerTask: null, cpu: NO_CPU, classification: 'unknown', size: null, starting: 0, fresh: true, ...over,
   };
 }
 

@@ -112,6 +112,27 @@ test('when the listen queue overflows are counted, then refused is their cumulat
   t.like(s.read(stats([worker(0)], { listenQueueErrors: 5 }), 1_001_000)?.sample, { refused: 5 });
 });
 
+test('when a worker is still starting (lazy-apps: loading the app), then it is no part of the size but counts as starting and live', (t) => {
+  const r = createUwsgiSampler().read(parseUwsgiStats(fixture('lazy-apps-one-loading-3-of-4')), 1_796_316_000_000);
+  t.like(r?.sample, { size: 2, busy: 0, starting: 1, maxSize: 4 });
+  t.is(r?.live, 3);
+  t.is(r?.idle, 3, 'uWSGI may retire it: it is in no request');
+  t.is(r?.pids.length, 3, 'its CPU is read with the others');
+  // Two serving workers busy all along beside one loading: the pool is full, not a third idle.
+  const s = createUwsgiSampler();
+  const busy = (slot: number, runningTimeUs: number) => worker(slot, { status: 'busy', requestStarts: [999], requests: 0, runningTimeUs });
+  s.read(stats([busy(0, 0), busy(1, 0), worker(2, { accepting: false })]), 1_000_000);
+  t.like(s.read(stats([busy(0, 0), busy(1, 0), worker(2, { accepting: false })]), 1_001_000)?.sample, { size: 2, busy: 2, starting: 1 });
+  t.like(s.read(stats([busy(0, 0), busy(1, 0), worker(2)]), 1_002_000)?.sample, { size: 3, busy: 2 }, 'once it accepts, it serves');
+  t.false('starting' in (s.read(stats([busy(0, 0), busy(1, 0), worker(2)]), 1_003_000)?.sample ?? {}));
+});
+
+test('when every live worker is still starting, then the sample has no worker that serves', (t) => {
+  const r = createUwsgiSampler().read(parseUwsgiStats(fixture('lazy-apps-loading-2-of-4')), 1_796_316_000_000);
+  t.like(r?.sample, { size: 0, busy: 0, starting: 2 });
+  t.is(r?.live, 2);
+});
+
 test('when no worker is live (uWSGI starting or restarting), then there is no sample', (t) => {
   t.is(createUwsgiSampler().read(stats([worker(0, { pid: 0, status: 'cheap' })]), 1_000_000), null);
 });

@@ -534,6 +534,23 @@ test('when uWSGI answers with every worker cheaped, then the second such answer 
   t.false(infos.some((m) => /reloaded|restarted/.test(m)), 'workers respawned by the same master are no reload');
 });
 
+test('when uWSGI\'s workers are still starting (lazy-apps: loading the app), then none is a worker that serves, but each is one uWSGI runs', async (t) => {
+  // Recorded: 2 workers loading the app; then both loaded and a third, spawned by a +, loading.
+  const r = rig({ answers: [fixture('lazy-apps-loading-2-of-4'), fixture('lazy-apps-one-loading-3-of-4')], target: 3 });
+  t.is(await r.src.poll(), 'down', 'no worker serves: no sample');
+  t.deepEqual(r.ingested, []);
+  const warnings = r.lines.filter((l) => l.level === 'warn').map((l) => l.msg);
+  t.true(warnings.some((w) => /uWSGI at 127\.0\.0\.1:9191 has 2 workers, none accepting requests yet \(starting; with lazy-apps, loading the app\); the pool goes stale/.test(w)), warnings.join('\n'));
+  r.advance(PERIOD_MS);
+  t.is(await r.src.poll(), 'sampled');
+  t.like(r.ingested[0], { size: 2, starting: 1, busy: 0.1 }, 'busy: the one request of 100 ms served between the reads');
+  t.deepEqual(r.writes, [], 'the target, 3, is what uWSGI runs: the worker loading is not asked for again');
+  r.src.apply(2);
+  t.deepEqual(r.writes, ['-'], 'a shrink counts from the 3 it runs');
+  const infos = r.lines.filter((l) => l.level === 'info').map((l) => l.msg);
+  t.true(infos.some((m) => /reading uWSGI at 127\.0\.0\.1:9191 \(3 of 4 workers\)/.test(m)), infos.join('\n'));
+});
+
 test('when uWSGI answers with every worker cheaped to a pool that observes, then nothing is written and the operator is told what to do', async (t) => {
   const cheaped = variant('after-load', 'all-cheaped');
   const r = rig({ answers: [fixture('after-load'), cheaped], target: 4, mode: 'observe' });

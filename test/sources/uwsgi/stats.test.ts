@@ -1,5 +1,5 @@
 import test from 'ava';
-import { isLive, parseUwsgiStats, UwsgiStatsError } from '../../../src/sources/uwsgi/index.js';
+import { isLive, isServing, parseUwsgiStats, UwsgiStatsError } from '../../../src/sources/uwsgi/index.js';
 import { fixture } from './helpers.js';
 
 test('when uWSGI runs 2 of 6 workers, then the document reads as 6 slots, 2 live, with the socket queue and its max', (t) => {
@@ -42,6 +42,19 @@ test('when a worker is cheaped, then its slot keeps its counters but is not live
   t.is(s.workers.filter(isLive).length, 3);
 });
 
+test('when uWSGI runs lazy-apps, then a worker still loading the app is live but not accepting, and one that loaded is both', (t) => {
+  // Recorded from uWSGI 2.0.21 with lazy-apps: worker 3 was spawned by a + 2 s before, its app takes 6 s to load.
+  const s = parseUwsgiStats(fixture('lazy-apps-one-loading-3-of-4'));
+  t.deepEqual(s.workers.map((w) => [w.status, w.accepting]), [['idle', true], ['idle', true], ['idle', false], ['cheap', false]]);
+  t.deepEqual(s.workers.map((w) => [isLive(w), isServing(w)]), [[true, true], [true, true], [true, false], [false, false]]);
+});
+
+test('when the stats do not say whether a worker accepts, then it is taken as accepting', (t) => {
+  const doc = JSON.parse(fixture('lazy-apps-one-loading-3-of-4')) as { workers: Record<string, unknown>[] };
+  for (const w of doc.workers) delete w['accepting'];
+  t.is(parseUwsgiStats(JSON.stringify(doc)).workers.filter(isServing).length, 3);
+});
+
 test('when the stats server answers behind HTTP headers (stats-http), then the body is read', (t) => {
   const s = parseUwsgiStats(`HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n${fixture('loaded-4-of-6')}`);
   t.is(s.listenQueue, 2);
@@ -53,6 +66,7 @@ for (const [name, text, message] of [
   ['no workers', '{"pid": 1}', /no workers array/],
   ['a bad pid', '{"workers": [{"pid": -1, "status": "idle"}]}', /workers\[0\]\.pid must be a number >= 0, got -1/],
   ['no status', '{"workers": [{"pid": 1}]}', /workers\[0\]\.status must be a string/],
+  ['a bad accepting', '{"workers": [{"pid": 1, "status": "idle", "accepting": "yes"}]}', /workers\[0\]\.accepting must be a number >= 0, got "yes"/],
 ] as const) {
   test(`when the answer has ${name}, then it is refused with what is wrong`, (t) => {
     t.throws(() => parseUwsgiStats(text), { instanceOf: UwsgiStatsError, message });
