@@ -37,7 +37,7 @@ export interface ProbeState {
   /** throughput readings while the pool reported `size` */
   atSize: { size: number; values: readonly number[] } | null;
   probe: Probe | null;
-  /** whether the last judged grow raised throughput by PROBE_MIN_GAIN */
+  /** whether the last judged grow raised throughput by PROBE_MIN_GAIN and beyond twice its noise */
   lastGrowPaidOff: boolean;
   /**
    * whether the last judged grow raised throughput by at least half the size's rise and beyond
@@ -84,7 +84,7 @@ export function updateProbe(s: ProbeState, moves: Moves, reported: number | null
       probe = { ...probe, after };
     } else {
       judged = judge(probe, after, periodMs);
-      lastGrowPaidOff = judged.gain >= PROBE_MIN_GAIN;
+      lastGrowPaidOff = judged.gain >= Math.max(PROBE_MIN_GAIN, PROBE_NOISE_SIGMAS * judged.noise);
       lastGrowScaled = judged.gain >= Math.max(PROBE_NOISE_SIGMAS * judged.noise, PROBE_SCALING_SHARE * (judged.to / judged.from - 1));
       probe = null;
     }
