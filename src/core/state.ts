@@ -70,7 +70,6 @@ export function isStale(s: ControllerState): boolean {
   return s.staleTicks >= s.spec.params.staleAfterPeriods;
 }
 
-/** The size the daemon has: as it reported, or its static size before any report. */
 /**
  * The workers this tick's samples say the daemon has started, those that take no task yet
  * included (Sample.starting): what a grow counts as applied by. Null without a fresh sample.
@@ -79,6 +78,7 @@ export function startedSize(s: ControllerState): number | null {
   return s.signals.fresh && s.size !== null ? s.size + s.signals.starting : null;
 }
 
+/** The size the daemon has: as it reported, or its static size before any report. */
 export function reportedSize(s: ControllerState): number {
   return s.size ?? staticSizeOf(s);
 }
