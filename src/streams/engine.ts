@@ -148,10 +148,11 @@ export function createEngine(options: EngineOptions): Engine {
     if (out.decision !== null) publish(rt, out.decision, out.state.target);
   }
 
+  /** The decision first, then the target it sets: the log says why before an actuator says what it did. */
   function publish(rt: PoolRuntime, decision: Decision, target: number): void {
     rt.lastAction = decision.action;
-    if (target !== rt.target$.value) rt.target$.next(target);
     decisions.next(decision);
+    if (target !== rt.target$.value) rt.target$.next(target);
   }
 
   function watchCadence(rt: PoolRuntime, nowMs: number): void {

@@ -67,6 +67,23 @@ test('when the load stays over the band, then the pool grows exactly once per gr
   engine.stop();
 });
 
+test('when a decision changes the target, then the decision goes out before the target (a log reads why, then what the actuator did)', (t) => {
+  const clock = virtualClock();
+  const engine = createEngine({ config: { pools: [pool('transfer')], cpus: 8, enabled: true }, scheduler: clock.scheduler });
+  const events: string[] = [];
+  const subs = [
+    engine.decisions$.subscribe((d) => void (d.action !== 'hold' && events.push(`decision ${d.to}`))),
+    engine.targetChanges('transfer').subscribe((target) => void events.push(`target ${target}`)),
+  ];
+  daemon(clock, engine, 'transfer', (size) => size, 7000);
+  clock.advanceTo(7000);
+  const grows = events.filter((e) => e.startsWith('decision'));
+  t.true(grows.length >= 2, events.join(', '));
+  for (const g of grows) t.is(events[events.indexOf(g) + 1], `target ${g.slice('decision '.length)}`, events.join(', '));
+  for (const s of subs) s.unsubscribe();
+  engine.stop();
+});
+
 test('when a reply is sent, then it carries the target in force now and the last action (the decision waits for the tick)', (t) => {
   const clock = virtualClock();
   const engine = createEngine({ config: { pools: [pool('transfer')], cpus: 8, enabled: true }, scheduler: clock.scheduler });
