@@ -2,7 +2,7 @@ import test from 'ava';
 import { createUwsgiSampler, parseUwsgiStats } from '../../../src/sources/uwsgi/index.js';
 import { fixture, stats, worker } from './helpers.js';
 
-test('when uWSGI is first read, then size is the live workers, busy their status, the counters uWSGI\'s, and the most it can run its worker table\'s length', (t) => {
+test('when uWSGI is first read, then size is the live workers that accept requests, busy their status, the counters uWSGI\'s, and the most it can run its worker table\'s length', (t) => {
   const r = createUwsgiSampler().read(parseUwsgiStats(fixture('loaded-4-of-6')), 1_796_163_475_300);
   t.deepEqual(r?.sample, { ts: 1_796_163_475_300, size: 4, busy: 2, queueDepth: 2, queueCapacity: 64, completed: 5, refused: 0, maxSize: 6 });
   t.deepEqual(r?.pids, [10026, 10027, 11554, 11555]);
