@@ -228,8 +228,11 @@ export function judge(s: CeilingState, ctx: StageContext): CeilingState {
     if (s.ceiling === null && cpusKnownFree(ctx) && flatGrow(prev, cur, band.high, periodMs)) {
       const confirmed = s.lastCeiling !== null && prev.size <= s.lastCeiling;
       // One flat grow may be a slower service time (I/O latency that rose as the pool grew);
-      // two in a row, or one that finds a known ceiling again, are the pool's own limit.
-      if (!confirmed && s.flatFrom === null) return { ...judged, flatFrom: prev.size };
+      // two in a row, or one that finds a known ceiling again, are the pool's own limit. So is
+      // a flat grow to the pool's max while work waited at both sizes: no second grow can
+      // come, and the step back is the test (a step that loses throughput goes back up).
+      const atMaxLoaded = cur.size >= ctx.bounds.max && loaded(prev) && loaded(cur);
+      if (!confirmed && !atMaxLoaded && s.flatFrom === null) return { ...judged, flatFrom: prev.size };
       const from = Math.min(prev.size, s.flatFrom ?? prev.size);
       const retryScale = confirmed ? Math.min(CEILING_RETRY_MAX_SCALE, s.retryScale * 2) : 1;
       // Back to where the flat grows started, or, when an uncontended visit tells the knee, towards it (at most halving the pool).

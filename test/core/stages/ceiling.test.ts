@@ -21,8 +21,8 @@ interface Reading {
 const FREE = cpu({ cpus: 1, waiting: 0, runDelay: 0, runnablePerBusy: 0.1 });
 const GROW = (base: number): Proposal => ({ size: base + 2, reason: 'above-band' });
 
-/** Feeds `ticks` readings at `size` (one tick a second from `t`), the law proposing `propose(size)` each tick. */
-function stay(state: CeilingState, size: number, r: Reading, ticks: number, t: number, propose: (base: number) => Proposal = GROW) {
+/** Feeds `ticks` readings at `size` (one tick a second from `t`), the law proposing `propose(size)` each tick, in a pool of max `max`. */
+function stay(state: CeilingState, size: number, r: Reading, ticks: number, t: number, propose: (base: number) => Proposal = GROW, max = 32) {
   let s = state;
   let proposal: Proposal = { size, reason: 'in-band' };
   for (let i = 0; i < ticks; i += 1) {
@@ -30,7 +30,7 @@ function stay(state: CeilingState, size: number, r: Reading, ticks: number, t: n
       throughput: r.x, busyPerTask: r.s, utilization: r.u, cpu: FREE,
       queueStall: r.backlog === true ? 0.2 : 0, demand: r.backlog === true ? r.x * 1.1 : r.x, ...r.sig,
     });
-    const out = ceilingStage.apply(propose(size), stageCtx({ signals: sig, base: size, reported: size, nowMs: t + i * 1000, maxStep: Math.max(1, Math.ceil(size / 4)) }), s);
+    const out = ceilingStage.apply(propose(size), stageCtx({ signals: sig, base: size, reported: size, nowMs: t + i * 1000, maxStep: Math.max(1, Math.ceil(size / 4)), bounds: { min: 4, max } }), s);
     s = out.state as CeilingState;
     proposal = out.proposal;
   }
@@ -67,6 +67,20 @@ test('when one grow is flat, then nothing is learned; when the next is flat too,
   r = stay(r.state, 13, atDisk(13), 1 + CEILING.judgeTicks, r.t);
   t.is(r.state.ceiling, 8);
   t.deepEqual(r.proposal, { size: 8, reason: 'ceiling' });
+});
+
+test('when a flat grow reaches the pool\'s max with work waiting at both sizes, then it steps back at once; without work waiting, one flat grow is still nothing', (t) => {
+  // No second grow can come from the max: the step back is the test.
+  let r = stay(initCeiling(), 8, atDisk(8), 10, 0, GROW, 10);
+  r = stay(r.state, 10, atDisk(10), 1 + CEILING.judgeTicks, r.t, GROW, 10);
+  t.is(r.state.ceiling, 8);
+  t.deepEqual(r.proposal, { size: 8, reason: 'ceiling' });
+  // The same flat grow with no backlog (I/O latency that rose while the load was served): not a limit.
+  const served = (size: number): Reading => ({ ...atDisk(size), backlog: false });
+  let q = stay(initCeiling(), 8, served(8), 10, 0, GROW, 10);
+  q = stay(q.state, 10, served(10), 1 + CEILING.judgeTicks, q.t, GROW, 10);
+  t.is(q.state.ceiling, null);
+  t.is(q.state.flatFrom, 8);
 });
 
 test('when a grow paid between two flat ones, then the first no longer counts', (t) => {
