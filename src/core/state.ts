@@ -71,11 +71,16 @@ export function isStale(s: ControllerState): boolean {
 }
 
 /**
- * The workers this tick's samples say the daemon has started, those that take no task yet
- * included (Sample.starting): what a grow counts as applied by. Null without a fresh sample.
+ * The workers the daemon runs: `reported` (this tick's size, or null) and those its sample said
+ * are still starting, which take no task yet (Sample.starting). What a grow counts as applied by.
  */
+export function withStarting(reported: number | null, signals: Signals): number | null {
+  return reported === null ? null : reported + signals.starting;
+}
+
+/** withStarting of this tick's fresh sample; null without one. */
 export function startedSize(s: ControllerState): number | null {
-  return s.signals.fresh && s.size !== null ? s.size + s.signals.starting : null;
+  return withStarting(s.signals.fresh ? s.size : null, s.signals);
 }
 
 /** The size the daemon has: as it reported, or its static size before any report. */

@@ -2,6 +2,7 @@
 import { clamp } from '../math.js';
 import type { Bounds } from '../types.js';
 import { failedGrowUntilMs } from '../moves.js';
+import { withStarting } from '../state.js';
 import { hold, statelessStage } from './stage.js';
 import type { Proposal, StageContext } from './stage.js';
 
@@ -32,16 +33,13 @@ export const backoffStage = statelessStage('backoff', (p, ctx) => {
   if (p.size <= ctx.base) return p;
   const until = failedGrowUntilMs(ctx.moves, ctx.spec.params.failedGrowBackoffMs);
   if (until !== null && ctx.nowMs < until) return hold(ctx.base, 'failed-grow');
-  const running = runningOf(ctx);
+  const running = withStarting(ctx.reported, ctx.signals);
   return running !== null && running > ctx.base && p.size !== running ? { size: running, reason: p.reason } : p;
 });
 
-/** The workers the daemon runs: those it reported, and those it said are still starting. */
-const runningOf = (ctx: StageContext): number | null => (ctx.reported === null ? null : ctx.reported + ctx.signals.starting);
-
 /** A grow no further than the size the daemon runs changes nothing there: no step limits it. */
 const takesShrinkBack = (p: Proposal, ctx: StageContext): boolean => {
-  const running = runningOf(ctx);
+  const running = withStarting(ctx.reported, ctx.signals);
   return p.size > ctx.base && running !== null && p.size <= running;
 };
 
