@@ -12,7 +12,22 @@ import { peerGoals, simulatorGoals } from '../src/sim/goals.js';
 import { scenarioNames } from '../src/sim/scenarios.js';
 import { renderReport } from './report.js';
 import type { ReportMeta } from './report.js';
-import { wholeNumberArg } from './common.js';
+import { checkFlags, wholeNumberArg } from './common.js';
+
+const USAGE = `usage: npm run bench -- [--seed N] [--minutes M] [--workers W] [--scenarios S,...] [--cpus N,...] [--merge]
+       npm run bench -- --render
+
+Every scenario of the simulator (bursty over five seeds) with every contender (static, the laws,
+the peers), at n = ${BENCH_CPUS.join(', ')} CPUs, in virtual time.
+  --seed N          the first seed (default 1)
+  --minutes M       simulated minutes per scenario (default: each scenario's own, 30 or more)
+  --workers W       cells run at once, one process each (default 2)
+  --scenarios S,... only these of ${scenarioNames().join(', ')}
+  --cpus N,...      only these host sizes (default ${BENCH_CPUS.join(',')})
+  --merge           keep the committed cells this run does not redo (e.g. n = 32 run apart)
+  --render          rewrite the docs' tables from bench/results/control.json, running nothing
+Writes bench/results/control.json and its section of docs/benchmarks.md.
+`;
 
 // The generated tables live between these markers; everything else in the file (other
 // benchmarks' sections, the hand-written notes) is kept as it is.
@@ -108,6 +123,7 @@ function write(cells: readonly CellResult[], meta: ReportMeta): void {
 }
 
 async function main(): Promise<void> {
+  checkFlags('bench', USAGE, { values: ['--seed', '--minutes', '--workers', '--scenarios', '--cpus'], switches: ['--merge', '--render'] });
   if (process.argv.includes('--render')) {
     // Re-renders the tables of the committed results (after a change to the report, not to the simulator).
     const saved = JSON.parse(readFileSync('bench/results/control.json', 'utf8')) as ReportMeta & { results: CellResult[] };

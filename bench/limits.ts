@@ -13,7 +13,18 @@ import { quantile } from 'simple-statistics';
 import { DIST, buildDist } from './overhead-dist.js';
 import { metricValue, startServer } from './overhead-http.js';
 import { sidecarScript } from './overhead-server.js';
-import { wholeNumberArg } from './common.js';
+import { checkFlags, wholeNumberArg } from './common.js';
+
+const USAGE = `usage: npm run bench:limits -- [--streams N] [--polls N] [--seconds S]
+
+The built sidecar holding N event streams and N long polls while a daemon's samples and /healthz
+are timed.
+  --streams N   event streams held (default 5000)
+  --polls N     long polls held (default 5000)
+  --seconds S   the timed window (default 20)
+Writes bench/results/limits.json and its section of docs/benchmarks.md.
+`;
+checkFlags('bench:limits', USAGE, { values: ['--streams', '--polls', '--seconds'], switches: [] });
 
 const arg = (name: string, fallback: number): number => wholeNumberArg('bench:limits', name, fallback, 0);
 

@@ -19,7 +19,20 @@ import { writeReport } from './overhead-report.js';
 import type { OverheadResults } from './overhead-report.js';
 import { expressScript, sidecarScript } from './overhead-server.js';
 import { measureScrape, soak } from './overhead-soak.js';
-import { wholeNumberArg } from './common.js';
+import { checkFlags, wholeNumberArg } from './common.js';
+
+const USAGE = `usage: npm run bench:overhead -- [--seconds S] [--rounds R] [--connections C] [--soak-seconds N] [--no-profile]
+
+The sidecar's own cost, on loopback: sample ingest (single and batched), the core's tick, /metrics
+with 1,000 pools, and a soak.
+  --seconds S       each throughput measurement's length (default 10)
+  --rounds R        rounds of each, medians reported (default 3)
+  --connections C   concurrent connections of the single-sample load (default 32)
+  --soak-seconds N  the soak's length, 0 for none (default 600)
+  --no-profile      take no CPU profile (one is taken when single-sample ingest misses its goal)
+Writes bench/results/overhead.json and its section of docs/benchmarks.md.
+`;
+checkFlags('bench:overhead', USAGE, { values: ['--seconds', '--rounds', '--connections', '--soak-seconds'], switches: ['--no-profile'] });
 
 const arg = (name: string, fallback: number): number => wholeNumberArg('bench:overhead', name, fallback, 0);
 

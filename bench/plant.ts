@@ -13,7 +13,7 @@ import { plantNotes } from './plant-notes.js';
 import { markdownSection, plantGoals, spliceSection, textTable } from './plant-report.js';
 import { runContender } from './plant-run.js';
 import type { Contender, RunResult, Workload } from './plant-run.js';
-import { wholeNumberArg } from './common.js';
+import { checkFlags, wholeNumberArg } from './common.js';
 
 /**
  * The static n*2 baseline, the reference `band` law, and `pi` under each way a daemon reports:
@@ -30,6 +30,21 @@ const CONTENDERS = (n: number): Contender[] => [
   { name: 'pi busy-idle+pid', law: 'pi', pin: null, report: 'busy-idle', cpu: 'pid' },
   { name: 'pi no-idle+sample', law: 'pi', pin: null, report: 'no-idle', cpu: 'sample' },
 ];
+
+const USAGE = `usage: npm run bench:plant -- [--warmup-seconds W] [--measure-seconds M] [--cpus N] [--seed S] [--only C,...]
+       npm run bench:plant -- --report-only
+
+The demo daemon doing real work under the sidecar: static n*2, band and pi under each way a daemon
+reports, on an I/O-heavy and a CPU-heavy workload.
+  --warmup-seconds W   warm-up before each measured window (default 10)
+  --measure-seconds M  the measured window (default 30)
+  --cpus N             n (default: the CPUs here)
+  --seed S             the load's seed (default 1)
+  --only C,...         only these contenders, by name (a quick look)
+  --report-only        rewrite the docs section from bench/results/plant.json, running nothing
+Writes bench/results/plant.json and its section of docs/benchmarks.md.
+`;
+checkFlags('bench:plant', USAGE, { values: ['--warmup-seconds', '--measure-seconds', '--cpus', '--seed', '--only'], switches: ['--report-only'] });
 
 const arg = (name: string, fallback: number): number => wholeNumberArg('bench:plant', name, fallback, 1);
 

@@ -9,7 +9,7 @@ import { aggregate, markdownSection, spliceSection, textTable, uwsgiGoals } from
 import { runContender } from './uwsgi-run.js';
 import type { Contender, RunResult, Workload } from './uwsgi-run.js';
 import { APP } from './uwsgi-server.js';
-import { wholeNumberArg } from './common.js';
+import { checkFlags, wholeNumberArg } from './common.js';
 
 const USAGE = `usage: npm run bench:uwsgi -- [--quick] [--seconds S] [--runs R] [--seed N] [--cpus N]
                            [--workloads W,...] [--contenders C,...]
@@ -26,10 +26,7 @@ backlog cheaper algorithms, on the io-heavy, cpu-heavy and bursty workloads.
 Needs Debian's uwsgi-core and uwsgi-plugin-python3. Writes bench/results/uwsgi.json and its section of
 docs/benchmarks.md. BENCH_SIDECAR_LOG=debug prints the sidecar's decisions and FIFO commands.
 `;
-if (process.argv.includes('--help') || process.argv.includes('-h')) {
-  process.stdout.write(USAGE);
-  process.exit(0);
-}
+checkFlags('bench:uwsgi', USAGE, { values: ['--seconds', '--runs', '--seed', '--cpus', '--workloads', '--contenders'], switches: ['--quick'] });
 
 const arg = (name: string, fallback: number): number => wholeNumberArg('bench:uwsgi', name, fallback, 1);
 
