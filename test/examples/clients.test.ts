@@ -191,6 +191,52 @@ for (const lang of LANGS) {
   });
 }
 
+/** A server that accepts connections and never answers (a hung sidecar); it records when each came. */
+async function silentServer(): Promise<{ port: number; acceptedAt: number[]; close(): Promise<void> }> {
+  const acceptedAt: number[] = [];
+  const open = new Set<Socket>();
+  const server = createServer((sock) => {
+    acceptedAt.push(Date.now());
+    open.add(sock);
+    sock.on('error', () => undefined);
+    sock.on('close', () => open.delete(sock));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as { port: number }).port,
+    acceptedAt,
+    close: async () => {
+      for (const sock of open) sock.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+for (const lang of LANGS) {
+  // Serial: it times connections on this process's event loop, which the other tests' spawnSync would hold.
+  const maybe = builds.has(lang.name) ? test.serial : test.skip;
+
+  maybe(`when the sidecar hangs, then the ${lang.name} daemon loop waits its back-off after each 2 s timeout (not from the try's start) and stops soon after SIGTERM`, async (t) => {
+    const cmd = await (builds.get(lang.name) as Promise<string[]>);
+    const hung = await silentServer();
+    const daemon = startDaemon(cmd, ['--sidecar', `127.0.0.1:${hung.port}`, '--pool', lang.name, '--size', '2', '--rate', '0', '--period-ms', '500', '--seconds', '50']);
+    try {
+      await until(t, 'a second try', daemon, () => hung.acceptedAt.length >= 2, 15_000);
+      const [first, second] = hung.acceptedAt as [number, number];
+      const waits = [...daemon.out().matchAll(/^sidecar unreachable \(no whole answer within 2 s\): keeping size=2, next try in (\d+) ms$/gm)].map((m) => Number(m[1]));
+      t.is(waits.length, 1, daemon.out());
+      // 2 periods less up to a quarter: 750-1000 ms after the 2 s the try took (the timeout's own slack aside).
+      t.true(second - first >= 2000 + (waits[0] as number) - 100, `${second - first} ms between the tries, the back-off ${String(waits[0])} ms`);
+      const signalled = Date.now();
+      t.is(await daemon.stop('SIGTERM'), 0);
+      t.true(Date.now() - signalled < 3000, `stopped ${Date.now() - signalled} ms after SIGTERM (a try in flight ends within 2 s)`);
+    } finally {
+      await daemon.stop('SIGKILL');
+      await hung.close();
+    }
+  });
+}
+
 /**
  * A server that is no well-behaved sidecar, one behaviour a connection in turn: a 202 with its
  * Content-Length on a connection it keeps open (as a proxy may), an answer that is no HTTP, and
@@ -270,7 +316,7 @@ for (const lang of LANGS) {
   maybe(`when the ${lang.name} daemon loop is given a bad sidecar address, rate or number, then it exits 2 naming the flag and what is allowed (every number at most 1000000)`, async (t) => {
     const cmd = await (builds.get(lang.name) as Promise<string[]>);
     const refuse = (args: string[]) => spawnSync(cmd[0] as string, [...cmd.slice(1), ...args], { encoding: 'utf8', timeout: 10_000 });
-    for (const sidecar of ['127.0.0.1:abc', '127.0.0.1:99999', '::1:9464']) {
+    for (const sidecar of ['127.0.0.1:abc', '127.0.0.1:99999', '::1:9464', 'https://127.0.0.1:9464', '127.0.0.1:+9464']) {
       const r = refuse(['--sidecar', sidecar, '--seconds', '1']);
       t.is(r.status, 2, `--sidecar ${sidecar}: ${r.stderr}`);
       t.regex(r.stderr, /--sidecar/);
@@ -279,6 +325,13 @@ for (const lang of LANGS) {
     const r = refuse(['--rate', '2000000000', '--seconds', '1']);
     t.is(r.status, 2, r.stderr);
     t.regex(r.stderr, /--rate .*1000000/);
+    const fraction = refuse(['--seconds', '1.5']);
+    t.is(fraction.status, 2, `--seconds 1.5: ${fraction.stderr}`);
+    t.regex(fraction.stderr, /--seconds/);
+    // A name no resolver takes: refused at start, or an unreachable sidecar the loop backs off from; never a crash.
+    const badName = refuse(['--sidecar', 'a..b:9464', '--seconds', '1', '--rate', '0', '--period-ms', '100']);
+    t.true(badName.status === 0 || badName.status === 2, `--sidecar a..b:9464: status ${String(badName.status)}: ${badName.stderr}`);
+    t.notRegex(badName.stdout + badName.stderr, /Traceback|panicked/);
     // A number past 1000000 would overflow a deadline or ask for more memory than there is: refused, not a crash.
     for (const [flag, value] of [['--seconds', '18446744073709551615'], ['--queue', '99999999999999'], ['--hash-kib', '999999999999999']]) {
       const big = refuse([flag as string, value as string]);

@@ -135,8 +135,10 @@ static void *worker(void *arg) {
     return NULL;
 }
 
-/* Under `m`. Size = workers that take tasks: retiring ones are not counted. */
-static void resize(int target) {
+/* Under `m`. Size = workers that take tasks: retiring ones are not counted. Returns 0, or the
+ * error of a pthread_create that failed (EAGAIN: memory, pids.max, ulimit -u): the threads that
+ * started stay, and the size (reported in the next sample) is what runs. */
+static int resize(int target) {
     int size = workers - retire;
     if (target > size) {
         int undo = retire < target - size ? retire : target - size;
@@ -147,14 +149,16 @@ static void resize(int target) {
             pthread_attr_init(&a);
             pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
             slots[i] = (struct slot){1, 0, 0};
-            if (pthread_create(&t, &a, worker, &slots[i]) != 0) { slots[i].used = 0; pthread_attr_destroy(&a); break; }
+            int err = pthread_create(&t, &a, worker, &slots[i]);
             pthread_attr_destroy(&a);
+            if (err != 0) { slots[i].used = 0; return err; }
             workers++; size++;
         }
     } else if (target < size) {
         retire += size - target;
         pthread_cond_broadcast(&work);                   /* idle workers retire now, busy ones after their task */
     }
+    return 0;
 }
 
 static void *producer(void *arg) {
@@ -374,20 +378,26 @@ int main(int argc, char **argv) {
     int64_t end = opt.seconds > 0 ? start + (int64_t)opt.seconds * 1000000000 : INT64_MAX;
     pthread_mutex_lock(&m);
     last_change = start;
-    resize(opt.size);
     pthread_mutex_unlock(&m);
-    pthread_t prod; pthread_create(&prod, NULL, producer, NULL);
+    /* The producer first: a pool that takes every thread there is must not leave it unstarted. */
+    pthread_t prod;
+    int err = pthread_create(&prod, NULL, producer, NULL);
+    if (err) { fprintf(stderr, "daemon-loop: could not start the producer thread: %s\n", strerror(err)); return 1; }
+    pthread_mutex_lock(&m);
+    err = resize(opt.size);
+    int running = workers - retire;
+    pthread_mutex_unlock(&m);
+    if (err) printf("could not start every worker thread (%s): running %d of %d\n", strerror(err), running, opt.size);
 
     char path[128]; snprintf(path, sizeof path, "/v1/pools/%s/samples", opt.pool);
     int failures = 0, sig = 0;
     for (;;) {
-        int64_t now = mono_ns(), until = next_post < end ? next_post : end;
-        if (until > now) {
-            struct timespec w = {(until - now) / 1000000000, (until - now) % 1000000000};
-            sig = sigtimedwait(&sigs, NULL, &w);
-            if (sig > 0) break;
-            continue;                                    /* timeout (EAGAIN) or EINTR: check the time again */
-        }
+        int64_t now = mono_ns(), until = next_post < end ? next_post : end, left = until > now ? until - now : 0;
+        /* Taken before every post too (a zero wait): a signal that came during a post stops the loop at once. */
+        struct timespec w = {left / 1000000000, left % 1000000000};
+        sig = sigtimedwait(&sigs, NULL, &w);
+        if (sig > 0) break;
+        if (left > 0) continue;                          /* timeout (EAGAIN) or EINTR: check the time again */
         if (now >= end) break;
 
         pthread_mutex_lock(&m);
@@ -423,7 +433,13 @@ int main(int argc, char **argv) {
             if (told != target) snprintf(capped, sizeof capped, " (the sidecar's %d, capped by --max-workers)", told);
             printf("sample size=%d busy=%d queue=%d completed=%llu refused=%llu cpu=%.3f target=%d%s\n",
                    size, busy, depth, done, turned, cpu / 1e9, target, capped);
-            if (target >= 1 && target != size) { pthread_mutex_lock(&m); resize(target); pthread_mutex_unlock(&m); }
+            if (target >= 1 && target != size) {
+                pthread_mutex_lock(&m);
+                int err = resize(target), running = workers - retire;
+                pthread_mutex_unlock(&m);
+                /* said each time: the sidecar keeps asking, and each sample shows the real size */
+                if (err) printf("could not start every worker thread (%s): running %d of %d\n", strerror(err), running, target);
+            }
             next_post += (int64_t)opt.period_ms * 1000000;
             if (next_post < now) next_post = now + (int64_t)opt.period_ms * 1000000;
         } else {
@@ -436,7 +452,7 @@ int main(int argc, char **argv) {
             backoff -= (int64_t)(backoff * (rand() / (RAND_MAX + 1.0)) / 4);
             if (status) printf("sidecar answered %d %.160s: keeping size=%d, next try in %lld ms\n", status, reply, size, (long long)backoff);
             else printf("sidecar unreachable (%s): keeping size=%d, next try in %lld ms\n", reply, size, (long long)backoff);
-            next_post = now + backoff * 1000000;
+            next_post = mono_ns() + backoff * 1000000;   /* from the end of the try: a timeout took up to 2 s of it */
         }
     }
 

@@ -143,6 +143,8 @@ class Pool:
             self.gone.notify_all()
 
     def resize(self, target):
+        """Grows or shrinks the pool towards `target`; None, or why a grow fell short: the
+        threads that started stay, and the size (reported in the next sample) is what runs."""
         with self.lock:
             size = self.size()
             if target > size:
@@ -151,10 +153,15 @@ class Pool:
                 for _ in range(target - size - undo):
                     t = threading.Thread(target=self._worker, daemon=True)
                     self.workers[t] = None
-                    t.start()
+                    try:
+                        t.start()
+                    except RuntimeError as e:  # "can't start new thread": memory, pids.max, ulimit -u
+                        del self.workers[t]
+                        return f"{e}: running {self.size()} of {target}"
             elif target < size:
                 self.retire += size - target
                 self.work.notify_all()  # idle workers retire now, busy ones after their task
+        return None
 
     def sample(self, elapsed):
         """The period's figures; reads the live workers' CPU under the lock, so that no worker
@@ -249,7 +256,10 @@ def post(host, port, path, sample, token):
 
     watchdog = threading.Timer(POST_TIMEOUT_S, cut)
     watchdog.daemon = True
-    watchdog.start()
+    try:
+        watchdog.start()
+    except RuntimeError:  # no thread to be had (the pool took them all): each step keeps its own 2 s timeout
+        watchdog = None
     headers = {"Content-Type": "application/json"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
@@ -266,12 +276,13 @@ def post(host, port, path, sample, token):
             return reply.status, json.loads(text)
         except ValueError:
             return reply.status, text
-    except (OSError, http.client.HTTPException):
-        if late.is_set():
+    except (OSError, http.client.HTTPException) as e:
+        if late.is_set() or isinstance(e, TimeoutError):  # the watchdog's cut, or a socket timeout: the same deadline
             raise TimeoutError(f"no whole answer within {POST_TIMEOUT_S:.0f} s") from None
         raise
     finally:
-        watchdog.cancel()
+        if watchdog is not None:
+            watchdog.cancel()
         conn.close()
 
 
@@ -285,7 +296,7 @@ def main():
     p.add_argument("--hash-kib", type=int, default=64)
     p.add_argument("--sleep-ms", type=int, default=20)
     p.add_argument("--period-ms", type=int, default=1000)
-    p.add_argument("--seconds", type=float, default=0, help="stop after this long (0: at SIGTERM/SIGINT)")
+    p.add_argument("--seconds", type=int, default=0, help="stop after this many seconds (0: at SIGTERM/SIGINT)")
     p.add_argument("--max-workers", type=int, default=256)
     p.add_argument("--token", default=os.environ.get("ADAPTIVE_THREADS_TOKEN", ""),
                    help="bearer token for the sidecar (default: $ADAPTIVE_THREADS_TOKEN)")
@@ -308,10 +319,13 @@ def main():
     url = urllib.parse.urlsplit(a.sidecar if "//" in a.sidecar else "http://" + a.sidecar)
     try:
         port = url.port  # ValueError for a port that is no number or out of range
-    except ValueError:
+        url.hostname.encode("idna")  # UnicodeError for a name no resolver takes ("a..b", a label over 63)
+    except (ValueError, AttributeError):  # UnicodeError is a ValueError; no host at all is None
         port = None
-    if not url.hostname or not port:
-        p.error(f"--sidecar must be HOST:PORT or http://HOST:PORT, got {a.sidecar!r}")
+    # Digits only: int() would take "+9464" or " 9464", which the C and Rust loops refuse.
+    digits = re.fullmatch(r"[0-9]+", url.netloc.rsplit(":", 1)[-1]) if ":" in url.netloc else None
+    if url.scheme != "http" or not url.hostname or not port or not digits:
+        p.error(f"--sidecar must be HOST:PORT or http://HOST:PORT (an IPv6 address in brackets: [::1]:9464), PORT 1 to 65535, got {a.sidecar!r}")
     path = f"/v1/pools/{a.pool}/samples"
 
     stop = threading.Event()
@@ -325,9 +339,12 @@ def main():
     signal.signal(signal.SIGINT, on_signal)
 
     pool = Pool(a.queue, a.hash_kib * 1024, a.sleep_ms / 1000)
-    pool.resize(min(a.size, a.max_workers))
+    # The producer first: a pool that takes every thread there is must not leave it unstarted.
     feeder = threading.Thread(target=producer, args=(pool, a.rate, stop), daemon=True)
     feeder.start()
+    short = pool.resize(min(a.size, a.max_workers))
+    if short:
+        print(f"could not start every worker thread ({short})", flush=True)
 
     period = a.period_ms / 1000
     start = last = time.monotonic()
@@ -363,7 +380,9 @@ def main():
                   f"completed={sample['completed']} refused={sample['refused']} "
                   f"cpu={sample.get('cpuSeconds', 0):.3f} target={target}{capped}", flush=True)
             if target >= 1 and target != sample["size"]:
-                pool.resize(target)
+                short = pool.resize(target)
+                if short:  # said each time: the sidecar keeps asking, and each sample shows the real size
+                    print(f"could not start every worker thread ({short})", flush=True)
             next_post += period
             if next_post < now:
                 next_post = now + period
@@ -375,7 +394,7 @@ def main():
             backoff -= backoff * random.random() / 4
             what = f"answered {status} {(json.dumps(reply, separators=(',', ':')) if isinstance(reply, dict) else str(reply))[:160]}" if status else f"unreachable ({reply})"
             print(f"sidecar {what}: keeping size={sample['size']}, next try in {backoff * 1000:.0f} ms", flush=True)
-            next_post = now + backoff
+            next_post = time.monotonic() + backoff  # from the end of the try: a timeout took up to 2 s of it
 
     stop.set()
     feeder.join()

@@ -130,7 +130,10 @@ fn worker(pool: Arc<Pool>, id: u64) {
     pool.gone.notify_all();
 }
 
-fn resize(pool: &Arc<Pool>, target: usize) {
+/// Grows or shrinks the pool towards `target`; Err says why a grow fell short (a thread that
+/// could not be created: memory, pids.max, ulimit -u): the threads that started stay, and the
+/// size (reported in the next sample) is what runs.
+fn resize(pool: &Arc<Pool>, target: usize) -> Result<(), String> {
     let mut s = pool.state.lock().unwrap();
     let size = s.size();
     if target > size {
@@ -141,12 +144,17 @@ fn resize(pool: &Arc<Pool>, target: usize) {
             s.next_worker += 1;
             s.workers.insert(id, None);
             let p = Arc::clone(pool);
-            thread::spawn(move || worker(p, id));
+            // Builder::spawn, not thread::spawn: a thread that cannot be created is an error, not a panic.
+            if let Err(e) = thread::Builder::new().spawn(move || worker(p, id)) {
+                s.workers.remove(&id);
+                return Err(format!("{e}: running {} of {target}", s.size()));
+            }
         }
     } else if target < size {
         s.retire += size - target;
         pool.work.notify_all(); // idle workers retire now, busy ones after their task
     }
+    Ok(())
 }
 
 struct Sample {
@@ -266,7 +274,8 @@ fn valid_hostport(hostport: &str) -> bool {
         Some(v6) => v6.parse::<std::net::Ipv6Addr>().is_ok(),
         None => !host.is_empty() && !host.contains(':'),
     };
-    host_ok && port.parse::<u16>().map_or(false, |p| p > 0)
+    // Digits only: parse() would take "+9464".
+    host_ok && !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) && port.parse::<u16>().map_or(false, |p| p > 0)
 }
 
 /// --rate's ceiling, as in the C and Python loops: a task every microsecond (a rate above 1e9
@@ -402,7 +411,6 @@ fn main() {
         data: (0..hash_kib * 1024).map(|i| (i * 31 % 251) as u8).collect(),
         sleep: Duration::from_millis(sleep_ms),
     });
-    resize(&pool, size.min(max_workers));
 
     let feeder = {
         let pool = Arc::clone(&pool);
@@ -433,6 +441,10 @@ fn main() {
             }
         })
     };
+    // After the producer: a pool that takes every thread there is must not leave it unstarted.
+    if let Err(e) = resize(&pool, size.min(max_workers)) {
+        println!("could not start every worker thread ({e})");
+    }
 
     let path = format!("/v1/pools/{pool_name}/samples");
     let period = Duration::from_millis(period_ms);
@@ -473,7 +485,10 @@ fn main() {
                 let cpu_s = s.cpu.map_or(0.0, |(c, _)| c as f64 / 1e9);
                 println!("sample size={} busy={} queue={} completed={} refused={} cpu={cpu_s:.3} target={target}{capped}", s.size, s.busy, s.depth, s.completed, s.refused);
                 if target >= 1 && target != s.size {
-                    resize(&pool, target);
+                    // said each time: the sidecar keeps asking, and each sample shows the real size
+                    if let Err(e) = resize(&pool, target) {
+                        println!("could not start every worker thread ({e})");
+                    }
                 }
                 next_post += period;
                 if next_post < now {
@@ -493,7 +508,7 @@ fn main() {
                     Ok((status, b)) => println!("sidecar answered {status} {}: keeping size={}, next try in {} ms", b.trim().chars().take(160).collect::<String>(), s.size, backoff.as_millis()),
                     Err(e) => println!("sidecar unreachable ({e}): keeping size={}, next try in {} ms", s.size, backoff.as_millis()),
                 }
-                next_post = now + backoff;
+                next_post = Instant::now() + backoff; // from the end of the try: a timeout took up to 2 s of it
             }
         }
     }
