@@ -7,11 +7,12 @@ import type { Express } from 'express';
 import type { Metrics } from '../metrics/index.js';
 import type { Engine, Logger } from '../streams/index.js';
 import { errorMiddleware, notFound } from './errors.js';
+import type { ErrorCode } from './errors.js';
 import { hostGuard } from './guards.js';
 import { createLive } from './live.js';
 import { DEFAULT_SAMPLE_RATE, sampleLimiter } from './rate-limit.js';
 import type { SampleRate } from './rate-limit.js';
-import { refusalLog } from './refusals.js';
+import { refusalLog, throttledWarn } from './refusals.js';
 import type { RefusalHook } from './refusals.js';
 import { probeRoutes, routes } from './routes.js';
 
@@ -96,7 +97,13 @@ export function createApp(deps: AppDeps): AppHandle {
   }
   app.use(probeRoutes({ engine: deps.engine, metrics: deps.metrics, version: deps.version ?? 'unknown' }));
   app.use(notFound);
-  app.use(errorMiddleware(deps.logger, (code) => deps.metrics.sampleRejected(code)));
+  const rejected = throttledWarn<ErrorCode>(deps.logger, deps.clockMs);
+  app.use(
+    errorMiddleware(deps.logger, (code, detail) => {
+      deps.metrics.sampleRejected(code);
+      rejected(code, { rejected: code }, `rejected a sample: ${detail}`);
+    }),
+  );
   return {
     app,
     connections: () => live.counts(),

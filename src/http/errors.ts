@@ -84,11 +84,17 @@ export function errorBody(e: HttpError): { error: string; code: ErrorCode; field
   return e.field === undefined ? { error: e.message, code: e.code } : { error: e.message, code: e.code, field: e.field };
 }
 
-export function errorMiddleware(logger: Logger, onSamplesRejected: (code: ErrorCode) => void): ErrorRequestHandler {
+/**
+ * Answers an error from the catalogue. A sample turned away is handed to `onSamplesRejected`
+ * with what was refused and why (`POST /v1/pools/x/samples from 10.0.0.5: unknown pool "x"
+ * (404)`): a daemon posting to a pool this sidecar does not have, or without the token, would
+ * otherwise retry unseen.
+ */
+export function errorMiddleware(logger: Logger, onSamplesRejected: (code: ErrorCode, detail: string) => void): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
     const e = toHttpError(err);
     if (e.code === 'internal') logger.error({ err, method: req.method, path: req.path }, 'request failed');
-    if (res.locals['samples'] === true) onSamplesRejected(e.code);
+    if (res.locals['samples'] === true) onSamplesRejected(e.code, `${req.method} ${req.path.slice(0, 120)} from ${req.socket.remoteAddress ?? 'an unknown address'}: ${e.message} (${e.status})`);
     if (res.headersSent) {
       next(err);
       return;

@@ -11,7 +11,7 @@ import type { AppHandle, LiveLimits, SampleRate } from '../../src/http/index.js'
 import { createMetrics } from '../../src/metrics/index.js';
 import type { Metrics } from '../../src/metrics/index.js';
 import { createEngine, silentLogger } from '../../src/streams/index.js';
-import type { Engine, StepFn } from '../../src/streams/index.js';
+import type { Engine, Logger, StepFn } from '../../src/streams/index.js';
 import { pool } from '../streams/helpers.js';
 
 /**
@@ -45,6 +45,8 @@ export interface HarnessOptions {
   clockMs?: () => number;
   limits?: Partial<LiveLimits>;
   readOnly?: boolean;
+  /** where the app logs (default: nowhere) */
+  logger?: Logger;
 }
 
 export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
@@ -73,7 +75,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
   const handle = createApp({
     engine,
     metrics,
-    logger: silentLogger,
+    logger: o.logger ?? silentLogger,
     token: o.token ?? null,
     listenHost: o.listenHost ?? '127.0.0.1',
     version: '0.0.0-test',

@@ -1,6 +1,7 @@
 import test from 'ava';
 import type { Decision } from '../../src/core/index.js';
 import { FROZEN, getJson, postJson, readSse, sseDecisions, startHarness } from './harness.js';
+import { REFUSAL_LOG_INTERVAL_MS } from '../../src/http/index.js';
 
 const GOOD = { size: 16, busy: 12, queueStall: 0.05, idle: 0.1, completed: 48211 };
 
@@ -81,6 +82,33 @@ test('every bad body gets its status and code, and leaves the state and the good
     const ok = await postJson(`${h.url}/v1/pools/transfer/samples`, [GOOD, GOOD]);
     t.is(ok.status, 202);
     t.is(await counter(h.url, 'adaptive_threads_samples_total{pool="transfer"}'), 2);
+  } finally {
+    await h.close();
+  }
+});
+
+test('when samples are turned away, then the sidecar warns with what was refused, where from and why, at most once per reason per interval', async (t) => {
+  const warned: { fields: Record<string, unknown>; msg: string }[] = [];
+  const logger = { error: () => undefined, info: () => undefined, debug: () => undefined, warn: (fields: object, msg: string) => void warned.push({ fields: fields as Record<string, unknown>, msg }) };
+  let now = 0;
+  const h = await startHarness({ params: FROZEN, logger, clockMs: () => now, token: 's3cret', listenHost: '0.0.0.0' });
+  try {
+    const post = (pool: string, token: string | null) =>
+      fetch(`${h.url}/v1/pools/${pool}/samples`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token === null ? {} : { authorization: `Bearer ${token}` }) }, body: JSON.stringify(GOOD) });
+    t.is((await post('nosuchpool', 's3cret')).status, 404);
+    t.is((await post('nosuchpool', 's3cret')).status, 404);
+    t.is((await post('transfer', null)).status, 401);
+    t.deepEqual(
+      warned.map((w) => w.msg),
+      ['rejected a sample: POST /v1/pools/nosuchpool/samples from 127.0.0.1: unknown pool "nosuchpool" (404)', 'rejected a sample: POST /v1/pools/transfer/samples from 127.0.0.1: a valid bearer token is required (401)'],
+      'one warning per reason: the second 404 is held back',
+    );
+    t.is(warned[0]?.fields['rejected'], 'unknown-pool');
+    now += REFUSAL_LOG_INTERVAL_MS;
+    t.is((await post('other', 's3cret')).status, 404);
+    t.is(warned.at(-1)?.msg, 'rejected a sample: POST /v1/pools/other/samples from 127.0.0.1: unknown pool "other" (404) (1 more since the last warning)');
+    t.is((await post('transfer', 's3cret')).status, 202);
+    t.is(warned.length, 3, 'an accepted sample is no warning');
   } finally {
     await h.close();
   }
