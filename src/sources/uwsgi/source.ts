@@ -152,8 +152,21 @@ export const IDLE_LOST_MS = 3000;
  */
 export const OUTAGE_REPEAT_MS = 60_000;
 
-/** A stats read gets a period, at least a second and at most five. */
-export const statsTimeoutMs = (periodMs: number) => Math.min(5000, Math.max(1000, periodMs));
+/**
+ * A stats read gets a period, at least two seconds and at most five: uWSGI's master answers
+ * nothing while it respawns a batch of workers (max-worker-lifetime), 0.8 s in a probe, and a
+ * one-second limit cut those reads.
+ */
+export const statsTimeoutMs = (periodMs: number) => Math.min(5000, Math.max(2000, periodMs));
+
+/**
+ * A read that finds worker slots with no worker that are not cheaped (a worker that ended and
+ * is not respawned yet: a reload kills them all and waits for the last, a recycled worker is
+ * respawned within the master's turn) gives no sample and no command while the count is in
+ * flux, up to this long; past it, the slots are said to be stuck (a fork that fails: pids.max,
+ * memory) and the workers that run are sampled as they are.
+ */
+export const RESPAWN_STUCK_MS = 10_000;
 
 /** What an operator does about a FIFO the sidecar cannot write, by the error's code (the master answered the stats this period). */
 function fifoRemedy(code: string | undefined, masterPid: number): string | null {
@@ -161,10 +174,10 @@ function fifoRemedy(code: string | undefined, masterPid: number): string | null 
     case 'ENOENT':
       return "no FIFO at that path: uWSGI creates it at start (a reload or restart of uWSGI makes it again); check uWSGI's master-fifo and the source's fifo name one path";
     case 'ENXIO':
-      return `uWSGI's master (pid ${masterPid}) answers its stats but does not read this FIFO: with several master-fifo, uWSGI reads one at a time (the first, until a digit written to the one it reads switches: 1 to the second), and the source's fifo must name the one it reads; or it is another uWSGI's, or uWSGI is restarting`;
+      return `uWSGI's master (pid ${masterPid}) answers its stats but has not read this FIFO since the last read: with several master-fifo, uWSGI reads one at a time (the first, until a digit written to the one it reads switches: 1 to the second), and the source's fifo must name the one it reads; or it is another uWSGI's`;
     case 'EACCES':
     case 'EPERM':
-      return "the sidecar's user may not write it: uWSGI makes its FIFO readable and writable by its own user only (0600), so run the sidecar as uWSGI's user (or root)";
+      return "the sidecar's user may not write it: uWSGI makes its FIFO readable and writable by its own user only (0600, again at each reload: a chmod does not last), so run the sidecar as uWSGI's user (or root)";
     case 'ENOTFIFO':
       return 'a file that is no FIFO is at that path: remove it and reload uWSGI';
     default:
@@ -231,11 +244,16 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
   /** the pin last said to be out of uWSGI's reach */
   let pinOutOfReach: number | null = null;
   /** why the last read gave no sample, whether uWSGI answered it (with no live worker) and whether the outage was warned about, while it gives none */
-  let statsDown: { why: string; answered: boolean; said: boolean } | null = null;
+  let statsDown: { why: string; answered: boolean; said: boolean; reads: number } | null = null;
   /** when an outage was last warned about and its cause, and the outages since that were not (OUTAGE_REPEAT_MS) */
   let outageSaid: { atMs: number; cause: string } | null = null;
   let outagesUnsaid = 0;
-  let fifoDown: string | null = null;
+  /** when the last outage began (said or not): a second one within OUTAGE_REPEAT_MS gets no grace */
+  let lastOutageAtMs: number | null = null;
+  /** why the FIFO could not be written, and whether that was warned about (a reload's ENXIO is said at the second write that fails) */
+  let fifoDown: { why: string; said: boolean } | null = null;
+  /** since when reads find worker slots with no worker, not cheaped (RESPAWN_STUCK_MS), and whether they were said to be stuck */
+  let respawning: { sinceMs: number; said: boolean } | null = null;
   /**
    * Whether the master that answers has the source's FIFO open (see fifoIsMasters): `ok` is
    * kept for that master; `suspect` and `foreign` stop every write (a FIFO of another uWSGI
@@ -278,9 +296,10 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
 
   /**
    * No sample this period: uWSGI did not answer (`absent`: nothing listens there; `timeout`: not
-   * in time), or (`answered`) answered with no worker that serves, `why` saying what it has.
+   * in time; `denied`: the sidecar's user may not connect), or (`answered`) answered with no
+   * worker that serves, `why` saying what it has.
    */
-  function down(why: string, how: 'error' | 'absent' | 'timeout' | 'answered' = 'error'): PollOutcome {
+  function down(why: string, how: 'error' | 'absent' | 'timeout' | 'denied' | 'answered' = 'error'): PollOutcome {
     const answered = how === 'answered';
     reading = null;
     deps.sharedWith?.(null);
@@ -288,8 +307,16 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     const what = answered ? `uWSGI at ${source.stats} ${why}` : `uWSGI is not answering at ${source.stats} (${why})`;
     let said = statsDown?.said ?? false;
     const cause = `${how}: ${why}`;
-    if (!said && (outageSaid === null || outageSaid.cause !== cause || nowMs - outageSaid.atMs >= OUTAGE_REPEAT_MS)) {
-      const unsaid = outagesUnsaid > 0 ? ` (${outagesUnsaid} short outage${outagesUnsaid === 1 ? '' : 's'} since the last warning, logged at debug)` : '';
+    const reads = (statsDown?.reads ?? 0) + 1;
+    // The first failed read after good ones is logged at debug: a reload re-executes the master
+    // (its stats socket refuses for a moment), a starting uWSGI has no worker yet. An outage
+    // still there at the next read, or one that begins within OUTAGE_REPEAT_MS of the last, is no such moment.
+    const grace = everUp && reads === 1 && (lastOutageAtMs === null || nowMs - lastOutageAtMs >= OUTAGE_REPEAT_MS);
+    if (statsDown === null) lastOutageAtMs = nowMs;
+    if (!said && !grace && (outageSaid === null || outageSaid.cause !== cause || nowMs - outageSaid.atMs >= OUTAGE_REPEAT_MS)) {
+      // This outage's first read, if it was logged at debug, counted it among the unsaid ones.
+      const earlier = outagesUnsaid - (statsDown === null ? 0 : 1);
+      const unsaid = earlier > 0 ? ` (${earlier} short outage${earlier === 1 ? '' : 's'} since the last warning, logged at debug)` : '';
       // With stats-http, uWSGI's master serves one connection at a time and waits for its request.
       const held =
         how === 'timeout'
@@ -298,8 +325,10 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
             ? isFifoAt(source.stats)
               ? `; a FIFO is at ${source.stats}, not a socket: the source's stats names uWSGI's stats socket (its stats option), and fifo its master-fifo`
               : `; check that uWSGI runs and that its stats option and the source's stats name one address`
-            : '';
-      logger.warn({ ...log, err: why, unsaid: outagesUnsaid }, `pool ${pool}: ${what}; the pool goes stale and the sidecar retries every period${unsaid}${held}`);
+            : how === 'denied'
+              ? `; the sidecar's user may not connect to uWSGI's stats socket: run the sidecar as uWSGI's user (or root), or put the socket where the sidecar's user may connect to it (its directory and file modes)`
+              : '';
+      logger.warn({ ...log, err: why, unsaid: earlier }, `pool ${pool}: ${what}; the pool goes stale and the sidecar retries every period${unsaid}${held}`);
       outageSaid = { atMs: nowMs, cause };
       outagesUnsaid = 0;
       said = true;
@@ -307,7 +336,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
       outagesUnsaid += 1;
       logger.debug({ ...log, err: why }, `pool ${pool}: ${what}`);
     }
-    statsDown = { why, answered, said };
+    statsDown = { why, answered, said, reads };
     return 'down';
   }
 
@@ -589,6 +618,38 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     return outcome;
   }
 
+  /**
+   * Whether this read finds worker slots with no worker that are not cheaped, for less than
+   * RESPAWN_STUCK_MS so far (see there): uWSGI is between workers (a reload kills every worker
+   * and waits for the last; a recycled one is respawned within the master's turn), and its
+   * count and busy workers say nothing of the load or of the commands. Then no sample is given,
+   * no command written (the next read writes what is due), and no change counted as unasked.
+   */
+  function inFlux(stats: UwsgiStats): boolean {
+    const ended = stats.workers.filter((w) => w.pid === 0 && w.status !== 'cheap').length;
+    if (ended === 0) {
+      if (respawning?.said === true) logger.info(log, `pool ${pool}: uWSGI runs a worker in every slot it does not cheap again`);
+      respawning = null;
+      return false;
+    }
+    const nowMs = deps.now();
+    respawning ??= { sinceMs: nowMs, said: false };
+    const forMs = nowMs - respawning.sinceMs;
+    if (forMs < RESPAWN_STUCK_MS) {
+      reading = null;
+      logger.debug({ ...log, ended }, `pool ${pool}: ${ended} of uWSGI's worker slots have no worker and are not cheaped (a reload, or workers respawned): no sample this period`);
+      return true;
+    }
+    if (!respawning.said) {
+      respawning.said = true;
+      logger.warn(
+        { ...log, ended, seconds: Math.round(forMs / 1000) },
+        `pool ${pool}: ${ended} of uWSGI's worker slots have had no worker for ${Math.round(forMs / 1000)} s and are not cheaped: its master does not respawn them (see its log: a fork that fails for memory or the cgroup's pids.max, an app that fails to load); the pool is sized on the workers that run`,
+      );
+    }
+    return false;
+  }
+
   function apply(target: number): void {
     lastTarget = target;
     if (stopped || reading === null || mode === null || mode === 'observe') return;
@@ -660,11 +721,14 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
       // No reader while the master answers its stats: it reads another FIFO (one of several
       // master-fifo, switched by a digit); its verdict is looked at afresh at the next read.
       if (code === 'ENXIO') fifoOwner = null;
-      if (fifoDown === null) {
-        const remedy = fifoRemedy(code, reading.masterPid);
-        logger.warn({ ...log, err: why }, `pool ${pool}: cannot write uWSGI's master FIFO ${source.fifo} (${why})${remedy === null ? '' : `: ${remedy}`}; the sidecar retries every period`);
-      }
-      fifoDown = why;
+      // A graceful reload closes the FIFO until the master has re-executed: a write between the
+      // read and then finds no reader once, said at debug; the next that fails is warned about.
+      const grace = code === 'ENXIO' && fifoDown === null;
+      const remedy = fifoRemedy(code, reading.masterPid);
+      const text = `pool ${pool}: cannot write uWSGI's master FIFO ${source.fifo} (${why})${remedy === null ? '' : `: ${remedy}`}; a shrink is written again at every read, a grow the pool gives up after a few periods (failed-grow) and asks again after its back-off`;
+      if (fifoDown?.said !== true && !grace) logger.warn({ ...log, err: why }, text);
+      else if (fifoDown === null) logger.debug({ ...log, err: why }, text);
+      fifoDown = { why, said: fifoDown?.said === true || !grace };
       return;
     }
     deps.actuation?.(pool, 'ok');
@@ -674,7 +738,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
       if (goal === desired) logger.info({ ...log, target: desired, live, idle: reading.idle, asked: goal }, text);
       else logger.debug({ ...log, target: desired, live, idle: reading.idle, asked: goal }, text);
     }
-    if (fifoDown !== null) logger.info(log, `pool ${pool}: uWSGI's master FIFO ${source.fifo} takes commands again`);
+    if (fifoDown?.said === true) logger.info(log, `pool ${pool}: uWSGI's master FIFO ${source.fifo} takes commands again`);
     fifoDown = null;
     // The settle time runs from the first command uWSGI has not moved on: more commands sent
     // while it stands still do not put off the warning.
@@ -698,7 +762,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
       } catch (e) {
         noWorkers = null;
         const code = errorCode(e);
-        return stopped ? 'stopped' : down(e instanceof Error ? e.message : String(e), code === 'ETIMEDOUT' ? 'timeout' : code === 'ENOENT' || code === 'ECONNREFUSED' ? 'absent' : 'error');
+        return stopped ? 'stopped' : down(e instanceof Error ? e.message : String(e), code === 'ETIMEDOUT' ? 'timeout' : code === 'ENOENT' || code === 'ECONNREFUSED' ? 'absent' : code === 'EACCES' || code === 'EPERM' ? 'denied' : 'error');
       }
       if (stopped) return 'stopped';
       let r: UwsgiReading | null;
@@ -710,6 +774,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
         noWorkers = null;
         return down(e instanceof Error ? e.message : String(e));
       }
+      if (inFlux(stats)) return 'down';
       if (r === null) {
         if (stats.workers.length > 0 && stats.workers.every((w) => w.status === 'cheap')) return allCheaped(stats);
         noWorkers = null;

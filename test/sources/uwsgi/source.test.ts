@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { Bounds, CpuReading, Mode, Sample } from '../../../src/core/index.js';
-import { ALL_CHEAPED_RETRY_MS, createUwsgiSource, IDLE_LOST_MS, OUTAGE_REPEAT_MS, settleMs, UNASKED_CHANGES_WARN, UNASKED_WINDOW_MS, WAKE_AFTER_SECOND_MS } from '../../../src/sources/uwsgi/index.js';
+import { ALL_CHEAPED_RETRY_MS, createUwsgiSource, IDLE_LOST_MS, OUTAGE_REPEAT_MS, RESPAWN_STUCK_MS, settleMs, UNASKED_CHANGES_WARN, UNASKED_WINDOW_MS, WAKE_AFTER_SECOND_MS } from '../../../src/sources/uwsgi/index.js';
 import type { CpuReader, Listener, ListenQueueReader } from '../../../src/sources/index.js';
 import type { FifoPathKind } from '../../../src/sources/uwsgi/index.js';
 import { captureLogger, fixture } from './helpers.js';
@@ -221,13 +221,13 @@ test('when the pool observes, then nothing is written to the FIFO', async (t) =>
 
 test('when uWSGI is down, then no sample, one warning per outage, a retry every period and one line on recovery', async (t) => {
   const refused = new Error('connect ECONNREFUSED 127.0.0.1:9191');
-  const r = rig({ answers: [fixture('idle-2-of-6'), refused, refused, refused, fixture('after-load'), refused], target: 2 });
+  const r = rig({ answers: [fixture('idle-2-of-6'), refused, refused, refused, fixture('after-load'), refused, refused], target: 2 });
   const outcomes = [];
-  for (let i = 0; i < 6; i++) {
+  for (let i = 0; i < 7; i++) {
     outcomes.push(await r.src.poll());
     r.advance(i === 4 ? OUTAGE_REPEAT_MS : PERIOD_MS);
   }
-  t.deepEqual(outcomes, ['sampled', 'down', 'down', 'down', 'sampled', 'down']);
+  t.deepEqual(outcomes, ['sampled', 'down', 'down', 'down', 'sampled', 'down', 'down']);
   t.is(r.ingested.length, 2);
   t.deepEqual(
     r.lines.filter((l) => l.level !== 'debug').map((l) => `${l.level}: ${l.msg.replace(/ \(.*?\)/, '')}`),
@@ -271,23 +271,77 @@ test('when uWSGI\'s stats fail every other read, then the outages are warned abo
   t.regex(said.find((m, i) => i > 1 && m.startsWith('warn')) ?? '', /\(29 short outages since the last warning, logged at debug\)/);
   // An outage that began unsaid and lasts is warned about once the minute is up.
   const refused = new Error('connect ECONNREFUSED 127.0.0.1:9191');
-  const q = rig({ answers: [fixture('idle-2-of-6'), refused, fixture('idle-2-of-6'), refused], target: 2 });
+  const q = rig({ answers: [fixture('idle-2-of-6'), refused, refused, fixture('idle-2-of-6'), refused], target: 2 });
   const warns = () => q.lines.filter((l) => l.level === 'warn').length;
-  for (let i = 0; i < 4; i += 1) {
+  for (let i = 0; i < 5; i += 1) {
     await q.src.poll();
     q.advance(PERIOD_MS);
   }
-  t.is(warns(), 1, 'the second outage, 2 s after the first: debug');
+  t.is(warns(), 1, 'the first outage, at its second read; the second, 3 s after: debug');
   q.advance(OUTAGE_REPEAT_MS);
   await q.src.poll();
   t.is(warns(), 2, 'still down a minute after the first warning');
   // Another cause is warned about at once.
-  const other = rig({ answers: [fixture('idle-2-of-6'), refused, fixture('idle-2-of-6'), timeout], target: 2 });
-  for (let i = 0; i < 4; i += 1) {
+  const other = rig({ answers: [fixture('idle-2-of-6'), refused, refused, fixture('idle-2-of-6'), timeout], target: 2 });
+  for (let i = 0; i < 5; i += 1) {
     await other.src.poll();
     other.advance(PERIOD_MS);
   }
   t.is(other.lines.filter((l) => l.level === 'warn').length, 2, 'refused, then a timeout');
+});
+
+test('when one read fails after good ones (a reload re-executes the master), then it is logged at debug; a second outage within a minute is warned about at once', async (t) => {
+  const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9191'), { code: 'ECONNREFUSED' });
+  const r = rig({ answers: [fixture('idle-2-of-6'), refused, fixture('idle-2-of-6'), fixture('idle-2-of-6'), refused, fixture('idle-2-of-6')], target: 2 });
+  const outcomes = [];
+  for (let i = 0; i < 6; i += 1) {
+    outcomes.push(await r.src.poll());
+    r.advance(PERIOD_MS);
+  }
+  t.deepEqual(outcomes, ['sampled', 'down', 'sampled', 'sampled', 'down', 'sampled']);
+  const said = r.lines.filter((l) => l.level !== 'debug').map((l) => `${l.level}: ${l.msg.replace(/ \(.*?\)/g, '').split('; check')[0] ?? ''}`);
+  t.deepEqual(said, ['info: pool web: reading uWSGI at 127.0.0.1:9191', 'warn: pool web: uWSGI is not answering at 127.0.0.1:9191; the pool goes stale and the sidecar retries every period', 'info: pool web: uWSGI answers again at 127.0.0.1:9191']);
+  t.regex(r.lines.find((l) => l.level === 'warn')?.msg ?? '', /\(1 short outage since the last warning, logged at debug\)/);
+  t.true(r.lines.some((l) => l.level === 'debug' && /not answering/.test(l.msg)), 'the first, at debug');
+  // A stats socket the sidecar may not connect to says so.
+  const denied = Object.assign(new Error('connect EACCES /run/uwsgi/stats.sock'), { code: 'EACCES' });
+  const d = rig({ answers: [denied] });
+  await d.src.poll();
+  t.regex(d.lines.find((l) => l.level === 'warn')?.msg ?? '', /EACCES.*the sidecar's user may not connect to uWSGI's stats socket: run the sidecar as uWSGI's user/);
+});
+
+test('when a read finds worker slots with no worker, not cheaped (a reload under way), then no sample, no command and no unasked change; slots left so past RESPAWN_STUCK_MS are said and sampled', async (t) => {
+  // A graceful reload: 3 of the 4 live workers ended, their slots not cheaped; then the new workers.
+  const before = JSON.parse(fixture('loaded-4-of-6')) as { workers: { pid: number; status: string }[] };
+  const dying = structuredClone(before);
+  for (const w of dying.workers.slice(1, 4)) {
+    w.pid = 0;
+    w.status = 'idle';
+  }
+  const renewed = structuredClone(before);
+  for (const w of renewed.workers) if (w.pid > 0) w.pid += 10_000; // new workers of the same master (it re-executed)
+  const after = JSON.stringify(renewed);
+  const r = rig({ answers: [fixture('loaded-4-of-6'), JSON.stringify(dying), after], target: 4 });
+  t.is(await r.src.poll(), 'sampled');
+  r.advance(PERIOD_MS);
+  r.reply.target = 5;
+  t.is(await r.src.poll(), 'down', 'in flux: no sample');
+  r.src.apply(5);
+  t.deepEqual(r.writes, [], 'no command while workers are being respawned');
+  t.is(r.ingested.length, 1);
+  r.advance(PERIOD_MS);
+  t.is(await r.src.poll(), 'sampled');
+  t.deepEqual(r.writes.filter((w) => w !== '\n'), ['+'], 'the next read writes what is due');
+  const said = r.lines.filter((l) => l.level !== 'debug').map((l) => l.msg);
+  t.false(said.some((m) => /without being asked|not answering|cannot write/.test(m)), said.join('\n'));
+  t.true(said.some((m) => /uWSGI reloaded its workers; it runs 4 workers \(4 before\)/.test(m)), said.join('\n'));
+  // Slots that stay without a worker: said once, then the workers that run are sampled.
+  const stuck = rig({ answers: [JSON.stringify(dying)], target: 4 });
+  t.is(await stuck.src.poll(), 'down');
+  stuck.advance(RESPAWN_STUCK_MS);
+  t.is(await stuck.src.poll(), 'sampled');
+  t.like(stuck.ingested[0], { size: 1 });
+  t.is(stuck.lines.filter((l) => l.level === 'warn' && /3 of uWSGI's worker slots have had no worker for 10 s and are not cheaped: its master does not respawn them/.test(l.msg)).length, 1);
 });
 
 test('when uWSGI is down, then a change of target writes nothing', async (t) => {
@@ -305,7 +359,7 @@ test('when the stats server answers garbage or no live worker, then the pool goe
   t.is(r.lines.filter((l) => l.level === 'warn').length, 1);
 });
 
-test('when the FIFO has no reader, then it is logged once, retried next period, and its recovery logged', async (t) => {
+test('when the FIFO has no reader, then the first write that fails is logged at debug (a reload), the second warned about, the next period retried, and the recovery logged', async (t) => {
   const r = rig({ answers: [fixture('idle-2-of-6')], target: 3, fifoErrors: [noReader(), noReader(), null] });
   await r.src.poll();
   await r.src.poll();
@@ -314,8 +368,15 @@ test('when the FIFO has no reader, then it is logged once, retried next period, 
   t.deepEqual(r.writes, ['+']);
   t.deepEqual(
     r.lines.filter((l) => l.level === 'warn' || l.msg.includes('FIFO')).map((l) => l.level),
-    ['warn', 'info'],
+    ['debug', 'warn', 'info'],
   );
+  // A graceful reload: the master re-executes, the FIFO has no reader once.
+  const once = rig({ answers: [fixture('idle-2-of-6')], target: 3, fifoErrors: [noReader(), null] });
+  await once.src.poll();
+  await once.src.poll();
+  t.deepEqual(once.writes, ['+']);
+  t.deepEqual(once.lines.filter((l) => l.level !== 'debug' && l.msg.includes('FIFO')), [], 'nothing said above debug');
+  t.deepEqual(once.actuations, ['web:error', 'web:ok']);
 });
 
 test('when the CPU reader fails, then the sample goes without CPU', async (t) => {
@@ -711,14 +772,15 @@ test('when every worker is respawned by the same master (max-requests, max-worke
 test('when the FIFO cannot be written, then the warning says what to do for the error met', async (t) => {
   const warnFor = async (code: string) => {
     const err = Object.assign(new Error(`${code}: open '/run/uwsgi.fifo'`), { code });
-    const r = rig({ answers: [fixture('idle-2-of-6')], target: 4, fifoErrors: [err] });
+    const r = rig({ answers: [fixture('idle-2-of-6')], target: 4, fifoErrors: [err, err] });
+    await r.src.poll();
     await r.src.poll();
     return r.lines.find((l) => l.level === 'warn' && /cannot write uWSGI's master FIFO/.test(l.msg))?.msg ?? '';
   };
   t.regex(await warnFor('ENOENT'), /no FIFO at that path: uWSGI creates it at start/);
-  t.regex(await warnFor('ENXIO'), /answers its stats but does not read this FIFO/);
+  t.regex(await warnFor('ENXIO'), /answers its stats but has not read this FIFO since the last read/);
   t.regex(await warnFor('EACCES'), /run the sidecar as uWSGI's user/);
-  t.regex(await warnFor('EAGAIN'), /\(EAGAIN: open '\/run\/uwsgi\.fifo'\); the sidecar retries every period$/);
+  t.regex(await warnFor('EAGAIN'), /\(EAGAIN: open '\/run\/uwsgi\.fifo'\); a shrink is written again at every read, a grow the pool gives up after a few periods \(failed-grow\) and asks again after its back-off$/);
 });
 
 test('when the FIFO is not open in the master that answers the stats, then nothing is written to it once that is seen twice, and the operator is told; when it is, commands go', async (t) => {
@@ -755,7 +817,7 @@ test('when the FIFO is not open in the master that answers the stats, then nothi
   t.deepEqual(unknown.writes.filter((w) => w !== '\n'), ['-']);
 });
 
-test('when the master that read the FIFO stops reading it (it switched to another of its master-fifo), then the write\'s ENXIO says so and the FIFO is looked at again: told twice, nothing more is written', async (t) => {
+test('when the master that read the FIFO stops reading it (it switched to another of its master-fifo), then after the write\'s ENXIO the FIFO is looked at again and the operator told: nothing more is written', async (t) => {
   let owned = true;
   const fifoErrors: (Error | null)[] = [null];
   const r = rig({ answers: [fixture('loaded-4-of-6')], target: 4, openedBy: () => owned, fifoErrors });
@@ -772,7 +834,7 @@ test('when the master that read the FIFO stops reading it (it switched to anothe
   r.advance(PERIOD_MS);
   await r.src.poll();
   t.deepEqual(commands(), ['+'], 'no reader');
-  t.is(warnings().filter((w) => /answers its stats but does not read this FIFO: with several master-fifo/.test(w)).length, 1, warnings().join('\n'));
+  t.true(r.lines.some((l) => l.level === 'debug' && /has not read this FIFO since the last read: with several master-fifo/.test(l.msg)), 'one ENXIO (a reload has one too): at debug');
   for (let i = 0; i < 2; i++) {
     r.advance(PERIOD_MS);
     await r.src.poll();
