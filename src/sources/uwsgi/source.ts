@@ -15,7 +15,7 @@ import { fifoCommands } from './fifo.js';
 import type { FifoPathKind, FifoWriter } from './fifo.js';
 import { createUwsgiSampler } from './sampler.js';
 import type { UwsgiReading, WorkerSpawn } from './sampler.js';
-import { parseUwsgiStats } from './stats.js';
+import { isLive, parseUwsgiStats } from './stats.js';
 import type { UwsgiStats } from './stats.js';
 import type { StatsReader } from './stats-reader.js';
 
@@ -650,6 +650,32 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     return false;
   }
 
+  /** whether uWSGI was said to be paused (said again when it resumes) */
+  let pausedSaid = false;
+  /**
+   * Whether every live worker is paused (`p` at the master FIFO; uWSGI suspends its workers and
+   * applies no + or - meanwhile): their requests wait, and an empty pool with a full queue says
+   * nothing of the load. No sample (the pool holds, then goes stale) and no command until it
+   * resumes; both said at info.
+   */
+  function isPaused(stats: UwsgiStats): boolean {
+    const live = stats.workers.filter(isLive);
+    if (live.length === 0 || !live.every((w) => w.status === 'pause')) {
+      if (pausedSaid) logger.info(log, `pool ${pool}: uWSGI resumed: its workers take requests again`);
+      pausedSaid = false;
+      return false;
+    }
+    reading = null;
+    if (!pausedSaid) {
+      pausedSaid = true;
+      logger.info(
+        { ...log, workers: live.length },
+        `pool ${pool}: uWSGI is paused (p at its master FIFO): its ${live.length} workers take no request and it applies no + or -; no sample (the pool holds, then goes stale) and no command until it resumes`,
+      );
+    }
+    return true;
+  }
+
   function apply(target: number): void {
     lastTarget = target;
     if (stopped || reading === null || mode === null || mode === 'observe') return;
@@ -774,7 +800,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
         noWorkers = null;
         return down(e instanceof Error ? e.message : String(e));
       }
-      if (inFlux(stats)) return 'down';
+      if (inFlux(stats) || isPaused(stats)) return 'down';
       if (r === null) {
         if (stats.workers.length > 0 && stats.workers.every((w) => w.status === 'cheap')) return allCheaped(stats);
         noWorkers = null;

@@ -344,6 +344,28 @@ test('when a read finds worker slots with no worker, not cheaped (a reload under
   t.is(stuck.lines.filter((l) => l.level === 'warn' && /3 of uWSGI's worker slots have had no worker for 10 s and are not cheaped: its master does not respawn them/.test(l.msg)).length, 1);
 });
 
+test('when uWSGI is paused (p at its FIFO), then no sample and no command until it resumes, both said at info', async (t) => {
+  const paused = JSON.parse(fixture('loaded-4-of-6')) as { workers: { pid: number; status: string }[] };
+  for (const w of paused.workers) if (w.pid > 0) w.status = 'pause';
+  const r = rig({ answers: [fixture('loaded-4-of-6'), JSON.stringify(paused), JSON.stringify(paused), fixture('loaded-4-of-6')], target: 4 });
+  t.is(await r.src.poll(), 'sampled');
+  r.reply.target = 5;
+  for (let i = 0; i < 2; i += 1) {
+    r.advance(PERIOD_MS);
+    t.is(await r.src.poll(), 'down');
+  }
+  r.src.apply(5);
+  t.deepEqual(r.writes, [], 'uWSGI applies no + or - while paused');
+  t.is(r.ingested.length, 1);
+  r.advance(PERIOD_MS);
+  t.is(await r.src.poll(), 'sampled');
+  t.deepEqual(r.writes.filter((w) => w !== '\n'), ['+']);
+  const said = r.lines.filter((l) => l.level !== 'debug').map((l) => `${l.level}: ${l.msg}`);
+  t.is(said.filter((m) => /uWSGI is paused \(p at its master FIFO\): its 4 workers take no request/.test(m)).length, 1, said.join('\n'));
+  t.true(said.includes('info: pool web: uWSGI resumed: its workers take requests again'));
+  t.false(said.some((m) => m.startsWith('warn')), said.join('\n'));
+});
+
 test('when uWSGI is down, then a change of target writes nothing', async (t) => {
   const r = rig({ answers: [new Error('ECONNREFUSED')], target: 4 });
   t.is(await r.src.poll(), 'down');
