@@ -168,6 +168,14 @@ export const statsTimeoutMs = (periodMs: number) => Math.min(5000, Math.max(2000
  */
 export const RESPAWN_STUCK_MS = 10_000;
 
+/**
+ * Live workers none of which accepts requests yet (with lazy-apps each loads the app after a
+ * start or a graceful reload; a large app takes seconds) serve nothing: no sample and no
+ * command, said at debug, for up to this long; a load that takes longer is warned about as an
+ * outage (the pool goes stale meanwhile).
+ */
+export const LOADING_WARN_MS = 30_000;
+
 /** What an operator does about a FIFO the sidecar cannot write, by the error's code (the master answered the stats this period). */
 function fifoRemedy(code: string | undefined, masterPid: number): string | null {
   switch (code) {
@@ -254,6 +262,8 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
   let fifoDown: { why: string; said: boolean } | null = null;
   /** since when reads find worker slots with no worker, not cheaped (RESPAWN_STUCK_MS), and whether they were said to be stuck */
   let respawning: { sinceMs: number; said: boolean } | null = null;
+  /** since when reads find live workers and none accepting requests (LOADING_WARN_MS) */
+  let loadingSinceMs: number | null = null;
   /**
    * Whether the master that answers has the source's FIFO open (see fifoIsMasters): `ok` is
    * kept for that master; `suspect` and `foreign` stop every write (a FIFO of another uWSGI
@@ -650,6 +660,22 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     return false;
   }
 
+  /**
+   * Every live worker is still starting (with lazy-apps, loading the app): none serves yet. No
+   * sample and no command (the next read writes what is due) until one accepts requests, said
+   * at debug for LOADING_WARN_MS, then warned about as an outage.
+   */
+  function loading(r: UwsgiReading): PollOutcome {
+    const nowMs = deps.now();
+    loadingSinceMs ??= nowMs;
+    const forMs = nowMs - loadingSinceMs;
+    const why = `has ${r.live} worker${r.live === 1 ? '' : 's'}, none accepting requests yet (starting; with lazy-apps, loading the app)`;
+    if (forMs >= LOADING_WARN_MS) return down(`${why} for ${Math.round(forMs / 1000)} s`, 'answered');
+    reading = null;
+    logger.debug({ ...log, workers: r.live }, `pool ${pool}: uWSGI at ${source.stats} ${why}: no sample this period`);
+    return 'down';
+  }
+
   /** whether uWSGI was said to be paused (said again when it resumes) */
   let pausedSaid = false;
   /**
@@ -806,12 +832,9 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
         noWorkers = null;
         return down('has no live worker (uWSGI is starting or restarting)', 'answered');
       }
-      if (r.sample.size === 0) {
-        // Every live worker is still starting (with lazy-apps, loading the app): none serves yet.
-        noWorkers = null;
-        return down(`has ${r.live} worker${r.live === 1 ? '' : 's'}, none accepting requests yet (starting; with lazy-apps, loading the app)`, 'answered');
-      }
       noWorkers = null;
+      if (r.sample.size === 0) return loading(r);
+      loadingSinceMs = null;
       const idleNow = expected !== null && expected.live < r.live && r.idle > 0;
       idleStreak = !idleNow ? null : idleStreak?.live === r.live ? idleStreak : { sinceMs: deps.now(), live: r.live };
       up(r);

@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { Bounds, CpuReading, Mode, Sample } from '../../../src/core/index.js';
-import { ALL_CHEAPED_RETRY_MS, createUwsgiSource, IDLE_LOST_MS, OUTAGE_REPEAT_MS, RESPAWN_STUCK_MS, settleMs, UNASKED_CHANGES_WARN, UNASKED_WINDOW_MS, WAKE_AFTER_SECOND_MS } from '../../../src/sources/uwsgi/index.js';
+import { ALL_CHEAPED_RETRY_MS, createUwsgiSource, IDLE_LOST_MS, LOADING_WARN_MS, OUTAGE_REPEAT_MS, RESPAWN_STUCK_MS, settleMs, UNASKED_CHANGES_WARN, UNASKED_WINDOW_MS, WAKE_AFTER_SECOND_MS } from '../../../src/sources/uwsgi/index.js';
 import type { CpuReader, Listener, ListenQueueReader } from '../../../src/sources/index.js';
 import type { FifoPathKind } from '../../../src/sources/uwsgi/index.js';
 import { captureLogger, fixture } from './helpers.js';
@@ -619,11 +619,20 @@ test('when uWSGI answers with every worker cheaped, then the second such answer 
 
 test('when uWSGI\'s workers are still starting (lazy-apps: loading the app), then none is a worker that serves, but each is one uWSGI runs', async (t) => {
   // Recorded: 2 workers loading the app; then both loaded and a third, spawned by a +, loading.
-  const r = rig({ answers: [fixture('lazy-apps-loading-2-of-4'), fixture('lazy-apps-one-loading-3-of-4')], target: 3 });
+  const loading = fixture('lazy-apps-loading-2-of-4');
+  const r = rig({ answers: [loading, loading, loading, fixture('lazy-apps-one-loading-3-of-4')], target: 3 });
+  const warnings = () => r.lines.filter((l) => l.level === 'warn').map((l) => l.msg);
   t.is(await r.src.poll(), 'down', 'no worker serves: no sample');
   t.deepEqual(r.ingested, []);
-  const warnings = r.lines.filter((l) => l.level === 'warn').map((l) => l.msg);
-  t.true(warnings.some((w) => /uWSGI at 127\.0\.0\.1:9191 has 2 workers, none accepting requests yet \(starting; with lazy-apps, loading the app\); the pool goes stale/.test(w)), warnings.join('\n'));
+  r.advance(LOADING_WARN_MS - 1);
+  t.is(await r.src.poll(), 'down');
+  t.deepEqual(warnings(), [], 'an app that loads for seconds is no outage');
+  t.true(r.lines.some((l) => l.level === 'debug' && /has 2 workers, none accepting requests yet .*: no sample this period/.test(l.msg)));
+  r.advance(1);
+  t.is(await r.src.poll(), 'down');
+  t.true(warnings().some((w) => /uWSGI at 127\.0\.0\.1:9191 has 2 workers, none accepting requests yet \(starting; with lazy-apps, loading the app\) for 30 s; the pool goes stale/.test(w)), warnings().join('\n'));
+  t.deepEqual(r.ingested, []);
+  t.deepEqual(r.writes, [], 'nothing is written while no worker serves');
   r.advance(PERIOD_MS);
   t.is(await r.src.poll(), 'sampled');
   t.like(r.ingested[0], { size: 2, starting: 1, busy: 0.1 }, 'busy: the one request of 100 ms served between the reads');
