@@ -11,6 +11,8 @@ export interface Random {
   exponential(mean: number): number;
   /** gamma with an integer shape k (Erlang) and the given mean: CV = 1 / sqrt(k) */
   erlang(mean: number, shape: number): number;
+  /** lognormal with the given mean and the log's standard deviation `sigma` (a heavy tail: p99 / median = e^(2.33 sigma)) */
+  lognormal(mean: number, sigma: number): number;
   /** a new generator derived from this one (for an independent stream) */
   fork(): Random;
 }
@@ -31,6 +33,12 @@ export function mulberry32(seed: number): Random {
       let product = 1;
       for (let i = 0; i < shape; i += 1) product *= 1 - next();
       return (-mean / shape) * Math.log(product);
+    },
+    lognormal(mean: number, sigma: number): number {
+      if (mean <= 0) return 0;
+      // Box-Muller: a standard normal from two uniforms (1 - u keeps the log finite).
+      const normal = Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
+      return mean * Math.exp(sigma * normal - (sigma * sigma) / 2);
     },
     fork: () => mulberry32(Math.floor(next() * 4294967296) ^ 0x9e3779b9),
   };

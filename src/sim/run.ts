@@ -137,7 +137,10 @@ export function runScenario(scenario: Scenario, contender: Contender, options: R
         {
           arrivalMs: t,
           cpuMs: taskRandom.erlang(scenario.cpuMs, scenario.shape),
-          ioMs: taskRandom.erlang(scenario.ioMs * ioScale, scenario.shape),
+          ioMs:
+            scenario.ioSigma === undefined
+              ? taskRandom.erlang(scenario.ioMs * ioScale, scenario.shape)
+              : taskRandom.lognormal(scenario.ioMs * ioScale, scenario.ioSigma),
         },
         t,
       );

@@ -10,6 +10,8 @@
 //   diurnal    a day as a sine over the run, 3..23 busy workers
 //   disk-bound the I/O phase waits on a disk of 4 slots: load under, over and shifting
 //              around the disk's capacity; more threads than the disk serves only queue
+//   heavy-tail I/O with a heavy tail (median 20 ms, p99 400 ms): ~10 busy workers on average,
+//              and runs of long tasks that hold many of them for a while
 //   ramp       load doubling over 20 minutes (~10 to ~20 busy workers)
 // Every scenario is defined at n = 8; `forCpus` runs it on another host, with the arrival
 // rates scaled by n / 8 (the same load per core) except where the limit is not the CPUs.
@@ -37,6 +39,8 @@ export interface Scenario {
   cpuMs: number;
   ioMs: number;
   shape: number;
+  /** the I/O phase drawn lognormal with this standard deviation of its log (a heavy tail) instead of Erlang */
+  ioSigma?: number;
   /** the load over time; `random` is the scenario's own stream */
   segments(durationMs: number, random: Random): Segment[];
   /** times of load steps, ms (recovery into the band is measured from each) */
@@ -163,6 +167,16 @@ export const SCENARIOS: readonly Scenario[] = [
       ),
     ],
     stepsMs: [10 * MINUTE, 20 * MINUTE],
+  },
+  {
+    ...base,
+    name: 'heavy-tail',
+    description: 'heavy-tailed I/O (2 ms CPU + lognormal I/O of median 20 ms, p99 400 ms, mean 46 ms), 200 tasks/s',
+    cpuMs: 2,
+    ioMs: 46,
+    shape: 2,
+    ioSigma: 1.29,
+    segments: constant(200),
   },
   {
     ...base,

@@ -2,8 +2,8 @@ import test from 'ava';
 import { mulberry32 } from '../../src/sim/random.js';
 import { SCENARIOS, getScenario, scenarioNames } from '../../src/sim/scenarios.js';
 
-test('when the benchmark lists its scenarios, then all eight are there, 30 min or more, defined on 8 cores', (t) => {
-  t.deepEqual(scenarioNames(), ['io-bound', 'cpu-bound', 'mixed', 'bursty', 'step', 'diurnal', 'disk-bound', 'ramp']);
+test('when the benchmark lists its scenarios, then all nine are there, 30 min or more, defined on 8 cores', (t) => {
+  t.deepEqual(scenarioNames(), ['io-bound', 'cpu-bound', 'mixed', 'bursty', 'step', 'diurnal', 'disk-bound', 'heavy-tail', 'ramp']);
   for (const s of SCENARIOS) {
     t.true(s.minutes >= 30, s.name);
     t.is(s.n, 8, s.name);
