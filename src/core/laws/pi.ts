@@ -47,14 +47,18 @@ export interface PiState {
 }
 
 /**
- * Within a shrink cooldown of its own shrink, an overload that does not stall the queue must
- * last two ticks before pi grows back: at a small size one worker is a fifth or a tenth of the
- * pool, and a single busy tick would otherwise reverse the shrink. A stalling queue (work is
- * blocked or refused) is answered at once.
+ * An overload that does not stall the queue must last two ticks before pi grows when one tick
+ * says little: within a shrink cooldown of its own shrink (at a small size one worker is a fifth
+ * or a tenth of the pool, and a single busy tick would otherwise reverse the shrink), and on a
+ * tick that left a whole worker to spare (busy <= size - 1: the busy count of a pool of dozens
+ * of workers, or of a heavy-tailed load, crosses the band's top on single ticks by chance, and
+ * each such grow is held for a shrink cooldown). A full tick or a stalling queue is answered at
+ * once, and a growing queue by the demand stage.
  */
 function debounced(state: PiState, ctx: LawContext, aboveTicks: number): boolean {
   const recent = state.shrankAtMs !== undefined && ctx.nowMs - state.shrankAtMs < ctx.params.shrinkCooldownMs;
-  return recent && (ctx.signals.queueStall ?? 0) === 0 && aboveTicks < 2;
+  const spare = ctx.utilization * ctx.size <= ctx.size - 1;
+  return (recent || spare) && (ctx.signals.queueStall ?? 0) === 0 && aboveTicks < 2;
 }
 
 export const piLaw: Law<PiState> = {

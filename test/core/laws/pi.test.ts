@@ -5,6 +5,8 @@ import { ctx } from './ctx.js';
 import { DEFAULTS } from '../helpers.js';
 
 const fresh = { integral: 0, sign: 0 as const };
+/** the tick before was over the band too: a grow is not waited for (a tick with a worker to spare) */
+const over = { ...fresh, aboveTicks: 1 };
 
 test('when utilization is inside the band, then pi holds and clears its integral', (t) => {
   const r = piLaw.step({ integral: 0.3, sign: 1 }, ctx(16, 0.7));
@@ -14,9 +16,9 @@ test('when utilization is inside the band, then pi holds and clears its integral
 
 test('when utilization is just over the band, then pi grows by the smallest move that reaches the edge', (t) => {
   // 20 workers at 90 %: 20 * 0.05 / 0.85 = 1.18 workers plus the integral's first step -> 2.
-  t.deepEqual(piLaw.step(fresh, ctx(20, 0.9)).proposal, { size: 22, reason: 'above-band' });
+  t.deepEqual(piLaw.step(over, ctx(20, 0.9)).proposal, { size: 22, reason: 'above-band' });
   // 16 at 85.1 %: a sliver of error still grows by one.
-  t.deepEqual(piLaw.step(fresh, ctx(16, 0.851)).proposal, { size: 17, reason: 'above-band' });
+  t.deepEqual(piLaw.step(over, ctx(16, 0.851)).proposal, { size: 17, reason: 'above-band' });
 });
 
 test('when the queue is stalling, then the stall counts as demand over the band', (t) => {
@@ -33,7 +35,7 @@ test('when utilization is under the band, then pi shrinks by whole workers witho
 });
 
 test('when the move is allowed and not clamped, then the integral grows with error and time', (t) => {
-  const r = piLaw.step(fresh, ctx(20, 0.9, { dtMs: 2000 }));
+  const r = piLaw.step(over, ctx(20, 0.9, { dtMs: 2000 }));
   t.true(Math.abs(r.state.integral - PI_KI_PER_SECOND * 0.05 * 2) < 1e-12);
 });
 
@@ -57,7 +59,7 @@ test('when a stage clamps the move (bounds, step, cooldown, any), then the integ
 
 test('when the stages let the move through, then settle keeps the integral it grew', (t) => {
   const c = ctx(20, 0.9, { dtMs: 2000 });
-  const r = piLaw.step(fresh, c);
+  const r = piLaw.step(over, c);
   const settled = piLaw.settle?.(r.state, c, r.proposal, r.proposal.size) ?? r.state;
   t.is(settled.integral, r.state.integral);
   t.true(settled.integral > 0);
@@ -85,7 +87,19 @@ test('when one quiet tick follows in-band ticks, then pi does not shrink: shrink
   // an average under the band shrinks even on a tick that is in band
   t.is(piLaw.step({ ...fresh, smoothed: 0.5 }, ctx(16, 0.61)).proposal.reason, 'below-band');
   // a grow answers the tick itself
-  t.is(piLaw.step({ ...fresh, smoothed: 0.5 }, ctx(16, 0.9)).proposal.reason, 'above-band');
+  t.is(piLaw.step({ ...fresh, smoothed: 0.5 }, ctx(16, 0.95)).proposal.reason, 'above-band');
+});
+
+test('when one tick over the band left a whole worker to spare, then pi grows only if the next is over it too; a full tick, a small pool or a stalling queue grows at once', (t) => {
+  // 16 x 0.9 = 14.4 busy: 1.6 workers idle on average over the tick
+  const first = piLaw.step({ ...fresh, smoothed: 0.7 }, ctx(16, 0.9));
+  t.deepEqual(first.proposal, { size: 16, reason: 'guard' });
+  t.is(piLaw.step(first.state, ctx(16, 0.9)).proposal.reason, 'above-band', 'the second tick over the band grows');
+  t.is(piLaw.step(first.state, ctx(16, 0.8)).state.aboveTicks, 0, 'a tick back in band starts the count again');
+  t.is(piLaw.step({ ...fresh, smoothed: 0.7 }, ctx(16, 15.1 / 16)).proposal.reason, 'above-band', 'less than a worker to spare');
+  t.is(piLaw.step({ ...fresh, smoothed: 0.7 }, ctx(4, 0.9)).proposal.reason, 'above-band', '3.6 of 4 busy: no whole worker spare');
+  const stalled = ctx(16, 0.9, { signals: { ...ctx(16, 0.9).signals, queueStall: 0.1 } });
+  t.is(piLaw.step({ ...fresh, smoothed: 0.7 }, stalled).proposal.reason, 'above-band', 'a stalling queue is answered at once');
 });
 
 test('when pi is over the band within one shrink cooldown of its own shrink, then the grow waits a second tick unless the queue stalls', (t) => {
