@@ -82,7 +82,12 @@ export const piLaw: Law<PiState> = {
     const error = demand - edge;
     const held = state.sign === side ? state.integral : 0;
     const integral = held + (PI_KI_PER_SECOND * error * ctx.dtMs) / 1000;
-    const delta = quantise(size * (error / edge + integral), side);
+    const raw = quantise(size * (error / edge + integral), side);
+    // A shrink never puts the utilization it is judged on over the band's top: at a few workers
+    // one worker is a third of the pool, wider than the band, and a pool a little under the band
+    // is better kept than saturated (3 workers at 58 % would run 2 at 87 %).
+    const delta = side > 0 ? raw : Math.max(raw, Math.ceil((demand * size) / band.high - 1e-9) - size);
+    if (delta === 0) return { state: piState(held, undefined, side, smoothed, aboveTicks, state.shrankAtMs), proposal: { size, reason: 'below-band' } };
     return {
       state: piState(integral, held, side, smoothed, aboveTicks, state.shrankAtMs),
       proposal: { size: size + delta, reason: side > 0 ? 'above-band' : 'below-band' },

@@ -34,6 +34,16 @@ test('when utilization is under the band, then pi shrinks by whole workers witho
   t.deepEqual(piLaw.step(fresh, ctx(16, 0.59)).proposal, { size: 15, reason: 'below-band' });
 });
 
+test('when every whole-worker shrink would put utilization over the band, then pi holds below it: a small pool is not shrunk into saturation', (t) => {
+  // 3 workers at 58 %: 2 would run at 87 %, over the band's top (a load rising after an idle start: the 10 s average lags)
+  const r = piLaw.step({ ...fresh, smoothed: 0.58 }, ctx(3, 0.69));
+  t.deepEqual(r.proposal, { size: 3, reason: 'below-band' });
+  t.is(r.state.integral, 0, 'the integral does not build up behind a shrink that cannot go');
+  t.deepEqual(piLaw.step({ ...fresh, smoothed: 0.3 }, ctx(3, 0.3)).proposal, { size: 2, reason: 'below-band' }, '2 at 45 %: inside');
+  // a large shrink stops where the band's top is: 16 at 10 % would go far; 0.1 x 16 / 0.85 = 1.9 -> at least 2
+  t.true(piLaw.step({ ...fresh, smoothed: 0.1 }, ctx(16, 0.1)).proposal.size >= 2);
+});
+
 test('when the move is allowed and not clamped, then the integral grows with error and time', (t) => {
   const r = piLaw.step(over, ctx(20, 0.9, { dtMs: 2000 }));
   t.true(Math.abs(r.state.integral - PI_KI_PER_SECOND * 0.05 * 2) < 1e-12);
