@@ -362,6 +362,12 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
         `pool ${pool}: uWSGI has ${r.processes} worker slots (processes) but the pool's hard max is ${max}: the pool grows to ${limitedBounds(deps.bounds, r.processes).max} at most (its max while uWSGI runs so); give uWSGI processes = ${max} to let it grow to ${max}`,
       );
     }
+    if (r.processes > max) {
+      logger.info(
+        { ...log, processes: r.processes, max },
+        `pool ${pool}: uWSGI has ${r.processes} worker slots (processes) and the pool's hard max is ${max} (from the CPUs the daemon may use, the config's cpus): the sidecar runs at most ${max} workers and uWSGI's other ${r.processes - max} slots stay empty`,
+      );
+    }
     if (source.cheaper > min) {
       logger.warn(
         { ...log, cheaper: source.cheaper, min },

@@ -164,6 +164,18 @@ test('when uWSGI\'s limits cover the pool\'s bounds, then nothing is said about 
   const r = rig({ answers: [fixture('idle-2-of-6')], target: 2, cheaper: 2, bounds: { min: 2, max: 6 } });
   await r.src.poll();
   t.deepEqual(r.lines.filter((l) => l.level === 'warn'), []);
+  t.false(r.lines.some((l) => /worker slots \(processes\)/.test(l.msg)));
+});
+
+test('when uWSGI has more worker slots than the pool\'s hard max, then the operator is told once, at info, that the others stay empty', async (t) => {
+  const r = rig({ answers: [fixture('idle-2-of-6')], target: 2, cheaper: 2, bounds: { min: 2, max: 4 } });
+  await r.src.poll();
+  r.advance(PERIOD_MS);
+  await r.src.poll();
+  const said = r.lines.filter((l) => /worker slots \(processes\)/.test(l.msg));
+  t.is(said.length, 1);
+  t.is(said[0]?.level, 'info');
+  t.regex(said[0]?.msg ?? '', /uWSGI has 6 worker slots \(processes\) and the pool's hard max is 4 \(from the CPUs the daemon may use, the config's cpus\): the sidecar runs at most 4 workers and uWSGI's other 2 slots stay empty/);
 });
 
 test('when the target is below cheaper, then workers are removed down to cheaper only', async (t) => {
