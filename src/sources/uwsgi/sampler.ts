@@ -8,7 +8,9 @@
 // time a request in progress has run), kept inside that interval. Counting it from its start
 // second instead would add up to a second per in-progress request: with requests of tens of
 // milliseconds that error is larger than the pool. Whatever a period over- or under-counts of a
-// request, the next one takes back: over a request's life its running time is counted once.
+// request, the next one takes back: over a request's life its running time is counted once, and
+// an estimate past a period's bounds (a worker busier than the period is long) is carried into
+// the next period rather than cut, or the take-back would under-read a saturated worker.
 // A worker with several cores (`threads`) serves that many requests at once; the pool's unit is
 // the worker (uWSGI adds and removes workers), so a worker counts busy by the share of its
 // cores' time spent in requests; a cheaped worker's requests in progress are none. Counters are
@@ -56,6 +58,12 @@ interface SlotMemory {
   deadPid: number | null;
   /** per core: the request start and the seconds of it already counted */
   credited: ({ start: number; seconds: number } | null)[];
+  /**
+   * Core-seconds the last period's estimate had over (positive) or under (negative) what the
+   * period could hold (none of the worker's cores busier than the period is long, or idler
+   * than never), carried to the next period of the same process
+   */
+  carry: number;
 }
 
 export interface UwsgiSampler {
@@ -123,9 +131,17 @@ export function createUwsgiSampler(): UwsgiSampler {
         const ranUs = increase(w.runningTimeUs, before?.runningTimeUs ?? 0);
         const fromBefore = killed ? (before.credited.filter((c) => c !== null).length * dtS) / 2 : -creditBefore;
         // A worker's cores each serve a request: its busy share is its cores' busy time over all its cores.
-        if (dtS > 0) busySeconds += Math.min(dtS * w.cores, Math.max(0, ranUs / 1e6 + fromBefore + creditNow)) / w.cores;
+        // What the estimate puts past the period's bounds (a request in progress credited more than
+        // it ran: saturated workers read 0.9 busy a period out of three at 300 ms requests, as the
+        // next period took back what the cap had cut) goes to the next period, not away.
+        const cap = dtS * w.cores;
+        const carried = before !== undefined && before.pid === w.pid && !killed ? before.carry : 0;
+        const raw = ranUs / 1e6 + fromBefore + creditNow + carried;
+        const counted = Math.min(cap, Math.max(0, raw));
+        if (dtS > 0) busySeconds += counted / w.cores;
+        const carry = dtS > 0 && isLive(w) ? Math.min(cap, Math.max(-cap, raw - counted)) : 0;
         completedNow += increase(w.requests, before?.requests ?? 0);
-        next[w.slot] = { pid: w.pid, requests: w.requests, runningTimeUs: w.runningTimeUs, harakiris: w.harakiris, deadPid, credited };
+        next[w.slot] = { pid: w.pid, requests: w.requests, runningTimeUs: w.runningTimeUs, harakiris: w.harakiris, deadPid, credited, carry };
       }
       slots = next;
       masterPid = stats.masterPid;

@@ -77,6 +77,23 @@ test('when short requests are in progress at each read, then each counts at half
   t.like(s.read(stats([long(1001, 107)]), 1_003_200)?.sample, { busy: 1 });
 });
 
+test('when a worker is never idle, with requests of a few hundred ms, then every period after the first two reads it fully busy: what a period over-counts of a request in progress is not lost at the cap', (t) => {
+  // Back-to-back requests of `ms` from 999.95 s; uWSGI shows the one in progress by its start second and credits each at its end.
+  for (const ms of [300, 400, 600, 700]) {
+    const s = createUwsgiSampler();
+    const at = (tS: number) => {
+      const done = Math.floor((tS - 999.95) / (ms / 1000) + 1e-9);
+      const start = 999.95 + (done * ms) / 1000;
+      return stats([worker(0, { status: 'busy', requests: done, runningTimeUs: done * ms * 1000, requestStarts: [Math.floor(start)], avgRtUs: ms * 1000 })]);
+    };
+    s.read(at(1000), 1_000_000);
+    const busy: number[] = [];
+    for (let k = 1; k <= 12; k += 1) busy.push(s.read(at(1000 + k), 1_000_000 + k * 1000)?.sample.busy ?? -1);
+    // The first two periods rest on the first read's guess of the request then in progress.
+    t.true(busy.slice(2).every((b) => b >= 0.98), `${ms} ms: ${busy.join(' ')}`);
+  }
+});
+
 test('when harakiri kills a worker in a request, then what was counted of the request stays and it counts busy half the period; a worker recycled after its request is taken back as before', (t) => {
   // 1000.0 s: slot 0 in a request since 998 (counted 1 s: half avg_rt, at least its start second's end).
   const first = () => {
