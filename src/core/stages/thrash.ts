@@ -22,9 +22,8 @@ export interface MoveTimes {
 }
 
 /**
- * The first grow within one (scaled) shrink cooldown of a shrink doubles the multiplier, at most
- * THRASH_MAX_SCALE (the grows after it reverse the same shrink: a ramp after one shrink doubled
- * it at each step, to 4x and a 120 s shrink window, in a probe). A quiet shrink cooldown halves it: a whole scaled cooldown since the last
+ * A grow within one (scaled) shrink cooldown of a shrink doubles the multiplier, at most
+ * THRASH_MAX_SCALE. A quiet shrink cooldown halves it: a whole scaled cooldown since the last
  * shrink (and since the last change) with no grow after that shrink. Quiet counts from a
  * shrink only, and the penalty comes off one step at a time, so a pool whose bursts recur
  * keeps its longer window across the gaps between them; only shrinks that stick earn the
@@ -39,12 +38,11 @@ export function thrashPenalty(
 ): ThrashPenalty {
   const { lastShrinkMs, lastGrowMs } = times;
   const scaledMs = shrinkCooldownMs * p.scale;
-  // One reversal a shrink: the grows after it (a ramp) double the multiplier once.
-  const grewSince = lastGrowMs !== null && lastShrinkMs !== null && lastGrowMs >= lastShrinkMs;
-  if (moved > 0 && lastShrinkMs !== null && nowMs - lastShrinkMs < scaledMs && !grewSince) {
+  if (moved > 0 && lastShrinkMs !== null && nowMs - lastShrinkMs < scaledMs) {
     return { scale: Math.min(THRASH_MAX_SCALE, p.scale * 2), sinceMs: nowMs };
   }
   if (p.scale <= 1 || moved > 0 || lastShrinkMs === null) return p;
+  const grewSince = lastGrowMs !== null && lastGrowMs >= lastShrinkMs;
   if (!grewSince && nowMs - Math.max(lastShrinkMs, p.sinceMs ?? lastShrinkMs) >= scaledMs) {
     return { scale: p.scale / 2, sinceMs: nowMs };
   }

@@ -111,13 +111,6 @@ test('when a grow follows a shrink within one shrink cooldown, then the next shr
   t.is(scaleAfter(1, 1, 10_000, null, null), 1, 'no shrink yet');
 });
 
-test('when several grows follow one shrink (a ramp), then only the first doubles the shrink cooldown', (t) => {
-  // shrink at 0, grows at 12 s (doubles: 60 s) and at 29 s, within the scaled cooldown
-  t.is(scaleAfter(2, 1, 29_000, 0, 12_000), 2, 'the second grow reverses the same shrink');
-  t.is(scaleAfter(2, 1, 29_000, 0, null), 4, 'without the first, a grow 29 s after the shrink doubles');
-  t.is(scaleAfter(2, 1, 50_000, 40_000, 12_000), 4, 'a grow after a later shrink doubles again');
-});
-
 test('when a shrink is followed by a quiet scaled cooldown, then the penalty halves (one step, not all at once)', (t) => {
   t.is(scaleAfter(4, 0, 119_999, 0, null), 4);
   t.is(scaleAfter(4, 0, 120_000, 0, null), 2);
