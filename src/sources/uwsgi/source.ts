@@ -244,7 +244,8 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
   let shrinkWaitSaid: number | null = null;
   /** when the unasked changes of the window happened, and whether they were warned about (re-armed by a quiet window) */
   let unasked: number[] = [];
-  let unaskedWarned = false;
+  /** when the unasked changes were last warned about (UNASKED_WINDOW_MS); null: not since the last quiet window */
+  let unaskedWarnedAtMs: number | null = null;
   /** the master, workers and count of the last read with live workers (kept across outages), to tell a restart */
   let lastSeen: { masterPid: number; workers: readonly WorkerSpawn[]; size: number } | null = null;
   /** set by a restart seen at this read: what is then asked of uWSGI is said at info */
@@ -501,7 +502,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
       const sockets = stats.otherSockets.join(', ');
       logger.warn(
         { ...log, sockets: stats.otherSockets },
-        `pool ${pool}: uWSGI listens on unix sockets only (${sockets}), whose backlog Linux does not tell uWSGI (its listen_queue reads 0 however many connections wait): the pool is sized without a queue or refusals, so a backlog shows only as busy workers and a full one as failed connects at the clients; a TCP socket (socket or http-socket = 127.0.0.1:PORT) gives the sidecar the queue (docs/operator-guide.md, "Driving uWSGI")`,
+        `pool ${pool}: uWSGI listens on unix sockets only (${sockets}), whose backlog Linux does not tell uWSGI (its listen_queue reads 0 however many connections wait): the pool is sized without a queue or refusals, so a backlog shows only as busy workers and a full one as failed connects at the clients (or at uWSGI's http router, when one fronts the workers); a TCP socket (socket or http-socket = 127.0.0.1:PORT) gives the sidecar the queue (docs/operator-guide.md, "Driving uWSGI")`,
       );
     }
     return { ...stats, listenQueue: null, listenQueueErrors: null };
@@ -570,15 +571,17 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     if (expected !== null && Math.sign(expected.live - before.live) === Math.sign(change)) return;
     const nowMs = deps.now();
     const last = unasked.at(-1);
-    if (last !== undefined && nowMs - last >= UNASKED_WINDOW_MS) unaskedWarned = false;
+    if (last !== undefined && nowMs - last >= UNASKED_WINDOW_MS) unaskedWarnedAtMs = null;
     unasked = [...unasked.filter((at) => nowMs - at < UNASKED_WINDOW_MS), nowMs];
     logger.debug({ ...log, from: before.live, to: now.live }, `pool ${pool}: uWSGI went from ${before.live} to ${now.live} workers without being asked`);
-    if (unaskedWarned || unasked.length < UNASKED_CHANGES_WARN) return;
-    unaskedWarned = true;
+    // Said again once a window while the changes go on: an algorithm beside the sidecar undoes its commands for as long as both run.
+    if (unasked.length < UNASKED_CHANGES_WARN || (unaskedWarnedAtMs !== null && nowMs - unaskedWarnedAtMs < UNASKED_WINDOW_MS)) return;
+    const again = unaskedWarnedAtMs !== null;
+    unaskedWarnedAtMs = nowMs;
     const minutes = Math.max(1, Math.ceil((nowMs - (unasked[0] ?? nowMs)) / 60_000));
     logger.warn(
       { ...log, from: before.live, to: now.live, times: unasked.length },
-      `pool ${pool}: uWSGI changed its worker count without being asked (${unasked.length} times within ${minutes} min, the last ${before.live} -> ${now.live}): another cheaper algorithm sizes the pool beside the sidecar (set cheaper-algo = manual in uWSGI's config), another sidecar drives the same uWSGI (two on one FIFO undo each other's commands: one uWSGI is one pool of one sidecar), or several commands were written to its FIFO by hand (docs/operator-guide.md, "Driving uWSGI")`,
+      `pool ${pool}: uWSGI changed its worker count without being asked (${unasked.length} times within ${minutes} min, the last ${before.live} -> ${now.live}): another cheaper algorithm sizes the pool beside the sidecar (set cheaper-algo = manual in uWSGI's config), another sidecar drives the same uWSGI (two on one FIFO undo each other's commands: one uWSGI is one pool of one sidecar), or several commands were written to its FIFO by hand (docs/operator-guide.md, "Driving uWSGI")${again ? '; still going on (said again every 10 min while it does)' : ''}`,
     );
   }
 

@@ -477,6 +477,22 @@ test('when uWSGI\'s count moves unasked only now and then, then no warning; a bu
   t.deepEqual(r.writes.filter((w) => w !== '\n'), Array.from({ length: 6 }, () => '+'), 'each cheaped worker asked back');
 });
 
+test('when uWSGI\'s count keeps moving unasked (a cheaper algorithm fights the sidecar), then the warning comes again once every window while it goes on', async (t) => {
+  const r = rig({ answers: [fixture('after-load'), ...Array.from({ length: 40 }, () => [fixture('one-cheaped'), fixture('after-load')]).flat()], target: 4 });
+  const warned = () => r.lines.filter((l) => l.level === 'warn').map((l) => l.msg);
+  await r.src.poll();
+  // a worker cheaped and asked back every 30 s for 20 min
+  for (let i = 0; i < 40; i += 1) {
+    r.advance(30_000 - PERIOD_MS);
+    await r.src.poll();
+    r.advance(PERIOD_MS);
+    await r.src.poll();
+  }
+  t.is(warned().length, 2, warned().join('\n'));
+  t.notRegex(warned()[0] ?? '', /still going on/);
+  t.regex(warned()[1] ?? '', /\(20 times within 10 min, the last 4 -> 3\).*; still going on \(said again every 10 min while it does\)$/);
+});
+
 test('when commands keep coming while uWSGI applies none, then the settle time runs from the first, and its warning is given once', async (t) => {
   const r = rig({ answers: [fixture('idle-2-of-6')], target: 4 });
   const warnings = () => r.lines.filter((l) => l.level === 'warn').map((l) => l.msg);
