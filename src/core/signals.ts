@@ -28,6 +28,8 @@ export interface SignalState {
   refused: CounterBase | null;
   /** the queue depth of the newest sample that reported one, and its time (the base of the queue's growth) */
   queue: { depth: number; ts: number } | null;
+  /** the hand-off queue as the newest sample that reported its depth saw it (shown in the pool's state) */
+  lastQueue: QueueReading | null;
   /** fresh ticks in a row (for the classification's "enough data") */
   freshTicks: number;
   lastSize: number | null;
@@ -41,7 +43,19 @@ export interface SignalState {
 }
 
 export function initSignalState(): SignalState {
-  return { idleEwma: null, idleTs: null, counter: null, refused: null, queue: null, freshTicks: 0, lastSize: null, lastTs: null, idleReported: false, idleExcess: null, cpu: initCpuState() };
+  return { idleEwma: null, idleTs: null, counter: null, refused: null, queue: null, lastQueue: null, freshTicks: 0, lastSize: null, lastTs: null, idleReported: false, idleExcess: null, cpu: initCpuState() };
+}
+
+/** A hand-off queue's depth, and its capacity when the daemon reports one. */
+export interface QueueReading {
+  depth: number;
+  capacity: number | null;
+}
+
+/** The newest of these samples' queue readings, or `prev` when none reports a depth. */
+export function lastQueueOf(prev: QueueReading | null, ordered: readonly Sample[]): QueueReading | null {
+  const last = ordered.findLast((s) => s.queueDepth !== undefined);
+  return last?.queueDepth === undefined ? prev : { depth: last.queueDepth, capacity: last.queueCapacity ?? null };
 }
 
 export interface SignalOptions {
@@ -167,6 +181,7 @@ export function computeSignals(
     counter: tput.base,
     refused: refused.base,
     queue: queue.base,
+    lastQueue: lastQueueOf(state.lastQueue, ordered),
     freshTicks,
     lastSize: last.size,
     lastTs: Math.max(last.ts, state.lastTs ?? last.ts),

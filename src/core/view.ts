@@ -38,6 +38,21 @@ export interface PoolView {
   shrinkReadyInMs: number;
 }
 
+/**
+ * The pool's hand-off queue as its newest sample that reported a depth saw it (for /metrics; the
+ * API's pool state has no queue depth): null fields when no sample reported one.
+ */
+export interface PoolQueue {
+  name: string;
+  depth: number | null;
+  capacity: number | null;
+}
+
+export function poolQueue(s: ControllerState): PoolQueue {
+  const q = s.signalState.lastQueue;
+  return { name: s.spec.name, depth: q?.depth ?? null, capacity: q?.capacity ?? null };
+}
+
 export function poolView(s: ControllerState, nowMs: number): PoolView {
   const { params } = s.spec;
   // A grow waits for its cooldown and, after one the daemon did not apply, for the back-off.

@@ -4,7 +4,7 @@
 import { Counter, Gauge, Histogram, collectDefaultMetrics } from 'prom-client';
 import type { Registry } from 'prom-client';
 import { CLASSIFICATIONS, CPU_SOURCES } from '../core/index.js';
-import type { Action, Decision, LawName, PoolView, Reason } from '../core/index.js';
+import type { Action, Decision, LawName, PoolQueue, PoolView, Reason } from '../core/index.js';
 import type { EngineMetrics } from '../streams/index.js';
 
 export const PREFIX = 'adaptive_threads_';
@@ -36,6 +36,8 @@ export interface MetricsOptions {
   cpus: number;
   /** the pools' state now; called at scrape time */
   states: () => readonly PoolView[];
+  /** the pools' hand-off queues now; called at scrape time */
+  queues: () => readonly PoolQueue[];
   /** prom-client's process metrics (off in tests that count series) */
   defaultMetrics?: boolean;
 }
@@ -62,6 +64,12 @@ const POOL_GAUGES: readonly PoolGauge[] = [
   ['pool_band_high_ratio', 'Upper edge of the utilization band.', (v) => v.band.high],
   ['pool_stale', '1 when no sample arrived for staleAfterPeriods periods.', (v) => bit(v.stale)],
   ['pool_pinned', '1 when the pool is pinned to a size.', (v) => bit(v.mode === 'pinned')],
+];
+
+/** A gauge per pool from its hand-off queue (not part of the API's pool state). */
+const QUEUE_GAUGES: readonly [name: string, help: string, value: (q: PoolQueue) => number | null][] = [
+  ['pool_queue_depth', "Tasks in the hand-off queue in the daemon's last sample that reported a depth (a uWSGI source: its listen queue).", (q) => q.depth],
+  ['pool_queue_capacity', "The hand-off queue's capacity in that sample, when it reported one (a uWSGI source: the socket's listen backlog).", (q) => q.capacity],
 ];
 
 /** Tick durations are microseconds to milliseconds: the core is a few pure functions. */
@@ -104,6 +112,21 @@ export function createMetrics(options: MetricsOptions): Metrics {
           const x = value(v, options.cpus);
           // Unknown (no sample yet) is an absent series, not a made-up 0.
           if (x !== null && Number.isFinite(x)) this.set({ pool: v.name }, x);
+        }
+      },
+    });
+  }
+  for (const [name, help, value] of QUEUE_GAUGES) {
+    new Gauge({
+      name: PREFIX + name,
+      help,
+      labelNames: ['pool'],
+      registers,
+      collect() {
+        this.reset();
+        for (const q of options.queues()) {
+          const x = value(q);
+          if (x !== null && Number.isFinite(x)) this.set({ pool: q.name }, x);
         }
       },
     });

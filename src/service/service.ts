@@ -86,6 +86,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     pools: config.pools.map((p) => ({ name: p.name, law: p.params.law })),
     // Read at scrape time, after the engine below exists.
     states: () => engine.states(),
+    queues: () => engine.queues(),
     defaultMetrics: options.defaultMetrics ?? true,
   });
   const engine: Engine = createEngine({

@@ -5,8 +5,8 @@
 // added, removed, changed (reconfigure.ts), each surviving pool keeping its state.
 import { BehaviorSubject, Subject, map, race, skip, take, timer } from 'rxjs';
 import type { Observable, SchedulerLike, Subscription } from 'rxjs';
-import { createController, modeOf, poolView, replyTarget, tick } from '../core/index.js';
-import type { Action, ControllerState, Decision, PoolView, Sample } from '../core/index.js';
+import { createController, modeOf, poolQueue, poolView, replyTarget, tick } from '../core/index.js';
+import type { Action, ControllerState, Decision, PoolQueue, PoolView, Sample } from '../core/index.js';
 import type { PoolConfig } from '../config/index.js';
 import { isPinSize, PIN_RANGE_TEXT } from '../protocol/index.js';
 import type { SampleReply } from '../protocol/index.js';
@@ -48,6 +48,8 @@ export interface Engine {
   ingest(pool: string, samples: readonly Sample[]): SampleReply;
   state(pool: string): PoolView;
   states(): PoolView[];
+  /** each pool's hand-off queue as its last sample that reported one saw it */
+  queues(): PoolQueue[];
   /** Pins (size) or unpins (null) at once; throws RangeError for a size outside [1, 4096]. */
   pin(pool: string, size: number | null): { view: PoolView; decision: Decision };
   /** every decision of every pool, holds included, in order */
@@ -222,6 +224,7 @@ export function createEngine(options: EngineOptions): Engine {
     },
     state: (pool) => poolView(runtime(pool).current.state, scheduler.now()),
     states: () => [...runtimes.values()].map((rt) => poolView(rt.current.state, scheduler.now())),
+    queues: () => [...runtimes.values()].map((rt) => poolQueue(rt.current.state)),
     pin(pool, size) {
       const rt = runtime(pool);
       if (size !== null && !isPinSize(size)) {

@@ -156,3 +156,15 @@ test('when the daemon reports its queue depth, then the queue\'s growth per seco
   const next = computeSignals(first.state, [s(1500, { queueDepth: 40 })], o);
   t.is(next.signals.queueGrowth, 10, 'and the next from the newest');
 });
+
+test('when samples report their queue, then the newest depth and capacity are kept for display until another sample reports one', (t) => {
+  const o = { idleEwmaSeconds: 30, n: 8 };
+  const none = computeSignals(initSignalState(), [s(0, {})], o);
+  t.is(none.state.lastQueue, null);
+  const a = computeSignals(none.state, [s(1000, { queueDepth: 12, queueCapacity: 100 }), s(1500, { queueDepth: 30, queueCapacity: 100 })], o);
+  t.deepEqual(a.state.lastQueue, { depth: 30, capacity: 100 });
+  const silent = computeSignals(a.state, [s(2500, {})], o);
+  t.deepEqual(silent.state.lastQueue, { depth: 30, capacity: 100 }, 'a sample without a depth keeps the last one');
+  const uncapped = computeSignals(silent.state, [s(3500, { queueDepth: 0 })], o);
+  t.deepEqual(uncapped.state.lastQueue, { depth: 0, capacity: null });
+});

@@ -60,6 +60,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
     cpus: o.cpus ?? 8,
     pools: pools.map((p) => ({ name: p.name, law: p.params.law })),
     states: () => engine.states(),
+    queues: () => engine.queues(),
   });
   const engine = createEngine({
     config: { pools, cpus: o.cpus ?? 8, enabled: true },

@@ -104,6 +104,27 @@ test('a scraper that asks for OpenMetrics gets it, and the next Prometheus scrap
   }
 });
 
+test('when a daemon reports its hand-off queue, then /metrics shows its depth and capacity; a pool that reports none has no queue series', async (t) => {
+  const h = await startHarness({ params: { periodMs: 30 } });
+  try {
+    const before = await scrape(h.url);
+    t.regex(before.text, /^# TYPE adaptive_threads_pool_queue_depth gauge$/m);
+    t.notRegex(before.text, /^adaptive_threads_pool_queue_depth\{/m, 'no depth before a sample reports one');
+    await postJson(`${h.url}/v1/pools/transfer/samples`, { size: 8, busy: 8, queueDepth: 93, queueCapacity: 100 });
+    await postJson(`${h.url}/v1/pools/buffer/samples`, { size: 8, busy: 2 });
+    let text = '';
+    for (let i = 0; i < 100 && !text.includes('adaptive_threads_pool_queue_depth{'); i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      text = (await scrape(h.url)).text;
+    }
+    t.regex(text, /^adaptive_threads_pool_queue_depth\{pool="transfer"\} 93$/m);
+    t.regex(text, /^adaptive_threads_pool_queue_capacity\{pool="transfer"\} 100$/m);
+    t.notRegex(text, /^adaptive_threads_pool_queue_depth\{pool="buffer"\}/m);
+  } finally {
+    await h.close();
+  }
+});
+
 test('wantsOpenMetrics reads the Accept header', (t) => {
   t.true(wantsOpenMetrics('application/openmetrics-text'));
   t.true(wantsOpenMetrics('application/openmetrics-text;version=1.0.0;q=0.9, text/plain;q=0.1'));
@@ -116,7 +137,7 @@ test('wantsOpenMetrics reads the Accept header', (t) => {
 test('unknown signals are absent series, not zeros', async (t) => {
   const registry = new Registry();
   const view = { name: 'p', kind: 'transfer', mode: 'adaptive', recommended: 4, law: 'pi', size: 4, target: 4, bounds: { min: 2, max: 8 }, band: { low: 0.6, high: 0.85 }, utilization: null, queueStall: null, workerIdle: null, throughput: null, demand: null, cpu: { source: 'none', cpus: null, runDelay: null }, classification: 'unknown', ceiling: null, stale: false, lastDecisions: [], growReadyInMs: 0, shrinkReadyInMs: 0 } satisfies PoolView;
-  createMetrics({ registry, version: 'v', enabled: false, cpus: 8, pools: [{ name: 'p', law: 'pi' }], states: () => [view], defaultMetrics: false });
+  createMetrics({ registry, version: 'v', enabled: false, cpus: 8, pools: [{ name: 'p', law: 'pi' }], states: () => [view], queues: () => [], defaultMetrics: false });
   const { body } = await renderMetrics(registry, false);
   t.notRegex(body, /^adaptive_threads_pool_utilization_ratio\{/m);
   t.regex(body, /^adaptive_threads_pool_size\{pool="p"\} 4$/m);
@@ -125,7 +146,7 @@ test('unknown signals are absent series, not zeros', async (t) => {
 
 test('when the sidecar starts, then every counter a panel or alert reads exists at 0 for each pool, before any event', async (t) => {
   const registry = new Registry();
-  createMetrics({ registry, version: 'v', enabled: true, cpus: 8, pools: [{ name: 'transfer', law: 'pi' }, { name: 'buffer', law: 'pi' }], states: () => [], defaultMetrics: false });
+  createMetrics({ registry, version: 'v', enabled: true, cpus: 8, pools: [{ name: 'transfer', law: 'pi' }, { name: 'buffer', law: 'pi' }], states: () => [], queues: () => [], defaultMetrics: false });
   const { body } = await renderMetrics(registry, false);
   for (const pool of ['transfer', 'buffer']) {
     for (const series of [
@@ -150,7 +171,7 @@ test('when the sidecar starts, then every counter a panel or alert reads exists 
 
 test('when a pool runs a peer law, then its grows and shrinks for the law\'s own reason exist from start-up too; a pi pool has no such series', async (t) => {
   const registry = new Registry();
-  createMetrics({ registry, version: 'v', enabled: true, cpus: 8, pools: [{ name: 'h', law: 'hpa' }, { name: 'p', law: 'pi' }], states: () => [], defaultMetrics: false });
+  createMetrics({ registry, version: 'v', enabled: true, cpus: 8, pools: [{ name: 'h', law: 'hpa' }, { name: 'p', law: 'pi' }], states: () => [], queues: () => [], defaultMetrics: false });
   const { body } = await renderMetrics(registry, false);
   t.true(body.includes('\nadaptive_threads_decisions_total{pool="h",action="grow",reason="law"} 0\n'));
   t.true(body.includes('\nadaptive_threads_decisions_total{pool="h",action="shrink",reason="law"} 0\n'));
