@@ -56,6 +56,8 @@ interface SlotMemory {
   harakiris: number;
   /** a process harakiri killed, which the stats show until the master respawns the slot */
   deadPid: number | null;
+  /** per core: the requests it had completed (null: not given), which tell its request in progress from a later one */
+  coreRequests: number[] | null;
   /** per core: the request start and the seconds of it already counted */
   credited: ({ start: number; seconds: number } | null)[];
   /**
@@ -94,7 +96,11 @@ export function createUwsgiSampler(): UwsgiSampler {
   function credits(w: UwsgiWorker, before: SlotMemory | undefined, tsS: number, dtS: number) {
     return w.requestStarts.map((start, core) => {
       if (start === null) return null;
-      const prev = before?.pid === w.pid && before.requests === w.requests ? before.credited[core] : null;
+      // The same request as at the last read: the same process, the same start second, and no
+      // request of this core ended since (the core's count; the worker's when the stats give no
+      // core's, which with several cores takes another core's completions for this one's).
+      const ended = before === undefined ? true : w.coreRequests !== null && before.coreRequests !== null ? w.coreRequests[core] !== before.coreRequests[core] : w.requests !== before.requests;
+      const prev = before?.pid === w.pid && !ended ? before.credited[core] : null;
       if (prev?.start === start) return { start, seconds: Math.max(0, Math.min(tsS - start, prev.seconds + dtS)) };
       // Not in progress at the last read: it started after it (at the first read, any time).
       const upper = Math.max(0, Math.min(tsS - start, dtS > 0 ? dtS : Infinity));
@@ -141,7 +147,7 @@ export function createUwsgiSampler(): UwsgiSampler {
         if (dtS > 0) busySeconds += counted / w.cores;
         const carry = dtS > 0 && isLive(w) ? Math.min(cap, Math.max(-cap, raw - counted)) : 0;
         completedNow += increase(w.requests, before?.requests ?? 0);
-        next[w.slot] = { pid: w.pid, requests: w.requests, runningTimeUs: w.runningTimeUs, harakiris: w.harakiris, deadPid, credited, carry };
+        next[w.slot] = { pid: w.pid, requests: w.requests, coreRequests: w.coreRequests, runningTimeUs: w.runningTimeUs, harakiris: w.harakiris, deadPid, credited, carry };
       }
       slots = next;
       masterPid = stats.masterPid;

@@ -18,6 +18,11 @@ export interface UwsgiWorker {
   cores: number;
   /** per core (thread) of the worker: the epoch second its current request started, or null */
   requestStarts: (number | null)[];
+  /**
+   * per core: the requests it completed (uWSGI counts them when each ends), which tell a core's
+   * request in progress from one after it; null when the stats do not give every core's
+   */
+  coreRequests: number[] | null;
   /** uWSGI's `avg_rt`: its running average of the slot's request time, microseconds (0 before the first request) */
   avgRtUs: number;
   /**
@@ -88,6 +93,7 @@ export function parseUwsgiStats(text: string): UwsgiStats {
       const start = c['req_info']['request_start'];
       return typeof start === 'number' && Number.isFinite(start) ? start : null;
     });
+    const coreRequests = cores.map((c: unknown) => (isObject(c) && typeof c['requests'] === 'number' && Number.isFinite(c['requests']) ? c['requests'] : null));
     return {
       slot,
       pid: count(w, 'pid', where),
@@ -96,6 +102,7 @@ export function parseUwsgiStats(text: string): UwsgiStats {
       runningTimeUs: count(w, 'running_time', where, 0),
       cores: Math.max(1, cores.length),
       requestStarts,
+      coreRequests: coreRequests.length > 0 && coreRequests.every((r) => r !== null) ? (coreRequests as number[]) : null,
       avgRtUs: count(w, 'avg_rt', where, 0),
       respawns: w['respawn_count'] === undefined ? null : count(w, 'respawn_count', where),
       harakiris: count(w, 'harakiri_count', where, 0),

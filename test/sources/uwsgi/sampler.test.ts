@@ -29,6 +29,19 @@ test('when workers run threads, then a worker is busy by the share of its cores 
   t.like(s.read(stats([threaded(0, 9, 9_000_000), threaded(1, 2, 1_000_000)]), 1_003_000)?.sample, { busy: 1 });
 });
 
+test('when one thread of a worker serves a long request while another completes short ones, then the long one is counted once, by each core\'s own request count', (t) => {
+  // One worker of 2 threads. Core 0: one request started at 990 s, in progress at every read.
+  // Core 1: two requests of 0.45 s a second, idle at each read. Busy: (1 s + 0.9 s) / 2 cores.
+  const s = createUwsgiSampler();
+  const w = (i: number) => worker(0, { cores: 2, status: 'busy', requestStarts: [990, null], coreRequests: [0, 2 * i], requests: 2 * i, runningTimeUs: 900_000 * i, avgRtUs: 450_000 });
+  s.read(stats([w(0)]), 1_000_000);
+  const busy = [1, 2, 3, 4, 5].map((i) => s.read(stats([w(i)]), 1_000_000 + i * 1000)?.sample.busy);
+  t.deepEqual(busy, [0.95, 0.95, 0.95, 0.95, 0.95]);
+  // The worker's count alone cannot tell core 0's request from a later one once core 1 ends one:
+  // the stats of uWSGI 2.0 give each core's, parsed from the recording.
+  t.deepEqual(parseUwsgiStats(fixture('threads-2-of-4')).workers.map((x) => x.coreRequests), [[1, 0], [0, 0], [0, 0], [0, 0]]);
+});
+
 test('when uWSGI cheaps a threaded worker and leaves one of its cores in a request, then that slot counts no busy time', (t) => {
   const s = createUwsgiSampler();
   const threaded = (slot: number, over: Parameters<typeof worker>[1]) => worker(slot, { cores: 2, requestStarts: [null, null], ...over });
