@@ -230,7 +230,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
   /** the pool's target last given (a reply or a change), for a uWSGI that runs no worker */
   let lastTarget: number | null = null;
   /** the master that answered the last read with every worker cheaped: whether that was said, when + were last written */
-  let noWorkers: { masterPid: number; said: boolean; wroteAtMs: number | null } | null = null;
+  let noWorkers: { masterPid: number; said: boolean; wroteAtMs: number | null; written: number; capSaid: boolean } | null = null;
   /**
    * The commands uWSGI has not applied yet (from the source this one renews, if any: a master
    * of another pid, or uWSGI's count reaching it, clears them at the first read).
@@ -594,12 +594,16 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
    * once) the pool's target is asked for, at least uWSGI's `cheaper`, unless the pool observes
    * (the engine's mode, else the last reply's; none known: only the warning). The `-` left
    * pending in uWSGI take back as many `+`: so the `+` are written again while no worker
-   * comes, at the first read after uWSGI's next two checks (ALL_CHEAPED_RETRY_MS).
+   * comes, at the first read after uWSGI's next two checks (ALL_CHEAPED_RETRY_MS), until more have
+   * been written than uWSGI has slots: no more `-` can plausibly be pending,
+   * and a uWSGI in cheap mode (its `idle` or `cheap` option, a `C` at its FIFO) checks none of them
+   * until a connection comes, then runs them all (measured: eight `+` written to a cheap uWSGI
+   * of 6 slots, one request, 6 workers).
    */
   function allCheaped(stats: UwsgiStats): PollOutcome {
     const nowMs = deps.now();
     const same = noWorkers?.masterPid === stats.masterPid ? noWorkers : null;
-    noWorkers = same ?? { masterPid: stats.masterPid, said: false, wroteAtMs: null };
+    noWorkers = same ?? { masterPid: stats.masterPid, said: false, wroteAtMs: null, written: 0, capSaid: false };
     // The workers that come back are new ones of the same master: no reload (noteRestart).
     if (lastSeen?.masterPid === stats.masterPid) lastSeen = { ...lastSeen, workers: [], size: 0 };
     const outcome = down(`all ${stats.workers.length} of its workers are cheaped`, 'answered');
@@ -611,11 +615,21 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     if (!same.said) {
       logger.warn(
         { ...log, workers: stats.workers.length, asked: writable ? asked : null },
-        `pool ${pool}: uWSGI runs no worker (all ${stats.workers.length} are cheaped), so it serves no request: its master had as many - pending as it had workers (uWSGI keeps no floor for them, not even its cheaper), or its idle mode cheaped them all; ${writable ? `asking for ${asked} workers` : `the sidecar writes nothing (${wanted === null ? "the pool's mode is not known" : 'the pool observes'}): write + to ${source.fifo} or restart uWSGI`}`,
+        `pool ${pool}: uWSGI runs no worker (all ${stats.workers.length} are cheaped), so it serves no request: its master had as many - pending as it had workers (uWSGI keeps no floor for them, not even its cheaper), or it is in cheap mode (its idle or cheap option, or a C at its FIFO: it starts workers only when a connection comes); ${writable ? `asking for ${asked} workers` : `the sidecar writes nothing (${wanted === null ? "the pool's mode is not known" : 'the pool observes'}): write + to ${source.fifo} or restart uWSGI`}`,
       );
       same.said = true;
     }
     if (!writable || (same.wroteAtMs !== null && nowMs - same.wroteAtMs < ALL_CHEAPED_RETRY_MS)) return outcome;
+    if (same.written > stats.workers.length) {
+      if (!same.capSaid) {
+        same.capSaid = true;
+        logger.warn(
+          { ...log, written: same.written, workers: stats.workers.length },
+          `pool ${pool}: uWSGI started no worker after ${same.written} + were written: it is most likely in cheap mode (its idle or cheap option, or a C at its FIFO), where it starts workers only when a connection comes, and then runs the + still pending too, up to its ${stats.workers.length} slots (the pool then shrinks to what it needs); or more - are pending in it than that (write + to ${source.fifo}, or restart uWSGI). Nothing more is written until it runs a worker`,
+        );
+      }
+      return outcome;
+    }
     if (!fifoIsMasters(stats.masterPid)) {
       deps.actuation?.(pool, 'error');
       return outcome;
@@ -629,6 +643,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
       return outcome;
     }
     same.wroteAtMs = nowMs;
+    same.written += asked;
     logger.debug({ ...log, to: asked }, `pool ${pool}: asked uWSGI, which runs no worker, for ${asked} workers (${fifoCommands(0, asked)})`);
     // What the master holds nets out with these at its next check: what is left of either is
     // seen then (workers, or none again and a retry), so nothing is counted as pending.

@@ -645,6 +645,20 @@ test('when uWSGI answers with every worker cheaped, then the second such answer 
   t.false(infos.some((m) => /reloaded|restarted/.test(m)), 'workers respawned by the same master are no reload');
 });
 
+test('when uWSGI stays with every worker cheaped (cheap mode: idle, cheap, C), then the + written stop once more than its slots were, and it is said why once', async (t) => {
+  const cheaped = variant('after-load', 'all-cheaped');
+  const r = rig({ answers: [cheaped], target: 2, cheaper: 2, wanted: () => ({ mode: 'adaptive', target: 2 }) });
+  for (let i = 0; i < 600; i += 1) {
+    await r.src.poll();
+    r.advance(PERIOD_MS);
+  }
+  const plus = r.writes.filter((w) => w !== '\n').join('');
+  t.is(plus, '++++++++', 'four writes of the target, 2, for 6 slots: then no more');
+  const warnings = r.lines.filter((l) => l.level === 'warn').map((l) => l.msg);
+  t.true(warnings.some((w) => /runs no worker.*or it is in cheap mode \(its idle or cheap option, or a C at its FIFO/.test(w)), warnings.join('\n'));
+  t.is(warnings.filter((w) => /started no worker after 8 \+ were written: it is most likely in cheap mode.*up to its 6 slots.*Nothing more is written until it runs a worker/.test(w)).length, 1, warnings.join('\n'));
+});
+
 test('when uWSGI\'s workers are still starting (lazy-apps: loading the app), then none is a worker that serves, but each is one uWSGI runs', async (t) => {
   // Recorded: 2 workers loading the app; then both loaded and a third, spawned by a +, loading.
   const loading = fixture('lazy-apps-loading-2-of-4');
