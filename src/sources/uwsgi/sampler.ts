@@ -20,13 +20,15 @@
 // not accepting yet (with `lazy-apps`, loading the app) is no part of the sample's size: it is
 // sent as `starting`, which counts towards a grow applied but not as a worker that serves.
 import type { Sample } from '../../core/index.js';
-import { isLive, isServing } from './stats.js';
+import { isLive, isServing, sameProcess } from './stats.js';
 import type { UwsgiStats, UwsgiWorker } from './stats.js';
 
 /** A live worker as a reload is told by: its slot, its process, and the slot's spawns (see UwsgiWorker.respawns). */
 export interface WorkerSpawn {
   slot: number;
   pid: number;
+  /** its spawn's epoch second (UwsgiWorker.spawnedAt) */
+  spawnedAt: number | null;
   respawns: number | null;
 }
 
@@ -50,6 +52,7 @@ export interface UwsgiReading {
 
 interface SlotMemory {
   pid: number;
+  spawnedAt: number | null;
   requests: number;
   runningTimeUs: number;
   /** the slot's harakiri count */
@@ -100,7 +103,7 @@ export function createUwsgiSampler(): UwsgiSampler {
       // request of this core ended since (the core's count; the worker's when the stats give no
       // core's, which with several cores takes another core's completions for this one's).
       const ended = before === undefined ? true : w.coreRequests !== null && before.coreRequests !== null ? w.coreRequests[core] !== before.coreRequests[core] : w.requests !== before.requests;
-      const prev = before?.pid === w.pid && !ended ? before.credited[core] : null;
+      const prev = before !== undefined && sameProcess(before, w) && !ended ? before.credited[core] : null;
       if (prev?.start === start) return { start, seconds: Math.max(0, Math.min(tsS - start, prev.seconds + dtS)) };
       // Not in progress at the last read: it started after it (at the first read, any time).
       const upper = Math.max(0, Math.min(tsS - start, dtS > 0 ? dtS : Infinity));
@@ -141,13 +144,13 @@ export function createUwsgiSampler(): UwsgiSampler {
         // it ran: saturated workers read 0.9 busy a period out of three at 300 ms requests, as the
         // next period took back what the cap had cut) goes to the next period, not away.
         const cap = dtS * w.cores;
-        const carried = before !== undefined && before.pid === w.pid && !killed ? before.carry : 0;
+        const carried = before !== undefined && sameProcess(before, w) && !killed ? before.carry : 0;
         const raw = ranUs / 1e6 + fromBefore + creditNow + carried;
         const counted = Math.min(cap, Math.max(0, raw));
         if (dtS > 0) busySeconds += counted / w.cores;
         const carry = dtS > 0 && isLive(w) ? Math.min(cap, Math.max(-cap, raw - counted)) : 0;
         completedNow += increase(w.requests, before?.requests ?? 0);
-        next[w.slot] = { pid: w.pid, requests: w.requests, coreRequests: w.coreRequests, runningTimeUs: w.runningTimeUs, harakiris: w.harakiris, deadPid, credited, carry };
+        next[w.slot] = { pid: w.pid, spawnedAt: w.spawnedAt, requests: w.requests, coreRequests: w.coreRequests, runningTimeUs: w.runningTimeUs, harakiris: w.harakiris, deadPid, credited, carry };
       }
       slots = next;
       masterPid = stats.masterPid;
@@ -173,7 +176,7 @@ export function createUwsgiSampler(): UwsgiSampler {
       if (stats.listenQueueErrors !== null) sample.refused = refused;
       const cores = Math.max(...live.map((w) => w.cores));
       const idle = live.filter((w) => inRequest(w) === 0).length;
-      const spawns = live.map((w) => ({ slot: w.slot, pid: w.pid, respawns: w.respawns }));
+      const spawns = live.map((w) => ({ slot: w.slot, pid: w.pid, spawnedAt: w.spawnedAt, respawns: w.respawns }));
       return { sample, live: live.length, pids: spawns.map((w) => w.pid), spawns, processes: stats.workers.length, masterPid: stats.masterPid, cores, idle };
     },
   };

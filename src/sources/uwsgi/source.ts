@@ -15,7 +15,7 @@ import { fifoCommands } from './fifo.js';
 import type { FifoPathKind, FifoWriter } from './fifo.js';
 import { createUwsgiSampler } from './sampler.js';
 import type { UwsgiReading, WorkerSpawn } from './sampler.js';
-import { isLive, parseUwsgiStats } from './stats.js';
+import { isLive, parseUwsgiStats, sameProcess } from './stats.js';
 import type { UwsgiStats } from './stats.js';
 import type { StatsReader } from './stats-reader.js';
 
@@ -207,13 +207,13 @@ const errorCode = (e: unknown): string | undefined => (e instanceof Error ? (e a
 
 /**
  * uWSGI reloaded its workers (which drops the commands it had not applied): none of the workers
- * seen before is left, and no slot counts a respawn since. A worker the same master respawns
+ * seen before is left (a worker is its pid and spawn second: a uWSGI restarted in its own PID
+ * namespace, a container, reuses the old pids), and no slot counts a respawn since. A worker the same master respawns
  * (max-requests, max-worker-lifetime, reload-on-rss: workers spawned together end together)
  * keeps its slot's count rising, while a reload starts every count again.
  */
 function reloaded(before: readonly WorkerSpawn[], now: readonly WorkerSpawn[]): boolean {
-  const pids = new Set(now.map((w) => w.pid));
-  if (before.length === 0 || before.some((w) => pids.has(w.pid))) return false;
+  if (before.length === 0 || before.some((w) => now.some((n) => sameProcess(n, w)))) return false;
   const respawnsBefore = new Map(before.map((w) => [w.slot, w.respawns]));
   return !now.some((w) => {
     const was = respawnsBefore.get(w.slot);

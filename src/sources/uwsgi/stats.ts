@@ -31,6 +31,12 @@ export interface UwsgiWorker {
    * reload; null when the stats do not give it
    */
   respawns: number | null;
+  /**
+   * uWSGI's `last_spawn`: the epoch second the slot's worker was spawned (null when the stats do
+   * not give it, or 0: never). With its pid it names one process: a uWSGI restarted in its own
+   * PID namespace (a container) gives its new workers the pids of the old ones
+   */
+  spawnedAt: number | null;
   /** uWSGI's `harakiri_count`: the slot's workers killed for running a request past `harakiri` (cumulative) */
   harakiris: number;
   /**
@@ -106,6 +112,7 @@ export function parseUwsgiStats(text: string): UwsgiStats {
       avgRtUs: count(w, 'avg_rt', where, 0),
       respawns: w['respawn_count'] === undefined ? null : count(w, 'respawn_count', where),
       harakiris: count(w, 'harakiri_count', where, 0),
+      spawnedAt: w['last_spawn'] === undefined ? null : count(w, 'last_spawn', where) || null,
       accepting: w['accepting'] === undefined || count(w, 'accepting', where) > 0,
     };
   });
@@ -127,6 +134,10 @@ export function parseUwsgiStats(text: string): UwsgiStats {
 
 /** A worker process of the pool: spawned (pid > 0) and not cheaped. */
 export const isLive = (w: UwsgiWorker): boolean => w.pid > 0 && w.status !== 'cheap';
+
+/** Whether two readings of a slot name one process: the same pid, spawned at the same second when both say. */
+export const sameProcess = (a: { pid: number; spawnedAt: number | null }, b: { pid: number; spawnedAt: number | null }): boolean =>
+  a.pid === b.pid && (a.spawnedAt === null || b.spawnedAt === null || a.spawnedAt === b.spawnedAt);
 
 /** A live worker that takes requests (not one still starting: see UwsgiWorker.accepting). */
 export const isServing = (w: UwsgiWorker): boolean => isLive(w) && w.accepting;

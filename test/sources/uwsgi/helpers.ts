@@ -6,7 +6,7 @@ import type { UwsgiStats, UwsgiWorker } from '../../../src/sources/uwsgi/index.j
 export const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/uwsgi/${name}.json`, import.meta.url), 'utf8');
 
 export function worker(slot: number, over: Partial<UwsgiWorker> = {}): UwsgiWorker {
-  return { slot, pid: 100 + slot, status: 'idle', requests: 0, runningTimeUs: 0, cores: 1, requestStarts: [null], coreRequests: null, avgRtUs: 0, respawns: 1, harakiris: 0, accepting: true, ...over };
+  return { slot, pid: 100 + slot, status: 'idle', requests: 0, runningTimeUs: 0, cores: 1, requestStarts: [null], coreRequests: null, avgRtUs: 0, respawns: 1, spawnedAt: null, harakiris: 0, accepting: true, ...over };
 }
 
 export function stats(workers: UwsgiWorker[], over: Partial<UwsgiStats> = {}): UwsgiStats {

@@ -214,6 +214,22 @@ test('when uWSGI reloaded its workers (none of those asked of is left), then the
   t.deepEqual(r.writes, ['++', '++'], 'a reload drops what uWSGI had pending');
 });
 
+test('when uWSGI restarts in its own PID namespace (a container: the same master and worker pids), then its workers\' spawn seconds tell it, and the commands it dropped are sent again at once', async (t) => {
+  const before = fixture('idle-2-of-6');
+  const doc = JSON.parse(before) as { workers: { pid: number; last_spawn: number; respawn_count: number }[] };
+  for (const w of doc.workers) if (w.pid > 0) Object.assign(w, { last_spawn: w.last_spawn + 120, respawn_count: 1 });
+  const down = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+  const r = rig({ answers: [before, down, down, JSON.stringify(doc)], target: 4 });
+  await r.src.poll();
+  t.deepEqual(r.writes, ['++']);
+  for (let i = 0; i < 3; i += 1) {
+    r.advance(PERIOD_MS);
+    await r.src.poll();
+  }
+  t.deepEqual(r.writes, ['++', '++'], 'the new uWSGI never had the ++');
+  t.true(r.lines.some((l) => l.level === 'info' && /uWSGI reloaded its workers; it runs 2 workers/.test(l.msg)));
+});
+
 test('when uWSGI has applied the commands, then a new target moves from the count it reports', async (t) => {
   const r = rig({ answers: [fixture('idle-2-of-6'), fixture('after-load')], target: 4 });
   await r.src.poll();

@@ -72,3 +72,8 @@ for (const [name, text, message] of [
     t.throws(() => parseUwsgiStats(text), { instanceOf: UwsgiStatsError, message });
   });
 }
+
+test('when uWSGI gives each worker its spawn second, then a slot never spawned has none', (t) => {
+  const workers = parseUwsgiStats(fixture('idle-2-of-6')).workers;
+  t.deepEqual(workers.map((w) => w.spawnedAt), [1_796_163_416, 1_796_163_416, null, null, null, null]);
+});
