@@ -678,7 +678,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
       respawning.said = true;
       logger.warn(
         { ...log, ended, seconds: Math.round(forMs / 1000) },
-        `pool ${pool}: ${ended} of uWSGI's worker slots have had no worker for ${Math.round(forMs / 1000)} s and are not cheaped: its master does not respawn them (see its log: a fork that fails for memory or the cgroup's pids.max, an app that fails to load); the pool is sized on the workers that run`,
+        `pool ${pool}: ${ended} of uWSGI's worker slots have had no worker for ${Math.round(forMs / 1000)} s and are not cheaped: a graceful reload still waits for a worker in a long request (up to uWSGI's reload-mercy, 60 s by default), or its master does not respawn them (see its log: a fork that fails for memory or the cgroup's pids.max, an app that fails to load); the pool is sized on the workers that run`,
       );
     }
     return false;

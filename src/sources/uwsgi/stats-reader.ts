@@ -67,8 +67,11 @@ export function createNodeStatsReader(httpAfterMs: number = HTTP_AFTER_MS): Stat
         if (asked !== null) clearTimeout(asked);
         asked = null;
       };
+      // A deadline on the whole read, not an idle timer: a peer that trickles bytes is cut too.
+      const deadline = setTimeout(() => fail(Object.assign(new Error(`no complete answer from ${address} within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })), timeoutMs);
       const done = () => {
         dontAsk();
+        clearTimeout(deadline);
         socket.destroy();
       };
       const fail = (err: Error) => {
@@ -81,7 +84,6 @@ export function createNodeStatsReader(httpAfterMs: number = HTTP_AFTER_MS): Stat
         if (http.has(address)) ask();
         else if (!plain.has(address)) asked = setTimeout(ask, httpAfterMs);
       });
-      socket.setTimeout(timeoutMs, () => fail(Object.assign(new Error(`no complete answer from ${address} within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
       socket.on('data', (chunk: Buffer) => {
         dontAsk();
         bytes += chunk.length;

@@ -77,6 +77,20 @@ test('when the server never finishes its answer, then the read rejects at the de
   }
 });
 
+test('when the server trickles its answer a byte at a time, then the read still rejects at the deadline', async (t) => {
+  const server = createServer((socket) => {
+    const timer = setInterval(() => socket.write('{'), 20);
+    socket.on('close', () => clearInterval(timer));
+    socket.on('error', () => clearInterval(timer));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    await t.throwsAsync(nodeStatsReader(`127.0.0.1:${(server.address() as AddressInfo).port}`, 150), { message: /within 150 ms/, code: 'ETIMEDOUT' });
+  } finally {
+    server.close();
+  }
+});
+
 /**
  * A stats server with `stats-http`, like uWSGI's: it waits for a request and answers behind
  * HTTP headers; `eager` answers of the list are written on connect instead, unasked. What each
