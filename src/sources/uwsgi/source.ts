@@ -411,9 +411,9 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
   function fifoIsMasters(masterPid: number): boolean {
     if (!fifoPathOk()) return false;
     const check = deps.fifo.openedBy;
-    if (check === undefined) return true;
+    if (check === undefined) return fifoWritable(masterPid);
     const before = fifoOwner?.masterPid === masterPid ? fifoOwner.verdict : null;
-    if (before === 'ok') return true;
+    if (before === 'ok') return fifoWritable(masterPid);
     const owned = look(() => check(source.fifo, masterPid));
     const verdict = owned === true ? 'ok' : owned === null ? 'unknown' : before === 'suspect' || before === 'foreign' ? 'foreign' : 'suspect';
     fifoOwner = { masterPid, verdict };
@@ -607,6 +607,8 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     // The workers that come back are new ones of the same master: no reload (noteRestart).
     if (lastSeen?.masterPid === stats.masterPid) lastSeen = { ...lastSeen, workers: [], size: 0 };
     const outcome = down(`all ${stats.workers.length} of its workers are cheaped`, 'answered');
+    // A uWSGI that runs no worker is still written to: its FIFO stays this pool's, or another's.
+    noteShared();
     if (same === null || stopped) return outcome;
     const wanted = deps.wanted?.() ?? (mode !== null && lastTarget !== null ? { mode, target: lastTarget } : null);
     const floor = Math.min(Math.max(1, source.cheaper), stats.workers.length);

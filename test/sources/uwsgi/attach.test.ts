@@ -90,6 +90,7 @@ function engineOf(scheduler: VirtualTimeScheduler, targets: Map<string, Subject<
       return s.asObservable();
     },
     nextTickMs: () => (Math.floor(scheduler.now() / PERIOD_MS) + 1) * PERIOD_MS,
+    state: () => ({ mode: 'adaptive' as const, target: 2 }),
   };
 }
 
@@ -209,7 +210,7 @@ test('when uWSGI runs no worker from the sidecar\'s start, then the engine\'s mo
 });
 
 /** Two pools `a` and `b` with their stats and FIFO in `dirs`, on recorded uWSGI answers; `realPath`: where a FIFO's path leads. */
-function twoPools(dirs: [string, string], realPath: (path: string) => string) {
+function twoPools(dirs: [string, string], realPath: (path: string) => string, answer: string = fixture('idle-2-of-6')) {
   const scheduler = new VirtualTimeScheduler(VirtualAction, 0);
   const writes: { fifo: string; text: string }[] = [];
   const targets = new Map<string, Subject<number>>();
@@ -221,7 +222,7 @@ function twoPools(dirs: [string, string], realPath: (path: string) => string) {
     logger,
     scheduler,
     // every master is pid 10024: one uWSGI, or two in their own PID namespaces
-    readStats: async () => fixture('idle-2-of-6'),
+    readStats: async () => answer,
     fifo: { write: (fifo, text) => void writes.push({ fifo, text }), realPath },
     cpu: null,
     listenQueue: null,
@@ -247,6 +248,19 @@ test('when two pools reach one uWSGI\'s FIFO by paths the config could not tell 
   t.true(lines.some((l) => l.level === 'info' && /^pool b: no other pool has its FIFO \/link\/master\.fifo now: commands are written again/.test(l.msg)));
   targets.get('b')?.next(3);
   t.deepEqual(commands().at(-1), { fifo: '/link/master.fifo', text: '+' }, 'from the 2 it read to 3');
+  sources.stop();
+});
+
+test('when two pools reach one uWSGI\'s FIFO through a link and it runs no worker, then only the pool that read it first asks for workers', async (t) => {
+  const doc = JSON.parse(fixture('idle-2-of-6')) as { workers: { pid: number; status: string }[] };
+  for (const w of doc.workers) Object.assign(w, { pid: 0, status: 'cheap' });
+  const { sources, targets, lines, commands, runTo } = twoPools(['/run', '/link'], (path) => path.replace(/^\/link\//, '/run/'), JSON.stringify(doc));
+  targets.get('a')?.next(3);
+  targets.get('b')?.next(3);
+  await runTo(3 * PERIOD_MS);
+  t.true(commands().length > 0, 'pool a asks');
+  t.true(commands().every((c) => c.fifo === '/run/master.fifo'), JSON.stringify(commands()));
+  t.true(lines.some((l) => l.level === 'warn' && /^pool b: its FIFO \/link\/master\.fifo is \/run\/master\.fifo, which pool a has too/.test(l.msg)));
   sources.stop();
 });
 
