@@ -113,6 +113,14 @@ export function createUwsgiSampler(): UwsgiSampler {
     });
   }
 
+  /** Whether the request a core was in at the last read ended without uWSGI counting it (see creditBefore). */
+  function endedUncounted(w: UwsgiWorker, before: SlotMemory, core: number): boolean {
+    const was = before.credited[core];
+    if (was === null || was === undefined || !sameProcess(before, w)) return false;
+    const rose = w.coreRequests !== null && before.coreRequests !== null ? (w.coreRequests[core] ?? 0) > (before.coreRequests[core] ?? 0) : w.requests > before.requests;
+    return !rose && w.requestStarts[core] !== was.start;
+  }
+
   return {
     read(stats, tsMs) {
       const restarted = masterPid !== stats.masterPid;
@@ -136,7 +144,12 @@ export function createUwsgiSampler(): UwsgiSampler {
         const deadPid = killed ? before.pid : before?.deadPid === w.pid ? w.pid : null;
         const credited = isLive(w) && w.pid !== deadPid ? credits(w, before, tsS, dtS) : w.requestStarts.map(() => null);
         const creditNow = credited.reduce((a, c) => a + (c?.seconds ?? 0), 0);
-        const creditBefore = before?.credited.reduce((a, c) => a + (c?.seconds ?? 0), 0) ?? 0;
+        // What was counted of the requests in progress at the last read is taken back, as uWSGI
+        // credits them (running_time) when they end: but for one that ended without a credit (its
+        // core's count did not rise: uWSGI failed to read the request, a client that closed or
+        // timed out, which it neither counts nor times), what was counted of it stays. Taken back,
+        // a burst of such requests under a full backlog read every worker idle.
+        const creditBefore = before?.credited.reduce((a, c, core) => a + (c === null || endedUncounted(w, before, core) ? 0 : c.seconds), 0) ?? 0;
         const ranUs = increase(w.runningTimeUs, before?.runningTimeUs ?? 0);
         const fromBefore = killed ? (before.credited.filter((c) => c !== null).length * dtS) / 2 : -creditBefore;
         // A worker's cores each serve a request: its busy share is its cores' busy time over all its cores.

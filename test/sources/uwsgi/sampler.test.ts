@@ -62,6 +62,20 @@ test('when a request spans reads, then busy is the exact share of each period it
   t.like(s.read(stats([worker(0, { requests: 1, runningTimeUs: 2_500_000 }), worker(1)]), 1_003_000)?.sample, { busy: 0 });
 });
 
+test('when a request ends without uWSGI counting it (a client that closed or timed out before its request was read), then what was counted of it stays, and later requests read in full', (t) => {
+  const s = createUwsgiSampler();
+  // One worker, under a full backlog: a connection it accepted at 999.x whose request never
+  // arrives (in_request, then given up at about 1002.1: no request counted, no running time),
+  // then a request from 1002.2 in progress at 1003 and 1004.
+  const one = (over: Parameters<typeof worker>[1]) => stats([worker(0, { avgRtUs: 50_000, ...over })]);
+  s.read(one({ status: 'busy', requestStarts: [999] }), 1_000_000);
+  t.like(s.read(one({ status: 'busy', requestStarts: [999] }), 1_001_000)?.sample, { busy: 1 });
+  t.like(s.read(one({ status: 'busy', requestStarts: [999] }), 1_002_000)?.sample, { busy: 1 });
+  s.read(one({ status: 'busy', requestStarts: [1002] }), 1_003_000);
+  t.like(s.read(one({ status: 'busy', requestStarts: [1002] }), 1_004_000)?.sample, { busy: 1 }, 'the request after it is not charged for what uWSGI never credited');
+  t.like(s.read(one({ status: 'busy', requestStarts: [1002] }), 1_005_000)?.sample, { busy: 1 });
+});
+
 test('when requests start and end inside one period, then their running time is the busy integral', (t) => {
   const s = createUwsgiSampler();
   s.read(stats([worker(0), worker(1)]), 1_000_000);
