@@ -59,6 +59,10 @@ export function updateCpu(
   reading: CpuReading | null,
   busy: number | null,
 ): { state: CpuState; signals: CpuSignals } {
+  // A tick without a sample is a gap, not a change of source: the samples' counters are
+  // cumulative, and the next sample is rated against the last one (a reading the sidecar may
+  // take meanwhile would re-base every counter twice).
+  if (samples.length === 0 && prev.source === 'sample') return { state: prev, signals: { ...NO_CPU, source: 'sample' } };
   const source = cpuSourceOf(samples, reading);
   // A change of source re-bases every counter: two sources never share a base.
   const base = source === prev.source ? prev : { ...initCpuState(), source };
@@ -77,7 +81,8 @@ export function updateCpu(
   const threadsPerWorker = source === 'sample' && last?.workerThreads !== undefined ? Math.max(1, last.workerThreads) : 1;
   const next: CpuState = { ...base, cpu: cpu.base, delay: delay.base, throttled: throttled.base, pressure: pressure.base, threadsPerWorker };
   if (cpu.perSecond === null || busy === null) {
-    next.ticks = 0;
+    // No busy figure (a tick without a sample): the ticks with figures go on after the gap.
+    next.ticks = busy === null ? base.ticks : 0;
     return { state: next, signals: { ...NO_CPU, source } };
   }
   const dt = cpu.spanMs;

@@ -39,6 +39,28 @@ test('when a counter decreases (a restart) or the source changes, then no rate t
   t.is(d.signals.cpus, 1);
 });
 
+test('when a tick has no sample, then a sample source keeps its base and its ticks: the next sample is rated against the last one, whatever the sidecar could read meanwhile', (t) => {
+  let s = updateCpu(initCpuState(), [sample(0, 0, 0)], null, 8).state;
+  s = updateCpu(s, [sample(1000, 2, 0)], null, 8).state;
+  s = updateCpu(s, [sample(2000, 4, 0)], null, 8).state;
+  const ticks = s.ticks;
+  for (const meanwhile of [null, reading(3000, 999)]) {
+    const gap = updateCpu(s, [], meanwhile, null);
+    t.is(gap.signals.source, 'sample');
+    t.is(gap.signals.cpus, null, 'no figure for a tick without a sample');
+    const after = updateCpu(gap.state, [sample(4000, 8, 0)], null, 8);
+    t.is(after.signals.source, 'sample');
+    t.true(Math.abs((after.signals.cpus ?? 0) - 2) < 1e-9, `2 CPUs over the two periods, got ${after.signals.cpus}`);
+    t.is(after.state.ticks, ticks + 1);
+  }
+  // The sidecar's own reading: a tick without a sample moves its base on and keeps its ticks.
+  let p = updateCpu(initCpuState(), [sample(0)], reading(0, 0), 8).state;
+  p = updateCpu(p, [sample(1000)], reading(1000, 1), 8).state;
+  const gap = updateCpu(p, [], reading(2000, 2), null);
+  t.is(gap.state.ticks, p.ticks);
+  t.is(updateCpu(gap.state, [sample(3000)], reading(3000, 3), 8).signals.cpus, 1);
+});
+
 test('when the sidecar reads stat only (no run delay), then CPUs are known and run delay is not', (t) => {
   const a = updateCpu(initCpuState(), [sample(0)], reading(0, 0, null), 8);
   const b = updateCpu(a.state, [sample(1000)], reading(1000, 3, null), 8);
