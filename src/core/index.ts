@@ -2,7 +2,7 @@
 export * from './types.js';
 export { poolBounds, limitedBounds, staticSize, defaultMaxStep } from './bounds.js';
 export { clamp, ewma, ewmaAlpha, mean, mulberry32Step } from './math.js';
-export { computeSignals, initSignalState, classify, CLASSIFY } from './signals.js';
+export { computeSignals, initSignalState, classify, CLASSIFY, withNewCpuReader } from './signals.js';
 export type { SignalState } from './signals.js';
 export { createController, tick, setPin, replyTarget, ControllerError } from './controller.js';
 export { modeOf, KEPT_DECISIONS } from './decision.js';

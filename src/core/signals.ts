@@ -58,6 +58,15 @@ export function lastQueueOf(prev: QueueReading | null, ordered: readonly Sample[
   return last?.queueDepth === undefined ? prev : { depth: last.queueDepth, capacity: last.queueCapacity ?? null };
 }
 
+/**
+ * The state for a new reader of the daemon's threads (a reload makes one): its first reading
+ * counts each thread's CPU since it started, so a `process` source starts its counters again,
+ * as at a change of source; a `sample` source's counters are the daemon's and go on.
+ */
+export function withNewCpuReader(state: SignalState): SignalState {
+  return state.cpu.source === 'process' ? { ...state, cpu: initCpuState() } : state;
+}
+
 export interface SignalOptions {
   idleEwmaSeconds: number;
   n: number;

@@ -6,7 +6,7 @@
 // what its controller learned was of the other daemon, and the new one's size is adopted from
 // its first sample, not pushed to the old one's target. A changed `threads:` pins or unpins, as
 // PUT/DELETE /v1/pools/{pool}/pin would.
-import { createController, getLaw, modeOf, setPin, withinBounds } from '../core/index.js';
+import { createController, getLaw, modeOf, setPin, withinBounds, withNewCpuReader } from '../core/index.js';
 import type { ControllerState, Decision, PoolSpec } from '../core/index.js';
 import type { PoolConfig } from '../config/index.js';
 
@@ -51,7 +51,8 @@ export function carryState(prev: ControllerState, spec: PoolSpec, nowMs: number,
   const fresh = newDaemon || prev.spec.kind !== spec.kind || prev.spec.n !== spec.n || prev.spec.params.law !== spec.params.law;
   let state: ControllerState;
   if (!fresh) {
-    state = { ...prev, spec };
+    // The engine reads the changed pool's threads with a new reader (its counts start again).
+    state = { ...prev, spec, signalState: withNewCpuReader(prev.signalState) };
   } else if (newDaemon) {
     // No size yet: the daemon's first sample is adopted (a pin, the config's or the API's, holds).
     state = { ...createController({ ...spec, pinned: prev.pinned }, nowMs), lastDecisions: prev.lastDecisions };

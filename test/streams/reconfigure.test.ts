@@ -4,6 +4,8 @@ import test from 'ava';
 import { createEngine } from '../../src/streams/index.js';
 import type { Engine } from '../../src/streams/index.js';
 import type { Decision } from '../../src/core/index.js';
+import { createPoolCpuSource } from '../../src/sources/pool-cpu.js';
+import { fakeFiles, setThread } from '../sources/fake-files.js';
 import { pool, virtualClock } from './helpers.js';
 import type { Clock } from './helpers.js';
 
@@ -159,4 +161,40 @@ test('when a reload changes nothing, then nothing is reported changed and the po
   clock.advanceTo(1000);
   t.deepEqual(engine.reconfigure({ pools: [pool('transfer')], cpus: 8 }), { added: [], removed: [], changed: [], restarted: [] });
   engine.stop();
+});
+
+test('when a reload changes a pool read with a process CPU source, then the new reader\'s first reading (each thread\'s CPU since it started) is a new base, not one period\'s CPU', (t) => {
+  // A daemon up for an hour: 16 worker threads using 0.1 CPU each; a reload widens the threads pattern.
+  const clock = virtualClock();
+  const files = fakeFiles();
+  const setAll = (sec: number) => {
+    setThread(files, 100, 100, { comm: 'main', schedstat: [Math.round(0.01 * (3600 + sec) * 1e9), 0] });
+    for (let i = 0; i < 16; i += 1) setThread(files, 100, 200 + i, { comm: `xfer-${i}`, schedstat: [Math.round(0.1 * (3600 + sec) * 1e9), 0] });
+  };
+  setAll(0);
+  const before = pool('transfer', 'transfer', {}, { process: { pid: 100, pidFile: null, threads: '^main$' } });
+  const after = pool('transfer', 'transfer', {}, { process: { pid: 100, pidFile: null, threads: '^xfer-' } });
+  const engine = createEngine({
+    config: { pools: [before], cpus: 8, enabled: true },
+    scheduler: clock.scheduler,
+    readCpu: (p) => createPoolCpuSource(p, { files, now: () => clock.scheduler.now() }),
+  });
+  const decisions: Decision[] = [];
+  engine.decisions$.subscribe((d) => decisions.push(d));
+  let size = 16;
+  for (let ms = 500; ms <= 30_000; ms += 1000) {
+    clock.at(ms, () => {
+      setAll(ms / 1000);
+      size = engine.ingest('transfer', [{ ts: ms, size, busy: Math.min(size, 12), completed: ms }]).target;
+    });
+  }
+  clock.at(10_200, () => void engine.reconfigure({ pools: [after], cpus: 8 }));
+  const cpus: number[] = [];
+  for (let ms = 1000; ms <= 30_000; ms += 1000) {
+    clock.advanceTo(ms);
+    cpus.push(engine.state('transfer').cpu.cpus ?? 0);
+  }
+  t.true(Math.max(...cpus) < 2, `the 16 threads use 1.6 CPUs; read at most ${Math.max(...cpus)}`);
+  t.true((cpus.at(-1) ?? 0) > 1.4, 'and the new pattern\'s threads are read from then on');
+  t.false(decisions.some((d) => d.reason === 'saturated'));
 });
