@@ -149,7 +149,7 @@ export const ProcessSchema = Type.Object(
       Type.String({ minLength: 1, maxLength: 4096, description: "A file holding the daemon's process id, read again when the process is gone (a restarted daemon); give pid or pidFile.", default: null, 'x-allowed': 'a path' }),
     ),
     threads: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 256, description: 'A regular expression on thread names (/proc/PID/task/TID/comm): only matching threads are the pool. Default: every thread of the process.', default: null, 'x-allowed': 'a regular expression' }),
+      Type.String({ minLength: 1, maxLength: 256, description: 'A regular expression on thread names (/proc/PID/task/TID/comm, which keeps the first 15 characters of a name): only matching threads are the pool; matching none, the pool has no CPU figure. Default: every thread of the process.', default: null, 'x-allowed': 'a regular expression' }),
     ),
   },
   {

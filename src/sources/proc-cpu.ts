@@ -26,7 +26,8 @@ export interface CpuReader {
    * was readable. throttledSeconds / pressureSeconds come from the first pid's cgroup (v2:
    * cpu.stat throttled_usec, cpu.pressure `some total`; v1: cpu,cpuacct cpu.stat throttled_time)
    * and, for pressure, the host's /proc/pressure/cpu when the cgroup has none; absent when
-   * unreadable. null when none of the pids can be read (gone, not permitted).
+   * unreadable. null when none of the pids can be read (gone, not permitted), or no thread of
+   * theirs matches `threads`.
    */
   read(pids: readonly number[], threads: RegExp | null): CpuReading | null;
 }
@@ -119,7 +120,9 @@ export function createCpuReader(deps: CpuReaderDeps): CpuReader {
         }
         if (pidRead && firstPid === null) firstPid = pid;
       }
-      if (firstPid === null) return null;
+      // A pattern that matches none of the threads read is no reading: a reading of no thread
+      // would say the pool's busy workers never run (io-bound, the CPU guard blind).
+      if (firstPid === null || threadsRead === 0) return null;
       seen = next;
 
       const cgroup = readCgroupFigures(files, firstPid, procRoot, cgroupRoot);

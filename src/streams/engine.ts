@@ -189,9 +189,12 @@ export function createEngine(options: EngineOptions): Engine {
       );
       return;
     }
+    const pattern = rt.config.process?.threads ?? null;
     logger.warn(
       { pool: rt.name, cpuSource: 'none' },
-      `pool ${rt.name}: no CPU figure, so blocked workers cannot be told from computing ones; send cpuSeconds and runDelaySeconds (or the daemon's pid) in its samples, or set pools.${rt.name}.process in the config (docs/integration.md, "CPU figures")`,
+      pattern === null
+        ? `pool ${rt.name}: no CPU figure, so blocked workers cannot be told from computing ones; send cpuSeconds and runDelaySeconds (or the daemon's pid) in its samples, or set pools.${rt.name}.process in the config (docs/integration.md, "CPU figures")`
+        : `pool ${rt.name}: no CPU figure, so blocked workers cannot be told from computing ones: the process is not readable, or pools.${rt.name}.process.threads (${pattern}) matches none of its threads' names (the kernel keeps the first 15 characters of a thread's name, /proc/PID/task/TID/comm: match those); fix the pattern, or send cpuSeconds and runDelaySeconds in its samples (docs/integration.md, "CPU figures")`,
     );
   }
 

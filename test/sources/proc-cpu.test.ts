@@ -107,10 +107,13 @@ test('when a null reading comes between two readings, then the counters go on fr
   t.like(reader.read([100], null), { cpuSeconds: 1.5 });
 });
 
-test('when the process is readable but no thread matches the pattern, then the reading has zero threads', (t) => {
+test('when the process is readable but no thread matches the pattern, then there is no reading: no thread read is no evidence that none runs', (t) => {
   const { files, reader } = setup();
+  // The daemon named its threads transfer-worker-N; the kernel keeps 15 characters of a name.
   setThread(files, 100, 100, { comm: 'main', schedstat: [1 * S, 0] });
-  t.deepEqual(reader.read([100], /^worker/), { ts: 1_000, cpuSeconds: 0, runDelaySeconds: null, threads: 0 });
+  setThread(files, 100, 101, { comm: 'transfer-worker', schedstat: [5 * S, 0] });
+  t.is(reader.read([100], /^transfer-worker-\d+$/), null);
+  t.like(reader.read([100], /^transfer-worker/), { threads: 1, cpuSeconds: 5 });
 });
 
 test('when a procRoot is given, then the reader reads under it', (t) => {

@@ -1,4 +1,6 @@
 import test from 'ava';
+import { createPoolCpuSource } from '../../src/sources/pool-cpu.js';
+import { fakeFiles, setThread } from '../sources/fake-files.js';
 import { createEngine } from '../../src/streams/index.js';
 import type { Engine, EngineMetrics, Logger, StepFn } from '../../src/streams/index.js';
 import { tick } from '../../src/core/index.js';
@@ -328,6 +330,22 @@ test('when a pool\'s samples carry no CPU figure, then the log says once how to 
   clock.advanceTo(10_000);
   t.is(warnings.length, 1);
   t.regex(warnings[0] ?? '', /pool transfer: no CPU figure.*cpuSeconds and runDelaySeconds.*pools\.transfer\.process/);
+});
+
+test('when a pool\'s threads pattern matches none of its process\'s threads, then there is no CPU figure and the advice names the pattern and the 15 characters a thread name keeps', (t) => {
+  const clock = virtualClock();
+  const warnings: string[] = [];
+  const none = () => undefined;
+  const logger: Logger = { error: none, warn: (_obj, msg) => warnings.push(msg), info: none, debug: none };
+  const files = fakeFiles();
+  for (let i = 0; i < 4; i += 1) setThread(files, 100, 200 + i, { comm: 'transfer-worker', schedstat: [1e9, 0] });
+  const config = pool('transfer', 'transfer', {}, { process: { pid: 100, pidFile: null, threads: '^transfer-worker-\\d+$' } });
+  const engine = createEngine({ config: { pools: [config], cpus: 8, enabled: true }, scheduler: clock.scheduler, logger, readCpu: (p) => createPoolCpuSource(p, { files, now: () => clock.scheduler.now() }) });
+  daemon(clock, engine, 'transfer', (size) => size, 10_000);
+  clock.advanceTo(10_000);
+  t.is(engine.state('transfer').cpu.source, 'none', 'not a reading of 0 CPUs: io-bound on no evidence');
+  t.is(warnings.length, 1);
+  t.regex(warnings[0] ?? '', /pool transfer: no CPU figure.*pools\.transfer\.process\.threads \(\^transfer-worker-\\d\+\$\) matches none of its threads' names \(the kernel keeps the first 15 characters/);
 });
 
 test('when one sample of a pool comes without its CPU figure (a daemon\'s reload), then no advice; five ticks in a row without it, then the advice for a uWSGI source', (t) => {
