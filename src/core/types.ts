@@ -103,7 +103,7 @@ export interface CpuReading {
   runDelaySeconds: number | null;
   /** threads read */
   threads: number;
-  /** seconds the daemon's cgroup was throttled (cgroup v2 cpu.stat throttled_usec, v1 throttled_time), when readable */
+  /** seconds the daemon's cgroup was throttled: its throttled CFS periods (cpu.stat nr_throttled) times the period, when readable */
   throttledSeconds?: number;
   /** seconds some task of the daemon's cgroup (or the host) waited for a CPU (PSI cpu.pressure `some total`), when readable */
   pressureSeconds?: number;

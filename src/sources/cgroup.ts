@@ -91,17 +91,45 @@ function firstFigure(files: FileReader, paths: string[], parse: (text: string) =
   return null;
 }
 
+/** The CFS period when none is readable: the kernel's default, 100 ms. */
+export const DEFAULT_CFS_PERIOD_US = 100_000;
+
+/** The period (µs) of a v2 cpu.max (`QUOTA PERIOD`, QUOTA `max` without a limit), or null. */
+export function parseCpuMaxPeriodUs(text: string): number | null {
+  const fields = text.trim().split(/\s+/);
+  return fields.length === 2 ? parseCount(fields[1] as string) : null;
+}
+
 /**
- * Throttling and CPU pressure of `pid`'s cgroup. Throttling: v2 cpu.stat `throttled_usec`, else
- * v1 cpu.stat `throttled_time` (ns). Pressure: the cgroup's cpu.pressure `some total` (us), else
- * the host's /proc/pressure/cpu. Each null when nothing readable says it.
+ * The wall time the cgroup's quota held it back, in seconds: its throttled CFS periods
+ * (`nr_throttled`) times the period's length. Not `throttled_usec` (v1: `throttled_time`): the
+ * kernel adds to that for each CPU's run queue it throttled, so on a cgroup spread over 16 CPUs
+ * a second of throttling reads up to 16; periods are the cgroup's own, so the share stays in [0, 1].
+ */
+function throttledFigure(files: FileReader, dir: string, periodFile: 'cpu.max' | 'cpu.cfs_period_us'): CgroupFigure | null {
+  const path = `${dir}/cpu.stat`;
+  const text = tryReadFile(files, path);
+  const periods = text === null ? null : parseKeyedValue(text, 'nr_throttled');
+  if (periods === null) return null;
+  const periodText = tryReadFile(files, `${dir}/${periodFile}`);
+  const periodUs = periodText === null ? null : periodFile === 'cpu.max' ? parseCpuMaxPeriodUs(periodText) : parseCount(periodText.trim());
+  return { path, seconds: (periods * (periodUs !== null && periodUs > 0 ? periodUs : DEFAULT_CFS_PERIOD_US)) / 1e6 };
+}
+
+/**
+ * Throttling and CPU pressure of `pid`'s cgroup. Throttling: the time of its throttled CFS
+ * periods (v2 cpu.stat and cpu.max, else v1 cpu.stat and cpu.cfs_period_us). Pressure: the
+ * cgroup's cpu.pressure `some total` (us), else the host's /proc/pressure/cpu. Each null when
+ * nothing readable says it.
  */
 export function readCgroupFigures(files: FileReader, pid: number, procRoot: string, cgroupRoot: string): CgroupFigures {
   const text = tryReadFile(files, `${procRoot}/${pid}/cgroup`);
   const dirs = text === null ? { v2: [], v1: [] } : candidateDirs(parseCgroupMembership(text), cgroupRoot);
-  const throttled =
-    firstFigure(files, dirs.v2.map((d) => `${d}/cpu.stat`), (t) => parseKeyedValue(t, 'throttled_usec'), 1e6) ??
-    firstFigure(files, dirs.v1.map((d) => `${d}/cpu.stat`), (t) => parseKeyedValue(t, 'throttled_time'), 1e9);
+  let throttled: CgroupFigure | null = null;
+  for (const [dir, periodFile] of [...dirs.v2.map((d) => [d, 'cpu.max'] as const), ...dirs.v1.map((d) => [d, 'cpu.cfs_period_us'] as const)]) {
+    throttled = throttledFigure(files, dir, periodFile);
+    if (throttled !== null) break;
+  }
   const pressure = firstFigure(files, [...dirs.v2.map((d) => `${d}/cpu.pressure`), `${procRoot}/pressure/cpu`], parsePsiSomeTotalUs, 1e6);
   return { throttled, pressure };
 }

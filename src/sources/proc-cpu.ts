@@ -24,7 +24,7 @@ export interface CpuReader {
    * thread first seen after the first read contributes its whole count, a thread that vanished
    * keeps what it contributed). runDelaySeconds is null when only stat (utime+stime, USER_HZ 100)
    * was readable. throttledSeconds / pressureSeconds come from the first pid's cgroup (v2:
-   * cpu.stat throttled_usec, cpu.pressure `some total`; v1: cpu,cpuacct cpu.stat throttled_time)
+   * cpu.stat nr_throttled periods times cpu.max's period, cpu.pressure `some total`; v1: cpu,cpuacct cpu.stat nr_throttled times cpu.cfs_period_us)
    * and, for pressure, the host's /proc/pressure/cpu when the cgroup has none; absent when
    * unreadable. null when none of the pids can be read (gone, not permitted), or no thread of
    * theirs matches `threads`.

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { parseCgroupMembership, parseKeyedValue, parsePsiSomeTotalUs, readCgroupFigures } from '../../src/sources/cgroup.js';
+import { parseCgroupMembership, parseCpuMaxPeriodUs, parseKeyedValue, parsePsiSomeTotalUs, readCgroupFigures } from '../../src/sources/cgroup.js';
 import { createCpuReader } from '../../src/sources/proc-cpu.js';
 import { fakeFiles, setThread } from './fake-files.js';
 
@@ -24,17 +24,21 @@ test('when a cpu.stat or PSI file is read, then the named counter is parsed, and
   t.is(parsePsiSomeTotalUs(PSI(123456)), 123456);
   t.is(parsePsiSomeTotalUs('full avg10=0.00 total=5\n'), null);
   t.is(parsePsiSomeTotalUs('some avg10=0.00\n'), null);
+  t.is(parseCpuMaxPeriodUs('200000 100000\n'), 100_000);
+  t.is(parseCpuMaxPeriodUs('max 50000\n'), 50_000);
+  t.is(parseCpuMaxPeriodUs('max\n'), null);
 });
 
-test('when the cgroup is v2, then throttling is cpu.stat throttled_usec and pressure cpu.pressure some total', (t) => {
+test('when the cgroup is v2, then throttling is its throttled periods (cpu.stat nr_throttled) times cpu.max\'s period, and pressure cpu.pressure some total', (t) => {
   const files = fakeFiles({
     '/proc/100/cgroup': '0::/system.slice/daemon.service\n',
     '/sys/fs/cgroup/system.slice/daemon.service/cpu.stat': V2_STAT,
+    '/sys/fs/cgroup/system.slice/daemon.service/cpu.max': '150000 50000\n',
     '/sys/fs/cgroup/system.slice/daemon.service/cpu.pressure': PSI(3_000_000),
     '/proc/pressure/cpu': PSI(99_000_000),
   });
   t.deepEqual(readCgroupFigures(files, 100, '/proc', '/sys/fs/cgroup'), {
-    throttled: { path: '/sys/fs/cgroup/system.slice/daemon.service/cpu.stat', seconds: 1.5 },
+    throttled: { path: '/sys/fs/cgroup/system.slice/daemon.service/cpu.stat', seconds: 0.15 },
     pressure: { path: '/sys/fs/cgroup/system.slice/daemon.service/cpu.pressure', seconds: 3 },
   });
 });
@@ -47,14 +51,20 @@ test('when the host is hybrid, then the v2 files are found under unified/ and th
     '/sys/fs/cgroup/cpu,cpuacct/docker/abc/cpu.stat': V1_STAT,
   });
   t.deepEqual(readCgroupFigures(files, 100, '/proc', '/sys/fs/cgroup'), {
-    throttled: { path: '/sys/fs/cgroup/cpu,cpuacct/docker/abc/cpu.stat', seconds: 2.5 },
+    throttled: { path: '/sys/fs/cgroup/cpu,cpuacct/docker/abc/cpu.stat', seconds: 0.3 },
     pressure: { path: '/sys/fs/cgroup/unified/docker/abc/cpu.pressure', seconds: 2 },
   });
 });
 
-test('when the v1 cpu hierarchy is mounted as cpu/, then its throttled_time is read there', (t) => {
-  const files = fakeFiles({ '/proc/100/cgroup': '4:cpu,cpuacct:/docker/abc\n', '/sys/fs/cgroup/cpu/docker/abc/cpu.stat': V1_STAT });
-  t.is(readCgroupFigures(files, 100, '/proc', '/sys/fs/cgroup').throttled?.seconds, 2.5);
+test('when the v1 cpu hierarchy is mounted as cpu/, then its throttled periods are read there, of cpu.cfs_period_us each', (t) => {
+  const files = fakeFiles({ '/proc/100/cgroup': '4:cpu,cpuacct:/docker/abc\n', '/sys/fs/cgroup/cpu/docker/abc/cpu.stat': V1_STAT, '/sys/fs/cgroup/cpu/docker/abc/cpu.cfs_period_us': '200000\n' });
+  t.is(readCgroupFigures(files, 100, '/proc', '/sys/fs/cgroup').throttled?.seconds, 0.6);
+});
+
+test('when a cgroup spread over many CPUs is throttled, then the figure counts its periods, not each CPU\'s run queue', (t) => {
+  // 10 s, 100 periods, 20 throttled: throttled_usec sums the 16 run queues it held back (32 s).
+  const files = fakeFiles({ '/proc/100/cgroup': '0::/k8s/pod\n', '/sys/fs/cgroup/k8s/pod/cpu.stat': 'nr_periods 100\nnr_throttled 20\nthrottled_usec 32000000\n', '/sys/fs/cgroup/k8s/pod/cpu.max': '200000 100000\n' });
+  t.is(readCgroupFigures(files, 100, '/proc', '/sys/fs/cgroup').throttled?.seconds, 2, 'a fifth of 10 s');
 });
 
 test('when the cgroup has no PSI, then pressure is the host /proc/pressure/cpu', (t) => {
@@ -72,7 +82,7 @@ test('when the reader takes a reading, then it carries the first pid\'s throttli
   const files = fakeFiles({ '/proc/200/cgroup': '0::/a\n', '/sys/fs/cgroup/a/cpu.stat': V2_STAT });
   setThread(files, 200, 200, { schedstat: [1e9, 0] });
   const reader = createCpuReader({ files, now: () => 0 });
-  t.deepEqual(reader.read([999, 200], null), { ts: 0, cpuSeconds: 1, runDelaySeconds: 0, threads: 1, throttledSeconds: 1.5 });
+  t.deepEqual(reader.read([999, 200], null), { ts: 0, cpuSeconds: 1, runDelaySeconds: 0, threads: 1, throttledSeconds: 0.3 });
 });
 
 test('when the pressure source switches from the cgroup to the host, then the reader\'s pressure counter stays monotonic', (t) => {
@@ -88,10 +98,10 @@ test('when the pressure source switches from the cgroup to the host, then the re
   t.is(reader.read([100], null)?.pressureSeconds, 3.5);
   files.remove('/proc/pressure/cpu');
   t.is(reader.read([100], null)?.pressureSeconds, undefined, 'unreadable: absent');
-  files.set('/sys/fs/cgroup/a/cpu.stat', 'throttled_usec 0\n');
+  files.set('/sys/fs/cgroup/a/cpu.stat', 'nr_throttled 0\n');
   t.is(reader.read([100], null)?.throttledSeconds, 0);
-  files.set('/sys/fs/cgroup/a/cpu.stat', 'throttled_usec 4000000\n');
+  files.set('/sys/fs/cgroup/a/cpu.stat', 'nr_throttled 40\n');
   t.is(reader.read([100], null)?.throttledSeconds, 4);
-  files.set('/sys/fs/cgroup/a/cpu.stat', 'throttled_usec 1000000\n'); // the cgroup was recreated: its whole count
+  files.set('/sys/fs/cgroup/a/cpu.stat', 'nr_throttled 10\n'); // the cgroup was recreated: its whole count
   t.is(reader.read([100], null)?.throttledSeconds, 5);
 });
