@@ -290,12 +290,15 @@ export function createEngine(options: EngineOptions): Engine {
         if (sameSettings(rt.config, pool) && next.cpus === cpus) continue;
         // The loop is rebuilt (its period may have changed) from the state it has now.
         const carried = carryState(rt.current.state, specOf(pool, next.cpus, config.enabled), nowMs, sourceMoved(rt.config, pool));
+        // The samples accepted since the last tick go to the new loop's first tick (they were answered).
+        const pending = rt.loop.pending();
         halt(rt);
         rt.config = pool;
         rt.loop = createPoolLoop(carried.state, step, scheduler, options.readCpu?.(pool));
         rt.current = { event: 'tick', state: carried.state, decision: null, error: null, tickSeconds: null };
         rt.cadence = initCadence();
         start(rt);
+        if (pending.length > 0) rt.loop.samples.next(pending);
         if (carried.decision !== null) publish(rt, carried.decision, carried.state.target);
         out.changed.push(pool.name);
         if (carried.fresh) out.restarted.push(pool.name);

@@ -3,7 +3,7 @@
 // controller state with `scan`. The reducer is guarded: an exception in the controller is
 // caught here, at the pool's boundary, and the pool keeps its last-known-good state, so the
 // stream never errors and the other pools never notice.
-import { Subject, buffer, interval, map, merge, scan } from 'rxjs';
+import { Subject, buffer, interval, map, merge, scan, tap } from 'rxjs';
 import type { Observable, SchedulerLike } from 'rxjs';
 import { performance } from 'node:perf_hooks';
 import { setPin } from '../core/index.js';
@@ -35,6 +35,8 @@ export interface PoolLoop {
   readonly pins: Subject<LoopEvent & { kind: 'pin' }>;
   /** every tick and pin, reduced: subscribe once (the engine does) */
   readonly outputs$: Observable<LoopOutput>;
+  /** the samples received since the last tick, which the next tick will see (a reload hands them to the new loop) */
+  pending(): readonly Sample[];
 }
 
 /** A reading that fails (a /proc race, a permission) is no reading: the tick goes on without it. */
@@ -72,9 +74,12 @@ export function createPoolLoop(
 ): PoolLoop {
   const samples = new Subject<readonly Sample[]>();
   const pins = new Subject<LoopEvent & { kind: 'pin' }>();
+  let held: (readonly Sample[])[] = [];
   const ticks$: Observable<LoopEvent> = samples.pipe(
+    tap((batch) => void held.push(batch)),
     buffer(interval(initial.spec.params.periodMs, scheduler)),
     map((batches): LoopEvent => {
+      held = [];
       const window = batches.flat();
       const samples = window.length > MAX_SAMPLES_PER_TICK ? window.slice(-MAX_SAMPLES_PER_TICK) : window;
       return { kind: 'tick', samples, nowMs: scheduler.now(), cpu: readCpuSafely(readCpu, samples) };
@@ -82,5 +87,5 @@ export function createPoolLoop(
   );
   const seed: LoopOutput = { event: 'tick', state: initial, decision: null, error: null, tickSeconds: null };
   const outputs$ = merge(ticks$, pins).pipe(scan(guardedReducer(step), seed));
-  return { samples, pins, outputs$ };
+  return { samples, pins, outputs$, pending: () => held.flat() };
 }

@@ -198,3 +198,21 @@ test('when a reload changes a pool read with a process CPU source, then the new 
   t.true((cpus.at(-1) ?? 0) > 1.4, 'and the new pattern\'s threads are read from then on');
   t.false(decisions.some((d) => d.reason === 'saturated'));
 });
+
+test('when a reload changes a pool between two ticks, then the samples it accepted meanwhile reach the new loop\'s first tick', (t) => {
+  const clock = virtualClock();
+  const seen: number[] = [];
+  const engine = createEngine({
+    config: { pools: [pool('transfer')], cpus: 8, enabled: true },
+    scheduler: clock.scheduler,
+    readCpu: () => (samples) => {
+      seen.push(samples.length);
+      return null;
+    },
+  });
+  clock.at(1500, () => void engine.ingest('transfer', [{ ts: 1500, size: 16, busy: 8 }, { ts: 1600, size: 16, busy: 9 }]));
+  clock.at(1700, () => void engine.reconfigure({ pools: [pool('transfer', 'transfer', { band: { low: 0.5, high: 0.9 } })], cpus: 8 }));
+  clock.advanceTo(3000);
+  t.deepEqual(seen.filter((n) => n > 0), [2], 'both, once');
+  t.is(engine.state('transfer').size, 16);
+});
