@@ -144,7 +144,10 @@ export function tick(
   if (proposal.size > base) s.pendingGrow = acting ? { to: proposal.size, atMs: nowMs } : null;
   else if (proposal.size < base) s.pendingGrow = null;
   s.target = mode === 'observe' ? reportedSize(s) : proposal.size;
-  s.recommended = proposal.size;
+  // Observing, the size stays put, so a recommended move's cooldown holds at the size: acting,
+  // the target would stay where the move took it, and so does the recommendation.
+  const cooling = mode === 'observe' && proposal.reason === 'cooldown' && proposal.size === base;
+  s.recommended = cooling ? prev.recommended : proposal.size;
   return decide(s, nowMs, base, s.target, proposal.size, proposal.reason);
 }
 

@@ -353,6 +353,11 @@ test('when a pool is in observe mode, then it recommends but the target stays th
   ]);
   t.is(run.state.target, 16);
   t.is(run.state.recommended, 17);
+  // Between the two, the grow's cooldown: the recommendation stays 17, as an acting target would.
+  const between = drive(start({ n: 8, mode: 'observe', params: { law: 'band' } }), 0, 3000, atUtilization(0.9));
+  t.is(between.decisions.at(-1)?.reason, 'cooldown');
+  t.is(between.decisions.at(-1)?.action, 'hold', 'counted as a hold, not a grow again');
+  t.is(between.state.recommended, 17);
 });
 
 test('when many decisions are made, then each has a known reason and the last four are kept', (t) => {
