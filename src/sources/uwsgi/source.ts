@@ -390,7 +390,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
 
   function up(r: UwsgiReading): void {
     checkLimits(r);
-    if (!everUp) logger.info({ ...log, workers: r.live }, `pool ${pool}: reading uWSGI at ${source.stats} (${r.live} of ${r.processes} workers)`);
+    if (!everUp) logger.info({ ...log, workers: r.live }, `pool ${pool}: reading uWSGI at ${source.stats} (${r.live} of ${r.processes} workers: the size the pool starts from, unless it is pinned or sizing is off)`);
     else if (statsDown !== null) {
       const what = statsDown.answered ? `uWSGI at ${source.stats} runs workers again` : `uWSGI answers again at ${source.stats}`;
       const line = `pool ${pool}: ${what} (${r.live} of ${r.processes} workers)`;

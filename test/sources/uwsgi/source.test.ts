@@ -560,7 +560,7 @@ test('when uWSGI comes up after the sidecar, then its first answer is logged as 
   await r.src.poll();
   const infos = r.lines.filter((l) => l.level === 'info').map((l) => l.msg);
   t.is(infos.length, 1);
-  t.regex(infos[0] ?? '', /^pool web: reading uWSGI at 127\.0\.0\.1:9191 \(2 of 6 workers\)$/);
+  t.regex(infos[0] ?? '', /^pool web: reading uWSGI at 127\.0\.0\.1:9191 \(2 of 6 workers: the size the pool starts from, unless it is pinned or sizing is off\)$/);
 });
 
 /** A recorded document with every live worker in a request (started a second before), all but the last, or every worker cheaped. */
@@ -698,7 +698,7 @@ test('when uWSGI\'s workers are still starting (lazy-apps: loading the app), the
   r.src.apply(2);
   t.deepEqual(r.writes, ['-'], 'a shrink counts from the 3 it runs');
   const infos = r.lines.filter((l) => l.level === 'info').map((l) => l.msg);
-  t.true(infos.some((m) => /reading uWSGI at 127\.0\.0\.1:9191 \(3 of 4 workers\)/.test(m)), infos.join('\n'));
+  t.true(infos.some((m) => /reading uWSGI at 127\.0\.0\.1:9191 \(3 of 4 workers:/.test(m)), infos.join('\n'));
 });
 
 test('when uWSGI answers with every worker cheaped to a pool that observes, then nothing is written and the operator is told what to do', async (t) => {
