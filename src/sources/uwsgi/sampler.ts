@@ -95,15 +95,23 @@ export function createUwsgiSampler(): UwsgiSampler {
   let refused = 0;
   let lastErrors = 0;
 
+  /**
+   * Whether uWSGI counted a request of this core as ended since the last read: the core's count
+   * rose (the worker's when the stats give no core's, which with several cores takes another
+   * core's completions for this one's).
+   */
+  function endCounted(w: UwsgiWorker, before: SlotMemory, core: number): boolean {
+    if (w.coreRequests !== null && before.coreRequests !== null) return (w.coreRequests[core] ?? 0) > (before.coreRequests[core] ?? 0);
+    return w.requests > before.requests;
+  }
+
   /** Seconds of each in-progress request counted by now: see the head of this file. */
   function credits(w: UwsgiWorker, before: SlotMemory | undefined, tsS: number, dtS: number) {
     return w.requestStarts.map((start, core) => {
       if (start === null) return null;
       // The same request as at the last read: the same process, the same start second, and no
-      // request of this core ended since (the core's count; the worker's when the stats give no
-      // core's, which with several cores takes another core's completions for this one's).
-      const ended = before === undefined ? true : w.coreRequests !== null && before.coreRequests !== null ? w.coreRequests[core] !== before.coreRequests[core] : w.requests !== before.requests;
-      const prev = before !== undefined && sameProcess(before, w) && !ended ? before.credited[core] : null;
+      // request of this core counted as ended since.
+      const prev = before !== undefined && sameProcess(before, w) && !endCounted(w, before, core) ? before.credited[core] : null;
       if (prev?.start === start) return { start, seconds: Math.max(0, Math.min(tsS - start, prev.seconds + dtS)) };
       // Not in progress at the last read: it started after it (at the first read, any time).
       const upper = Math.max(0, Math.min(tsS - start, dtS > 0 ? dtS : Infinity));
@@ -117,8 +125,7 @@ export function createUwsgiSampler(): UwsgiSampler {
   function endedUncounted(w: UwsgiWorker, before: SlotMemory, core: number): boolean {
     const was = before.credited[core];
     if (was === null || was === undefined || !sameProcess(before, w)) return false;
-    const rose = w.coreRequests !== null && before.coreRequests !== null ? (w.coreRequests[core] ?? 0) > (before.coreRequests[core] ?? 0) : w.requests > before.requests;
-    return !rose && w.requestStarts[core] !== was.start;
+    return !endCounted(w, before, core) && w.requestStarts[core] !== was.start;
   }
 
   return {
