@@ -121,11 +121,34 @@ export function createUwsgiSampler(): UwsgiSampler {
     });
   }
 
-  /** Whether the request a core was in at the last read ended without uWSGI counting it (see creditBefore). */
-  function endedUncounted(w: UwsgiWorker, before: SlotMemory, core: number): boolean {
-    const was = before.credited[core];
-    if (was === null || was === undefined || !sameProcess(before, w)) return false;
-    return !endCounted(w, before, core) && w.requestStarts[core] !== was.start;
+  /**
+   * What the requests in progress at the last read add to this period beside the running time
+   * credited since (`ranS`). uWSGI credits a request's running time when it ends, and a request
+   * still in progress is counted again in full: what was counted of both is taken back. A
+   * request that ended without a credit is not: uWSGI neither counts nor times one whose worker
+   * failed to read it (a client that closed or timed out, common under a full backlog). Its
+   * core's count did not rise; or it did, for later requests, and the running time credited is
+   * short of what was counted of it (a request credited ran at least that long, less the
+   * estimate of its start: half `avg_rt`). What was counted of it stays, and it ran on from the
+   * last read to its end, half the period on average (taken back, a request of seconds read its
+   * worker idle for two periods).
+   */
+  function fromLastRead(w: UwsgiWorker, before: SlotMemory, ranS: number, dtS: number): number {
+    let inProgress = 0;
+    let ended = 0;
+    let endedCount = 0;
+    let uncounted = 0;
+    before.credited.forEach((c, core) => {
+      if (c === null) return;
+      const counted = endCounted(w, before, core);
+      if (!sameProcess(before, w) || (!counted && w.requestStarts[core] === c.start)) inProgress += c.seconds;
+      else if (counted) {
+        ended += c.seconds;
+        endedCount += 1;
+      } else uncounted += 1;
+    });
+    const credited = ranS >= ended - (endedCount * w.avgRtUs) / 2e6;
+    return -inProgress - (credited ? ended : 0) + ((uncounted + (credited ? 0 : endedCount)) * dtS) / 2;
   }
 
   return {
@@ -151,14 +174,8 @@ export function createUwsgiSampler(): UwsgiSampler {
         const deadPid = killed ? before.pid : before?.deadPid === w.pid ? w.pid : null;
         const credited = isLive(w) && w.pid !== deadPid ? credits(w, before, tsS, dtS) : w.requestStarts.map(() => null);
         const creditNow = credited.reduce((a, c) => a + (c?.seconds ?? 0), 0);
-        // What was counted of the requests in progress at the last read is taken back, as uWSGI
-        // credits them (running_time) when they end: but for one that ended without a credit (its
-        // core's count did not rise: uWSGI failed to read the request, a client that closed or
-        // timed out, which it neither counts nor times), what was counted of it stays. Taken back,
-        // a burst of such requests under a full backlog read every worker idle.
-        const creditBefore = before?.credited.reduce((a, c, core) => a + (c === null || endedUncounted(w, before, core) ? 0 : c.seconds), 0) ?? 0;
         const ranUs = increase(w.runningTimeUs, before?.runningTimeUs ?? 0);
-        const fromBefore = killed ? (before.credited.filter((c) => c !== null).length * dtS) / 2 : -creditBefore;
+        const fromBefore = killed ? (before.credited.filter((c) => c !== null).length * dtS) / 2 : before === undefined ? 0 : fromLastRead(w, before, ranUs / 1e6, dtS);
         // A worker's cores each serve a request: its busy share is its cores' busy time over all its cores.
         // What the estimate puts past the period's bounds (a request in progress credited more than
         // it ran: saturated workers read 0.9 busy a period out of three at 300 ms requests, as the

@@ -76,6 +76,28 @@ test('when a request ends without uWSGI counting it (a client that closed or tim
   t.like(s.read(one({ status: 'busy', requestStarts: [1002] }), 1_005_000)?.sample, { busy: 1 });
 });
 
+test('when a long request ends uncounted and the worker serves short ones after it in the same period, then the short ones\' count does not make the long one look credited', (t) => {
+  const s = createUwsgiSampler();
+  // Recorded under a full backlog: a worker read 1.6, 2.6, 3.6 s into a request whose client
+  // had gone; it ended uncounted and the worker served 18 requests of 0.84 s in all.
+  const one = (over: Parameters<typeof worker>[1]) => stats([worker(0, { avgRtUs: 50_000, ...over })]);
+  s.read(one({ status: 'busy', requestStarts: [999], requests: 100, runningTimeUs: 5_000_000 }), 1_000_600);
+  t.like(s.read(one({ status: 'busy', requestStarts: [999], requests: 100, runningTimeUs: 5_000_000 }), 1_001_600)?.sample, { busy: 1 });
+  t.like(s.read(one({ status: 'busy', requestStarts: [999], requests: 100, runningTimeUs: 5_000_000 }), 1_002_600)?.sample, { busy: 1 });
+  const after = s.read(one({ status: 'busy', requestStarts: [1003], requests: 118, runningTimeUs: 5_840_000 }), 1_003_600)?.sample.busy ?? 0;
+  t.true(after >= 0.9, `the period read ${after}: 0.84 s of short requests, the long one until it ended, one in progress`);
+  t.like(s.read(one({ status: 'busy', requestStarts: [1004], requests: 138, runningTimeUs: 6_840_000 }), 1_004_600)?.sample, { busy: 1 }, 'nothing taken back from the next');
+});
+
+test('when a real uWSGI of 4 workers serves a full backlog whose clients give up (recorded: 100 requests/s of 30-60 ms, 1 in 5 timed out), then every period reads the pool nearly full', (t) => {
+  // uWSGI 2.0.21 read once a second for 23 s; its own status said 4 of 4 busy at every read,
+  // the listen queue 98-101 of 100. Workers sat seconds in requests whose clients had gone.
+  const reads = JSON.parse(fixture('backlog-full-4-busy')) as { tsMs: number; stats: unknown }[];
+  const s = createUwsgiSampler();
+  const busy = reads.map((r) => s.read(parseUwsgiStats(JSON.stringify(r.stats)), r.tsMs)?.sample.busy ?? 0).slice(1);
+  t.true(Math.min(...busy) >= 3.4, `busy ${busy.join(' ')}`);
+});
+
 test('when requests start and end inside one period, then their running time is the busy integral', (t) => {
   const s = createUwsgiSampler();
   s.read(stats([worker(0), worker(1)]), 1_000_000);
