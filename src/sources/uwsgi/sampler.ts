@@ -58,7 +58,7 @@ interface SlotMemory {
   /** the slot's harakiri count */
   harakiris: number;
   /** a process harakiri killed, which the stats show until the master respawns the slot */
-  deadPid: number | null;
+  dead: { pid: number; spawnedAt: number | null } | null;
   /** per core: the requests it had completed (null: not given), which tell its request in progress from a later one */
   coreRequests: number[] | null;
   /** per core: the request start and the seconds of it already counted */
@@ -105,14 +105,21 @@ export function createUwsgiSampler(): UwsgiSampler {
     return w.requests > before.requests;
   }
 
+  /**
+   * Whether this core's request in progress is the one it had at the last read (started in
+   * `start`): the same process, the same start second, and no request of the core counted as
+   * ended since.
+   */
+  function sameRequest(w: UwsgiWorker, before: SlotMemory, core: number, start: number): boolean {
+    return sameProcess(before, w) && !endCounted(w, before, core) && w.requestStarts[core] === start;
+  }
+
   /** Seconds of each in-progress request counted by now: see the head of this file. */
   function credits(w: UwsgiWorker, before: SlotMemory | undefined, tsS: number, dtS: number) {
     return w.requestStarts.map((start, core) => {
       if (start === null) return null;
-      // The same request as at the last read: the same process, the same start second, and no
-      // request of this core counted as ended since.
-      const prev = before !== undefined && sameProcess(before, w) && !endCounted(w, before, core) ? before.credited[core] : null;
-      if (prev?.start === start) return { start, seconds: Math.max(0, Math.min(tsS - start, prev.seconds + dtS)) };
+      const prev = before?.credited[core] ?? null;
+      if (before !== undefined && prev !== null && sameRequest(w, before, core, prev.start)) return { start, seconds: Math.max(0, Math.min(tsS - start, prev.seconds + dtS)) };
       // Not in progress at the last read: it started after it (at the first read, any time).
       const upper = Math.max(0, Math.min(tsS - start, dtS > 0 ? dtS : Infinity));
       if (w.avgRtUs <= 0) return { start, seconds: upper };
@@ -128,26 +135,28 @@ export function createUwsgiSampler(): UwsgiSampler {
    * request that ended without a credit is not: uWSGI neither counts nor times one whose worker
    * failed to read it (a client that closed or timed out, common under a full backlog). Its
    * core's count did not rise; or it did, for later requests, and the running time credited is
-   * short of what was counted of it (a request credited ran at least that long, less the
-   * estimate of its start: half `avg_rt`). What was counted of it stays, and it ran on from the
-   * last read to its end, half the period on average (taken back, a request of seconds read its
-   * worker idle for two periods).
+   * short of what it had surely run at the last read (from the end of its start second: a
+   * request credited ran at least that long; what was counted of it is an estimate, and a short
+   * request counted as ended must not be counted twice). What was counted of it stays, and it
+   * ran on from the last read to its end, half the period on average (taken back, a request of
+   * seconds read its worker idle for two periods).
    */
-  function fromLastRead(w: UwsgiWorker, before: SlotMemory, ranS: number, dtS: number): number {
+  function fromLastRead(w: UwsgiWorker, before: SlotMemory, ranS: number, dtS: number, lastS: number): number {
     let inProgress = 0;
     let ended = 0;
+    let endedSurely = 0;
     let endedCount = 0;
     let uncounted = 0;
     before.credited.forEach((c, core) => {
       if (c === null) return;
-      const counted = endCounted(w, before, core);
-      if (!sameProcess(before, w) || (!counted && w.requestStarts[core] === c.start)) inProgress += c.seconds;
-      else if (counted) {
+      if (!sameProcess(before, w) || sameRequest(w, before, core, c.start)) inProgress += c.seconds;
+      else if (endCounted(w, before, core)) {
         ended += c.seconds;
+        endedSurely += Math.max(0, lastS - c.start - 1);
         endedCount += 1;
       } else uncounted += 1;
     });
-    const credited = ranS >= ended - (endedCount * w.avgRtUs) / 2e6;
+    const credited = ranS + 1e-6 >= endedSurely;
     return -inProgress - (credited ? ended : 0) + ((uncounted + (credited ? 0 : endedCount)) * dtS) / 2;
   }
 
@@ -171,11 +180,12 @@ export function createUwsgiSampler(): UwsgiSampler {
         // average. The stats may show the dead process until the master respawns the slot: its
         // requests are over.
         const killed = before !== undefined && w.harakiris > before.harakiris;
-        const deadPid = killed ? before.pid : before?.deadPid === w.pid ? w.pid : null;
-        const credited = isLive(w) && w.pid !== deadPid ? credits(w, before, tsS, dtS) : w.requestStarts.map(() => null);
+        // (A process, not a pid: a uWSGI restarted in its own PID namespace reuses the pids.)
+        const dead = killed ? { pid: before.pid, spawnedAt: before.spawnedAt } : before?.dead != null && sameProcess(before.dead, w) ? before.dead : null;
+        const credited = isLive(w) && (dead === null || !sameProcess(dead, w)) ? credits(w, before, tsS, dtS) : w.requestStarts.map(() => null);
         const creditNow = credited.reduce((a, c) => a + (c?.seconds ?? 0), 0);
         const ranUs = increase(w.runningTimeUs, before?.runningTimeUs ?? 0);
-        const fromBefore = killed ? (before.credited.filter((c) => c !== null).length * dtS) / 2 : before === undefined ? 0 : fromLastRead(w, before, ranUs / 1e6, dtS);
+        const fromBefore = killed ? (before.credited.filter((c) => c !== null).length * dtS) / 2 : before === undefined ? 0 : fromLastRead(w, before, ranUs / 1e6, dtS, lastTs / 1000);
         // A worker's cores each serve a request: its busy share is its cores' busy time over all its cores.
         // What the estimate puts past the period's bounds (a request in progress credited more than
         // it ran: saturated workers read 0.9 busy a period out of three at 300 ms requests, as the
@@ -187,7 +197,7 @@ export function createUwsgiSampler(): UwsgiSampler {
         if (dtS > 0) busySeconds += counted / w.cores;
         const carry = dtS > 0 && isLive(w) ? Math.min(cap, Math.max(-cap, raw - counted)) : 0;
         completedNow += increase(w.requests, before?.requests ?? 0);
-        next[w.slot] = { pid: w.pid, spawnedAt: w.spawnedAt, requests: w.requests, coreRequests: w.coreRequests, runningTimeUs: w.runningTimeUs, harakiris: w.harakiris, deadPid, credited, carry };
+        next[w.slot] = { pid: w.pid, spawnedAt: w.spawnedAt, requests: w.requests, coreRequests: w.coreRequests, runningTimeUs: w.runningTimeUs, harakiris: w.harakiris, dead, credited, carry };
       }
       slots = next;
       masterPid = stats.masterPid;

@@ -71,7 +71,9 @@ test('when a request ends without uWSGI counting it (a client that closed or tim
   s.read(one({ status: 'busy', requestStarts: [999] }), 1_000_000);
   t.like(s.read(one({ status: 'busy', requestStarts: [999] }), 1_001_000)?.sample, { busy: 1 });
   t.like(s.read(one({ status: 'busy', requestStarts: [999] }), 1_002_000)?.sample, { busy: 1 });
-  s.read(one({ status: 'busy', requestStarts: [1002] }), 1_003_000);
+  // The period it ended in: half of it for the request that ended (its end is not known), and
+  // the next one at its estimate (half avg_rt), nothing taken back.
+  t.like(s.read(one({ status: 'busy', requestStarts: [1002] }), 1_003_000)?.sample, { busy: 0.525 });
   t.like(s.read(one({ status: 'busy', requestStarts: [1002] }), 1_004_000)?.sample, { busy: 1 }, 'the request after it is not charged for what uWSGI never credited');
   t.like(s.read(one({ status: 'busy', requestStarts: [1002] }), 1_005_000)?.sample, { busy: 1 });
 });
@@ -89,13 +91,29 @@ test('when a long request ends uncounted and the worker serves short ones after 
   t.like(s.read(one({ status: 'busy', requestStarts: [1004], requests: 138, runningTimeUs: 6_840_000 }), 1_004_600)?.sample, { busy: 1 }, 'nothing taken back from the next');
 });
 
+test('when a short request seen in progress is counted as ended, then it is counted once, however much shorter than its estimate it was', (t) => {
+  const s = createUwsgiSampler();
+  // One worker whose requests ran 2 s on average: a request from 999.95 is seen at 1000.0 (its
+  // start second 999, counted at half avg_rt, 1 s), and ends at 1000.1, counted (0.15 s; uWSGI's
+  // avg_rt falls to 1.075 s); then a request of 1 s inside the next period.
+  const one = (over: Parameters<typeof worker>[1]) => stats([worker(0, { requests: 10, runningTimeUs: 20_000_000, avgRtUs: 2_000_000, ...over })]);
+  s.read(one({}), 999_000);
+  const busy = [
+    s.read(one({ status: 'busy', requestStarts: [999] }), 1_000_000)?.sample.busy ?? 0,
+    s.read(one({ requests: 11, runningTimeUs: 20_150_000, avgRtUs: 1_075_000 }), 1_001_000)?.sample.busy ?? 0,
+    s.read(one({ requests: 12, runningTimeUs: 21_150_000, avgRtUs: 1_037_500 }), 1_002_000)?.sample.busy ?? 0,
+  ];
+  t.is(busy[1], 0, 'the period it ended in gives back what its estimate had over');
+  t.true(Math.abs(busy.reduce((a, b) => a + b, 0) - 1.15) < 0.01, `the three periods read ${busy.join(' ')}: 1.15 s of requests, counted once`);
+});
+
 test('when a real uWSGI of 4 workers serves a full backlog whose clients give up (recorded: 100 requests/s of 30-60 ms, 1 in 5 timed out), then every period reads the pool nearly full', (t) => {
   // uWSGI 2.0.21 read once a second for 23 s; its own status said 4 of 4 busy at every read,
   // the listen queue 98-101 of 100. Workers sat seconds in requests whose clients had gone.
   const reads = JSON.parse(fixture('backlog-full-4-busy')) as { tsMs: number; stats: unknown }[];
   const s = createUwsgiSampler();
   const busy = reads.map((r) => s.read(parseUwsgiStats(JSON.stringify(r.stats)), r.tsMs)?.sample.busy ?? 0).slice(1);
-  t.true(Math.min(...busy) >= 3.4, `busy ${busy.join(' ')}`);
+  t.true(Math.min(...busy) >= 3.6, `busy ${busy.join(' ')}`);
 });
 
 test('when requests start and end inside one period, then their running time is the busy integral', (t) => {
@@ -163,6 +181,13 @@ test('when harakiri kills a worker in a request, then what was counted of the re
   t.is(still?.sample.busy, 0, 'still shown dead: no busy time');
   const respawned = sampler.read(stats([worker(0, { pid: 201, requests: 5, runningTimeUs: 1e6, harakiris: 1 }), worker(1)]), 1_003_000);
   t.is(respawned?.sample.busy, 0, 'respawned: nothing taken back, nothing added');
+  // Respawned with the dead process's pid (a uWSGI in its own PID namespace): another process, whose request counts.
+  const reusing = createUwsgiSampler();
+  const slot0 = (over: Parameters<typeof worker>[1]) => worker(0, { pid: 101, spawnedAt: 990, requests: 5, runningTimeUs: 1e6, avgRtUs: 1.6e6, ...over });
+  reusing.read(stats([slot0({ status: 'busy', requestStarts: [998] })]), 1_000_000);
+  t.is(reusing.read(stats([slot0({ status: 'busy', requestStarts: [998], harakiris: 1 })]), 1_001_000)?.sample.busy, 0.5);
+  const reused = reusing.read(stats([slot0({ spawnedAt: 1001, status: 'busy', requestStarts: [1001], harakiris: 1 })]), 1_002_000);
+  t.is(reused?.sample.busy, 0.8, 'the new process\'s request since 1001, at half avg_rt');
 });
 
 test('when uWSGI\'s master restarts, then the counters stay monotonic and busy comes from the status', (t) => {
