@@ -289,9 +289,11 @@ export function createEngine(options: EngineOptions): Engine {
         }
         if (sameSettings(rt.config, pool) && next.cpus === cpus) continue;
         // The loop is rebuilt (its period may have changed) from the state it has now.
-        const carried = carryState(rt.current.state, specOf(pool, next.cpus, config.enabled), nowMs, sourceMoved(rt.config, pool));
-        // The samples accepted since the last tick go to the new loop's first tick (they were answered).
-        const pending = rt.loop.pending();
+        const moved = sourceMoved(rt.config, pool);
+        const carried = carryState(rt.current.state, specOf(pool, next.cpus, config.enabled), nowMs, moved);
+        // The samples accepted since the last tick go to the new loop's first tick (they were
+        // answered), unless they are another daemon's: a pool that reads a new one adopts its size.
+        const pending = moved ? [] : rt.loop.pending();
         halt(rt);
         rt.config = pool;
         rt.loop = createPoolLoop(carried.state, step, scheduler, options.readCpu?.(pool));

@@ -216,3 +216,26 @@ test('when a reload changes a pool between two ticks, then the samples it accept
   t.deepEqual(seen.filter((n) => n > 0), [2], 'both, once');
   t.is(engine.state('transfer').size, 16);
 });
+
+test('when a reload points a pool at another daemon between two ticks, then the samples the first one sent meanwhile are dropped: the pool adopts the new daemon\'s size', (t) => {
+  const clock = virtualClock();
+  const seen: number[] = [];
+  const source = (stats: string, fifo: string) => ({ type: 'uwsgi' as const, stats, fifo, cheaper: 2 });
+  const a = pool('web', 'transfer', {}, { source: source('/run/a/stats.sock', '/run/a/master.fifo') });
+  const engine = createEngine({
+    config: { pools: [a], cpus: 8, enabled: true },
+    scheduler: clock.scheduler,
+    readCpu: () => (samples) => {
+      seen.push(samples.length);
+      return null;
+    },
+  });
+  const decisions = collect(engine);
+  clock.at(1500, () => void engine.ingest('web', [{ ts: 1500, size: 8, busy: 8, completed: 0 }]));
+  clock.at(1700, () => void engine.reconfigure({ pools: [{ ...a, source: source('/run/b/stats.sock', '/run/b/master.fifo') }], cpus: 8 }));
+  clock.at(2500, () => void engine.ingest('web', [{ ts: 2500, size: 6, busy: 4, completed: 0 }]));
+  clock.advanceTo(3000);
+  t.deepEqual(seen.filter((n) => n > 0), [1], 'only the new daemon\'s sample is seen');
+  t.like(engine.state('web'), { size: 6, target: 6 });
+  t.false(decisions.some((d) => d.from === 8 || d.to === 8), 'the first daemon\'s size is never the pool\'s');
+});
