@@ -13,28 +13,30 @@ export function modeOf(state: ControllerState): Mode {
 }
 
 /**
- * The decision of a tick or a pin that took the target from `from` to `to` (`recommended`:
- * what the law recommended, shown instead of `to` in observe mode), and the state that keeps
- * it. `s` is the tick's own fresh state (written in place, never one a caller still holds).
+ * The decision of a tick or a pin that took the target from `from` to `to` (`proposed`: what
+ * this tick proposed, shown instead of `to` in observe mode), and the state that keeps it. The
+ * decision's `recommended` is the state's, as the API shows it (observing, a move's size through
+ * its cooldown, while the tick itself holds). `s` is the tick's own fresh state (written in
+ * place, never one a caller still holds).
  */
 export function decide(
   s: ControllerState,
   nowMs: number,
   from: number,
   to: number,
-  recommended: number,
+  proposed: number,
   reason: Reason,
   action?: Action,
 ): { state: ControllerState; decision: Decision } {
   const mode = modeOf(s);
-  const shown = mode === 'observe' ? recommended : to;
+  const shown = mode === 'observe' ? proposed : to;
   const decision: Decision = {
     pool: s.spec.name,
     ts: nowMs,
     action: action ?? (shown > from ? 'grow' : shown < from ? 'shrink' : 'hold'),
     from,
     to: shown,
-    recommended,
+    recommended: s.recommended,
     reason,
     mode,
     utilization: s.signals.utilization,

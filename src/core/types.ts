@@ -211,7 +211,7 @@ export interface Decision {
   action: Action;
   from: number;
   to: number;
-  /** what the law recommended, before observe mode kept the size */
+  /** the size the controller would set now (the pool state's `recommended`): what the law recommended, before observe mode kept the size; observing, a move's size through its cooldown */
   recommended: number;
   reason: Reason;
   mode: Mode;

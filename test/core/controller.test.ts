@@ -358,6 +358,8 @@ test('when a pool is in observe mode, then it recommends but the target stays th
   t.is(between.decisions.at(-1)?.reason, 'cooldown');
   t.is(between.decisions.at(-1)?.action, 'hold', 'counted as a hold, not a grow again');
   t.is(between.state.recommended, 17);
+  t.is(between.decisions.at(-1)?.recommended, 17, 'the decision event says what the API says');
+  t.is(between.decisions.at(-1)?.to, 16, 'and that the size holds');
 });
 
 test('when many decisions are made, then each has a known reason and the last four are kept', (t) => {
