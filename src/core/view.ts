@@ -40,7 +40,8 @@ export interface PoolView {
 
 /**
  * The pool's hand-off queue as its newest sample that reported a depth saw it (for /metrics; the
- * API's pool state has no queue depth): null fields when no sample reported one.
+ * API's pool state has no queue depth): null fields when no sample reported one, or when the pool
+ * is stale (a daemon gone with its queue full is not a queue that stands full).
  */
 export interface PoolQueue {
   name: string;
@@ -49,7 +50,7 @@ export interface PoolQueue {
 }
 
 export function poolQueue(s: ControllerState): PoolQueue {
-  const q = s.signalState.lastQueue;
+  const q = isStale(s) ? null : s.signalState.lastQueue;
   return { name: s.spec.name, depth: q?.depth ?? null, capacity: q?.capacity ?? null };
 }
 

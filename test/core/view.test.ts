@@ -1,5 +1,6 @@
 import test from 'ava';
-import { decisionLine, poolView } from '../../src/core/view.js';
+import { tick } from '../../src/core/controller.js';
+import { decisionLine, poolQueue, poolView } from '../../src/core/view.js';
 import type { Decision } from '../../src/core/types.js';
 import { atUtilization, drive, start } from './helpers.js';
 
@@ -44,4 +45,19 @@ test('when a pool is shown, then its state has every field of docs/integration.m
   t.is(view.shrinkReadyInMs, 27_000, 'a first shrink waits one shrink cooldown from start');
   t.is(view.throughput, 100);
   t.is(view.lastDecisions.length, 1);
+});
+
+test('when a pool\'s daemon reported its queue and then went silent, then the queue is shown until the pool is stale, and not after', (t) => {
+  let s = start({ n: 8 });
+  s = tick(s, [{ ts: 1000, size: 16, busy: 16, queueDepth: 93, queueCapacity: 100 }], 1000).state;
+  t.deepEqual(poolQueue(s), { name: 'transfer', depth: 93, capacity: 100 });
+  s = tick(s, [{ ts: 2000, size: 16, busy: 16 }], 2000).state;
+  t.deepEqual(poolQueue(s), { name: 'transfer', depth: 93, capacity: 100 }, 'a sample without a depth keeps the last one');
+  const silent = [3000, 4000, 5000].map((ms) => {
+    s = tick(s, [], ms).state;
+    return poolQueue(s).depth;
+  });
+  t.deepEqual(silent, [93, 93, null], 'gone with the pool stale (three periods without a sample)');
+  s = tick(s, [{ ts: 6000, size: 16, busy: 8 }], 6000).state;
+  t.is(poolQueue(s).depth, 93, 'back with the samples');
 });
