@@ -838,7 +838,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
       try {
         text = await deps.readStats(source.stats, statsTimeoutMs(deps.periodMs));
       } catch (e) {
-        noWorkers = null;
+        // (noWorkers stays: a read that failed is no sign that the same master runs workers now.)
         const code = errorCode(e);
         return stopped ? 'stopped' : down(e instanceof Error ? e.message : String(e), code === 'ETIMEDOUT' ? 'timeout' : code === 'ENOENT' || code === 'ECONNREFUSED' ? 'absent' : code === 'EACCES' || code === 'EPERM' ? 'denied' : 'error');
       }
@@ -849,7 +849,6 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
         stats = parseUwsgiStats(text);
         r = sampler.read(withQueue(stats), deps.now());
       } catch (e) {
-        noWorkers = null;
         return down(e instanceof Error ? e.message : String(e));
       }
       if (inFlux(stats) || isPaused(stats)) return 'down';

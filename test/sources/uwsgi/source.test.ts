@@ -673,6 +673,13 @@ test('when uWSGI stays with every worker cheaped (cheap mode: idle, cheap, C), t
   const warnings = r.lines.filter((l) => l.level === 'warn').map((l) => l.msg);
   t.true(warnings.some((w) => /runs no worker.*or it is in cheap mode \(its idle or cheap option, or a C at its FIFO/.test(w)), warnings.join('\n'));
   t.is(warnings.filter((w) => /started no worker after 8 \+ were written: it is most likely in cheap mode.*up to its 6 slots.*Nothing more is written until it runs a worker/.test(w)).length, 1, warnings.join('\n'));
+  // A stats server that fails a read now and then is the same uWSGI: the count goes on.
+  const flaky = rig({ answers: Array.from({ length: 600 }, (_, i) => (i % 7 === 3 ? Object.assign(new Error('read timed out'), { code: 'ETIMEDOUT' }) : cheaped)), target: 2, cheaper: 2, wanted: () => ({ mode: 'adaptive', target: 2 }) });
+  for (let i = 0; i < 600; i += 1) {
+    await flaky.src.poll();
+    flaky.advance(PERIOD_MS);
+  }
+  t.is(flaky.writes.filter((w) => w !== '\n').join(''), '++++++++', 'failed reads between: no more either');
 });
 
 test('when uWSGI\'s workers are still starting (lazy-apps: loading the app), then none is a worker that serves, but each is one uWSGI runs', async (t) => {
