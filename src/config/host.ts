@@ -44,21 +44,30 @@ export function readEnvSwitch(env: Readonly<Record<string, string | undefined>>)
   return primary ?? alias ?? true;
 }
 
-/** The kernel's default CFS period when cpu.max gives only a quota. */
-const DEFAULT_CFS_PERIOD_US = 100000;
+/** The kernel's default CFS period, when cpu.max gives only a quota or none is readable. */
+export const DEFAULT_CFS_PERIOD_US = 100_000;
 
 /**
- * cgroup v2 `cpu.max` is "QUOTA PERIOD" in microseconds, or "max PERIOD" for no quota.
- * Returns ceil(quota / period) (a quota of 1.5 CPUs may keep 2 busy), or null when there is
- * no quota or the text is not cpu.max.
+ * cgroup v2 `cpu.max`: "QUOTA PERIOD" in microseconds, "max PERIOD" for no quota (quotaUs
+ * null), a period left out being the kernel's default; null when the text is not cpu.max.
+ */
+export function parseCpuMax(text: string): { quotaUs: number | null; periodUs: number } | null {
+  const fields = text.trim().split(/\s+/);
+  if (fields.length < 1 || fields.length > 2 || fields[0] === '') return null;
+  const quota = fields[0] === 'max' ? null : Number(fields[0]);
+  const period = fields.length === 2 ? Number(fields[1]) : DEFAULT_CFS_PERIOD_US;
+  if ((quota !== null && (!Number.isSafeInteger(quota) || quota <= 0)) || !Number.isSafeInteger(period) || period <= 0) return null;
+  return { quotaUs: quota, periodUs: period };
+}
+
+/**
+ * The CPUs a cgroup v2 `cpu.max` allows: ceil(quota / period) (a quota of 1.5 CPUs may keep 2
+ * busy), or null when there is no quota or the text is not cpu.max.
  */
 export function cpusFromCpuMax(text: string): number | null {
-  const fields = text.trim().split(/\s+/);
-  if (fields.length < 1 || fields.length > 2 || fields[0] === 'max') return null;
-  const quota = Number(fields[0]);
-  const period = fields.length === 2 ? Number(fields[1]) : DEFAULT_CFS_PERIOD_US;
-  if (!Number.isSafeInteger(quota) || !Number.isSafeInteger(period) || quota <= 0 || period <= 0) return null;
-  return Math.max(1, Math.ceil(quota / period));
+  const max = parseCpuMax(text);
+  if (max === null || max.quotaUs === null) return null;
+  return Math.max(1, Math.ceil(max.quotaUs / max.periodUs));
 }
 
 export type CpusSource = 'config' | 'cli' | 'cgroup' | 'os';

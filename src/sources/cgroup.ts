@@ -2,6 +2,7 @@
 // CPU pressure (PSI: time some task waited for a CPU), each optional. Unreadable means absent,
 // never an error: a container may mount no cgroup file system, hide PSI, or run a kernel
 // without them.
+import { DEFAULT_CFS_PERIOD_US, parseCpuMax } from '../config/host.js';
 import { type FileReader, parseCount, tryReadFile } from './files.js';
 
 /** One cumulative figure and the file it came from (the file is its identity across readings). */
@@ -91,15 +92,6 @@ function firstFigure(files: FileReader, paths: string[], parse: (text: string) =
   return null;
 }
 
-/** The CFS period when none is readable: the kernel's default, 100 ms. */
-export const DEFAULT_CFS_PERIOD_US = 100_000;
-
-/** The period (µs) of a v2 cpu.max (`QUOTA PERIOD`, QUOTA `max` without a limit), or null. */
-export function parseCpuMaxPeriodUs(text: string): number | null {
-  const fields = text.trim().split(/\s+/);
-  return fields.length === 2 ? parseCount(fields[1] as string) : null;
-}
-
 /**
  * The wall time the cgroup's quota held it back, in seconds: its throttled CFS periods
  * (`nr_throttled`) times the period's length. Not `throttled_usec` (v1: `throttled_time`): the
@@ -112,7 +104,7 @@ function throttledFigure(files: FileReader, dir: string, periodFile: 'cpu.max' |
   const periods = text === null ? null : parseKeyedValue(text, 'nr_throttled');
   if (periods === null) return null;
   const periodText = tryReadFile(files, `${dir}/${periodFile}`);
-  const periodUs = periodText === null ? null : periodFile === 'cpu.max' ? parseCpuMaxPeriodUs(periodText) : parseCount(periodText.trim());
+  const periodUs = periodText === null ? null : periodFile === 'cpu.max' ? (parseCpuMax(periodText)?.periodUs ?? null) : parseCount(periodText.trim());
   return { path, seconds: (periods * (periodUs !== null && periodUs > 0 ? periodUs : DEFAULT_CFS_PERIOD_US)) / 1e6 };
 }
 

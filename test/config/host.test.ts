@@ -1,6 +1,6 @@
 import test from 'ava';
 import { ConfigError } from '../../src/config/errors.js';
-import { cpusFromCpuMax, readEnvSwitch, resolveCpus } from '../../src/config/host.js';
+import { cpusFromCpuMax, parseCpuMax, readEnvSwitch, resolveCpus } from '../../src/config/host.js';
 
 for (const [text, cpus] of [
   ['max 100000', null],
@@ -68,3 +68,11 @@ for (const [name, cli, file, probe, expected] of [
     t.deepEqual(resolveCpus(cli, file, probe), expected);
   });
 }
+
+test('when cpu.max is read for its period (the CFS period of throttling), then a quota of max has one too, and a period left out is the kernel\'s default', (t) => {
+  t.deepEqual(parseCpuMax('200000 100000\n'), { quotaUs: 200_000, periodUs: 100_000 });
+  t.deepEqual(parseCpuMax('max 50000\n'), { quotaUs: null, periodUs: 50_000 });
+  t.deepEqual(parseCpuMax('max\n'), { quotaUs: null, periodUs: 100_000 });
+  t.is(parseCpuMax(''), null);
+  t.is(parseCpuMax('max 0'), null);
+});

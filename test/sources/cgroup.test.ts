@@ -1,5 +1,5 @@
 import test from 'ava';
-import { parseCgroupMembership, parseCpuMaxPeriodUs, parseKeyedValue, parsePsiSomeTotalUs, readCgroupFigures } from '../../src/sources/cgroup.js';
+import { parseCgroupMembership, parseKeyedValue, parsePsiSomeTotalUs, readCgroupFigures } from '../../src/sources/cgroup.js';
 import { createCpuReader } from '../../src/sources/proc-cpu.js';
 import { fakeFiles, setThread } from './fake-files.js';
 
@@ -24,9 +24,6 @@ test('when a cpu.stat or PSI file is read, then the named counter is parsed, and
   t.is(parsePsiSomeTotalUs(PSI(123456)), 123456);
   t.is(parsePsiSomeTotalUs('full avg10=0.00 total=5\n'), null);
   t.is(parsePsiSomeTotalUs('some avg10=0.00\n'), null);
-  t.is(parseCpuMaxPeriodUs('200000 100000\n'), 100_000);
-  t.is(parseCpuMaxPeriodUs('max 50000\n'), 50_000);
-  t.is(parseCpuMaxPeriodUs('max\n'), null);
 });
 
 test('when the cgroup is v2, then throttling is its throttled periods (cpu.stat nr_throttled) times cpu.max\'s period, and pressure cpu.pressure some total', (t) => {
