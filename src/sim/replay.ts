@@ -147,7 +147,7 @@ export function replay(samples: readonly RecordedSample[], options: ReplayOption
     const out = tick(state, batch, t);
     state = out.state;
     ticks += 1;
-    if (out.decision.recommended !== out.decision.from) {
+    if (out.decision.to !== out.decision.from) {
       disagreements += 1;
       decisions.push(out.decision);
     }
