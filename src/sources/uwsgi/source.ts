@@ -230,7 +230,9 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
   /** the pool's target last given (a reply or a change), for a uWSGI that runs no worker */
   let lastTarget: number | null = null;
   /** the master that answered the last read with every worker cheaped: whether that was said, when + were last written */
-  let noWorkers: { masterPid: number; said: boolean; wroteAtMs: number | null; written: number; capSaid: boolean } | null = null;
+  let noWorkers: { masterPid: number; said: boolean; wroteAtMs: number | null } | null = null;
+  /** the + written to a master since it last ran a worker (a failed read between keeps the count), and whether the cap was said */
+  let cheapWrites: { masterPid: number; written: number; capSaid: boolean } | null = null;
   /**
    * The commands uWSGI has not applied yet (from the source this one renews, if any: a master
    * of another pid, or uWSGI's count reaching it, clears them at the first read).
@@ -603,7 +605,9 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
   function allCheaped(stats: UwsgiStats): PollOutcome {
     const nowMs = deps.now();
     const same = noWorkers?.masterPid === stats.masterPid ? noWorkers : null;
-    noWorkers = same ?? { masterPid: stats.masterPid, said: false, wroteAtMs: null, written: 0, capSaid: false };
+    noWorkers = same ?? { masterPid: stats.masterPid, said: false, wroteAtMs: null };
+    if (cheapWrites?.masterPid !== stats.masterPid) cheapWrites = { masterPid: stats.masterPid, written: 0, capSaid: false };
+    const writes = cheapWrites;
     // The workers that come back are new ones of the same master: no reload (noteRestart).
     if (lastSeen?.masterPid === stats.masterPid) lastSeen = { ...lastSeen, workers: [], size: 0 };
     const outcome = down(`all ${stats.workers.length} of its workers are cheaped`, 'answered');
@@ -622,12 +626,12 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
       same.said = true;
     }
     if (!writable || (same.wroteAtMs !== null && nowMs - same.wroteAtMs < ALL_CHEAPED_RETRY_MS)) return outcome;
-    if (same.written > stats.workers.length) {
-      if (!same.capSaid) {
-        same.capSaid = true;
+    if (writes.written > stats.workers.length) {
+      if (!writes.capSaid) {
+        writes.capSaid = true;
         logger.warn(
-          { ...log, written: same.written, workers: stats.workers.length },
-          `pool ${pool}: uWSGI started no worker after ${same.written} + were written: it is most likely in cheap mode (its idle or cheap option, or a C at its FIFO), where it starts workers only when a connection comes, and then runs the + still pending too, up to its ${stats.workers.length} slots (the pool then shrinks to what it needs); or more - are pending in it than that (write + to ${source.fifo}, or restart uWSGI). Nothing more is written until it runs a worker`,
+          { ...log, written: writes.written, workers: stats.workers.length },
+          `pool ${pool}: uWSGI started no worker after ${writes.written} + were written: it is most likely in cheap mode (its idle or cheap option, or a C at its FIFO), where it starts workers only when a connection comes, and then runs the + still pending too, up to its ${stats.workers.length} slots (the pool then shrinks to what it needs); or more - are pending in it than that (write + to ${source.fifo}, or restart uWSGI). Nothing more is written until it runs a worker`,
         );
       }
       return outcome;
@@ -645,7 +649,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
       return outcome;
     }
     same.wroteAtMs = nowMs;
-    same.written += asked;
+    writes.written += asked;
     logger.debug({ ...log, to: asked }, `pool ${pool}: asked uWSGI, which runs no worker, for ${asked} workers (${fifoCommands(0, asked)})`);
     // What the master holds nets out with these at its next check: what is left of either is
     // seen then (workers, or none again and a retry), so nothing is counted as pending.
@@ -838,7 +842,8 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
       try {
         text = await deps.readStats(source.stats, statsTimeoutMs(deps.periodMs));
       } catch (e) {
-        // (noWorkers stays: a read that failed is no sign that the same master runs workers now.)
+        // (cheapWrites stays: a read that failed is no sign that the master runs workers now.)
+        noWorkers = null;
         const code = errorCode(e);
         return stopped ? 'stopped' : down(e instanceof Error ? e.message : String(e), code === 'ETIMEDOUT' ? 'timeout' : code === 'ENOENT' || code === 'ECONNREFUSED' ? 'absent' : code === 'EACCES' || code === 'EPERM' ? 'denied' : 'error');
       }
@@ -849,15 +854,18 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
         stats = parseUwsgiStats(text);
         r = sampler.read(withQueue(stats), deps.now());
       } catch (e) {
+        noWorkers = null;
         return down(e instanceof Error ? e.message : String(e));
       }
       if (inFlux(stats) || isPaused(stats)) return 'down';
       if (r === null) {
         if (stats.workers.length > 0 && stats.workers.every((w) => w.status === 'cheap')) return allCheaped(stats);
         noWorkers = null;
+        cheapWrites = null;
         return down('has no live worker (uWSGI is starting or restarting)', 'answered');
       }
       noWorkers = null;
+      cheapWrites = null;
       if (r.sample.size === 0) return loading(r);
       loadingSinceMs = null;
       const idleNow = expected !== null && expected.live < r.live && r.idle > 0;
