@@ -149,7 +149,7 @@ export const ProcessSchema = Type.Object(
       Type.String({ minLength: 1, maxLength: 4096, description: "A file holding the daemon's process id, read again when the process is gone (a restarted daemon); give pid or pidFile.", default: null, 'x-allowed': 'a path' }),
     ),
     threads: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 256, description: 'A regular expression on thread names (/proc/PID/task/TID/comm, which keeps the first 15 characters of a name): only matching threads are the pool; matching none, the pool has no CPU figure. Default: every thread of the process.', default: null, 'x-allowed': 'a regular expression' }),
+      Type.String({ minLength: 1, maxLength: 256, description: 'A regular expression on thread names (/proc/PID/task/TID/comm, which keeps the first 15 characters of a name): only matching threads are the pool; matching none, the pool has no CPU figure (a pool whose matching threads all exit at times, an executor that keeps none when idle, loses its figure then, and its CPU counters start again when they come back: a pattern that also matches a thread that stays keeps the figure). Default: every thread of the process.', default: null, 'x-allowed': 'a regular expression' }),
     ),
   },
   {
