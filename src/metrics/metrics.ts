@@ -100,7 +100,8 @@ export function createMetrics(options: MetricsOptions): Metrics {
   const { registry, states } = options;
   const registers = [registry];
 
-  for (const [name, help, value] of POOL_GAUGES) {
+  /** A gauge per pool from rows named by pool; unknown (no sample yet) is an absent series, not a made-up 0. */
+  const poolGauge = <T extends { name: string }>(name: string, help: string, rows: () => Iterable<T>, value: (row: T) => number | null): void => {
     new Gauge({
       name: PREFIX + name,
       help,
@@ -108,29 +109,15 @@ export function createMetrics(options: MetricsOptions): Metrics {
       registers,
       collect() {
         this.reset();
-        for (const v of states()) {
-          const x = value(v, options.cpus);
-          // Unknown (no sample yet) is an absent series, not a made-up 0.
-          if (x !== null && Number.isFinite(x)) this.set({ pool: v.name }, x);
+        for (const row of rows()) {
+          const x = value(row);
+          if (x !== null && Number.isFinite(x)) this.set({ pool: row.name }, x);
         }
       },
     });
-  }
-  for (const [name, help, value] of QUEUE_GAUGES) {
-    new Gauge({
-      name: PREFIX + name,
-      help,
-      labelNames: ['pool'],
-      registers,
-      collect() {
-        this.reset();
-        for (const q of options.queues()) {
-          const x = value(q);
-          if (x !== null && Number.isFinite(x)) this.set({ pool: q.name }, x);
-        }
-      },
-    });
-  }
+  };
+  for (const [name, help, value] of POOL_GAUGES) poolGauge(name, help, states, (v) => value(v, options.cpus));
+  for (const [name, help, value] of QUEUE_GAUGES) poolGauge(name, help, options.queues, value);
   new Gauge({
     name: `${PREFIX}pool_cpu_source`,
     help: "Where the pool's CPU figure comes from: 1 for the source in use (sample, process or none), 0 for the others.",
