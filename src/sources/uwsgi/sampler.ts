@@ -61,8 +61,8 @@ interface SlotMemory {
   dead: { pid: number; spawnedAt: number | null } | null;
   /** per core: the requests it had completed (null: not given), which tell its request in progress from a later one */
   coreRequests: number[] | null;
-  /** per core: the request start and the seconds of it already counted */
-  credited: ({ start: number; seconds: number } | null)[];
+  /** per core: the request start, the seconds of it already counted, and the read that first saw it (epoch s) */
+  credited: ({ start: number; seconds: number; seenS: number } | null)[];
   /**
    * Core-seconds the last period's estimate had over (positive) or under (negative) what the
    * period could hold (none of the worker's cores busier than the period is long, or idler
@@ -119,12 +119,12 @@ export function createUwsgiSampler(): UwsgiSampler {
     return w.requestStarts.map((start, core) => {
       if (start === null) return null;
       const prev = before?.credited[core] ?? null;
-      if (before !== undefined && prev !== null && sameRequest(w, before, core, prev.start)) return { start, seconds: Math.max(0, Math.min(tsS - start, prev.seconds + dtS)) };
+      if (before !== undefined && prev !== null && sameRequest(w, before, core, prev.start)) return { start, seenS: prev.seenS, seconds: Math.max(0, Math.min(tsS - start, prev.seconds + dtS)) };
       // Not in progress at the last read: it started after it (at the first read, any time).
       const upper = Math.max(0, Math.min(tsS - start, dtS > 0 ? dtS : Infinity));
-      if (w.avgRtUs <= 0) return { start, seconds: upper };
+      if (w.avgRtUs <= 0) return { start, seenS: tsS, seconds: upper };
       const lower = Math.min(upper, Math.max(0, tsS - start - 1));
-      return { start, seconds: Math.min(upper, Math.max(lower, w.avgRtUs / 2e6)) };
+      return { start, seenS: tsS, seconds: Math.min(upper, Math.max(lower, w.avgRtUs / 2e6)) };
     });
   }
 
@@ -135,9 +135,10 @@ export function createUwsgiSampler(): UwsgiSampler {
    * request that ended without a credit is not: uWSGI neither counts nor times one whose worker
    * failed to read it (a client that closed or timed out, common under a full backlog). Its
    * core's count did not rise; or it did, for later requests, and the running time credited is
-   * short of what it had surely run at the last read (from the end of its start second: a
-   * request credited ran at least that long; what was counted of it is an estimate, and a short
-   * request counted as ended must not be counted twice). What was counted of it stays, and it
+   * short of what it had surely run at the last read (since the end of its start second, or since
+   * the first read that saw it: a request credited ran at least that long; what was counted of it
+   * is an estimate, and a short request counted as ended must not be counted twice). The running
+   * time is one figure a worker: with threads, one verdict covers all its requests that ended. What was counted of it stays, and it
    * ran on from the last read to its end, half the period on average (taken back, a request of
    * seconds read its worker idle for two periods).
    */
@@ -152,7 +153,7 @@ export function createUwsgiSampler(): UwsgiSampler {
       if (!sameProcess(before, w) || sameRequest(w, before, core, c.start)) inProgress += c.seconds;
       else if (endCounted(w, before, core)) {
         ended += c.seconds;
-        endedSurely += Math.max(0, lastS - c.start - 1);
+        endedSurely += Math.max(0, lastS - c.start - 1, lastS - c.seenS);
         endedCount += 1;
       } else uncounted += 1;
     });

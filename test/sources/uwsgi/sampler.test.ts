@@ -107,6 +107,21 @@ test('when a short request seen in progress is counted as ended, then it is coun
   t.true(Math.abs(busy.reduce((a, b) => a + b, 0) - 1.15) < 0.01, `the three periods read ${busy.join(' ')}: 1.15 s of requests, counted once`);
 });
 
+test('when a request seen at two reads ends uncounted early in the period and short requests follow, then what it had surely run since it was first seen keeps it uncounted', (t) => {
+  const s = createUwsgiSampler();
+  // One worker: a request from 999.3, seen at 999.5 and 1000.5 (so it had surely run 1 s by the
+  // last read, though its start second says only 0.5 s), ends uncounted at 1000.6; then 0.9 s of
+  // short counted requests. Busy throughout.
+  const one = (over: Parameters<typeof worker>[1]) => stats([worker(0, { avgRtUs: 50_000, status: 'busy', ...over })]);
+  const busy = [
+    s.read(one({ requestStarts: [999], requests: 100, runningTimeUs: 5e6 }), 999_500)?.sample.busy,
+    s.read(one({ requestStarts: [999], requests: 100, runningTimeUs: 5e6 }), 1_000_500)?.sample.busy,
+    s.read(one({ requestStarts: [1001], requests: 118, runningTimeUs: 5.9e6 }), 1_001_500)?.sample.busy,
+    s.read(one({ requestStarts: [1002], requests: 138, runningTimeUs: 6.9e6 }), 1_002_500)?.sample.busy,
+  ];
+  t.deepEqual(busy, [1, 1, 1, 1]);
+});
+
 test('when a real uWSGI of 4 workers serves a full backlog whose clients give up (recorded: 100 requests/s of 30-60 ms, 1 in 5 timed out), then every period reads the pool nearly full', (t) => {
   // uWSGI 2.0.21 read once a second for 23 s; its own status said 4 of 4 busy at every read,
   // the listen queue 98-101 of 100. Workers sat seconds in requests whose clients had gone.
