@@ -137,10 +137,10 @@ export function createUwsgiSampler(): UwsgiSampler {
    * core's count did not rise; or it did, for later requests, and the running time credited is
    * short of what it had surely run at the last read (since the end of its start second, or since
    * the first read that saw it: a request credited ran at least that long; what was counted of it
-   * is an estimate, and a short request counted as ended must not be counted twice). The running
-   * time is one figure a worker: with threads, one verdict covers all its requests that ended. What was counted of it stays, and it
-   * ran on from the last read to its end, half the period on average (taken back, a request of
-   * seconds read its worker idle for two periods).
+   * is an estimate, and a short request counted as ended must not be counted twice). What was
+   * counted of it stays, and it ran on from the last read to its end, half the period on average
+   * (taken back, a request of seconds read its worker idle for two periods). The running time is
+   * one figure a worker: with threads, one verdict covers all its requests that ended.
    */
   function fromLastRead(w: UwsgiWorker, before: SlotMemory, ranS: number, dtS: number, lastS: number): number {
     let inProgress = 0;
