@@ -15,7 +15,7 @@ import { connectionCap, createApp, DEFAULT_LIVE_LIMITS, isLoopback, listenHttp }
 import type { AppHandle, LiveLimits, SampleRate } from '../http/index.js';
 import { createMetrics } from '../metrics/index.js';
 import type { Metrics } from '../metrics/index.js';
-import { attachUwsgiSources } from '../sources/uwsgi/index.js';
+import { attachUwsgiSources, uwsgiTickLeadMs } from '../sources/uwsgi/index.js';
 import type { AttachUwsgiDeps } from '../sources/uwsgi/index.js';
 import { createPoolCpuSource, nodeFiles } from '../sources/index.js';
 import type { FileReader } from '../sources/index.js';
@@ -97,6 +97,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     ...(options.step ? { step: options.step } : {}),
     // The pool's process CPU source, read from /proc at each tick (made again when a reload changes the pool).
     readCpu: (pool) => createPoolCpuSource(pool, { files: options.files ?? nodeFiles, now: Date.now }),
+    // A uWSGI pool ticks just before its master's once-a-second check, which then applies its commands.
+    tickLeadMs: uwsgiTickLeadMs,
   });
   const subs: Subscription[] = [engine.decisions$.subscribe((d) => metrics.decision(d)), logDecisions(engine.decisions$, logger)];
   const disconnect = connectActuators(engine, createActuators(config.actuators, metrics.actuation, options.sleep), logger);

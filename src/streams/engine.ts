@@ -28,6 +28,12 @@ export interface EngineOptions {
   step?: StepFn;
   /** the sidecar's own CPU reading of a pool's threads at a tick (the `process` source), made per pool (and again when a reload changes it) */
   readCpu?: (pool: PoolConfig) => ReadCpu | undefined;
+  /**
+   * For a pool whose ticks must keep a phase of the wall clock: how long before each multiple of
+   * its period on the epoch's clock it ticks (src/streams/ticks.ts); null or absent: every period
+   * from the loop's start
+   */
+  tickLeadMs?: (pool: PoolConfig) => number | null;
 }
 
 /** What a reload did: pool names added, removed, changed (and of those, the ones that needed a new controller). */
@@ -58,7 +64,7 @@ export interface Engine {
   readonly ingested$: Observable<Ingested>;
   /** the pool's target each time it changes (not its current value) */
   targetChanges(pool: string): Observable<number>;
-  /** when the pool's next tick is due (epoch ms): its last tick, or its loop's start, plus its period */
+  /** when the pool's next tick is due (epoch ms): its last tick, or its loop's start, plus its period; for a pool with a tick lead, the next tick of its grid */
   nextTickMs(pool: string): number;
   /** the new target on the next change, or the current one after waitMs; then completes */
   waitForTarget(pool: string, waitMs: number): Observable<number>;
@@ -109,7 +115,7 @@ export function createEngine(options: EngineOptions): Engine {
     return {
       name: pool.name,
       config: pool,
-      loop: createPoolLoop(initial, step, scheduler, options.readCpu?.(pool)),
+      loop: createPoolLoop(initial, step, scheduler, options.readCpu?.(pool), options.tickLeadMs?.(pool) ?? null),
       sub: null,
       current: { event: 'tick', state: initial, decision: null, error: null, tickSeconds: null },
       lastAction: 'hold',
@@ -254,7 +260,7 @@ export function createEngine(options: EngineOptions): Engine {
     targetChanges: (pool) => runtime(pool).target$.pipe(skip(1)),
     nextTickMs(pool) {
       const rt = runtime(pool);
-      return rt.lastTickMs + rt.config.params.periodMs;
+      return rt.loop.nextTickAfter(rt.lastTickMs);
     },
     waitForTarget(pool, waitMs) {
       const rt = runtime(pool);
@@ -296,7 +302,7 @@ export function createEngine(options: EngineOptions): Engine {
         const pending = moved ? [] : rt.loop.pending();
         halt(rt);
         rt.config = pool;
-        rt.loop = createPoolLoop(carried.state, step, scheduler, options.readCpu?.(pool));
+        rt.loop = createPoolLoop(carried.state, step, scheduler, options.readCpu?.(pool), options.tickLeadMs?.(pool) ?? null);
         rt.current = { event: 'tick', state: carried.state, decision: null, error: null, tickSeconds: null };
         rt.cadence = initCadence();
         start(rt);

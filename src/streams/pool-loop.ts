@@ -3,11 +3,12 @@
 // controller state with `scan`. The reducer is guarded: an exception in the controller is
 // caught here, at the pool's boundary, and the pool keeps its last-known-good state, so the
 // stream never errors and the other pools never notice.
-import { Subject, buffer, interval, map, merge, scan, tap } from 'rxjs';
+import { Subject, buffer, map, merge, scan, tap } from 'rxjs';
 import type { Observable, SchedulerLike } from 'rxjs';
 import { performance } from 'node:perf_hooks';
 import { setPin } from '../core/index.js';
 import type { ControllerState, CpuReading, Decision, Sample } from '../core/index.js';
+import { nextTickAfter, poolTicks } from './ticks.js';
 import type { StepFn } from './types.js';
 
 /**
@@ -37,6 +38,8 @@ export interface PoolLoop {
   readonly outputs$: Observable<LoopOutput>;
   /** the samples received since the last tick, which the next tick will see (a reload hands them to the new loop) */
   pending(): readonly Sample[];
+  /** the loop's next tick after `lastTickMs` (its last tick, or its start) */
+  nextTickAfter(lastTickMs: number): number;
 }
 
 /** A reading that fails (a /proc race, a permission) is no reading: the tick goes on without it. */
@@ -71,13 +74,16 @@ export function createPoolLoop(
   step: StepFn,
   scheduler: SchedulerLike,
   readCpu: ReadCpu = () => null,
+  /** ticks this long before each multiple of the period on the epoch's clock (src/streams/ticks.ts); null: every period from the start */
+  leadMs: number | null = null,
 ): PoolLoop {
+  const periodMs = initial.spec.params.periodMs;
   const samples = new Subject<readonly Sample[]>();
   const pins = new Subject<LoopEvent & { kind: 'pin' }>();
   let held: (readonly Sample[])[] = [];
   const ticks$: Observable<LoopEvent> = samples.pipe(
     tap((batch) => void held.push(batch)),
-    buffer(interval(initial.spec.params.periodMs, scheduler)),
+    buffer(poolTicks(periodMs, leadMs, scheduler)),
     map((batches): LoopEvent => {
       held = [];
       const window = batches.flat();
@@ -87,5 +93,5 @@ export function createPoolLoop(
   );
   const seed: LoopOutput = { event: 'tick', state: initial, decision: null, error: null, tickSeconds: null };
   const outputs$ = merge(ticks$, pins).pipe(scan(guardedReducer(step), seed));
-  return { samples, pins, outputs$, pending: () => held.flat() };
+  return { samples, pins, outputs$, pending: () => held.flat(), nextTickAfter: (lastTickMs) => nextTickAfter(lastTickMs, periodMs, leadMs) };
 }

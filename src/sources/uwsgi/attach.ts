@@ -25,6 +25,22 @@ import type { StatsReader } from './stats-reader.js';
 /** A poll starts this long (at most a quarter period) before the pool's tick: a stats read takes milliseconds. */
 export const POLL_LEAD_MS = 100;
 
+/**
+ * A uWSGI pool ticks this long before each whole second of the epoch (every tick at a period of
+ * whole seconds; src/streams/ticks.ts). uWSGI's master applies FIFO commands at its cheaper check,
+ * the first turn of its loop in a new wall-clock second, and the source wakes it just after the
+ * second starts (WAKE_AFTER_SECOND_MS): the commands of a tick just before the second are applied
+ * about 110 ms after it, where a tick at any other time of the second waited up to a second
+ * for it (half a second on average). The poll before the tick (POLL_LEAD_MS) reads the stats in
+ * the same second, so its wake of the master spends that second's check, not the next one's.
+ */
+export const TICK_BEFORE_SECOND_MS = 100;
+
+/** How long before each multiple of its period a pool ticks: TICK_BEFORE_SECOND_MS for a pool with a uWSGI source, else null (no phase). */
+export function uwsgiTickLeadMs(pool: Pick<PoolConfig, 'source'>): number | null {
+  return pool.source?.type === 'uwsgi' ? TICK_BEFORE_SECOND_MS : null;
+}
+
 export interface AttachUwsgiDeps {
   /** `state`, when given, tells a source the pool's mode and target while uWSGI runs no worker */
   engine: Pick<Engine, 'ingest' | 'targetChanges' | 'nextTickMs'> & { state?: (pool: string) => Pick<PoolView, 'mode' | 'target'> };

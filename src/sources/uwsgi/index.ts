@@ -1,4 +1,4 @@
-export { attachUwsgiSources, POLL_LEAD_MS } from './attach.js';
+export { attachUwsgiSources, POLL_LEAD_MS, TICK_BEFORE_SECOND_MS, uwsgiTickLeadMs } from './attach.js';
 export type { UwsgiSources } from './attach.js';
 export type { AttachUwsgiDeps } from './attach.js';
 export { ALL_CHEAPED_RETRY_MS, createUwsgiSource, IDLE_LOST_MS, LOADING_WARN_MS, OUTAGE_REPEAT_MS, RESPAWN_STUCK_MS, settleMs, statsTimeoutMs, UNASKED_CHANGES_WARN, UNASKED_WINDOW_MS, WAKE_AFTER_SECOND_MS } from './source.js';

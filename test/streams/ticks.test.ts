@@ -1,0 +1,52 @@
+import test from 'ava';
+import { createEngine } from '../../src/streams/index.js';
+import { gridTicks, nextGridTickMs, nextTickAfter } from '../../src/streams/ticks.js';
+import { pool, virtualClock } from './helpers.js';
+
+test('when a pool ticks on the grid, then each tick comes the lead before a multiple of the period, whatever the time it started', (t) => {
+  t.is(nextGridTickMs(12_345, 1000, 100), 12_900);
+  t.is(nextGridTickMs(12_900, 1000, 100), 13_900, 'a tick on the grid is followed by the next one, not itself');
+  t.is(nextGridTickMs(12_899, 1000, 100), 12_900);
+  t.is(nextGridTickMs(12_345, 2000, 100), 13_900, 'a period of 2 s: before every other second');
+  t.is(nextGridTickMs(12_345, 500, 100), 12_400, 'a period of 500 ms: one tick of two before a second');
+  t.is(nextGridTickMs(13_950, 1000, 100), 14_900, 'a tick that ran 50 ms late is followed by the next one on the grid, not a period after it');
+  t.is(nextTickAfter(12_345, 1000, null), 13_345, 'without a lead: a period after the last tick');
+  t.is(nextTickAfter(12_345, 1000, 100), 12_900);
+});
+
+test('when the grid ticks in virtual time, then it emits on the grid from a start at any time of the second, and stops when unsubscribed', (t) => {
+  const clock = virtualClock();
+  clock.at(12_345, () => undefined);
+  clock.advanceTo(12_345);
+  const at: number[] = [];
+  const sub = gridTicks(1000, 100, clock.scheduler).subscribe(() => at.push(clock.scheduler.now()));
+  clock.advanceTo(15_000);
+  sub.unsubscribe();
+  clock.advanceTo(20_000);
+  t.deepEqual(at, [12_900, 13_900, 14_900]);
+});
+
+test('when the engine is given a tick lead for a pool, then that pool ticks on the grid and says so in nextTickMs; another pool ticks a period after its start', (t) => {
+  const clock = virtualClock();
+  clock.at(250, () => undefined);
+  clock.advanceTo(250);
+  const engine = createEngine({
+    config: { pools: [pool('aligned'), pool('free')], cpus: 2, enabled: true },
+    scheduler: clock.scheduler,
+    tickLeadMs: (p) => (p.name === 'aligned' ? 100 : null),
+  });
+  t.is(engine.nextTickMs('aligned'), 900);
+  t.is(engine.nextTickMs('free'), 1250);
+  const ticks: Record<string, number[]> = { aligned: [], free: [] };
+  engine.decisions$.subscribe((d) => ticks[d.pool]?.push(clock.scheduler.now()));
+  clock.advanceTo(3300);
+  t.deepEqual(ticks['aligned'], [900, 1900, 2900]);
+  t.deepEqual(ticks['free'], [1250, 2250, 3250]);
+  t.is(engine.nextTickMs('aligned'), 3900);
+  // A reload that rebuilds the loop (a new period) keeps the pool on its grid.
+  engine.reconfigure({ pools: [pool('aligned', 'transfer', { periodMs: 2000 }), pool('free')], cpus: 2 });
+  t.is(engine.nextTickMs('aligned'), 3900);
+  clock.advanceTo(8000);
+  t.deepEqual(ticks['aligned'].slice(3), [3900, 5900, 7900]);
+  engine.stop();
+});
