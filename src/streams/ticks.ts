@@ -5,7 +5,8 @@
 // period of whole seconds each tick comes `leadMs` before a second starts. Each tick is scheduled
 // from the clock, not from the tick before, so late timers (a busy event loop) never shift the
 // phase: a tick that runs late is followed by the next one on the grid, and ticks whose time
-// passed while the process was stalled are skipped, not run in a burst.
+// passed while the process was stalled are skipped, not run in a burst; one that fires a little
+// early is not run twice.
 import { Observable, interval } from 'rxjs';
 import type { SchedulerAction, SchedulerLike } from 'rxjs';
 
@@ -18,11 +19,15 @@ export function nextGridTickMs(afterMs: number, periodMs: number, leadMs: number
 export function gridTicks(periodMs: number, leadMs: number, scheduler: SchedulerLike): Observable<number> {
   return new Observable<number>((subscriber) => {
     let index = 0;
-    const delay = () => nextGridTickMs(scheduler.now(), periodMs, leadMs) - scheduler.now();
+    // The tick due next. A timer may fire a millisecond early (Node rounds its timers to the
+    // loop's cached clock): the next tick is the grid's after the one due, not after now.
+    let due = nextGridTickMs(scheduler.now(), periodMs, leadMs);
     return scheduler.schedule(function (this: SchedulerAction<undefined>) {
       subscriber.next(index++);
-      if (!subscriber.closed) this.schedule(undefined, delay());
-    }, delay());
+      if (subscriber.closed) return;
+      due = nextGridTickMs(Math.max(due, scheduler.now()), periodMs, leadMs);
+      this.schedule(undefined, due - scheduler.now());
+    }, due - scheduler.now());
   });
 }
 

@@ -1,4 +1,6 @@
 import test from 'ava';
+import { Subscription } from 'rxjs';
+import type { SchedulerAction, SchedulerLike } from 'rxjs';
 import { createEngine } from '../../src/streams/index.js';
 import { gridTicks, nextGridTickMs, nextTickAfter } from '../../src/streams/ticks.js';
 import { pool, virtualClock } from './helpers.js';
@@ -49,4 +51,50 @@ test('when the engine is given a tick lead for a pool, then that pool ticks on t
   clock.advanceTo(8000);
   t.deepEqual(ticks['aligned']?.slice(3), [3900, 5900, 7900]);
   engine.stop();
+});
+
+/** A scheduler whose timers fire a millisecond early: each action runs with the clock reading 1 ms before its time (as Node's may). */
+function earlyTimers() {
+  let nowMs = 0;
+  const queue: { at: number; run: () => void; cancelled: boolean }[] = [];
+  const scheduler: SchedulerLike = {
+    now: () => nowMs,
+    schedule<T>(work: (this: SchedulerAction<T>, state?: T) => void, delay = 0, state?: T): Subscription {
+      const sub = new Subscription();
+      const action = Object.assign(sub, {
+        schedule: (st?: T, d = 0) => {
+          enqueue(d, st);
+          return sub;
+        },
+      }) as unknown as SchedulerAction<T>;
+      const enqueue = (d: number, st?: T) => {
+        const entry = { at: nowMs + d, run: () => work.call(action, st), cancelled: false };
+        queue.push(entry);
+        sub.add(() => void (entry.cancelled = true));
+      };
+      enqueue(delay, state);
+      return sub;
+    },
+  };
+  const runUntil = (ms: number, maxRuns: number) => {
+    for (let runs = 0; runs < maxRuns; runs += 1) {
+      queue.sort((a, b) => a.at - b.at);
+      const next = queue.findIndex((e) => !e.cancelled);
+      const entry = queue[next];
+      if (entry === undefined || entry.at > ms) return;
+      queue.splice(next, 1);
+      nowMs = entry.at - 1;
+      entry.run();
+    }
+  };
+  return { scheduler, runUntil };
+}
+
+test('when the timers fire a millisecond early, then each tick of the grid still runs once', (t) => {
+  const clock = earlyTimers();
+  const at: number[] = [];
+  const sub = gridTicks(1000, 100, clock.scheduler).subscribe(() => at.push(clock.scheduler.now()));
+  clock.runUntil(3500, 100);
+  sub.unsubscribe();
+  t.deepEqual(at, [899, 1899, 2899]);
 });
