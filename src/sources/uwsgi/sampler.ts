@@ -84,6 +84,12 @@ function inRequest(w: UwsgiWorker): number {
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
+/**
+ * Seconds a request in progress at `atS` had surely run by then: since the end of its start
+ * second (uWSGI gives the start to the second), and since the first read that saw it.
+ */
+const surelyRanS = (c: { start: number; seenS: number }, atS: number) => Math.max(0, atS - c.start - 1, atS - c.seenS);
+
 /** Increase of a counter that may restart from 0 (a respawned worker, a new master). */
 const increase = (now: number, before: number) => (now >= before ? now - before : now);
 
@@ -123,7 +129,7 @@ export function createUwsgiSampler(): UwsgiSampler {
       // Not in progress at the last read: it started after it (at the first read, any time).
       const upper = Math.max(0, Math.min(tsS - start, dtS > 0 ? dtS : Infinity));
       if (w.avgRtUs <= 0) return { start, seenS: tsS, seconds: upper };
-      const lower = Math.min(upper, Math.max(0, tsS - start - 1));
+      const lower = Math.min(upper, surelyRanS({ start, seenS: tsS }, tsS));
       return { start, seenS: tsS, seconds: Math.min(upper, Math.max(lower, w.avgRtUs / 2e6)) };
     });
   }
@@ -153,7 +159,7 @@ export function createUwsgiSampler(): UwsgiSampler {
       if (!sameProcess(before, w) || sameRequest(w, before, core, c.start)) inProgress += c.seconds;
       else if (endCounted(w, before, core)) {
         ended += c.seconds;
-        endedSurely += Math.max(0, lastS - c.start - 1, lastS - c.seenS);
+        endedSurely += surelyRanS(c, lastS);
         endedCount += 1;
       } else uncounted += 1;
     });
@@ -182,8 +188,10 @@ export function createUwsgiSampler(): UwsgiSampler {
         // requests are over.
         const killed = before !== undefined && w.harakiris > before.harakiris;
         // (A process, not a pid: a uWSGI restarted in its own PID namespace reuses the pids.)
-        const dead = killed ? { pid: before.pid, spawnedAt: before.spawnedAt } : before?.dead != null && sameProcess(before.dead, w) ? before.dead : null;
-        const credited = isLive(w) && (dead === null || !sameProcess(dead, w)) ? credits(w, before, tsS, dtS) : w.requestStarts.map(() => null);
+        const lastDead = killed ? { pid: before.pid, spawnedAt: before.spawnedAt } : (before?.dead ?? null);
+        const showsDead = lastDead !== null && sameProcess(lastDead, w);
+        const dead = killed || showsDead ? lastDead : null;
+        const credited = isLive(w) && !showsDead ? credits(w, before, tsS, dtS) : w.requestStarts.map(() => null);
         const creditNow = credited.reduce((a, c) => a + (c?.seconds ?? 0), 0);
         const ranUs = increase(w.runningTimeUs, before?.runningTimeUs ?? 0);
         const fromBefore = killed ? (before.credited.filter((c) => c !== null).length * dtS) / 2 : before === undefined ? 0 : fromLastRead(w, before, ranUs / 1e6, dtS, lastTs / 1000);
