@@ -4,7 +4,9 @@
 // - With a CPU figure (source `sample` or `process`), the measurement decides each tick (a
 //   grow waits while the source's figure is not in yet):
 //   the pool's threads wait for a CPU, use nearly all n, or the cgroup is throttled
-//   (cpuSaturated); the step back goes to cpuServedSize. A reported idle is never read.
+//   (cpuSaturated); the step back goes to cpuServedSize. A reported idle is never read. The
+//   CPUs stay the limit for a grow cooldown after the last tick they were (a dip in the
+//   pool's CPU while its workers stall on something else is not room for more of them).
 // - Without one (source `none`), throughput probes decide: a grow that did not raise
 //   throughput while utilization stayed over the band, with no sign of free CPUs, sets a
 //   ceiling at the old size, forgotten when the class changes or after
@@ -44,10 +46,12 @@ export interface CpuGuardState {
   retryScale: number;
   /** the ceiling learned last (kept after the retry time, to tell a confirmed ceiling) */
   lastCeiling: number | null;
+  /** the last tick the measured CPUs were the limit (cpuSaturated), epoch ms */
+  cpuLimitAtMs: number | null;
 }
 
 export function initCpuGuard(): CpuGuardState {
-  return { saturated: null, classChangeTicks: 0, retryScale: 1, lastCeiling: null };
+  return { saturated: null, classChangeTicks: 0, retryScale: 1, lastCeiling: null, cpuLimitAtMs: null };
 }
 
 function opposite(a: Classification, b: Classification): boolean {
@@ -114,7 +118,7 @@ export function learn(s: CpuGuardState, ctx: StageContext, idle: number | null):
     lastCeiling = size;
   }
   if (saturated === s.saturated && classChangeTicks === s.classChangeTicks && retryScale === s.retryScale && lastCeiling === s.lastCeiling) return s;
-  return { saturated, classChangeTicks, retryScale, lastCeiling };
+  return { saturated, classChangeTicks, retryScale, lastCeiling, cpuLimitAtMs: s.cpuLimitAtMs };
 }
 
 /** Whether a judged grow paid off: 2 %, and without any CPU evidence also beyond the noise. */
@@ -131,11 +135,22 @@ export function retryStep(proposed: number, size: number, s: CpuGuardState): num
   return Math.min(proposed, size + 1);
 }
 
-/** With a CPU figure: hold a grow and step back while the CPUs are the limit. */
-function measured(p: Proposal, ctx: StageContext): Proposal {
+/**
+ * With a CPU figure: hold a grow and step back while the CPUs are the limit, and hold a grow for
+ * a grow cooldown after the last tick they were. Workers of a saturated pool that stall on
+ * something else for a few seconds (clients whose requests come late after a full backlog's
+ * retransmits, a downstream hiccup) leave CPUs idle with no run delay, which reads as room for
+ * more workers; grown then, they compete for the CPUs as soon as the stall ends, and a daemon that
+ * retires only idle workers (uWSGI) keeps them while its load keeps them busy. A load that
+ * really turned I/O-bound is grown a grow cooldown later.
+ */
+function measured(p: Proposal, ctx: StageContext, limitAtMs: number | null): Proposal {
   const { cpu } = ctx.signals;
   const n = ctx.spec.n;
-  if (!cpuSaturated(cpu, n)) return p;
+  if (!cpuSaturated(cpu, n)) {
+    const recent = limitAtMs !== null && ctx.nowMs - limitAtMs < ctx.spec.params.growCooldownMs;
+    return recent && p.size > ctx.base ? { size: ctx.base, reason: 'saturated' } : p;
+  }
   const served = cpuServedSize(cpu, n);
   if (served !== null && served < ctx.base && p.size >= served) return { size: Math.max(ctx.bounds.min, served), reason: 'saturated' };
   if (p.size > ctx.base) return { size: ctx.base, reason: 'saturated' };
@@ -151,9 +166,10 @@ export const cpuGuardStage = defineStage<CpuGuardState>({
       return { proposal: p.size > ctx.base ? { size: ctx.base, reason: 'no-data' } : p, state };
     }
     if (ctx.signals.cpu.cpus !== null) {
+      const limitAtMs = cpuSaturated(ctx.signals.cpu, ctx.spec.n) ? ctx.nowMs : state.cpuLimitAtMs;
       // Measurement replaces what probes learned: nothing of it is kept.
-      const next = state.saturated === null && state.lastCeiling === null ? state : initCpuGuard();
-      return { proposal: measured(p, ctx), state: next };
+      const next = state.saturated === null && state.lastCeiling === null && state.cpuLimitAtMs === limitAtMs ? state : { ...initCpuGuard(), cpuLimitAtMs: limitAtMs };
+      return { proposal: measured(p, ctx, limitAtMs), state: next };
     }
     const idle = ctx.signals.idleInformative ? ctx.signals.workerIdle : null;
     const next = learn(state, ctx, idle);

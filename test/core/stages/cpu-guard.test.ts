@@ -45,6 +45,22 @@ test('when busy threads wait for a CPU, then the pool steps back to the size who
   t.deepEqual(apply(c).proposal.size, 9);
 });
 
+test('when the CPUs were the limit less than a grow cooldown ago, then a grow still holds (saturated); after it, or for a shrink, the proposal passes', (t) => {
+  const full = cpu({ cpus: 7.5, waiting: 0, runDelay: 0, runnablePerBusy: 7.5 / 16 });
+  // Workers stalled on something else: half the CPUs idle, no run delay.
+  const dip = cpu({ cpus: 4, waiting: 0, runDelay: 0, runnablePerBusy: 0.25 });
+  const at = (nowMs: number, c: typeof full, state: CpuGuardState, p: Proposal = GROW) => cpuGuardStage.apply(p, stageCtx({ nowMs, signals: signals({ cpu: c }) }), state) as { proposal: Proposal; state: CpuGuardState };
+  const saturated = at(100_000, full, initCpuGuard());
+  t.deepEqual(saturated.proposal, { size: 16, reason: 'saturated' });
+  t.is(saturated.state.cpuLimitAtMs, 100_000);
+  const during = at(104_999, dip, saturated.state);
+  t.deepEqual(during.proposal, { size: 16, reason: 'saturated' }, '4.999 s after the last saturated tick');
+  t.is(during.state.cpuLimitAtMs, 100_000, 'a free tick does not move the last saturated one');
+  t.deepEqual(at(104_999, dip, saturated.state, { size: 12, reason: 'below-band' }).proposal, { size: 12, reason: 'below-band' }, 'a shrink goes through');
+  t.deepEqual(at(105_000, dip, during.state).proposal, GROW, 'a grow cooldown after it');
+  t.deepEqual(at(100_000, dip, initCpuGuard()).proposal, GROW, 'a pool never saturated grows at once');
+});
+
 test('when threads wait for a CPU only a little, then it is noise and the grow passes', (t) => {
   // 5 % of busy time waiting, or 0.5 threads waiting on 8 CPUs: under either threshold.
   const few = stageCtx({ signals: signals({ cpu: cpu({ cpus: 3, waiting: 0.5, runDelay: 0.05, runnablePerBusy: 0.2 }) }) });
