@@ -32,6 +32,12 @@ export function cpuSaturated(cpu: CpuSignals, n: number): boolean {
   return cpu.runDelay >= CPU_RULES.waitingPerBusy && cpu.waiting >= CPU_RULES.waitingPerCpu * n && ownRunnable >= CPU_RULES.busyShare * n;
 }
 
+/** Whether this tick's own figures, unsmoothed, say the CPUs are the limit now (cpuSaturated on them). */
+export function cpuSaturatedNow(cpu: CpuSignals, n: number): boolean {
+  if (cpu.tick === null) return false;
+  return cpuSaturated({ ...cpu, cpus: cpu.tick.cpus, waiting: cpu.tick.waiting, runDelay: cpu.tick.runDelay }, n);
+}
+
 /**
  * The size whose busy workers keep n CPUs (plus the headroom) runnable: a busy worker's thread
  * is runnable `runnablePerBusy` of its time, so n (1 + headroom) / runnablePerBusy threads fill

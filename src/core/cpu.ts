@@ -35,7 +35,7 @@ export function initCpuState(): CpuState {
   return { source: 'none', cpu: null, delay: null, throttled: null, pressure: null, cpus: null, waiting: null, busy: null, throttledShare: null, pressureShare: null, ticks: 0, threadsPerWorker: 1 };
 }
 
-export const NO_CPU: CpuSignals = { source: 'none', cpus: null, waiting: null, runDelay: null, runnablePerBusy: null, threadsPerWorker: 1, throttled: null, pressure: null };
+export const NO_CPU: CpuSignals = { source: 'none', cpus: null, waiting: null, runDelay: null, runnablePerBusy: null, threadsPerWorker: 1, throttled: null, pressure: null, tick: null };
 
 /** The source this tick's figures come from: the samples' counters first, then the sidecar's own reading. */
 export function cpuSourceOf(samples: readonly Sample[], reading: CpuReading | null): CpuSource {
@@ -92,11 +92,13 @@ export function updateCpu(
   next.throttledShare = throttled.perSecond === null ? null : ewma(base.throttledShare, throttled.perSecond, throttled.spanMs, CPU_SMOOTHING_MS);
   next.pressureShare = pressure.perSecond === null ? null : ewma(base.pressureShare, pressure.perSecond, pressure.spanMs, CPU_SMOOTHING_MS);
   next.ticks = base.ticks + 1;
-  return { state: next, signals: cpuSignals(next, busy) };
+  const busyThreads = busy * threadsPerWorker;
+  const tick = { cpus: cpu.perSecond, waiting: delay.perSecond, runDelay: delay.perSecond === null ? null : busyThreads < IDLE_BUSY ? 0 : Math.min(1, delay.perSecond / busyThreads) };
+  return { state: next, signals: cpuSignals(next, busy, tick) };
 }
 
-/** `tickBusy`: this tick's busy workers, unsmoothed. */
-function cpuSignals(s: CpuState, tickBusy: number): CpuSignals {
+/** `tickBusy`: this tick's busy workers, unsmoothed; `tick`: this tick's own figures. */
+function cpuSignals(s: CpuState, tickBusy: number, tick: CpuSignals['tick']): CpuSignals {
   const busy = (s.busy ?? 0) * s.threadsPerWorker;
   const runnable = (s.cpus ?? 0) + (s.waiting ?? 0);
   // Both figures decay together once the load is gone, so their ratio would stay at the last
@@ -113,5 +115,6 @@ function cpuSignals(s: CpuState, tickBusy: number): CpuSignals {
     threadsPerWorker: s.threadsPerWorker,
     throttled: s.throttledShare,
     pressure: s.pressureShare,
+    tick,
   };
 }

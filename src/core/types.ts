@@ -163,6 +163,11 @@ export interface CpuSignals {
   throttled: number | null;
   /** some task waited for a CPU this share of the time (PSI `some`, when readable) */
   pressure: number | null;
+  /**
+   * this tick's own figures, unsmoothed (null without them): the smoothed ones lag a load that
+   * came a tick or two ago, and a grow must not go into CPUs that are full now
+   */
+  tick: { cpus: number; waiting: number | null; runDelay: number | null } | null;
 }
 
 /** What one tick's samples say about a pool. */

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { CPU_SMOOTHING_MS, cpuSourceOf, initCpuState, updateCpu } from '../../src/core/cpu.js';
-import { classifyCpu, cpuSaturated, cpuServedSize, CPU_RULES } from '../../src/core/cpu-rules.js';
+import { classifyCpu, cpuSaturated, cpuSaturatedNow, cpuServedSize, CPU_RULES } from '../../src/core/cpu-rules.js';
 import type { CpuReading, Sample } from '../../src/core/types.js';
 
 const sample = (ts: number, cpuSeconds?: number, runDelaySeconds?: number): Sample => ({
@@ -18,7 +18,18 @@ test('when two samples a second apart used 2 CPU seconds and waited 1, then 2 CP
   const a = updateCpu(initCpuState(), [sample(0, 100, 10)], null, 8);
   t.is(a.signals.cpus, null, 'one reading has no rate');
   const b = updateCpu(a.state, [sample(1000, 102, 11)], null, 8);
-  t.deepEqual(b.signals, { source: 'sample', cpus: 2, waiting: 1, runDelay: 1 / 8, runnablePerBusy: 3 / 8, threadsPerWorker: 1, throttled: null, pressure: null });
+  t.deepEqual(b.signals, { source: 'sample', cpus: 2, waiting: 1, runDelay: 1 / 8, runnablePerBusy: 3 / 8, threadsPerWorker: 1, throttled: null, pressure: null, tick: { cpus: 2, waiting: 1, runDelay: 1 / 8 } });
+});
+
+test('when a CPU-heavy load comes to an idle pool, then the tick\'s own figures show it at once while the smoothed ones catch up', (t) => {
+  let s = updateCpu(initCpuState(), [sample(0, 100, 10)], null, 0).state;
+  s = updateCpu(s, [sample(1000, 100, 10)], null, 0).state;
+  // 4 busy workers on 2 CPUs: 2 CPUs used, 2 threads waiting.
+  const loaded = updateCpu(s, [sample(2000, 102, 12)], null, 4);
+  t.deepEqual(loaded.signals.tick, { cpus: 2, waiting: 2, runDelay: 0.5 });
+  t.true((loaded.signals.cpus ?? 0) < 1 && (loaded.signals.waiting ?? 0) < 1, `smoothed: ${loaded.signals.cpus} CPUs, ${loaded.signals.waiting} waiting`);
+  t.false(cpuSaturated(loaded.signals, 2), 'the smoothed figures do not show the CPUs full yet');
+  t.true(cpuSaturatedNow(loaded.signals, 2), 'this tick\'s do');
 });
 
 test('when the figures change, then they move by the EWMA weight of the time between readings', (t) => {
@@ -76,7 +87,7 @@ test('when the cgroup was throttled and PSI counted waiting, then their shares a
 });
 
 const fig = (cpus: number, waiting: number | null, busy: number) => ({
-  source: 'sample' as const, cpus, waiting, runDelay: waiting === null ? null : waiting / busy, runnablePerBusy: (cpus + (waiting ?? 0)) / busy, threadsPerWorker: 1, throttled: null, pressure: null,
+  source: 'sample' as const, cpus, waiting, runDelay: waiting === null ? null : waiting / busy, runnablePerBusy: (cpus + (waiting ?? 0)) / busy, threadsPerWorker: 1, throttled: null, pressure: null, tick: null,
 });
 
 test('when threads wait or use nearly every CPU, then the pool is cpu-bound; mostly blocked workers are io-bound', (t) => {

@@ -15,7 +15,7 @@
 //   or free (a flat grow teaches nothing). An idle that says nothing more never does, and
 //   then a ceiling is never learned below the static size, and a grow above it must beat
 //   the noise of Poisson completions: the old `ncpu * 2` stays the floor of what is trusted.
-import { cpuSaturated, cpuServedSize } from '../cpu-rules.js';
+import { cpuSaturated, cpuSaturatedNow, cpuServedSize } from '../cpu-rules.js';
 import { PROBE_MIN_GAIN, PROBE_NOISE_SIGMAS } from '../probe.js';
 import type { Judged } from '../probe.js';
 import type { Classification } from '../types.js';
@@ -137,7 +137,10 @@ export function retryStep(proposed: number, size: number, s: CpuGuardState): num
 
 /**
  * With a CPU figure: hold a grow and step back while the CPUs are the limit, and hold a grow for
- * a grow cooldown after the last tick they were. Workers of a saturated pool that stall on
+ * a grow cooldown after the last tick they were, and while this tick's own figures say they are
+ * (the smoothed ones take a few ticks to catch up with a load that came: a pool idle until then
+ * would grow into full CPUs meanwhile). One tick's figures hold a grow; only the smoothed ones
+ * step back. Workers of a saturated pool that stall on
  * something else for a few seconds (clients whose requests come late after a full backlog's
  * retransmits, a downstream hiccup) leave CPUs idle with no run delay, which reads as room for
  * more workers; grown then, they compete for the CPUs as soon as the stall ends, and a daemon that
@@ -149,7 +152,7 @@ function measured(p: Proposal, ctx: StageContext, limitAtMs: number | null): Pro
   const n = ctx.spec.n;
   if (!cpuSaturated(cpu, n)) {
     const recent = limitAtMs !== null && ctx.nowMs - limitAtMs < ctx.spec.params.growCooldownMs;
-    return recent && p.size > ctx.base ? { size: ctx.base, reason: 'saturated' } : p;
+    return (recent || cpuSaturatedNow(cpu, n)) && p.size > ctx.base ? { size: ctx.base, reason: 'saturated' } : p;
   }
   const served = cpuServedSize(cpu, n);
   if (served !== null && served < ctx.base && p.size >= served) return { size: Math.max(ctx.bounds.min, served), reason: 'saturated' };

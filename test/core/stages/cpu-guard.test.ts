@@ -61,6 +61,17 @@ test('when the CPUs were the limit less than a grow cooldown ago, then a grow st
   t.deepEqual(at(100_000, dip, initCpuGuard()).proposal, GROW, 'a pool never saturated grows at once');
 });
 
+test('when this tick\'s own figures show the CPUs full while the smoothed ones lag, then a grow holds (saturated) but nothing steps back', (t) => {
+  // A CPU-heavy load just came to an idle pool: the smoothed figures are a third of the way there.
+  const lagging = cpu({ cpus: 2.5, waiting: 2.5, runDelay: 0.5, runnablePerBusy: 1, tick: { cpus: 8, waiting: 8, runDelay: 0.5 } });
+  const c = stageCtx({ signals: signals({ cpu: lagging }) });
+  t.deepEqual(apply(c).proposal, { size: 16, reason: 'saturated' });
+  t.is(apply(c).state.cpuLimitAtMs, null, 'one tick\'s figures do not start the hold of a grow cooldown');
+  t.deepEqual(cpuGuardStage.apply({ size: 12, reason: 'below-band' }, c, initCpuGuard()).proposal, { size: 12, reason: 'below-band' });
+  const free = cpu({ cpus: 2.5, waiting: 0, runDelay: 0, runnablePerBusy: 0.2, tick: { cpus: 3, waiting: 0, runDelay: 0 } });
+  t.deepEqual(apply(stageCtx({ signals: signals({ cpu: free }) })).proposal, GROW, 'free CPUs in both: the grow passes');
+});
+
 test('when threads wait for a CPU only a little, then it is noise and the grow passes', (t) => {
   // 5 % of busy time waiting, or 0.5 threads waiting on 8 CPUs: under either threshold.
   const few = stageCtx({ signals: signals({ cpu: cpu({ cpus: 3, waiting: 0.5, runDelay: 0.05, runnablePerBusy: 0.2 }) }) });
