@@ -92,9 +92,15 @@ export function updateCpu(
   next.throttledShare = throttled.perSecond === null ? null : ewma(base.throttledShare, throttled.perSecond, throttled.spanMs, CPU_SMOOTHING_MS);
   next.pressureShare = pressure.perSecond === null ? null : ewma(base.pressureShare, pressure.perSecond, pressure.spanMs, CPU_SMOOTHING_MS);
   next.ticks = base.ticks + 1;
-  const busyThreads = busy * threadsPerWorker;
-  const tick = { cpus: cpu.perSecond, waiting: delay.perSecond, runDelay: delay.perSecond === null ? null : busyThreads < IDLE_BUSY ? 0 : Math.min(1, delay.perSecond / busyThreads) };
+  const idleTick = busy * threadsPerWorker < IDLE_BUSY;
+  const tick = { cpus: cpu.perSecond, waiting: delay.perSecond, runDelay: runDelayOf(delay.perSecond, busy * threadsPerWorker, idleTick) };
   return { state: next, signals: cpuSignals(next, busy, tick) };
+}
+
+/** The share of busy threads' time spent waiting for a CPU: none when (almost) nothing is busy, null without a run-delay figure. */
+function runDelayOf(waiting: number | null, busyThreads: number, idle: boolean): number | null {
+  if (waiting === null) return null;
+  return idle ? 0 : Math.min(1, waiting / busyThreads);
 }
 
 /** `tickBusy`: this tick's busy workers, unsmoothed; `tick`: this tick's own figures. */
@@ -105,7 +111,7 @@ function cpuSignals(s: CpuState, tickBusy: number, tick: CpuSignals['tick']): Cp
   // load's for tens of seconds: a pool with (almost) nothing busy in this tick has nothing
   // waiting for a CPU, and no busy worker whose share of CPU could be told.
   const idle = busy < IDLE_BUSY || tickBusy * s.threadsPerWorker < IDLE_BUSY;
-  const runDelay = s.waiting === null ? null : idle ? 0 : Math.min(1, s.waiting / busy);
+  const runDelay = runDelayOf(s.waiting, busy, idle);
   return {
     source: s.source,
     cpus: s.cpus,

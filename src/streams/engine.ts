@@ -109,13 +109,16 @@ export function createEngine(options: EngineOptions): Engine {
   let pools: readonly string[] = config.pools.map((p) => p.name);
   let stopped = false;
 
+  /** The pool's loop from `state`: its CPU reading and tick lead are the pool's config's. */
+  const loopOf = (pool: PoolConfig, state: ControllerState) => createPoolLoop(state, step, scheduler, options.readCpu?.(pool), options.tickLeadMs?.(pool) ?? null);
+
   /** A pool's runtime with a fresh controller; its loop starts when start() subscribes. */
   function newRuntime(pool: PoolConfig, n: number, nowMs: number): PoolRuntime {
     const initial = createController(specOf(pool, n, config.enabled), nowMs);
     return {
       name: pool.name,
       config: pool,
-      loop: createPoolLoop(initial, step, scheduler, options.readCpu?.(pool), options.tickLeadMs?.(pool) ?? null),
+      loop: loopOf(pool, initial),
       sub: null,
       current: { event: 'tick', state: initial, decision: null, error: null, tickSeconds: null },
       lastAction: 'hold',
@@ -302,7 +305,7 @@ export function createEngine(options: EngineOptions): Engine {
         const pending = moved ? [] : rt.loop.pending();
         halt(rt);
         rt.config = pool;
-        rt.loop = createPoolLoop(carried.state, step, scheduler, options.readCpu?.(pool), options.tickLeadMs?.(pool) ?? null);
+        rt.loop = loopOf(pool, carried.state);
         rt.current = { event: 'tick', state: carried.state, decision: null, error: null, tickSeconds: null };
         rt.cadence = initCadence();
         start(rt);

@@ -136,21 +136,21 @@ export function retryStep(proposed: number, size: number, s: CpuGuardState): num
 }
 
 /**
- * With a CPU figure: hold a grow and step back while the CPUs are the limit, and hold a grow for
- * a grow cooldown after the last tick they were, and while this tick's own figures say they are
- * (the smoothed ones take a few ticks to catch up with a load that came: a pool idle until then
- * would grow into full CPUs meanwhile). One tick's figures hold a grow; only the smoothed ones
- * step back. Workers of a saturated pool that stall on
- * something else for a few seconds (clients whose requests come late after a full backlog's
- * retransmits, a downstream hiccup) leave CPUs idle with no run delay, which reads as room for
- * more workers; grown then, they compete for the CPUs as soon as the stall ends, and a daemon that
- * retires only idle workers (uWSGI) keeps them while its load keeps them busy. A load that
- * really turned I/O-bound is grown a grow cooldown later.
+ * With a CPU figure (`limit`: the smoothed figures say the CPUs are the limit; `limitAtMs`: the
+ * last tick they did): hold a grow and step back while they are the limit; hold a grow for a grow
+ * cooldown after the last tick they were, and while this tick's own figures say they are (the
+ * smoothed ones take a few ticks to catch up with a load that came: a pool idle until then would
+ * grow into full CPUs meanwhile). One tick's figures hold a grow; only the smoothed ones step
+ * back. Workers of a saturated pool that stall on something else for a few seconds (clients whose
+ * requests come late after a full backlog's retransmits, a downstream hiccup) leave CPUs idle with
+ * no run delay, which reads as room for more workers; grown then, they compete for the CPUs as
+ * soon as the stall ends, and a daemon that retires only idle workers (uWSGI) keeps them while its
+ * load keeps them busy. A load that really turned I/O-bound is grown a grow cooldown later.
  */
-function measured(p: Proposal, ctx: StageContext, limitAtMs: number | null): Proposal {
+function measured(p: Proposal, ctx: StageContext, limit: boolean, limitAtMs: number | null): Proposal {
   const { cpu } = ctx.signals;
   const n = ctx.spec.n;
-  if (!cpuSaturated(cpu, n)) {
+  if (!limit) {
     const recent = limitAtMs !== null && ctx.nowMs - limitAtMs < ctx.spec.params.growCooldownMs;
     return (recent || cpuSaturatedNow(cpu, n)) && p.size > ctx.base ? { size: ctx.base, reason: 'saturated' } : p;
   }
@@ -169,10 +169,11 @@ export const cpuGuardStage = defineStage<CpuGuardState>({
       return { proposal: p.size > ctx.base ? { size: ctx.base, reason: 'no-data' } : p, state };
     }
     if (ctx.signals.cpu.cpus !== null) {
-      const limitAtMs = cpuSaturated(ctx.signals.cpu, ctx.spec.n) ? ctx.nowMs : state.cpuLimitAtMs;
+      const limit = cpuSaturated(ctx.signals.cpu, ctx.spec.n);
+      const limitAtMs = limit ? ctx.nowMs : state.cpuLimitAtMs;
       // Measurement replaces what probes learned: nothing of it is kept.
       const next = state.saturated === null && state.lastCeiling === null && state.cpuLimitAtMs === limitAtMs ? state : { ...initCpuGuard(), cpuLimitAtMs: limitAtMs };
-      return { proposal: measured(p, ctx, limitAtMs), state: next };
+      return { proposal: measured(p, ctx, limit, limitAtMs), state: next };
     }
     const idle = ctx.signals.idleInformative ? ctx.signals.workerIdle : null;
     const next = learn(state, ctx, idle);
