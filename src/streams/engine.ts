@@ -89,8 +89,6 @@ interface PoolRuntime {
   ticksWithoutCpu: number;
   target$: BehaviorSubject<number>;
   cadence: Cadence;
-  /** when the loop last ticked, or started (epoch ms) */
-  lastTickMs: number;
 }
 
 /** Fresh ticks in a row without a CPU figure before the log says how to give the pool one. */
@@ -126,7 +124,6 @@ export function createEngine(options: EngineOptions): Engine {
       ticksWithoutCpu: 0,
       target$: new BehaviorSubject(initial.target),
       cadence: initCadence(),
-      lastTickMs: nowMs,
     };
   }
 
@@ -135,7 +132,6 @@ export function createEngine(options: EngineOptions): Engine {
   for (const rt of runtimes.values()) start(rt);
 
   function start(rt: PoolRuntime): void {
-    rt.lastTickMs = scheduler.now();
     rt.sub = rt.loop.outputs$.subscribe((out) => onOutput(rt, out));
   }
 
@@ -147,7 +143,6 @@ export function createEngine(options: EngineOptions): Engine {
 
   function onOutput(rt: PoolRuntime, out: LoopOutput): void {
     rt.current = out;
-    if (out.event === 'tick') rt.lastTickMs = scheduler.now();
     if (out.error !== null) {
       metrics?.controllerError(rt.name);
       logger.error({ pool: rt.name, event: out.event, err: out.error }, `pool ${rt.name}: controller failed; keeping target ${out.state.target}`);
@@ -261,10 +256,7 @@ export function createEngine(options: EngineOptions): Engine {
     decisions$: decisions.asObservable(),
     ingested$: ingested.asObservable(),
     targetChanges: (pool) => runtime(pool).target$.pipe(skip(1)),
-    nextTickMs(pool) {
-      const rt = runtime(pool);
-      return rt.loop.nextTickAfter(rt.lastTickMs);
-    },
+    nextTickMs: (pool) => runtime(pool).loop.nextTickMs(),
     waitForTarget(pool, waitMs) {
       const rt = runtime(pool);
       return race(

@@ -3,7 +3,7 @@
 // controller state with `scan`. The reducer is guarded: an exception in the controller is
 // caught here, at the pool's boundary, and the pool keeps its last-known-good state, so the
 // stream never errors and the other pools never notice.
-import { Subject, buffer, map, merge, scan, tap } from 'rxjs';
+import { Subject, buffer, defer, map, merge, scan, tap } from 'rxjs';
 import type { Observable, SchedulerLike } from 'rxjs';
 import { performance } from 'node:perf_hooks';
 import { setPin } from '../core/index.js';
@@ -38,8 +38,8 @@ export interface PoolLoop {
   readonly outputs$: Observable<LoopOutput>;
   /** the samples received since the last tick, which the next tick will see (a reload hands them to the new loop) */
   pending(): readonly Sample[];
-  /** the loop's next tick after `lastTickMs` (its last tick, or its start) */
-  nextTickAfter(lastTickMs: number): number;
+  /** when the loop ticks next (epoch ms) */
+  nextTickMs(): number;
 }
 
 /** A reading that fails (a /proc race, a permission) is no reading: the tick goes on without it. */
@@ -81,9 +81,15 @@ export function createPoolLoop(
   const samples = new Subject<readonly Sample[]>();
   const pins = new Subject<LoopEvent & { kind: 'pin' }>();
   let held: (readonly Sample[])[] = [];
+  // The time of the last tick (on a grid: the time it was due, though its timer fired early), or of the loop's start.
+  let lastTickMs = scheduler.now();
+  const ticks = defer(() => {
+    lastTickMs = scheduler.now();
+    return poolTicks(periodMs, leadMs, scheduler);
+  }).pipe(tap((at) => void (lastTickMs = at)));
   const ticks$: Observable<LoopEvent> = samples.pipe(
     tap((batch) => void held.push(batch)),
-    buffer(poolTicks(periodMs, leadMs, scheduler)),
+    buffer(ticks),
     map((batches): LoopEvent => {
       held = [];
       const window = batches.flat();
@@ -93,5 +99,5 @@ export function createPoolLoop(
   );
   const seed: LoopOutput = { event: 'tick', state: initial, decision: null, error: null, tickSeconds: null };
   const outputs$ = merge(ticks$, pins).pipe(scan(guardedReducer(step), seed));
-  return { samples, pins, outputs$, pending: () => held.flat(), nextTickAfter: (lastTickMs) => nextTickAfter(lastTickMs, periodMs, leadMs) };
+  return { samples, pins, outputs$, pending: () => held.flat(), nextTickMs: () => nextTickAfter(lastTickMs, periodMs, leadMs) };
 }

@@ -98,3 +98,18 @@ test('when the timers fire a millisecond early, then each tick of the grid still
   sub.unsubscribe();
   t.deepEqual(at, [899, 1899, 2899]);
 });
+
+test('when a tick of the grid fires a millisecond early, then the engine says the next tick is the one a period later, not the tick just run', (t) => {
+  const clock = earlyTimers();
+  const engine = createEngine({ config: { pools: [pool('aligned')], cpus: 2, enabled: true }, scheduler: clock.scheduler, tickLeadMs: () => 100 });
+  const ticks: number[] = [];
+  engine.decisions$.subscribe(() => ticks.push(clock.scheduler.now()));
+  t.is(engine.nextTickMs('aligned'), 900);
+  clock.runUntil(950, 100);
+  t.deepEqual(ticks, [899], 'the tick ran, a millisecond early');
+  t.is(engine.nextTickMs('aligned'), 1900);
+  clock.runUntil(1950, 100);
+  t.deepEqual(ticks, [899, 1899]);
+  t.is(engine.nextTickMs('aligned'), 2900);
+  engine.stop();
+});
