@@ -3,20 +3,9 @@ import { Subject, VirtualAction, VirtualTimeScheduler } from 'rxjs';
 import type { Sample } from '../../../src/core/index.js';
 import { attachUwsgiSources, POLL_LEAD_MS } from '../../../src/sources/uwsgi/index.js';
 import { pool } from '../../streams/helpers.js';
-import { captureLogger, fixture } from './helpers.js';
+import { captureLogger, clock, fixture } from './helpers.js';
 
 const PERIOD_MS = 100;
-
-/** Runs the virtual clock to `ms` in steps of `step`, letting each poll's promise settle on the way. */
-function clock(scheduler: VirtualTimeScheduler, step: number) {
-  return async (ms: number) => {
-    for (let at = scheduler.frame; at <= ms; at += step) {
-      scheduler.maxFrames = at;
-      scheduler.flush();
-      await new Promise((r) => setImmediate(r));
-    }
-  };
-}
 
 function rig() {
   const scheduler = new VirtualTimeScheduler(VirtualAction, 0);

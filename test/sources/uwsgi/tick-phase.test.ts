@@ -3,7 +3,7 @@ import { VirtualAction, VirtualTimeScheduler } from 'rxjs';
 import { attachUwsgiSources, POLL_LEAD_MS, TICK_BEFORE_SECOND_MS, uwsgiTickLeadMs, WAKE_AFTER_SECOND_MS } from '../../../src/sources/uwsgi/index.js';
 import { createEngine } from '../../../src/streams/index.js';
 import { pool } from '../../streams/helpers.js';
-import { captureLogger } from './helpers.js';
+import { captureLogger, clock } from './helpers.js';
 
 /** A stats document: `live` of `slots` workers, each in one request since `startS` (epoch s), and a listen queue. */
 function doc(live: number, slots: number, startS: number, queue: number): string {
@@ -54,11 +54,7 @@ test('when a uWSGI pool grows, then its tick comes just before a second of the w
     cpu: null,
     listenQueue: null,
   });
-  for (let at = startMs; at <= startMs + 12_000; at += 10) {
-    scheduler.maxFrames = at;
-    scheduler.flush();
-    await new Promise((r) => setImmediate(r));
-  }
+  await clock(scheduler, 10)(startMs + 12_000);
   sources.stop();
   engine.stop();
   const ofSecond = (ms: number) => ms % 1000;
