@@ -3,7 +3,8 @@
 // sample, and the pool's target is applied through the master FIFO, within [cheaper,
 // processes]. A uWSGI that is missing, restarting or dead sends no sample (the pool goes
 // stale), is logged once per outage and once on recovery, and is tried again next period;
-// nothing here throws or rejects.
+// nothing here throws or rejects. Whether the FIFO may be written (a FIFO at the path, read by
+// the master that answers, driven by no other pool) is the FIFO guard's (fifo-guard.ts).
 import { limitedBounds } from '../../core/index.js';
 import type { Bounds, Mode } from '../../core/index.js';
 import type { AttemptHook } from '../../actuators/index.js';
@@ -12,7 +13,8 @@ import type { Engine, Logger } from '../../streams/index.js';
 import type { ListenQueueReader } from '../listen-queue.js';
 import type { CpuReader } from '../proc-cpu.js';
 import { fifoCommands } from './fifo.js';
-import type { FifoPathKind, FifoWriter } from './fifo.js';
+import type { FifoWriter } from './fifo.js';
+import { createFifoGuard, errorCode, look } from './fifo-guard.js';
 import { createUwsgiSampler } from './sampler.js';
 import type { UwsgiReading, WorkerSpawn } from './sampler.js';
 import { isLive, parseUwsgiStats, sameProcess } from './stats.js';
@@ -176,35 +178,6 @@ export const RESPAWN_STUCK_MS = 10_000;
  */
 export const LOADING_WARN_MS = 30_000;
 
-/** What an operator does about a FIFO the sidecar cannot write, by the error's code (the master answered the stats this period). */
-function fifoRemedy(code: string | undefined, masterPid: number): string | null {
-  switch (code) {
-    case 'ENOENT':
-      return "no FIFO at that path: uWSGI creates it at start (a reload or restart of uWSGI makes it again); check uWSGI's master-fifo and the source's fifo name one path";
-    case 'ENXIO':
-      return `uWSGI's master (pid ${masterPid}) answers its stats but has not read this FIFO since the last read: with several master-fifo, uWSGI reads one at a time (the first, until a digit written to the one it reads switches: 1 to the second), and the source's fifo must name the one it reads; or it is another uWSGI's`;
-    case 'EACCES':
-    case 'EPERM':
-      return "the sidecar's user may not write it: uWSGI makes its FIFO readable and writable by its own user only (0600, again at each reload: a chmod does not last), so run the sidecar as uWSGI's user (or root)";
-    case 'ENOTFIFO':
-      return 'a file that is no FIFO is at that path: remove it and reload uWSGI';
-    default:
-      return null;
-  }
-}
-
-/** What a look at the file system gives, or null when it cannot be told (it threw, or the writer has no such look). */
-function look<T>(fn: () => T | null | undefined): T | null {
-  try {
-    return fn() ?? null;
-  } catch {
-    return null;
-  }
-}
-
-/** The `code` of a system error (ENOENT, ETIMEDOUT...), if it has one. */
-const errorCode = (e: unknown): string | undefined => (e instanceof Error ? (e as NodeJS.ErrnoException).code : undefined);
-
 /**
  * uWSGI reloaded its workers (which drops the commands it had not applied): none of the workers
  * seen before is left (a worker is its pid and spawn second: a uWSGI restarted in its own PID
@@ -261,21 +234,11 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
   let outagesUnsaid = 0;
   /** when the last outage began (said or not): a second one within OUTAGE_REPEAT_MS gets no grace */
   let lastOutageAtMs: number | null = null;
-  /** why the FIFO could not be written, and whether that was warned about (a reload's ENXIO is said at the second write that fails) */
-  let fifoDown: { why: string; said: boolean } | null = null;
   /** since when reads find worker slots with no worker, not cheaped (RESPAWN_STUCK_MS), and whether they were said to be stuck */
   let respawning: { sinceMs: number; said: boolean } | null = null;
   /** since when reads find live workers and none accepting requests (LOADING_WARN_MS) */
   let loadingSinceMs: number | null = null;
-  /**
-   * Whether the master that answers has the source's FIFO open (see fifoIsMasters): `ok` is
-   * kept for that master; `suspect` and `foreign` stop every write (a FIFO of another uWSGI
-   * would resize that one); `unknown` (cannot be told) writes.
-   */
-  let fifoOwner: { masterPid: number; verdict: 'ok' | 'unknown' | 'suspect' | 'foreign' } | null = null;
-  /** what was wrong at the source's fifo path at the last read (see fifoPathOk), and what was last warned about */
-  let fifoPathSeen: Exclude<FifoPathKind, 'fifo'> | null = null;
-  let fifoPathSaid: Exclude<FifoPathKind, 'fifo'> | null = null;
+  const fifoGuard = createFifoGuard({ pool, source, fifo: deps.fifo, logger, log, mode: () => mode, ...(deps.sharedWith ? { sharedWith: deps.sharedWith } : {}) });
   let everUp = false;
   /** whether this source has written a command yet (its first is said at info) */
   let commanded = false;
@@ -315,7 +278,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
   function down(why: string, how: 'error' | 'absent' | 'timeout' | 'denied' | 'answered' = 'error'): PollOutcome {
     const answered = how === 'answered';
     reading = null;
-    deps.sharedWith?.(null);
+    fifoGuard.release();
     const nowMs = deps.now();
     const what = answered ? `uWSGI at ${source.stats} ${why}` : `uWSGI is not answering at ${source.stats} (${why})`;
     let said = statsDown?.said ?? false;
@@ -404,64 +367,6 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
   }
 
   /**
-   * Checks that the master answering at the stats address reads the source's FIFO, until it is
-   * seen to for that master (the FIFO is remade at each writer's close, a moment without it). A
-   * FIFO the master does not have open twice in a row is another uWSGI's (its `-` would shrink
-   * that one, to no worker at all) or one left by an earlier uWSGI: nothing is written to it,
-   * and the operator is told. Called once a read. True when commands may be written.
-   */
-  function fifoIsMasters(masterPid: number): boolean {
-    if (!fifoPathOk()) return false;
-    const check = deps.fifo.openedBy;
-    if (check === undefined) return fifoWritable(masterPid);
-    const before = fifoOwner?.masterPid === masterPid ? fifoOwner.verdict : null;
-    if (before === 'ok') return fifoWritable(masterPid);
-    const owned = look(() => check(source.fifo, masterPid));
-    const verdict = owned === true ? 'ok' : owned === null ? 'unknown' : before === 'suspect' || before === 'foreign' ? 'foreign' : 'suspect';
-    fifoOwner = { masterPid, verdict };
-    if (verdict === 'foreign' && before !== 'foreign') {
-      logger.warn(
-        { ...log, masterPid },
-        `pool ${pool}: uWSGI's master at ${source.stats} (pid ${masterPid}) does not have the FIFO ${source.fifo} open: it is another uWSGI's master-fifo, or one left by an earlier uWSGI, and a - written there would retire that uWSGI's workers, or one of this uWSGI's several master-fifo that it does not read now (it reads one at a time, switched by a digit written to the one it reads); the sidecar writes nothing to it. Set the source's fifo to the master-fifo the uWSGI at ${source.stats} reads`,
-      );
-    } else if (verdict === 'ok' && before === 'foreign') {
-      logger.info({ ...log, masterPid }, `pool ${pool}: uWSGI's master (pid ${masterPid}) has the FIFO ${source.fifo} open: commands are written again`);
-    }
-    return fifoWritable(masterPid);
-  }
-
-  /** Whether commands may go to the FIFO for this master: not while it or the path is in doubt (fifoIsMasters, once a read), nor while another pool drives it. */
-  function fifoWritable(masterPid: number): boolean {
-    if (fifoPathSaid !== null || sharedBy !== null) return false;
-    return fifoOwner?.masterPid !== masterPid || fifoOwner.verdict === 'ok' || fifoOwner.verdict === 'unknown';
-  }
-
-  /**
-   * Whether a FIFO is at the source's path. Looked at every read and in every mode, so a wrong
-   * path is said at the first reads, not at the first command (a pool that observes sends none).
-   * Nothing or another file there at two reads in a row (uWSGI makes its FIFO afresh after each
-   * writer, a moment without one) is warned about once, and nothing is written until a FIFO is there.
-   */
-  function fifoPathOk(): boolean {
-    const kind = look(() => deps.fifo.pathKind?.(source.fifo));
-    const wrong = kind === 'missing' || kind === 'other' ? kind : null;
-    const confirmed = wrong !== null && fifoPathSeen === wrong;
-    fifoPathSeen = wrong;
-    if (kind === 'fifo' && fifoPathSaid !== null) {
-      logger.info(log, `pool ${pool}: a FIFO is at ${source.fifo} now: commands can be written`);
-      fifoPathSaid = null;
-    }
-    if (!confirmed || fifoPathSaid === wrong) return fifoPathSaid === null;
-    fifoPathSaid = wrong;
-    const what =
-      wrong === 'missing'
-        ? `no FIFO at ${source.fifo} (the source's fifo): uWSGI makes its master-fifo at start, so check that uWSGI's master-fifo and the source's fifo name one path`
-        : `${source.fifo} (the source's fifo) is not a FIFO: check that it names uWSGI's master-fifo (uWSGI removes a file at that path when it starts, and makes its FIFO there)`;
-    logger.warn({ ...log, found: wrong }, `pool ${pool}: ${what}; nothing is written to uWSGI until a FIFO is there${mode === 'observe' ? ' (the pool observes now: it writes nothing anyway)' : ''}`);
-    return false;
-  }
-
-  /**
    * A uWSGI that runs every worker slot and keeps an idle worker through IDLE_LOST_MS after a -
    * (in cheaper mode one goes at its next check, within a second) is most likely not in cheaper
    * mode, where the FIFO's + and - do nothing: said then, once (a source that sees a slot cheaped never says it),
@@ -510,28 +415,6 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     return { ...stats, listenQueue: null, listenQueueErrors: null };
   }
 
-  /** the pool that reads this uWSGI's master first, when another does (noteShared) */
-  let sharedBy: string | null = null;
-  /**
-   * Whether another pool of the sidecar has this pool's FIFO (the same file by another path):
-   * then this one writes nothing to it (the two would undo each other's commands), said when it
-   * starts and when it ends. A FIFO's file is compared, not the master's pid, which uWSGIs in
-   * two PID namespaces (containers) may share.
-   */
-  function noteShared(): void {
-    const real = look(() => deps.fifo.realPath?.(source.fifo));
-    const other = deps.sharedWith?.(real) ?? null;
-    if (other !== null && other !== sharedBy) {
-      logger.warn(
-        { ...log, other, file: real },
-        `pool ${pool}: its FIFO ${source.fifo} is ${real ?? source.fifo}, which pool ${other} has too and read first: one uWSGI is one pool, and two would undo each other's commands; pool ${pool} writes nothing to it. Their paths name one uWSGI through a link: remove one of the pools from the config`,
-      );
-    } else if (other === null && sharedBy !== null) {
-      logger.info(log, `pool ${pool}: no other pool has its FIFO ${source.fifo} now: commands are written again`);
-    }
-    sharedBy = other;
-  }
-
   /** A uWSGI restarted (a new master) or reloaded (none of its workers left) since the last read with workers: said, with its count. */
   function noteRestart(r: UwsgiReading): void {
     const before = lastSeen;
@@ -566,8 +449,8 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
    */
   function noteUnasked(before: UwsgiReading | null, now: UwsgiReading): void {
     // A restart or reload seen at this read (noteRestart) moves the count by itself; the pool
-    // that drives a uWSGI this one shares (noteShared, said already) moves it too.
-    if (before === null || restarted !== null || sharedBy !== null) return;
+    // that drives a uWSGI this one shares (FifoGuard.noteShared, said already) moves it too.
+    if (before === null || restarted !== null || fifoGuard.sharedBy() !== null) return;
     const change = now.live - before.live;
     if (change === 0) return;
     if (expected !== null && Math.sign(expected.live - before.live) === Math.sign(change)) return;
@@ -612,7 +495,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     if (lastSeen?.masterPid === stats.masterPid) lastSeen = { ...lastSeen, workers: [], size: 0 };
     const outcome = down(`all ${stats.workers.length} of its workers are cheaped`, 'answered');
     // A uWSGI that runs no worker is still written to: its FIFO stays this pool's, or another's.
-    noteShared();
+    fifoGuard.noteShared();
     if (same === null || stopped) return outcome;
     const wanted = deps.wanted?.() ?? (mode !== null && lastTarget !== null ? { mode, target: lastTarget } : null);
     const floor = Math.min(Math.max(1, source.cheaper), stats.workers.length);
@@ -636,7 +519,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
       }
       return outcome;
     }
-    if (!fifoIsMasters(stats.masterPid)) {
+    if (!fifoGuard.check(stats.masterPid)) {
       deps.actuation?.(pool, 'error');
       return outcome;
     }
@@ -789,28 +672,13 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     if (goal === from) return;
     // Commands withheld (no FIFO at the path, or one the master does not read) are failed
     // actuations: the size does not reach uWSGI, and the alert on them fires as for a failed write.
-    if (!fifoWritable(reading.masterPid)) {
+    if (!fifoGuard.writable(reading.masterPid)) {
       deps.actuation?.(pool, 'error');
       return;
     }
     const commands = fifoCommands(from, goal);
-    try {
-      deps.fifo.write(source.fifo, commands);
-    } catch (e) {
+    if (!fifoGuard.write(commands, reading.masterPid)) {
       deps.actuation?.(pool, 'error');
-      const why = e instanceof Error ? e.message : String(e);
-      const code = errorCode(e);
-      // No reader while the master answers its stats: it reads another FIFO (one of several
-      // master-fifo, switched by a digit); its verdict is looked at afresh at the next read.
-      if (code === 'ENXIO') fifoOwner = null;
-      // A graceful reload closes the FIFO until the master has re-executed: a write between the
-      // read and then finds no reader once, said at debug; the next that fails is warned about.
-      const grace = code === 'ENXIO' && fifoDown === null;
-      const remedy = fifoRemedy(code, reading.masterPid);
-      const text = `pool ${pool}: cannot write uWSGI's master FIFO ${source.fifo} (${why})${remedy === null ? '' : `: ${remedy}`}; a shrink is written again at every read, a grow the pool gives up after a few periods (failed-grow) and asks again after its back-off`;
-      if (fifoDown?.said !== true && !grace) logger.warn({ ...log, err: why }, text);
-      else if (fifoDown === null) logger.debug({ ...log, err: why }, text);
-      fifoDown = { why, said: fifoDown?.said === true || !grace };
       return;
     }
     deps.actuation?.(pool, 'ok');
@@ -820,8 +688,6 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
       if (goal === desired) logger.info({ ...log, target: desired, live, idle: reading.idle, asked: goal }, text);
       else logger.debug({ ...log, target: desired, live, idle: reading.idle, asked: goal }, text);
     }
-    if (fifoDown?.said === true) logger.info(log, `pool ${pool}: uWSGI's master FIFO ${source.fifo} takes commands again`);
-    fifoDown = null;
     // The settle time runs from the first command uWSGI has not moved on: more commands sent
     // while it stands still do not put off the warning.
     const stuck = expected !== null && live === expected.from;
@@ -872,8 +738,8 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
       idleStreak = !idleNow ? null : idleStreak?.live === r.live ? idleStreak : { sinceMs: deps.now(), live: r.live };
       up(r);
       noteRestart(r);
-      noteShared();
-      fifoIsMasters(r.masterPid);
+      fifoGuard.noteShared();
+      fifoGuard.check(r.masterPid);
       if (r.live < r.processes) sawCheap = true;
       noteNotCheaper(r);
       addCpu(r);
