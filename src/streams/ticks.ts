@@ -26,7 +26,8 @@ export function gridTicks(periodMs: number, leadMs: number, scheduler: Scheduler
       const at = Math.max(due, scheduler.now());
       subscriber.next(at);
       if (subscriber.closed) return;
-      due = nextGridTickMs(at, periodMs, leadMs);
+      // From the clock after the tick's work too: a tick that ran past the next one skips it.
+      due = nextGridTickMs(Math.max(at, scheduler.now()), periodMs, leadMs);
       this.schedule(undefined, due - scheduler.now());
     }, due - scheduler.now());
   });

@@ -53,7 +53,10 @@ test('when the engine is given a tick lead for a pool, then that pool ticks on t
   engine.stop();
 });
 
-/** A scheduler whose timers fire a millisecond early: each action runs with the clock reading 1 ms before its time (as Node's may). */
+/**
+ * A scheduler whose timers fire a millisecond early: each action runs with the clock reading 1 ms
+ * before its time (as Node's may); `stall` moves the clock on from inside an action (its work took that long).
+ */
 function earlyTimers() {
   let nowMs = 0;
   const queue: { at: number; run: () => void; cancelled: boolean }[] = [];
@@ -87,7 +90,8 @@ function earlyTimers() {
       entry.run();
     }
   };
-  return { scheduler, runUntil };
+  const stall = (ms: number) => void (nowMs += ms);
+  return { scheduler, runUntil, stall };
 }
 
 test('when the timers fire a millisecond early, then each tick of the grid still runs once', (t) => {
@@ -112,4 +116,16 @@ test('when a tick of the grid fires a millisecond early, then the engine says th
   t.deepEqual(ticks, [899, 1899]);
   t.is(engine.nextTickMs('aligned'), 2900);
   engine.stop();
+});
+
+test('when a tick\'s own work runs past the next tick of the grid, then that tick is skipped, not run at once after it', (t) => {
+  const clock = earlyTimers();
+  const at: number[] = [];
+  const sub = gridTicks(1000, 100, clock.scheduler).subscribe(() => {
+    at.push(clock.scheduler.now());
+    if (at.length === 1) clock.stall(1500);
+  });
+  clock.runUntil(4500, 100);
+  sub.unsubscribe();
+  t.deepEqual(at, [899, 2899, 3899]);
 });
