@@ -1,24 +1,14 @@
-// Whether a uWSGI source may write its commands to the master FIFO, and what a write that fails
-// tells the operator. Nothing is written to a path with no FIFO, to a FIFO the master that answers
-// the stats does not read (another uWSGI's, whose workers a `-` would retire), or to one another
-// pool of the sidecar drives; each of these is warned about once, and said again at info when it
-// ends.
+// Whether a uWSGI source may write its commands to the master FIFO, and what a write of
+// commands that fails tells the operator. Nothing is written to a path with no FIFO, to a FIFO
+// the master that answers the stats does not read (another uWSGI's, whose workers a `-` would
+// retire), or to one another pool of the sidecar drives; each of these is warned about once, and
+// said again at info when it ends. (The source's other writes, the wake-up byte and the `+` to a
+// uWSGI with no worker, say their own failures.)
 import type { Mode } from '../../core/index.js';
 import type { SourceConfig } from '../../config/index.js';
 import type { Logger } from '../../streams/index.js';
+import { errorCode, look } from './fifo.js';
 import type { FifoPathKind, FifoWriter } from './fifo.js';
-
-/** What a look at the file system gives, or null when it cannot be told (it threw, or the writer has no such look). */
-export function look<T>(fn: () => T | null | undefined): T | null {
-  try {
-    return fn() ?? null;
-  } catch {
-    return null;
-  }
-}
-
-/** The `code` of a system error (ENOENT, ETIMEDOUT...), if it has one. */
-export const errorCode = (e: unknown): string | undefined => (e instanceof Error ? (e as NodeJS.ErrnoException).code : undefined);
 
 /** What an operator does about a FIFO the sidecar cannot write, by the error's code (the master answered the stats this period). */
 function fifoRemedy(code: string | undefined, masterPid: number): string | null {
@@ -50,33 +40,38 @@ export interface FifoGuardDeps {
   sharedWith?: (fifo: string | null) => string | null;
 }
 
+/** What became of commands given to FifoGuard.write: not written (see `writable`), written, or a write that failed. */
+export type FifoWrite = 'withheld' | 'ok' | 'failed';
+
 export interface FifoGuard {
+  /** Once a read with a master that answers, first: whether another pool has this FIFO now (see UwsgiSourceDeps.sharedWith). */
+  noteShared(): void;
   /**
-   * Once a read: whether a FIFO is at the path, whether another pool has it, and whether the
-   * master that answers (`masterPid`) reads it. True when commands may be written.
+   * Once a read, after noteShared: whether a FIFO is at the path and whether the master that
+   * answers (`masterPid`) reads it. True when commands may be written.
    */
   check(masterPid: number): boolean;
-  /** Whether another pool has this FIFO now; once a read, before `check` (a uWSGI with no worker is asked this alone). */
-  noteShared(): void;
-  /** A read that failed: this pool holds no FIFO until the next read. */
+  /** A read that gave no sample (no answer, or no worker that serves): this pool claims no FIFO until it reads one again. */
   release(): void;
-  /** the pool that drives this FIFO first, when another does */
+  /** the pool that drives this FIFO first, when another does (as the last noteShared found) */
   sharedBy(): string | null;
-  /** Whether commands may go to the FIFO for this master, as the last `check` found. */
-  writable(masterPid: number): boolean;
-  /** Writes commands; a failure is logged (what to do about it, once) and false. */
-  write(commands: string, masterPid: number): boolean;
+  /**
+   * Writes commands, unless they are withheld: while the path or the master's reading it is in
+   * doubt (the last `check`; a write that found no reader puts the master in doubt again), or
+   * another pool drives the FIFO. A failure is logged (with what to do about it, warned once).
+   */
+  write(commands: string, masterPid: number): FifoWrite;
 }
 
 export function createFifoGuard(deps: FifoGuardDeps): FifoGuard {
   const { pool, source, logger, log } = deps;
   /**
-   * Whether the master that answers has the source's FIFO open (see isMasters): `ok` is kept for
+   * Whether the master that answers has the source's FIFO open (see check): `ok` is kept for
    * that master; `suspect` and `foreign` stop every write (a FIFO of another uWSGI would resize
    * that one); `unknown` (cannot be told) writes.
    */
   let owner: { masterPid: number; verdict: 'ok' | 'unknown' | 'suspect' | 'foreign' } | null = null;
-  /** what was wrong at the source's fifo path at the last read (see pathOk), and what was last warned about */
+  /** what was wrong at the source's fifo path at the last read (see pathOk, part of check), and what was last warned about */
   let pathSeen: Exclude<FifoPathKind, 'fifo'> | null = null;
   let pathSaid: Exclude<FifoPathKind, 'fifo'> | null = null;
   /** the pool that reads this uWSGI's master first, when another does (noteShared) */
@@ -109,6 +104,7 @@ export function createFifoGuard(deps: FifoGuardDeps): FifoGuard {
     return false;
   }
 
+  /** Whether commands may go to the FIFO for this master (see FifoGuard.write). */
   function writable(masterPid: number): boolean {
     if (pathSaid !== null || sharedBy !== null) return false;
     return owner?.masterPid !== masterPid || owner.verdict === 'ok' || owner.verdict === 'unknown';
@@ -166,8 +162,8 @@ export function createFifoGuard(deps: FifoGuardDeps): FifoGuard {
     noteShared,
     release: () => void deps.sharedWith?.(null),
     sharedBy: () => sharedBy,
-    writable,
     write(commands, masterPid) {
+      if (!writable(masterPid)) return 'withheld';
       try {
         deps.fifo.write(source.fifo, commands);
       } catch (e) {
@@ -184,11 +180,11 @@ export function createFifoGuard(deps: FifoGuardDeps): FifoGuard {
         if (down?.said !== true && !grace) logger.warn({ ...log, err: why }, text);
         else if (down === null) logger.debug({ ...log, err: why }, text);
         down = { why, said: down?.said === true || !grace };
-        return false;
+        return 'failed';
       }
       if (down?.said === true) logger.info(log, `pool ${pool}: uWSGI's master FIFO ${source.fifo} takes commands again`);
       down = null;
-      return true;
+      return 'ok';
     },
   };
 }

@@ -57,7 +57,7 @@ function pathKind(path: string): FifoPathKind | null {
   try {
     return statSync(path).isFIFO() ? 'fifo' : 'other';
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
+    const code = errorCode(e);
     return code === 'ENOENT' || code === 'ENOTDIR' ? 'missing' : null;
   }
 }
@@ -87,6 +87,18 @@ export const nodeFifo: FifoWriter = {
     }
   },
 };
+
+/** The `code` of a system error (ENOENT, ETIMEDOUT...), if it has one. */
+export const errorCode = (e: unknown): string | undefined => (e instanceof Error ? (e as NodeJS.ErrnoException).code : undefined);
+
+/** What a look at the file system through a FifoWriter gives, or null when it cannot be told (it threw, or the writer has no such look). */
+export function look<T>(fn: () => T | null | undefined): T | null {
+  try {
+    return fn() ?? null;
+  } catch {
+    return null;
+  }
+}
 
 /** The FIFO commands that move uWSGI from `from` workers to `to`: one `+` or `-` a worker. */
 export function fifoCommands(from: number, to: number): string {

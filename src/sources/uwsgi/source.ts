@@ -13,8 +13,9 @@ import type { Engine, Logger } from '../../streams/index.js';
 import type { ListenQueueReader } from '../listen-queue.js';
 import type { CpuReader } from '../proc-cpu.js';
 import { fifoCommands } from './fifo.js';
+import { errorCode, look } from './fifo.js';
 import type { FifoWriter } from './fifo.js';
-import { createFifoGuard, errorCode, look } from './fifo-guard.js';
+import { createFifoGuard } from './fifo-guard.js';
 import { createUwsgiSampler } from './sampler.js';
 import type { UwsgiReading, WorkerSpawn } from './sampler.js';
 import { isLive, parseUwsgiStats, sameProcess } from './stats.js';
@@ -672,12 +673,8 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     if (goal === from) return;
     // Commands withheld (no FIFO at the path, or one the master does not read) are failed
     // actuations: the size does not reach uWSGI, and the alert on them fires as for a failed write.
-    if (!fifoGuard.writable(reading.masterPid)) {
-      deps.actuation?.(pool, 'error');
-      return;
-    }
     const commands = fifoCommands(from, goal);
-    if (!fifoGuard.write(commands, reading.masterPid)) {
+    if (fifoGuard.write(commands, reading.masterPid) !== 'ok') {
       deps.actuation?.(pool, 'error');
       return;
     }

@@ -26,7 +26,7 @@ export function captureLogger() {
   return { lines, logger: { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug') } };
 }
 
-/** Runs the virtual clock from where it stands to `ms` in steps of `step`, letting each poll's promise settle on the way. */
+/** Runs the virtual clock from the time of the last action it ran (`frame`) to `ms` in steps of `step`, letting each poll's promise settle on the way. */
 export function clock(scheduler: VirtualTimeScheduler, step: number) {
   return async (ms: number) => {
     for (let at = scheduler.frame; at <= ms; at += step) {
