@@ -10,7 +10,7 @@ import { HPA_POLICY_PERIOD_MS, HPA_STABILIZATION_MS } from '../core/laws/hpa.js'
 import { LAW_NAMES } from '../core/types.js';
 import type { ControllerParams, LawName } from '../core/types.js';
 import { ajv } from '../protocol/ajv.js';
-import { PIN_RANGE, PIN_RANGE_TEXT, POOL_NAME_PATTERN } from '../protocol/index.js';
+import { PID_MAX, PIN_RANGE, PIN_RANGE_TEXT, POOL_NAME_PATTERN } from '../protocol/index.js';
 
 export { POOL_NAME_PATTERN };
 /** `threads: N` pins a pool: N within the pin range. */
@@ -144,7 +144,7 @@ export const DefaultsSchema = Type.Partial(Type.Object(controllerProperties), {
 /** The daemon process whose threads the sidecar reads for the pool's CPU (the `process` CPU source). */
 export const ProcessSchema = Type.Object(
   {
-    pid: Type.Optional(Type.Integer({ minimum: 1, maximum: 4_194_304, description: "The daemon's process id (give pid or pidFile).", default: null, 'x-allowed': 'an integer in [1, 4194304]' })),
+    pid: Type.Optional(Type.Integer({ minimum: 1, maximum: PID_MAX, description: "The daemon's process id (give pid or pidFile).", default: null, 'x-allowed': `an integer in [1, ${PID_MAX}]` })),
     pidFile: Type.Optional(
       Type.String({ minLength: 1, maxLength: 4096, description: "A file holding the daemon's process id, read again when the process is gone (a restarted daemon); give pid or pidFile.", default: null, 'x-allowed': 'a path' }),
     ),

@@ -32,6 +32,9 @@ export const SAMPLE_TS_WINDOW: TsWindow = { maxFutureMs: 60_000, maxPastMs: 3_60
  */
 export const MAX_SAMPLE_COUNT = 1_048_576;
 
+/** The largest process id: the kernel's PID_MAX_LIMIT on 64-bit hosts (a sample's and the config's `pid`). */
+export const PID_MAX = 4_194_304;
+
 const count = (description: string) => Type.Integer({ minimum: 0, maximum: MAX_SAMPLE_COUNT, description });
 const fraction = (description: string) => Type.Number({ minimum: 0, maximum: 1, description });
 
@@ -63,7 +66,7 @@ export const SampleSchema = Type.Object(
       Type.Number({ minimum: 0, maximum: 1e12, description: "Cumulative seconds the pool's threads were runnable but waiting for a CPU (the second field of /proc/self/task/TID/schedstat); a decrease is a daemon restart." }),
     ),
     pid: Type.Optional(
-      Type.Integer({ minimum: 1, maximum: 4_194_304, description: "The daemon's process id: the sidecar may read that process's threads (/proc/PID/task) for CPU." }),
+      Type.Integer({ minimum: 1, maximum: PID_MAX, description: "The daemon's process id: the sidecar may read that process's threads (/proc/PID/task) for CPU." }),
     ),
   },
   { additionalProperties: false, description: 'One telemetry report from the daemon (docs/integration.md).' },

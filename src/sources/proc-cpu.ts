@@ -2,6 +2,7 @@
 // from /proc (see docs/design.md, "Where CPU figures come from"). The core takes the numbers;
 // this module is the edge that reads them, with the clock and the file system injected.
 import type { CpuReading } from '../core/types.js';
+import { PID_MAX } from '../protocol/index.js';
 import { type CgroupFigure, readCgroupFigures } from './cgroup.js';
 import { type FileReader, parseCount, tryReadDir, tryReadFile } from './files.js';
 import { type ThreadCounters, readThreadCounters, readThreadName } from './threads.js';
@@ -31,9 +32,6 @@ export interface CpuReader {
    */
   read(pids: readonly number[], threads: RegExp | null): CpuReading | null;
 }
-
-/** The kernel's PID_MAX_LIMIT on 64-bit hosts; the config's `pid` has the same range. */
-const PID_MAX = 4_194_304;
 
 function isPid(value: number): boolean {
   return Number.isInteger(value) && value >= 1 && value <= PID_MAX;

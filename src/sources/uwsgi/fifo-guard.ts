@@ -76,8 +76,8 @@ export function createFifoGuard(deps: FifoGuardDeps): FifoGuard {
   let pathSaid: Exclude<FifoPathKind, 'fifo'> | null = null;
   /** the pool that reads this uWSGI's master first, when another does (noteShared) */
   let sharedBy: string | null = null;
-  /** why the FIFO could not be written, and whether that was warned about (a reload's ENXIO is said at the second write that fails) */
-  let down: { why: string; said: boolean } | null = null;
+  /** since the last write that failed (none after it worked): whether the failure was warned about (a reload's ENXIO is said at the second write that fails) */
+  let down: { said: boolean } | null = null;
 
   /**
    * Whether a FIFO is at the source's path. Looked at every read and in every mode, so a wrong
@@ -179,7 +179,7 @@ export function createFifoGuard(deps: FifoGuardDeps): FifoGuard {
         const text = `pool ${pool}: cannot write uWSGI's master FIFO ${source.fifo} (${why})${remedy === null ? '' : `: ${remedy}`}; a shrink is written again at every read, a grow the pool gives up after a few periods (failed-grow) and asks again after its back-off`;
         if (down?.said !== true && !grace) logger.warn({ ...log, err: why }, text);
         else if (down === null) logger.debug({ ...log, err: why }, text);
-        down = { why, said: down?.said === true || !grace };
+        down = { said: down?.said === true || !grace };
         return 'failed';
       }
       if (down?.said === true) logger.info(log, `pool ${pool}: uWSGI's master FIFO ${source.fifo} takes commands again`);

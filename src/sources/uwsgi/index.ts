@@ -1,13 +1,12 @@
 export { attachUwsgiSources, POLL_LEAD_MS, TICK_BEFORE_SECOND_MS, uwsgiTickLeadMs } from './attach.js';
 export type { UwsgiSources } from './attach.js';
 export type { AttachUwsgiDeps } from './attach.js';
-export { ALL_CHEAPED_RETRY_MS, createUwsgiSource, IDLE_LOST_MS, LOADING_WARN_MS, OUTAGE_REPEAT_MS, RESPAWN_STUCK_MS, settleMs, statsTimeoutMs, UNASKED_CHANGES_WARN, UNASKED_WINDOW_MS, WAKE_AFTER_SECOND_MS } from './source.js';
-export type { PollOutcome, UwsgiSource, UwsgiSourceDeps, UwsgiHandover, PendingCommands } from './source.js';
+export { ALL_CHEAPED_RETRY_MS, createUwsgiSource, IDLE_LOST_MS, LOADING_WARN_MS, OUTAGE_REPEAT_MS, RESPAWN_STUCK_MS, settleMs, UNASKED_CHANGES_WARN, UNASKED_WINDOW_MS, WAKE_AFTER_SECOND_MS } from './source.js';
+export type { UwsgiSource, UwsgiSourceDeps, UwsgiHandover } from './source.js';
 export { createUwsgiSampler } from './sampler.js';
-export type { UwsgiReading, UwsgiSampler } from './sampler.js';
 export { parseUwsgiStats, isLive, isServing, UwsgiStatsError } from './stats.js';
 export type { UwsgiStats, UwsgiWorker } from './stats.js';
 export { nodeFifo, fifoCommands, NotAFifoError } from './fifo.js';
 export type { FifoPathKind, FifoWriter } from './fifo.js';
-export { createNodeStatsReader, nodeStatsReader, statsAddress, HTTP_AFTER_MS, HTTP_REQUEST, MAX_STATS_BYTES } from './stats-reader.js';
+export { createNodeStatsReader, nodeStatsReader, statsAddress, HTTP_REQUEST } from './stats-reader.js';
 export type { StatsReader } from './stats-reader.js';

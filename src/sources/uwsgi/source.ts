@@ -18,7 +18,7 @@ import type { FifoWriter } from './fifo.js';
 import { createFifoGuard } from './fifo-guard.js';
 import { createUwsgiSampler } from './sampler.js';
 import type { UwsgiReading, WorkerSpawn } from './sampler.js';
-import { isLive, parseUwsgiStats, sameProcess } from './stats.js';
+import { hasEnded, isCheaped, isLive, parseUwsgiStats, sameProcess } from './stats.js';
 import type { UwsgiStats } from './stats.js';
 import type { StatsReader } from './stats-reader.js';
 
@@ -195,6 +195,11 @@ function reloaded(before: readonly WorkerSpawn[], now: readonly WorkerSpawn[]): 
   });
 }
 
+/** The size uWSGI is asked for: the target within [the source's cheaper, uWSGI's worker slots] (every slot, when it has fewer than cheaper). */
+function sizeInReach(target: number, cheaper: number, processes: number): number {
+  return Math.max(Math.min(cheaper, processes), Math.min(target, processes));
+}
+
 export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
   const { pool, source, logger } = deps;
   const sampler = createUwsgiSampler();
@@ -203,7 +208,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
   let mode: Mode | null = null;
   /** the pool's target last given (a reply or a change), for a uWSGI that runs no worker */
   let lastTarget: number | null = null;
-  /** the master that answered the last read with every worker cheaped: whether that was said, when + were last written */
+  /** the master that answered the last read with every worker cheaped (any other read clears it): whether that was said, when + were last written */
   let noWorkers: { masterPid: number; said: boolean; wroteAtMs: number | null } | null = null;
   /** the + written to a master since it last ran a worker (a failed read between keeps the count), and whether the cap was said */
   let cheapWrites: { masterPid: number; written: number; capSaid: boolean } | null = null;
@@ -218,7 +223,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
   let idleStreak: { sinceMs: number; live: number } | null = null;
   /** the smaller size that waits for idle workers, once said (said again for another size, or after it went through) */
   let shrinkWaitSaid: number | null = null;
-  /** when the unasked changes of the window happened, and whether they were warned about (re-armed by a quiet window) */
+  /** when the unasked changes of the window happened */
   let unasked: number[] = [];
   /** when the unasked changes were last warned about (UNASKED_WINDOW_MS); null: not since the last quiet window */
   let unaskedWarnedAtMs: number | null = null;
@@ -228,8 +233,8 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
   let restarted: 'restart' | 'reload' | null = null;
   /** the pin last said to be out of uWSGI's reach */
   let pinOutOfReach: number | null = null;
-  /** why the last read gave no sample, whether uWSGI answered it (with no live worker) and whether the outage was warned about, while it gives none */
-  let statsDown: { why: string; answered: boolean; said: boolean; reads: number } | null = null;
+  /** while reads give no sample: whether uWSGI answered the last one (with no worker that serves), whether the outage was warned about, and the reads so far */
+  let statsDown: { answered: boolean; said: boolean; reads: number } | null = null;
   /** when an outage was last warned about and its cause, and the outages since that were not (OUTAGE_REPEAT_MS) */
   let outageSaid: { atMs: number; cause: string } | null = null;
   let outagesUnsaid = 0;
@@ -313,7 +318,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
       outagesUnsaid += 1;
       logger.debug({ ...log, err: why }, `pool ${pool}: ${what}`);
     }
-    statsDown = { why, answered, said, reads };
+    statsDown = { answered, said, reads };
     return 'down';
   }
 
@@ -338,7 +343,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     if (source.cheaper > min) {
       logger.warn(
         { ...log, cheaper: source.cheaper, min },
-        `pool ${pool}: the source's cheaper is ${source.cheaper} but the pool may shrink to ${min}: the sidecar leaves ${Math.min(source.cheaper, r.processes)} running and the pool shows the shrink as pending; give uWSGI (and the source) cheaper = ${min}`,
+        `pool ${pool}: the source's cheaper is ${source.cheaper} but the pool may shrink to ${min}: the sidecar leaves ${sizeInReach(0, source.cheaper, r.processes)} running and the pool shows the shrink as pending; give uWSGI (and the source) cheaper = ${min}`,
       );
     }
   }
@@ -486,9 +491,9 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
    * until a connection comes, then runs them all (measured: eight `+` written to a cheap uWSGI
    * of 6 slots, one request, 6 workers).
    */
-  function allCheaped(stats: UwsgiStats): PollOutcome {
+  function allCheaped(stats: UwsgiStats, before: typeof noWorkers): PollOutcome {
     const nowMs = deps.now();
-    const same = noWorkers?.masterPid === stats.masterPid ? noWorkers : null;
+    const same = before?.masterPid === stats.masterPid ? before : null;
     noWorkers = same ?? { masterPid: stats.masterPid, said: false, wroteAtMs: null };
     if (cheapWrites?.masterPid !== stats.masterPid) cheapWrites = { masterPid: stats.masterPid, written: 0, capSaid: false };
     const writes = cheapWrites;
@@ -499,8 +504,8 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     fifoGuard.noteShared();
     if (same === null || stopped) return outcome;
     const wanted = deps.wanted?.() ?? (mode !== null && lastTarget !== null ? { mode, target: lastTarget } : null);
-    const floor = Math.min(Math.max(1, source.cheaper), stats.workers.length);
-    const asked = Math.min(Math.max(floor, wanted?.target ?? floor), stats.workers.length);
+    // At least one worker, so that it serves again.
+    const asked = sizeInReach(wanted?.target ?? 0, Math.max(1, source.cheaper), stats.workers.length);
     const writable = wanted !== null && wanted.mode !== 'observe';
     if (!same.said) {
       logger.warn(
@@ -550,7 +555,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
    * no command written (the next read writes what is due), and no change counted as unasked.
    */
   function inFlux(stats: UwsgiStats): boolean {
-    const ended = stats.workers.filter((w) => w.pid === 0 && w.status !== 'cheap').length;
+    const ended = stats.workers.filter(hasEnded).length;
     if (ended === 0) {
       if (respawning?.said === true) logger.info(log, `pool ${pool}: uWSGI runs a worker in every slot it does not cheap again`);
       respawning = null;
@@ -621,7 +626,7 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
     if (stopped || reading === null || mode === null || mode === 'observe') return;
     const nowMs = deps.now();
     const live = reading.live;
-    const desired = Math.max(Math.min(source.cheaper, reading.processes), Math.min(target, reading.processes));
+    const desired = sizeInReach(target, source.cheaper, reading.processes);
     // A pin may ask for what uWSGI cannot run (the hard bounds' misfits are warned about at the first read).
     if (mode === 'pinned' && desired !== target && pinOutOfReach !== target) {
       const limit = target > desired ? `uWSGI's ${reading.processes} worker slots (processes)` : `the source's cheaper (${source.cheaper})`;
@@ -701,12 +706,14 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
   return {
     async poll() {
       if (stopped) return 'stopped';
+      // Only a read that follows one with every worker cheaped keeps what that one found (allCheaped).
+      const cheapedBefore = noWorkers;
+      noWorkers = null;
       let text: string;
       try {
         text = await deps.readStats(source.stats, statsTimeoutMs(deps.periodMs));
       } catch (e) {
         // (cheapWrites stays: a read that failed is no sign that the master runs workers now.)
-        noWorkers = null;
         const code = errorCode(e);
         return stopped ? 'stopped' : down(e instanceof Error ? e.message : String(e), code === 'ETIMEDOUT' ? 'timeout' : code === 'ENOENT' || code === 'ECONNREFUSED' ? 'absent' : code === 'EACCES' || code === 'EPERM' ? 'denied' : 'error');
       }
@@ -717,17 +724,14 @@ export function createUwsgiSource(deps: UwsgiSourceDeps): UwsgiSource {
         stats = parseUwsgiStats(text);
         r = sampler.read(withQueue(stats), deps.now());
       } catch (e) {
-        noWorkers = null;
         return down(e instanceof Error ? e.message : String(e));
       }
       if (inFlux(stats) || isPaused(stats)) return 'down';
       if (r === null) {
-        if (stats.workers.length > 0 && stats.workers.every((w) => w.status === 'cheap')) return allCheaped(stats);
-        noWorkers = null;
+        if (stats.workers.length > 0 && stats.workers.every(isCheaped)) return allCheaped(stats, cheapedBefore);
         cheapWrites = null;
         return down('has no live worker (uWSGI is starting or restarting)', 'answered');
       }
-      noWorkers = null;
       cheapWrites = null;
       if (r.sample.size === 0) return loading(r);
       loadingSinceMs = null;

@@ -4,7 +4,7 @@
 import { parseListener } from '../listen-queue.js';
 import type { Listener } from '../listen-queue.js';
 
-/** One slot of uWSGI's worker table (`processes` slots; a cheaped slot has pid 0 or status `cheap`). */
+/** One slot of uWSGI's worker table (`processes` slots): live, cheaped (status `cheap`), or ended and not yet respawned (pid 0). */
 export interface UwsgiWorker {
   /** index in the worker table: stable across respawns, unlike the pid */
   slot: number;
@@ -132,8 +132,14 @@ export function parseUwsgiStats(text: string): UwsgiStats {
   };
 }
 
+/** A slot uWSGI has cheaped: it runs no worker until a `+` (or uWSGI's own algorithm) brings one back. */
+export const isCheaped = (w: UwsgiWorker): boolean => w.status === 'cheap';
+
 /** A worker process of the pool: spawned (pid > 0) and not cheaped. */
-export const isLive = (w: UwsgiWorker): boolean => w.pid > 0 && w.status !== 'cheap';
+export const isLive = (w: UwsgiWorker): boolean => w.pid > 0 && !isCheaped(w);
+
+/** A slot whose worker ended and is not cheaped: uWSGI respawns it (a reload, a recycled or killed worker). */
+export const hasEnded = (w: UwsgiWorker): boolean => w.pid === 0 && !isCheaped(w);
 
 /** Whether two readings of a slot name one process: the same pid, spawned at the same second when both say. */
 export const sameProcess = (a: { pid: number; spawnedAt: number | null }, b: { pid: number; spawnedAt: number | null }): boolean =>

@@ -806,14 +806,20 @@ test('when uWSGI has no live worker and the source has seen none since it starte
 
 test('when an answer without any worker comes between two with every worker cheaped, then those two are not taken as twice in a row', async (t) => {
   const cheaped = variant('after-load', 'all-cheaped');
-  const r = rig({ answers: [fixture('after-load'), cheaped, new Error('ECONNREFUSED'), cheaped, cheaped], target: 4 });
-  for (let i = 0; i < 4; i += 1) {
+  // A slot whose worker ended, not cheaped: uWSGI is between workers (no sample).
+  const ending = JSON.parse(cheaped) as { workers: { status: string }[] };
+  (ending.workers[0] as { status: string }).status = 'idle';
+  for (const between of [new Error('ECONNREFUSED'), JSON.stringify(ending)]) {
+    const r = rig({ answers: [fixture('after-load'), cheaped, between, cheaped, cheaped], target: 4 });
+    for (let i = 0; i < 4; i += 1) {
+      await r.src.poll();
+      r.advance(PERIOD_MS);
+    }
+    const what = between instanceof Error ? 'refused' : 'between workers';
+    t.deepEqual(r.writes, [], `cheaped, ${what}, cheaped: not yet`);
     await r.src.poll();
-    r.advance(PERIOD_MS);
+    t.deepEqual(r.writes.filter((w) => w !== '\n'), ['++++'], what);
   }
-  t.deepEqual(r.writes, [], 'cheaped, refused, cheaped: not yet');
-  await r.src.poll();
-  t.deepEqual(r.writes.filter((w) => w !== '\n'), ['++++']);
 });
 
 test('when uWSGI restarts or reloads its workers, then the sidecar says so with the counts, and what it asks of the new uWSGI at info', async (t) => {
