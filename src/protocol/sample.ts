@@ -32,7 +32,7 @@ export const SAMPLE_TS_WINDOW: TsWindow = { maxFutureMs: 60_000, maxPastMs: 3_60
  */
 export const MAX_SAMPLE_COUNT = 1_048_576;
 
-/** The largest process id: the kernel's PID_MAX_LIMIT on 64-bit hosts (a sample's and the config's `pid`). */
+/** The largest process id: the kernel's PID_MAX_LIMIT on 64-bit hosts (a sample's and the config's `pid`, and the pids the /proc reader takes). */
 export const PID_MAX = 4_194_304;
 
 const count = (description: string) => Type.Integer({ minimum: 0, maximum: MAX_SAMPLE_COUNT, description });
