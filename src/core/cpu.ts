@@ -94,7 +94,7 @@ export function updateCpu(
   next.ticks = base.ticks + 1;
   const idleTick = busy * threadsPerWorker < IDLE_BUSY;
   const tick = { cpus: cpu.perSecond, waiting: delay.perSecond, runDelay: runDelayOf(delay.perSecond, busy * threadsPerWorker, idleTick) };
-  return { state: next, signals: cpuSignals(next, busy, tick) };
+  return { state: next, signals: cpuSignals(next, idleTick, tick) };
 }
 
 /** The share of busy threads' time spent waiting for a CPU: none when (almost) nothing is busy, null without a run-delay figure. */
@@ -103,14 +103,14 @@ function runDelayOf(waiting: number | null, busyThreads: number, idle: boolean):
   return idle ? 0 : Math.min(1, waiting / busyThreads);
 }
 
-/** `tickBusy`: this tick's busy workers, unsmoothed; `tick`: this tick's own figures. */
-function cpuSignals(s: CpuState, tickBusy: number, tick: CpuSignals['tick']): CpuSignals {
+/** `idleTick`: (almost) nothing was busy in this tick, unsmoothed; `tick`: this tick's own figures. */
+function cpuSignals(s: CpuState, idleTick: boolean, tick: CpuSignals['tick']): CpuSignals {
   const busy = (s.busy ?? 0) * s.threadsPerWorker;
   const runnable = (s.cpus ?? 0) + (s.waiting ?? 0);
   // Both figures decay together once the load is gone, so their ratio would stay at the last
   // load's for tens of seconds: a pool with (almost) nothing busy in this tick has nothing
   // waiting for a CPU, and no busy worker whose share of CPU could be told.
-  const idle = busy < IDLE_BUSY || tickBusy * s.threadsPerWorker < IDLE_BUSY;
+  const idle = busy < IDLE_BUSY || idleTick;
   const runDelay = runDelayOf(s.waiting, busy, idle);
   return {
     source: s.source,
